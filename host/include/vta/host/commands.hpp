@@ -1,0 +1,21 @@
+// The `vta` command line: one function per sub-command, each returning the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vta::host {
+
+using Arguments = std::vector<std::string>;
+
+int run_command(const Arguments& args);       // vta run [--config FILE] [--bind ADDR] [--port N] [--db FILE]
+int send_command(const Arguments& args);      // vta send CAPTURE.jsonl [--to HOST:PORT] [--speed X]
+int simulate_command(const Arguments& args);  // vta simulate [--matches N] [--seed S] [--speed X] [--to HOST:PORT]
+int matches_command(const Arguments& args);   // vta matches [--json]
+int events_command(const Arguments& args);    // vta events --match ID [--json]
+int stats_command(const Arguments& args);     // vta stats [--json]
+int config_command(const Arguments& args);    // vta config [--defaults]
+
+int main_command(int argc, char** argv);
+
+}  // namespace vta::host

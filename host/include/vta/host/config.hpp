@@ -1,0 +1,51 @@
+// The host's JSON configuration. Every key is optional; an unknown key or a bad value is rejected
+// with a message naming the key and what is expected.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vta/obs/config.hpp"
+#include "vta/pss/udp_listener.hpp"
+
+namespace vta::host {
+
+struct StoreConfig {
+  std::filesystem::path path;   // empty: the XDG data folder
+  int batch_rows = 2000;        // commit when this many rows are pending...
+  int batch_ms = 10;            // ...or this long after the first one
+};
+
+struct LogConfig {
+  std::string level = "info";   // trace, debug, info, warn, error, critical, off
+  std::filesystem::path file;   // empty: the XDG state folder
+  int max_file_mb = 10;
+  int max_files = 5;
+};
+
+struct Config {
+  pss::UdpListenerOptions udp;
+  StoreConfig store;
+  LogConfig log;
+  std::vector<obs::ConnectionConfig> obs;
+};
+
+struct ConfigResult {
+  std::optional<Config> config;
+  std::string error;  // set when config is empty: names the key and what is expected
+};
+
+// The embedded defaults, as the JSON a user would write (`vta config --defaults` prints it).
+nlohmann::json default_config_json();
+
+ConfigResult parse_config(const nlohmann::json& document);
+
+// Reads `file`; a missing file gives the embedded defaults unless `must_exist`.
+ConfigResult load_config(const std::filesystem::path& file, bool must_exist);
+
+}  // namespace vta::host

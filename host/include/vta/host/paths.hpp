@@ -1,0 +1,19 @@
+// Where the host keeps its files: the XDG base directories, so two hosts started with different
+// XDG_*_HOME never share a config, database or log.
+#pragma once
+
+#include <filesystem>
+
+namespace vta::host {
+
+struct Paths {
+  std::filesystem::path config_file;  // $XDG_CONFIG_HOME/restrike-vta/config.json
+  std::filesystem::path database;     // $XDG_DATA_HOME/restrike-vta/vta.sqlite3
+  std::filesystem::path log_file;     // $XDG_STATE_HOME/restrike-vta/vta.log
+};
+
+// Reads XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME (falling back to ~/.config, ~/.local/share,
+// ~/.local/state as the XDG specification says).
+Paths default_paths();
+
+}  // namespace vta::host

@@ -1,0 +1,285 @@
+#include "vta/host/commands.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <limits>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "vta/host/capture.hpp"
+#include "vta/host/host.hpp"
+#include "vta/host/logging.hpp"
+#include "vta/host/options.hpp"
+#include "vta/host/paths.hpp"
+#include "vta/host/report.hpp"
+#include "vta/host/udp_sender.hpp"
+#include "vta/pss/simulator.hpp"
+
+namespace vta::host {
+
+namespace {
+
+int usage_error(const std::string& command, const std::string& message) {
+  std::cerr << "vta " << command << ": " << message << "\n(see `vta --help`)\n";
+  return 2;
+}
+
+// The config file, then command-line overrides. Prints nothing; the caller reports `error`.
+std::optional<HostSetup> resolve_setup(const ParsedOptions& o, std::string& error, std::filesystem::path& config_file) {
+  const Paths paths = default_paths();
+  config_file = o.value("config").value_or(paths.config_file.string());
+  ConfigResult loaded = load_config(config_file, o.value("config").has_value());
+  if (!loaded.config) {
+    error = loaded.error;
+    return std::nullopt;
+  }
+  HostSetup setup{std::move(*loaded.config), {}};
+  if (auto bind = o.value("bind")) setup.config.udp.bind_address = *bind;
+  long port = setup.config.udp.port;
+  if (!integer_option(o, "port", 1, 65535, port, error)) return std::nullopt;
+  setup.config.udp.port = std::uint16_t(port);
+  setup.database = o.value("db").value_or(
+      setup.config.store.path.empty() ? paths.database.string() : setup.config.store.path.string());
+  if (setup.config.log.file.empty()) setup.config.log.file = paths.log_file;
+  return setup;
+}
+
+std::optional<store::Database> open_for_reading(const ParsedOptions& o, const std::string& command, int& exit_code) {
+  std::string error;
+  std::filesystem::path config_file;
+  auto setup = resolve_setup(o, error, config_file);
+  if (!setup) {
+    exit_code = usage_error(command, error);
+    return std::nullopt;
+  }
+  auto database = store::Database::open_read_only(setup->database);
+  if (!database) {
+    std::cerr << "vta " << command << ": cannot read " << setup->database.string() << ": "
+              << database.error().message << "\n(has `vta run` been started with this XDG_DATA_HOME / config?)\n";
+    exit_code = 1;
+    return std::nullopt;
+  }
+  return std::move(database.value());
+}
+
+const std::set<std::string> common_valued{"config", "db"};
+
+std::set<std::string> with_common(std::set<std::string> names) {
+  names.insert(common_valued.begin(), common_valued.end());
+  return names;
+}
+
+}  // namespace
+
+int run_command(const Arguments& args) {
+  const auto o = parse_options(args, with_common({"bind", "port"}), {});
+  if (!o.error.empty()) return usage_error("run", o.error);
+  if (!o.positional.empty()) return usage_error("run", "unexpected argument '" + o.positional.front() + "'");
+  std::string error;
+  std::filesystem::path config_file;
+  auto setup = resolve_setup(o, error, config_file);
+  if (!setup) return usage_error("run", error);
+
+  if (auto problem = setup_logging(setup->config.log, setup->config.log.file); !problem.empty())
+    spdlog::warn("{}", problem);
+  spdlog::info("reStrike VTA {} starting", VTA_VERSION);
+  spdlog::info("config: {}{}", config_file.string(),
+               std::filesystem::exists(config_file) ? "" : " (not present: embedded defaults)");
+  spdlog::info("log file: {}", setup->config.log.file.string());
+
+  boost::asio::io_context io;
+  auto host = Host::create(io, *setup, error);
+  if (!host) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("{} received: committing what was received and stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    host->stop();
+    io.stop();
+  });
+  host->start();
+  io.run();
+  host->stop();
+  spdlog::shutdown();
+  return 0;
+}
+
+int send_command(const Arguments& args) {
+  const auto o = parse_options(args, {"to", "speed"}, {});
+  if (!o.error.empty()) return usage_error("send", o.error);
+  if (o.positional.size() != 1) return usage_error("send", "expected one capture file (JSON lines: {\"t\":ms,\"d\":\"...\"})");
+  std::string error;
+  const auto target = parse_target(o.value("to").value_or("127.0.0.1:6000"), error);
+  double speed = 1;
+  if (!target || !number_option(o, "speed", speed, error)) return usage_error("send", error);
+  auto capture = read_capture(o.positional.front());
+  if (!capture.datagrams) return usage_error("send", capture.error);
+
+  std::size_t position = 0;
+  const auto& datagrams = *capture.datagrams;
+  const SendReport report = send_paced(*target, speed, [&]() -> std::optional<TimedDatagram> {
+    if (position == datagrams.size()) return std::nullopt;
+    return datagrams[position++];
+  });
+  std::cout << "sent " << report.sent << " datagrams (" << report.bytes << " bytes) to " << target->host << ":"
+            << target->port << " in " << report.seconds << " s\n";
+  if (!report.error.empty()) {
+    std::cerr << "vta send: " << report.error << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int simulate_command(const Arguments& args) {
+  const auto o = parse_options(args, {"to", "speed", "matches", "seed"}, {});
+  if (!o.error.empty()) return usage_error("simulate", o.error);
+  std::string error;
+  const auto target = parse_target(o.value("to").value_or("127.0.0.1:6000"), error);
+  double speed = 1;
+  long matches = 3, seed = 1;
+  if (!target || !number_option(o, "speed", speed, error) || !integer_option(o, "matches", 1, 10000, matches, error) ||
+      !integer_option(o, "seed", 0, 2'000'000'000, seed, error))
+    return usage_error("simulate", error);
+
+  pss::SimulatorOptions options;
+  options.matches = int(matches);
+  pss::MatchSimulator simulator(std::uint64_t(seed), options);
+  std::cout << "simulating " << matches << " matches (seed " << seed << ") to " << target->host << ":" << target->port
+            << (speed > 0 ? " at " + std::to_string(speed) + "x" : std::string(" as fast as possible")) << std::endl;
+  const SendReport report = send_paced(*target, speed, [&]() -> std::optional<TimedDatagram> {
+    auto next = simulator.next();
+    if (!next) return std::nullopt;
+    return TimedDatagram{next->at_ms, std::move(next->datagram)};
+  });
+  for (const auto& r : simulator.results())
+    std::cout << "match " << r.number << ": " << r.athletes[0].long_name << " (" << r.athletes[0].noc << ") "
+              << r.scores[0] << " - " << r.scores[1] << " " << r.athletes[1].long_name << " (" << r.athletes[1].noc
+              << "), winner " << r.winner << " " << r.decision << "\n";
+  std::cout << "sent " << report.sent << " datagrams in " << report.seconds << " s\n";
+  if (!report.error.empty()) {
+    std::cerr << "vta simulate: " << report.error << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int matches_command(const Arguments& args) {
+  const auto o = parse_options(args, common_valued, {"json"});
+  if (!o.error.empty()) return usage_error("matches", o.error);
+  int exit_code = 0;
+  auto database = open_for_reading(o, "matches", exit_code);
+  if (!database) return exit_code;
+  auto matches = database->list_matches({});
+  if (!matches) {
+    std::cerr << "vta matches: " << matches.error().message << "\n";
+    return 1;
+  }
+  std::cout << (o.has("json") ? nlohmann::json(matches.value()).dump(2) : format_matches(matches.value())) << "\n";
+  return 0;
+}
+
+int events_command(const Arguments& args) {
+  const auto o = parse_options(args, with_common({"match"}), {"json"});
+  if (!o.error.empty()) return usage_error("events", o.error);
+  long match = 0;
+  std::string error;
+  if (!o.value("match")) return usage_error("events", "--match ID is required (see `vta matches`)");
+  if (!integer_option(o, "match", 1, std::numeric_limits<long>::max(), match, error)) return usage_error("events", error);
+  int exit_code = 0;
+  auto database = open_for_reading(o, "events", exit_code);
+  if (!database) return exit_code;
+  auto events = database->list_events(match);
+  if (!events) {
+    std::cerr << "vta events: " << events.error().message << "\n";
+    return 1;
+  }
+  std::cout << (o.has("json") ? nlohmann::json(events.value()).dump(2) : format_events(events.value())) << "\n";
+  return 0;
+}
+
+int stats_command(const Arguments& args) {
+  const auto o = parse_options(args, common_valued, {"json"});
+  if (!o.error.empty()) return usage_error("stats", o.error);
+  int exit_code = 0;
+  auto database = open_for_reading(o, "stats", exit_code);
+  if (!database) return exit_code;
+  auto stats = database->stats();
+  if (!stats) {
+    std::cerr << "vta stats: " << stats.error().message << "\n";
+    return 1;
+  }
+  std::cout << (o.has("json") ? nlohmann::json(stats.value()).dump(2) : format_stats(stats.value())) << "\n";
+  return 0;
+}
+
+int config_command(const Arguments& args) {
+  const auto o = parse_options(args, {"config"}, {"defaults", "check"});
+  if (!o.error.empty()) return usage_error("config", o.error);
+  if (o.has("defaults")) {
+    std::cout << default_config_json().dump(2) << "\n";
+    return 0;
+  }
+  std::string error;
+  std::filesystem::path config_file;
+  auto setup = resolve_setup(o, error, config_file);
+  if (!setup) {
+    std::cerr << "vta config: " << error << "\n";
+    return 1;
+  }
+  std::cout << "config file: " << config_file.string()
+            << (std::filesystem::exists(config_file) ? " (valid)" : " (not present: embedded defaults)") << "\n"
+            << "database:    " << setup->database.string() << "\n"
+            << "log file:    " << setup->config.log.file.string() << "\n";
+  return 0;
+}
+
+namespace {
+const char* help_text = R"(reStrike VTA — PSS ingest, match state and event store for taekwondo broadcasts
+
+usage: vta <command> [options]
+
+  run       [--config FILE] [--bind ADDR] [--port N] [--db FILE]
+            receive PSS over UDP (default 0.0.0.0:6000), keep the match state, store every datagram
+  send      CAPTURE.jsonl [--to HOST:PORT] [--speed X|max]     replay a capture ({"t":ms,"d":"..."} a line)
+  simulate  [--matches N] [--seed S] [--speed X|max] [--to HOST:PORT]   generate realistic matches
+  matches   [--json]                 matches in the store
+  events    --match ID [--json]      events of one match
+  stats     [--json]                 received, stored, unknown, invalid, per code
+  config    [--defaults]             where the config, database and log are; or print the defaults
+
+Readers (matches, events, stats, config) take --config FILE and --db FILE too. Files live under the XDG
+folders: $XDG_CONFIG_HOME/restrike-vta/config.json, $XDG_DATA_HOME/restrike-vta/vta.sqlite3,
+$XDG_STATE_HOME/restrike-vta/vta.log.
+)";
+}  // namespace
+
+int main_command(int argc, char** argv) {
+  const Arguments all(argv + 1, argv + argc);
+  if (all.empty() || all.front() == "--help" || all.front() == "-h" || all.front() == "help") {
+    std::cout << help_text;
+    return all.empty() ? 2 : 0;
+  }
+  if (all.front() == "--version") {
+    std::cout << "vta " << VTA_VERSION << "\n";
+    return 0;
+  }
+  const std::string command = all.front();
+  const Arguments rest(all.begin() + 1, all.end());
+  if (command == "run") return run_command(rest);
+  if (command == "send") return send_command(rest);
+  if (command == "simulate") return simulate_command(rest);
+  if (command == "matches") return matches_command(rest);
+  if (command == "events") return events_command(rest);
+  if (command == "stats") return stats_command(rest);
+  if (command == "config") return config_command(rest);
+  std::cerr << "vta: unknown command '" << command << "'\n" << help_text;
+  return 2;
+}
+
+}  // namespace vta::host

@@ -1,0 +1,124 @@
+#include "vta/host/host.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+namespace vta::host {
+
+namespace {
+std::string local_date_iso() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y-%m-%d", &local);
+  return text;
+}
+}  // namespace
+
+Host::Host(boost::asio::io_context& io, const HostSetup& setup) : io_(io), setup_(setup), report_timer_(io) {}
+
+Host::~Host() { stop(); }
+
+std::unique_ptr<Host> Host::create(boost::asio::io_context& io, const HostSetup& setup, std::string& error) {
+  std::unique_ptr<Host> host(new Host(io, setup));
+  {
+    auto database = store::Database::open(setup.database);
+    if (!database) {
+      error = "cannot open the database " + setup.database.string() + ": " + database.error().message;
+      return nullptr;
+    }
+    auto day = database->ensure_active_day(local_date_iso());
+    if (!day) {
+      error = "cannot set up the active tournament day: " + day.error().message;
+      return nullptr;
+    }
+    host->day_ = day.value();
+  }
+
+  store::WriterOptions options;
+  options.batch_rows = std::size_t(setup.config.store.batch_rows);
+  options.batch_delay = std::chrono::milliseconds(setup.config.store.batch_ms);
+  Host* self = host.get();
+  options.on_commit = [self](const store::CommitInfo& info) {
+    self->committed_datagram_id_.store(info.last_datagram_id);
+    spdlog::debug("committed {} rows in {} us, through datagram {}", info.rows, info.duration.count(),
+                  info.last_datagram_id);
+  };
+  options.on_error = [](const store::Error& e) { spdlog::error("store: {}", e.message); };
+  auto writer = store::Writer::open(setup.database, options);
+  if (!writer) {
+    error = "cannot open the store writer on " + setup.database.string() + ": " + writer.error().message;
+    return nullptr;
+  }
+  host->writer_ = std::move(writer.value());
+  host->ingest_ = std::make_unique<Ingest>(*host->writer_, host->day_.day_id);
+
+  Ingest* ingest = host->ingest_.get();
+  host->listener_ = pss::UdpListener::open(
+      io, setup.config.udp, [ingest](const pss::ReceivedDatagram& d) { ingest->on_datagram(d); }, error);
+  if (!host->listener_) return nullptr;
+  return host;
+}
+
+void Host::start() {
+  const auto endpoint = listener_->local_endpoint();
+  spdlog::info("listening for PSS on udp {}:{} (receive buffer {} KiB){}", endpoint.address().to_string(),
+               endpoint.port(), listener_->receive_buffer_bytes() / 1024,
+               setup_.config.udp.allow.empty() ? "" : ", senders allowed: " + std::to_string(setup_.config.udp.allow.size()));
+  if (listener_->receive_buffer_bytes() < setup_.config.udp.receive_buffer_bytes / 2)
+    spdlog::warn("the kernel granted a {} KiB receive buffer instead of {} KiB: raise net.core.rmem_max or run as "
+                 "root so bursts are not dropped", listener_->receive_buffer_bytes() / 1024,
+                 setup_.config.udp.receive_buffer_bytes / 1024);
+  spdlog::info("storing into {} (tournament '{}', day {})", setup_.database.string(), day_.tournament_name,
+               day_.day_number);
+  listener_->start();
+  report_every_second();
+}
+
+void Host::publish_counters() {
+  const auto& udp = listener_->counters();
+  const auto& ingest = ingest_->counters();
+  writer_->set_counters({{"udp_datagrams", std::int64_t(udp.datagrams)},
+                         {"udp_bytes", std::int64_t(udp.bytes)},
+                         {"udp_refused", std::int64_t(udp.refused)},
+                         {"udp_receive_errors", std::int64_t(udp.receive_errors)},
+                         {"decoded", std::int64_t(ingest.decoded)},
+                         {"unknown", std::int64_t(ingest.unknown)},
+                         {"invalid", std::int64_t(ingest.invalid)}});
+}
+
+void Host::report_every_second() {
+  report_timer_.expires_after(std::chrono::seconds(1));
+  report_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    const std::int64_t committed = committed_datagram_id_.load();
+    if (committed != reported_datagram_id_) {
+      const auto& c = ingest_->counters();
+      publish_counters();
+      spdlog::info("received {} datagrams ({} groups decoded, {} unknown, {} invalid, {} refused); committed through "
+                   "datagram {}", c.datagrams, c.decoded, c.unknown, c.invalid, listener_->counters().refused,
+                   committed);
+      reported_datagram_id_ = committed;
+    }
+    report_every_second();
+  });
+}
+
+void Host::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  report_timer_.cancel();
+  if (!listener_ || !writer_) return;  // create() failed half-way: nothing was received
+  listener_->stop();
+  publish_counters();
+  if (auto closed = writer_->close(); !closed) spdlog::error("store: closing failed: {}", closed.error().message);
+  const auto& c = ingest_->counters();
+  spdlog::info("stopped: {} datagrams received, committed through datagram {}", c.datagrams,
+               committed_datagram_id_.load());
+}
+
+}  // namespace vta::host

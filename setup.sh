@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages reStrike VTA needs (only the missing ones), then configures and builds.
+# Usage: ./setup.sh [build-dir]      (default build dir: build)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(
+  # toolchain and libraries
+  build-essential cmake ninja-build pkg-config
+  libboost-dev libssl-dev libsqlitecpp-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
+  libluajit-5.1-dev libfltk1.3-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
+  # real peers for the tests
+  obs-studio xvfb xauth libgl1-mesa-dri nginx libnginx-mod-rtmp mpv ffmpeg xdotool procps iproute2
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${#missing[@]} missing Debian packages: ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then sudo=sudo; else sudo=; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build_dir=${1:-build}
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build_dir" -j "$(nproc)"

@@ -1,0 +1,169 @@
+#pragma once
+// The store's database: schema + migrations, settings with history, the active tournament day, and
+// the read queries behind `vta matches|events|stats --json`. Writes of datagrams, events and matches
+// go through vta::store::Writer (writer.hpp), which owns its own connection and thread.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vta/store/result.hpp"
+#include "vta/store/rows.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace vta::store {
+
+struct ActiveDay {
+    std::int64_t tournament_id = 0;
+    std::string tournament_name;
+    std::int64_t day_id = 0;
+    int day_number = 0;
+    std::string date_iso;  // "YYYY-MM-DD"
+};
+
+struct SettingChange {
+    std::string key;
+    std::optional<std::string> old_value;  // empty on first set
+    std::string new_value;
+    std::string changed_at;  // ISO-8601 UTC
+    std::string changed_by;
+};
+
+struct AthleteInfo {
+    std::int64_t id = 0;
+    std::string short_name;
+    std::string long_name;
+    std::string noc;
+};
+
+struct MatchInfo {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> day_id;
+    std::string number;
+    std::string category;
+    std::string weight;
+    std::string division;
+    std::string match_code;
+    int rounds = 0;
+    int round_seconds = 0;
+    int blue_score = 0;
+    int red_score = 0;
+    std::vector<RoundScore> round_scores;
+    std::vector<Side> round_winners;
+    Side winner = Side::none;
+    std::string winner_name;
+    std::string decision;
+    std::string state_json;
+    std::optional<AthleteInfo> blue;
+    std::optional<AthleteInfo> red;
+    std::int64_t event_count = 0;
+    std::string created_at;  // ISO-8601 UTC
+    std::string updated_at;
+};
+
+struct EventInfo {
+    std::int64_t id = 0;
+    std::int64_t datagram_id = 0;
+    std::int64_t received_us = 0;  // from the datagram
+    int group_index = 0;
+    std::string code;
+    std::string raw;
+    std::string fields_json;
+    std::optional<std::int64_t> match_id;
+    int round = 0;
+    std::optional<int> clock_seconds;
+    bool clock_running = false;
+    std::optional<std::int64_t> rec_offset_ms;
+    std::optional<std::int64_t> str_offset_ms;
+    std::optional<std::string> clip_path;
+};
+
+struct CodeCounts {
+    std::int64_t events = 0;   // recognised groups with this code
+    std::int64_t unknown = 0;  // unknown groups with this code
+    std::int64_t invalid = 0;  // invalid groups with this code
+};
+
+struct Stats {
+    std::int64_t datagrams = 0;
+    std::int64_t events = 0;
+    std::int64_t unknown = 0;
+    std::int64_t invalid = 0;
+    std::map<std::string, CodeCounts> per_code;
+    std::optional<std::int64_t> first_received_us;  // empty when no datagram is stored
+    std::optional<std::int64_t> last_received_us;
+    std::map<std::string, std::int64_t> counters;  // host_counter name -> value
+};
+
+struct MatchFilter {
+    std::optional<std::int64_t> day_id;  // only this day's matches
+    std::optional<std::int64_t> limit;   // only the newest `limit` matches (still in id order)
+};
+
+// nlohmann::json conversions (found by ADL): `nlohmann::json j = db.list_matches().value();`
+void to_json(nlohmann::json& j, const AthleteInfo& a);
+void to_json(nlohmann::json& j, const MatchInfo& m);
+void to_json(nlohmann::json& j, const EventInfo& e);
+void to_json(nlohmann::json& j, const Stats& s);
+void to_json(nlohmann::json& j, const ActiveDay& d);
+void to_json(nlohmann::json& j, const SettingChange& c);
+
+// Setting keys that hold the active tournament and day ids.
+inline constexpr std::string_view active_tournament_key = "active_tournament_id";
+inline constexpr std::string_view active_day_key = "active_day_id";
+
+// One connection: use a Database from one thread at a time.
+class Database {
+public:
+    // Opens (creating the file and its parent folders) and migrates to the latest schema.
+    static Result<Database> open(const std::filesystem::path& path);
+    // For readers in other processes (the CLI) while the host writes: never creates nor migrates.
+    static Result<Database> open_read_only(const std::filesystem::path& path);
+
+    Database(Database&&) noexcept;
+    Database& operator=(Database&&) noexcept;
+    ~Database();
+
+    static int latest_schema_version();
+    Result<int> schema_version();
+    const std::filesystem::path& path() const { return path_; }
+    bool read_only() const { return read_only_; }
+
+    // Settings: every change of value is recorded in setting_history (setting the same value is not a change).
+    Result<std::optional<std::string>> get_setting(std::string_view key);
+    Result<void> set_setting(std::string_view key, std::string_view value, std::string_view changed_by = "host");
+    Result<std::vector<SettingChange>> setting_history(std::string_view key);
+
+    // First run creates "Tournament <date>" with its "Day 1" and makes them active; later runs return
+    // the active ones (the date is then only used when nothing is active yet).
+    Result<ActiveDay> ensure_active_day(std::string_view date_iso);
+    Result<std::optional<ActiveDay>> active_day();
+
+    // Queries.
+    Result<std::vector<MatchInfo>> list_matches(const MatchFilter& filter = {});
+    Result<std::optional<MatchInfo>> get_match(std::int64_t match_id);
+    Result<std::vector<EventInfo>> list_events(std::int64_t match_id);  // in arrival order
+    Result<Stats> stats();
+
+    // "ok" when PRAGMA integrity_check finds nothing, else its report.
+    Result<std::string> integrity_check();
+
+private:
+    Database(std::unique_ptr<SQLite::Database> db, std::filesystem::path path, bool read_only);
+
+    std::unique_ptr<SQLite::Database> db_;
+    std::filesystem::path path_;
+    bool read_only_ = false;
+};
+
+}  // namespace vta::store

@@ -1,0 +1,96 @@
+#pragma once
+// Plain rows the host hands to the Writer. The store knows nothing of PSS: the host converts decoded
+// groups into these. Ids (datagram, event, unknown, match) are assigned by the Writer when a row is added.
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vta::store {
+
+// Side of the mat, as stored in match_athlete.side and match.winner.
+enum class Side : int { none = 0, blue = 1, red = 2 };
+
+struct DatagramRow {
+    std::int64_t received_us = 0;  // arrival time, microseconds since the Unix epoch
+    std::string sender;            // "ip:port"
+    std::string raw;               // datagram bytes as received (stored as a BLOB)
+    int group_count = 0;           // groups the codec split it into
+};
+
+// One recognised group of a datagram.
+struct EventRow {
+    std::int64_t datagram_id = 0;
+    int group_index = 0;               // position of the group inside its datagram
+    std::string code;                  // group code, e.g. "pt1"
+    std::string raw;                   // the group's text
+    std::string fields_json = "{}";    // parsed fields as a JSON object text
+    std::optional<std::int64_t> match_id;
+    int round = 0;
+    std::optional<int> clock_seconds;  // match clock when the group arrived, if known
+    bool clock_running = false;
+    std::optional<std::int64_t> rec_offset_ms;  // filled by later workflows
+    std::optional<std::int64_t> str_offset_ms;
+    std::optional<std::string> clip_path;
+};
+
+enum class GroupStatus { unknown, invalid };  // stored as 'unknown' | 'invalid'
+
+// One unknown or invalid group of a datagram.
+struct UnknownRow {
+    std::int64_t datagram_id = 0;
+    int group_index = 0;
+    GroupStatus status = GroupStatus::unknown;
+    std::string code;    // the code as read, may be empty
+    std::string raw;
+    std::string reason;  // why it was not recognised
+    std::optional<std::int64_t> match_id;
+    int round = 0;
+    std::optional<int> clock_seconds;
+};
+
+struct AthleteRow {
+    std::string short_name;
+    std::string long_name;  // athletes are unique on (long_name, noc)
+    std::string noc;
+};
+
+struct RoundScore {
+    int blue = 0;
+    int red = 0;
+};
+
+struct MatchRow {
+    std::optional<std::int64_t> day_id;  // tournament_day.id, normally ActiveDay::day_id
+    std::string number;                  // match number as shown ("101", "A12")
+    std::string category;
+    std::string weight;
+    std::string division;
+    std::string match_code;
+    int rounds = 0;
+    int round_seconds = 0;
+    int blue_score = 0;
+    int red_score = 0;
+    std::vector<RoundScore> round_scores;  // one per round played
+    std::vector<Side> round_winners;       // one per round decided
+    Side winner = Side::none;
+    std::string winner_name;
+    std::string decision;              // e.g. "PTF", "RSC"; empty while running
+    std::string state_json = "{}";     // the host's match state snapshot
+    std::optional<AthleteRow> blue;    // set -> linked through match_athlete side 1
+    std::optional<AthleteRow> red;     // side 2
+};
+
+// Links the events whose datagram arrived in [since_us, until_us] to a saved clip and/or to the
+// recording and stream running then. Fields left unset do not change the events.
+struct EventTag {
+    std::int64_t since_us = 0;
+    std::int64_t until_us = std::numeric_limits<std::int64_t>::max();
+    std::optional<std::string> clip_path;
+    std::optional<std::int64_t> recording_started_us;  // sets rec_offset_ms = (received_us - this) / 1000
+    std::optional<std::int64_t> stream_started_us;     // sets str_offset_ms likewise
+};
+
+}  // namespace vta::store

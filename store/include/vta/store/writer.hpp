@@ -1,0 +1,87 @@
+#pragma once
+// Batched writer: the host's loop thread appends rows with cheap non-blocking calls; one background
+// thread commits them in batches, one transaction per batch, on its own SQLite connection.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "vta/store/result.hpp"
+#include "vta/store/rows.hpp"
+
+namespace vta::store {
+
+struct CommitInfo {
+    std::int64_t last_datagram_id = 0;  // highest datagram id committed so far (0: none yet)
+    std::size_t rows = 0;               // rows written by this batch (inserts + updates)
+    std::chrono::microseconds duration{0};  // BEGIN..COMMIT on the writer thread
+};
+
+struct WriterOptions {
+    std::size_t batch_rows = 2000;                      // commit once this many rows are pending...
+    std::chrono::milliseconds batch_delay{10};          // ...or this long after the first pending row
+    std::chrono::milliseconds retry_delay{200};         // wait before retrying a failed commit
+    std::chrono::milliseconds busy_timeout{5000};       // wait on another connection's lock before failing
+    // Both callbacks run on the writer thread: keep them short, post to the loop for real work.
+    std::function<void(const CommitInfo&)> on_commit;
+    std::function<void(const Error&)> on_error;  // failed commits (retried) and rows refused by a constraint
+};
+
+struct WriterStatus {
+    std::size_t pending_rows = 0;  // queued, not yet handed to a transaction
+    std::size_t in_flight_rows = 0;  // in the transaction being committed (or retried)
+    std::uint64_t committed_batches = 0;
+    std::uint64_t committed_rows = 0;
+    std::uint64_t failed_commits = 0;   // commit attempts that failed and were retried
+    std::uint64_t refused_rows = 0;     // rows rejected by a constraint, reported through on_error
+    std::int64_t last_datagram_id = 0;  // highest datagram id committed
+};
+
+class Writer {
+public:
+    // Opens its own connection (migrating the schema like Database::open) and starts the thread.
+    // One Writer per database file: ids continue from the MAX(id) read here. The add/update methods
+    // may be called from any thread; flush() and close() from the owner.
+    static Result<std::unique_ptr<Writer>> open(const std::filesystem::path& path, WriterOptions options = {});
+
+    ~Writer();  // close()
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+
+    // Non-blocking appends (a short mutex hold). Each returns the id the row will have once committed.
+    // Rows must reference ids already returned by this Writer or rows already in the database.
+    std::int64_t add_datagram(DatagramRow row);
+    std::int64_t add_event(EventRow row);
+    std::int64_t add_unknown(UnknownRow row);
+    std::int64_t add_match(MatchRow row);
+    // The row replaces the stored match entirely, athletes included (an unset side is unlinked).
+    // Repeated updates of one match before its batch commits are coalesced: the last one wins.
+    void update_match(std::int64_t match_id, MatchRow row);
+    // Replaces an event's fields JSON (a late hit level linked to a point); coalesced like update_match.
+    void update_event_fields(std::int64_t event_id, std::string fields_json);
+    // Applied after the inserts of its batch, so it also reaches matching events still pending.
+    void tag_events(EventTag tag);
+    // Upserts host_counter rows; coalesced per name.
+    void set_counters(const std::map<std::string, std::int64_t>& counters);
+
+    // Blocks until everything added before the call is committed, or the timeout passes.
+    Result<void> flush(std::chrono::milliseconds timeout = std::chrono::hours(24));
+    // Flushes (bounded by timeout), stops and joins the thread. Idempotent; later adds are ignored.
+    Result<void> close(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+    std::size_t pending_rows() const;  // for the status display
+    WriterStatus status() const;
+
+private:
+    struct State;  // shared with the writer thread
+    explicit Writer(std::unique_ptr<State> state);
+    static void run(State& state);
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace vta::store

@@ -1,0 +1,85 @@
+#pragma once
+// A batch of rows collected by the Writer, and the prepared statements that commit one.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "vta/store/result.hpp"
+#include "vta/store/rows.hpp"
+
+namespace vta::store::detail {
+
+// Rows waiting for one transaction. Ids are assigned in increasing order, so each vector is sorted by id.
+struct Batch {
+    std::vector<std::pair<std::int64_t, MatchRow>> new_matches;
+    std::map<std::int64_t, MatchRow> match_updates;  // matches committed by an earlier batch
+    std::vector<std::pair<std::int64_t, DatagramRow>> datagrams;
+    std::vector<std::pair<std::int64_t, EventRow>> events;
+    std::vector<std::pair<std::int64_t, UnknownRow>> unknowns;
+    std::map<std::int64_t, std::string> event_field_updates;  // events committed by an earlier batch
+    std::map<std::string, std::int64_t> counters;
+    std::vector<EventTag> tags;  // in submission order, applied last
+
+    std::size_t rows() const;
+    bool empty() const { return rows() == 0; }
+    std::int64_t last_datagram_id() const { return datagrams.empty() ? 0 : datagrams.back().first; }
+
+    // Folds an update into a row still waiting here; false when the row is not in this batch.
+    bool replace_new_match(std::int64_t id, MatchRow& row);
+    bool replace_event_fields(std::int64_t id, std::string& fields_json);
+};
+
+// A row a constraint refused when a batch was committed row by row.
+struct Refusal {
+    enum class Kind { match, match_update, datagram, event, unknown, event_update, counter, tag } kind;
+    std::int64_t id = 0;  // 0 for counters and tags
+    Error error;
+};
+
+// Prepared statements on the writer's connection, reused for every batch.
+class BatchCommitter {
+public:
+    explicit BatchCommitter(SQLite::Database& db);
+
+    // Writes the whole batch in one IMMEDIATE transaction. Throws (after rolling back) on any failure.
+    void commit(const Batch& batch);
+    // Same, with each row in its own savepoint: rows refused by a constraint are left out and returned.
+    // Throws (after rolling back) on any other failure.
+    std::vector<Refusal> commit_row_by_row(const Batch& batch);
+
+private:
+    template <class Run>
+    void apply(const Batch& batch, Run&& run);
+
+    void insert_match(std::int64_t id, const MatchRow& row);
+    void update_match(std::int64_t id, const MatchRow& row);
+    void link_athletes(std::int64_t match_id, const MatchRow& row);
+    void insert_datagram(std::int64_t id, const DatagramRow& row);
+    void insert_event(std::int64_t id, const EventRow& row);
+    void insert_unknown(std::int64_t id, const UnknownRow& row);
+    void update_event_fields(std::int64_t id, const std::string& fields_json);
+    void set_counter(const std::string& name, std::int64_t value);
+    void tag_events(const EventTag& tag);
+
+    SQLite::Database& db_;
+    SQLite::Statement insert_match_;
+    SQLite::Statement update_match_;
+    SQLite::Statement upsert_athlete_;
+    SQLite::Statement link_athlete_;
+    SQLite::Statement unlink_athlete_;
+    SQLite::Statement insert_datagram_;
+    SQLite::Statement insert_event_;
+    SQLite::Statement insert_unknown_;
+    SQLite::Statement update_event_fields_;
+    SQLite::Statement set_counter_;
+    SQLite::Statement tag_events_;
+};
+
+}  // namespace vta::store::detail

@@ -1,0 +1,84 @@
+#include "connection.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include <SQLiteCpp/Statement.h>
+
+namespace vta::store::detail {
+
+Error to_error(const std::exception& e, std::string_view doing)
+{
+    std::string message = std::string(doing) + ": " + e.what();
+    if (const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&e)) {
+        return Error{errc::sqlite, std::move(message), sqlite->getExtendedErrorCode()};
+    }
+    return Error{errc::sqlite, std::move(message), 0};
+}
+
+namespace {
+
+std::string describe(const std::filesystem::path& path)
+{
+    return "database " + path.string();
+}
+
+// WAL lets the CLI read while the writer commits. synchronous=NORMAL in WAL mode writes every
+// committed transaction to the -wal file before COMMIT returns, so it survives a kill -9 of the
+// process (the OS still holds the written pages). It does not fsync on each commit: after a power
+// loss or OS crash the last transactions can be lost (the database stays consistent; it is rolled
+// back to an earlier commit). synchronous=FULL would close that gap at the cost of one fsync per batch.
+void configure_read_write(SQLite::Database& db)
+{
+    SQLite::Statement journal(db, "PRAGMA journal_mode=WAL");
+    journal.executeStep();
+    if (journal.getColumn(0).getString() != "wal") {
+        throw std::runtime_error("could not switch the journal to WAL mode");
+    }
+    db.exec("PRAGMA synchronous=NORMAL");
+    db.exec("PRAGMA foreign_keys=ON");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SQLite::Database>> open_connection(const std::filesystem::path& path, OpenMode mode,
+                                                          int busy_timeout_ms)
+{
+    if (mode == OpenMode::read_write && path.has_parent_path()) {
+        std::error_code ec;
+        std::filesystem::create_directories(path.parent_path(), ec);
+        if (ec) {
+            return Error{errc::io, "creating folder " + path.parent_path().string() + ": " + ec.message()};
+        }
+    }
+    if (mode == OpenMode::read_only && !std::filesystem::exists(path)) {
+        return Error{errc::not_found, describe(path) + " does not exist"};
+    }
+    try {
+        const int flags = mode == OpenMode::read_write ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
+                                                       : SQLite::OPEN_READONLY;
+        auto db = std::make_unique<SQLite::Database>(path, flags, busy_timeout_ms);
+        if (mode == OpenMode::read_write) {
+            configure_read_write(*db);
+            if (auto migrated = migrate(*db); !migrated) {
+                return migrated.error();
+            }
+            return db;
+        }
+        auto version = read_schema_version(*db);
+        if (!version) {
+            return version.error();
+        }
+        if (*version < latest_schema_version()) {
+            return Error{errc::schema_too_old, describe(path) + " has schema version " + std::to_string(*version) +
+                                                   ", this build reads " + std::to_string(latest_schema_version()) +
+                                                   ": run the host once to migrate it"};
+        }
+        return db;
+    } catch (const std::exception& e) {
+        return to_error(e, "opening " + describe(path));
+    }
+}
+
+}  // namespace vta::store::detail

@@ -1,0 +1,197 @@
+// Read queries behind `vta matches|events|stats --json`. Each runs in one read transaction, so it
+// sees a single committed state even while the Writer commits on another connection.
+
+#include <algorithm>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "codec.hpp"
+#include "connection.hpp"
+#include "vta/store/database.hpp"
+
+namespace vta::store {
+
+namespace {
+
+constexpr const char* match_select =
+    "SELECT m.id, m.day_id, m.number, m.category, m.weight, m.division, m.match_code, m.rounds,"
+    " m.round_seconds, m.blue_score, m.red_score, m.round_scores, m.round_winners, m.winner, m.winner_name,"
+    " m.decision, m.state_json, m.created_at, m.updated_at,"
+    " (SELECT COUNT(*) FROM event e WHERE e.match_id = m.id),"
+    " b.id, b.short_name, b.long_name, b.noc, r.id, r.short_name, r.long_name, r.noc"
+    " FROM match m"
+    " LEFT JOIN match_athlete mb ON mb.match_id = m.id AND mb.side = 1"
+    " LEFT JOIN athlete b ON b.id = mb.athlete_id"
+    " LEFT JOIN match_athlete mr ON mr.match_id = m.id AND mr.side = 2"
+    " LEFT JOIN athlete r ON r.id = mr.athlete_id";
+
+template <class T>
+std::optional<T> optional_column(const SQLite::Column& column)
+{
+    if (column.isNull()) {
+        return std::nullopt;
+    }
+    return static_cast<T>(column.getInt64());
+}
+
+std::optional<AthleteInfo> athlete_at(SQLite::Statement& row, int first)
+{
+    if (row.getColumn(first).isNull()) {
+        return std::nullopt;
+    }
+    return AthleteInfo{row.getColumn(first).getInt64(), row.getColumn(first + 1).getString(),
+                       row.getColumn(first + 2).getString(), row.getColumn(first + 3).getString()};
+}
+
+MatchInfo read_match(SQLite::Statement& row)
+{
+    MatchInfo m;
+    m.id = row.getColumn(0).getInt64();
+    m.day_id = optional_column<std::int64_t>(row.getColumn(1));
+    m.number = row.getColumn(2).getString();
+    m.category = row.getColumn(3).getString();
+    m.weight = row.getColumn(4).getString();
+    m.division = row.getColumn(5).getString();
+    m.match_code = row.getColumn(6).getString();
+    m.rounds = row.getColumn(7).getInt();
+    m.round_seconds = row.getColumn(8).getInt();
+    m.blue_score = row.getColumn(9).getInt();
+    m.red_score = row.getColumn(10).getInt();
+    m.round_scores = detail::decode_round_scores(row.getColumn(11).getString());
+    m.round_winners = detail::decode_round_winners(row.getColumn(12).getString());
+    m.winner = detail::side_from_int(row.getColumn(13).getInt());
+    m.winner_name = row.getColumn(14).getString();
+    m.decision = row.getColumn(15).getString();
+    m.state_json = row.getColumn(16).getString();
+    m.created_at = row.getColumn(17).getString();
+    m.updated_at = row.getColumn(18).getString();
+    m.event_count = row.getColumn(19).getInt64();
+    m.blue = athlete_at(row, 20);
+    m.red = athlete_at(row, 24);
+    return m;
+}
+
+EventInfo read_event(SQLite::Statement& row)
+{
+    EventInfo e;
+    e.id = row.getColumn(0).getInt64();
+    e.datagram_id = row.getColumn(1).getInt64();
+    e.received_us = row.getColumn(2).getInt64();
+    e.group_index = row.getColumn(3).getInt();
+    e.code = row.getColumn(4).getString();
+    e.raw = row.getColumn(5).getString();
+    e.fields_json = row.getColumn(6).getString();
+    e.match_id = optional_column<std::int64_t>(row.getColumn(7));
+    e.round = row.getColumn(8).getInt();
+    e.clock_seconds = optional_column<int>(row.getColumn(9));
+    e.clock_running = row.getColumn(10).getInt() != 0;
+    e.rec_offset_ms = optional_column<std::int64_t>(row.getColumn(11));
+    e.str_offset_ms = optional_column<std::int64_t>(row.getColumn(12));
+    if (!row.getColumn(13).isNull()) {
+        e.clip_path = row.getColumn(13).getString();
+    }
+    return e;
+}
+
+}  // namespace
+
+Result<std::vector<MatchInfo>> Database::list_matches(const MatchFilter& filter)
+{
+    try {
+        SQLite::Statement query(*db_, std::string(match_select) +
+                                          " WHERE (?1 IS NULL OR m.day_id = ?1) ORDER BY m.id DESC"
+                                          " LIMIT COALESCE(?2, -1)");
+        if (filter.day_id) {
+            query.bind(1, *filter.day_id);
+        }
+        if (filter.limit) {
+            query.bind(2, *filter.limit);
+        }
+        SQLite::Transaction snapshot(*db_, SQLite::TransactionBehavior::DEFERRED);
+        std::vector<MatchInfo> matches;
+        while (query.executeStep()) {
+            matches.push_back(read_match(query));
+        }
+        snapshot.commit();
+        std::reverse(matches.begin(), matches.end());
+        return matches;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "listing matches");
+    }
+}
+
+Result<std::optional<MatchInfo>> Database::get_match(std::int64_t match_id)
+{
+    try {
+        SQLite::Statement query(*db_, std::string(match_select) + " WHERE m.id = ?");
+        query.bind(1, match_id);
+        if (!query.executeStep()) {
+            return std::optional<MatchInfo>{};
+        }
+        return std::optional<MatchInfo>{read_match(query)};
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "reading match " + std::to_string(match_id));
+    }
+}
+
+Result<std::vector<EventInfo>> Database::list_events(std::int64_t match_id)
+{
+    try {
+        SQLite::Statement query(*db_,
+                                "SELECT e.id, e.datagram_id, d.received_us, e.group_index, e.code, e.raw, e.fields,"
+                                " e.match_id, e.round, e.clock_seconds, e.clock_running, e.rec_offset_ms,"
+                                " e.str_offset_ms, e.clip_path"
+                                " FROM event e JOIN datagram d ON d.id = e.datagram_id"
+                                " WHERE e.match_id = ? ORDER BY e.id");
+        query.bind(1, match_id);
+        std::vector<EventInfo> events;
+        while (query.executeStep()) {
+            events.push_back(read_event(query));
+        }
+        return events;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "listing the events of match " + std::to_string(match_id));
+    }
+}
+
+Result<Stats> Database::stats()
+{
+    try {
+        SQLite::Transaction snapshot(*db_, SQLite::TransactionBehavior::DEFERRED);
+        Stats stats;
+        SQLite::Statement datagrams(*db_, "SELECT COUNT(*), MIN(received_us), MAX(received_us) FROM datagram");
+        datagrams.executeStep();
+        stats.datagrams = datagrams.getColumn(0).getInt64();
+        stats.first_received_us = optional_column<std::int64_t>(datagrams.getColumn(1));
+        stats.last_received_us = optional_column<std::int64_t>(datagrams.getColumn(2));
+
+        SQLite::Statement events(*db_, "SELECT code, COUNT(*) FROM event GROUP BY code");
+        while (events.executeStep()) {
+            const std::int64_t count = events.getColumn(1).getInt64();
+            stats.per_code[events.getColumn(0).getString()].events = count;
+            stats.events += count;
+        }
+
+        SQLite::Statement unrecognised(*db_, "SELECT status, code, COUNT(*) FROM unknown_datagram GROUP BY status, code");
+        while (unrecognised.executeStep()) {
+            const bool invalid = unrecognised.getColumn(0).getString() == "invalid";
+            const std::int64_t count = unrecognised.getColumn(2).getInt64();
+            CodeCounts& counts = stats.per_code[unrecognised.getColumn(1).getString()];
+            (invalid ? counts.invalid : counts.unknown) += count;
+            (invalid ? stats.invalid : stats.unknown) += count;
+        }
+
+        SQLite::Statement counters(*db_, "SELECT name, value FROM host_counter");
+        while (counters.executeStep()) {
+            stats.counters[counters.getColumn(0).getString()] = counters.getColumn(1).getInt64();
+        }
+        snapshot.commit();
+        return stats;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "reading statistics");
+    }
+}
+
+}  // namespace vta::store

@@ -1,0 +1,227 @@
+// The schema as an ordered list of migrations. A migration is applied in one transaction together with
+// its schema_version row, so a file is always at exactly one version. Never edit a released migration:
+// append a new one.
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "connection.hpp"
+
+namespace vta::store::detail {
+
+namespace {
+
+struct Migration {
+    int version;
+    std::string_view description;
+    std::string_view sql;  // one or more statements
+};
+
+constexpr std::string_view now_iso = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+// Timestamps: datagram.received_us is microseconds since the Unix epoch (set by the host at arrival);
+// *_at columns are ISO-8601 UTC text set by SQLite when the row is written.
+const std::string schema_v1 = std::string(R"sql(
+CREATE TABLE tournament (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT ()sql") + std::string(now_iso) + R"sql()
+);
+CREATE TABLE tournament_day (
+    id INTEGER PRIMARY KEY,
+    tournament_id INTEGER NOT NULL REFERENCES tournament(id),
+    day_number INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    UNIQUE (tournament_id, day_number)
+);
+CREATE TABLE match (
+    id INTEGER PRIMARY KEY,
+    day_id INTEGER REFERENCES tournament_day(id),
+    number TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL DEFAULT '',
+    weight TEXT NOT NULL DEFAULT '',
+    division TEXT NOT NULL DEFAULT '',
+    match_code TEXT NOT NULL DEFAULT '',
+    rounds INTEGER NOT NULL DEFAULT 0,
+    round_seconds INTEGER NOT NULL DEFAULT 0,
+    blue_score INTEGER NOT NULL DEFAULT 0,
+    red_score INTEGER NOT NULL DEFAULT 0,
+    round_scores TEXT NOT NULL DEFAULT '[]',
+    round_winners TEXT NOT NULL DEFAULT '[]',
+    winner INTEGER NOT NULL DEFAULT 0 CHECK (winner IN (0, 1, 2)),
+    winner_name TEXT NOT NULL DEFAULT '',
+    decision TEXT NOT NULL DEFAULT '',
+    state_json TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX match_by_day ON match(day_id, id);
+CREATE TABLE athlete (
+    id INTEGER PRIMARY KEY,
+    short_name TEXT NOT NULL DEFAULT '',
+    long_name TEXT NOT NULL,
+    noc TEXT NOT NULL DEFAULT '',
+    UNIQUE (long_name, noc)
+);
+CREATE TABLE match_athlete (
+    match_id INTEGER NOT NULL REFERENCES match(id) ON DELETE CASCADE,
+    side INTEGER NOT NULL CHECK (side IN (1, 2)),
+    athlete_id INTEGER NOT NULL REFERENCES athlete(id),
+    PRIMARY KEY (match_id, side)
+) WITHOUT ROWID;
+CREATE INDEX match_athlete_by_athlete ON match_athlete(athlete_id);
+CREATE TABLE datagram (
+    id INTEGER PRIMARY KEY,
+    received_us INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    group_count INTEGER NOT NULL
+);
+CREATE INDEX datagram_by_received ON datagram(received_us);
+CREATE TABLE event (
+    id INTEGER PRIMARY KEY,
+    datagram_id INTEGER NOT NULL REFERENCES datagram(id),
+    group_index INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    fields TEXT NOT NULL DEFAULT '{}',
+    match_id INTEGER REFERENCES match(id),
+    round INTEGER NOT NULL DEFAULT 0,
+    clock_seconds INTEGER,
+    clock_running INTEGER NOT NULL DEFAULT 0,
+    rec_offset_ms INTEGER,
+    str_offset_ms INTEGER,
+    clip_path TEXT
+);
+CREATE INDEX event_by_match ON event(match_id, id);
+CREATE INDEX event_by_datagram ON event(datagram_id);
+CREATE INDEX event_by_code ON event(code);
+CREATE TABLE unknown_datagram (
+    id INTEGER PRIMARY KEY,
+    datagram_id INTEGER NOT NULL REFERENCES datagram(id),
+    group_index INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('unknown', 'invalid')),
+    code TEXT NOT NULL DEFAULT '',
+    raw TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    match_id INTEGER REFERENCES match(id),
+    round INTEGER NOT NULL DEFAULT 0,
+    clock_seconds INTEGER
+);
+CREATE INDEX unknown_by_datagram ON unknown_datagram(datagram_id);
+CREATE INDEX unknown_by_match ON unknown_datagram(match_id);
+CREATE INDEX unknown_by_status_code ON unknown_datagram(status, code);
+CREATE TABLE setting (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE setting_history (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX setting_history_by_key ON setting_history(key, id);
+CREATE TABLE host_counter (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+)sql";
+
+const std::array<Migration, 1> migrations{{
+    {1, "tournaments, matches, athletes, datagrams, events, settings, counters", schema_v1},
+}};
+
+void ensure_version_table(SQLite::Database& db)
+{
+    db.exec("CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY,"
+            " description TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL)");
+}
+
+int current_version(SQLite::Database& db)
+{
+    SQLite::Statement query(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    query.executeStep();
+    return query.getColumn(0).getInt();
+}
+
+Error too_new(int version)
+{
+    return Error{errc::schema_too_new, "database schema version " + std::to_string(version) +
+                                           " is newer than this build supports (" +
+                                           std::to_string(latest_schema_version()) + "): use a newer vta"};
+}
+
+}  // namespace
+
+int latest_schema_version()
+{
+    return migrations.back().version;
+}
+
+Result<int> read_schema_version(SQLite::Database& db)
+{
+    try {
+        if (!db.tableExists("schema_version")) {
+            return 0;
+        }
+        const int version = current_version(db);
+        if (version > latest_schema_version()) {
+            return too_new(version);
+        }
+        return version;
+    } catch (const std::exception& e) {
+        return to_error(e, "reading the schema version");
+    }
+}
+
+Result<void> migrate(SQLite::Database& db)
+{
+    try {
+        // Checked without a write lock first: opening an up-to-date file must not wait on a writer.
+        if (db.tableExists("schema_version")) {
+            const int version = current_version(db);
+            if (version > latest_schema_version()) {
+                return too_new(version);
+            }
+            if (version == latest_schema_version()) {
+                return {};
+            }
+        }
+        ensure_version_table(db);
+        for (const Migration& migration : migrations) {
+            // IMMEDIATE takes the write lock before reading the version, so two processes opening
+            // the same new file cannot both apply a migration.
+            SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+            const int version = current_version(db);
+            if (version > latest_schema_version()) {
+                return too_new(version);
+            }
+            if (version >= migration.version) {
+                continue;
+            }
+            db.exec(std::string(migration.sql));
+            SQLite::Statement record(db, "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, " +
+                                             std::string(now_iso) + ")");
+            record.bind(1, migration.version);
+            record.bind(2, std::string(migration.description));
+            record.exec();
+            transaction.commit();
+        }
+        return {};
+    } catch (const std::exception& e) {
+        return to_error(e, "migrating the schema");
+    }
+}
+
+}  // namespace vta::store::detail

@@ -1,0 +1,259 @@
+// Loopback UDP ingest benchmark (prints figures, never fails the suite).
+//
+// For each offered rate a sender thread paces realistic datagrams (a match-day capture, cycled) to
+//   - the host's ingest path: UdpListener -> decode + match state -> store Writer (SQLite commit), and
+//   - the baseline: the same UdpListener socket set-up with a handler that only counts.
+// It reports what arrived and what was stored (none may be lost), arrival -> decoded and
+// arrival -> committed latencies (p50/p99; arrival = the kernel's receive timestamp), the highest
+// rate each sustained without loss, and their ratio. Finally the idle RSS of a real `vta run`.
+//
+// Usage: bench_ingest [--seconds S] [--rates 50000,100000,...]
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+
+#include "child_process.hpp"
+#include "vta/host/capture.hpp"
+#include "vta/host/ingest.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t wall_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+double percentile(std::vector<std::int64_t> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return double(values[std::min(values.size() - 1, std::size_t(p * double(values.size())))]);
+}
+
+// Sends `total` datagrams to port at `rate` per second in 1 ms slices with sendmmsg.
+std::uint64_t send_at_rate(std::uint16_t port, const std::vector<std::string>& datagrams, double rate, double seconds) {
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const auto total = std::uint64_t(rate * seconds);
+  std::vector<mmsghdr> headers(256);
+  std::vector<iovec> vectors(256);
+  std::uint64_t sent = 0;
+  const auto start = Clock::now();
+  while (sent < total) {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const auto due = std::min(total, std::uint64_t(elapsed * rate) + 1);
+    while (sent < due) {
+      const std::size_t n = std::min<std::uint64_t>(headers.size(), due - sent);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::string& d = datagrams[(sent + i) % datagrams.size()];
+        vectors[i] = {const_cast<char*>(d.data()), d.size()};
+        headers[i] = {};
+        headers[i].msg_hdr.msg_name = &to;
+        headers[i].msg_hdr.msg_namelen = sizeof to;
+        headers[i].msg_hdr.msg_iov = &vectors[i];
+        headers[i].msg_hdr.msg_iovlen = 1;
+      }
+      const int done = sendmmsg(fd, headers.data(), unsigned(n), 0);
+      if (done > 0) sent += std::uint64_t(done);
+    }
+    // Sleep to the next 1 ms slice: a real sender is another machine and must not eat the host's cores.
+    std::this_thread::sleep_until(start + std::chrono::microseconds(std::int64_t(double(sent) / rate * 1e6) + 1000));
+  }
+  close(fd);
+  return sent;
+}
+
+struct RunResult {
+  double offered = 0;
+  std::uint64_t sent = 0, received = 0, stored = 0;
+  double seconds = 0;
+  double decoded_p50 = 0, decoded_p99 = 0, committed_p50 = 0, committed_p99 = 0;
+  bool lossless() const { return received == sent && stored == sent; }
+};
+
+// Receives until `expected` datagrams arrived or no datagram came for 500 ms.
+template <class OnIdle>
+void receive_until_quiet(boost::asio::io_context& io, const std::atomic<std::uint64_t>& received,
+                         const std::atomic<bool>& sending_done, std::uint64_t& expected, OnIdle) {
+  auto last_count = received.load();
+  auto last_change = Clock::now();
+  while (true) {
+    io.run_for(std::chrono::milliseconds(20));
+    const auto now = Clock::now();
+    if (received.load() != last_count) {
+      last_count = received.load();
+      last_change = now;
+    }
+    if (sending_done.load() && (received.load() >= expected || now - last_change > std::chrono::milliseconds(500)))
+      return;
+  }
+}
+
+RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, double seconds) {
+  vta::test::TempFolder folder;
+  std::vector<std::int64_t> arrival_by_id(std::size_t(rate * seconds) + 16, 0);
+  std::vector<std::int64_t> decoded_latency, committed_latency;
+  decoded_latency.reserve(arrival_by_id.size());
+  committed_latency.reserve(arrival_by_id.size());
+  std::mutex commit_mutex;
+  std::int64_t committed_through = 0;
+
+  vta::store::WriterOptions options;
+  options.on_commit = [&](const vta::store::CommitInfo& info) {
+    const std::int64_t now = wall_us();
+    std::lock_guard lock(commit_mutex);
+    for (std::int64_t id = committed_through + 1; id <= info.last_datagram_id; ++id)
+      if (std::size_t(id) < arrival_by_id.size() && arrival_by_id[id] != 0)
+        committed_latency.push_back(now - arrival_by_id[id]);
+    committed_through = std::max(committed_through, info.last_datagram_id);
+  };
+  auto writer = vta::store::Writer::open(folder.path() / "bench.sqlite3", options);
+  if (!writer) {
+    std::fprintf(stderr, "cannot open the store: %s\n", writer.error().message.c_str());
+    std::exit(1);
+  }
+  vta::host::Ingest ingest(*writer.value(), std::nullopt);
+
+  boost::asio::io_context io;
+  std::atomic<std::uint64_t> received{0};
+  std::string error;
+  vta::pss::UdpListenerOptions udp;
+  udp.bind_address = "127.0.0.1";
+  udp.port = 0;
+  auto listener = vta::pss::UdpListener::open(
+      io, udp,
+      [&](const vta::pss::ReceivedDatagram& d) {
+        ingest.on_datagram(d);
+        decoded_latency.push_back(wall_us() - d.arrival_us);
+        const std::int64_t id = ingest.counters().last_datagram_id;
+        if (std::size_t(id) < arrival_by_id.size()) {
+          std::lock_guard lock(commit_mutex);
+          arrival_by_id[id] = d.arrival_us;
+        }
+        received.fetch_add(1, std::memory_order_relaxed);
+      },
+      error);
+  if (!listener) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    std::exit(1);
+  }
+  listener->start();
+
+  RunResult r;
+  r.offered = rate;
+  std::atomic<bool> done{false};
+  const auto start = Clock::now();
+  std::thread sender([&] {
+    r.sent = send_at_rate(listener->local_endpoint().port(), datagrams, rate, seconds);
+    done = true;
+  });
+  std::uint64_t expected = std::uint64_t(rate * seconds);
+  receive_until_quiet(io, received, done, expected, 0);
+  sender.join();
+  (void)writer.value()->close();
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.received = received.load();
+  r.stored = std::uint64_t(writer.value()->status().last_datagram_id);
+  r.decoded_p50 = percentile(decoded_latency, 0.50);
+  r.decoded_p99 = percentile(decoded_latency, 0.99);
+  r.committed_p50 = percentile(committed_latency, 0.50);
+  r.committed_p99 = percentile(committed_latency, 0.99);
+  return r;
+}
+
+RunResult run_baseline(const std::vector<std::string>& datagrams, double rate, double seconds) {
+  boost::asio::io_context io;
+  std::atomic<std::uint64_t> received{0};
+  std::string error;
+  vta::pss::UdpListenerOptions udp;
+  udp.bind_address = "127.0.0.1";
+  udp.port = 0;
+  auto listener = vta::pss::UdpListener::open(
+      io, udp, [&](const vta::pss::ReceivedDatagram&) { received.fetch_add(1, std::memory_order_relaxed); }, error);
+  listener->start();
+  RunResult r;
+  r.offered = rate;
+  std::atomic<bool> done{false};
+  std::thread sender([&] {
+    r.sent = send_at_rate(listener->local_endpoint().port(), datagrams, rate, seconds);
+    done = true;
+  });
+  std::uint64_t expected = std::uint64_t(rate * seconds);
+  receive_until_quiet(io, received, done, expected, 0);
+  sender.join();
+  r.received = r.stored = received.load();
+  return r;
+}
+
+long idle_rss_kib(const std::string& vta) {
+  vta::test::TempFolder folder;
+  auto env = folder.xdg_env();
+  vta::test::ChildProcess host(vta, {"run", "--bind", "127.0.0.1", "--port", std::to_string(vta::test::free_udp_port())},
+                               env, folder.path() / "host.log");
+  vta::test::wait_until([&] { return host.output().find("listening for PSS") != std::string::npos; },
+                        std::chrono::seconds(20));
+  // Let start-up allocations settle before reading: wait for the first idle status tick.
+  const auto settle_until = Clock::now() + std::chrono::seconds(2);
+  vta::test::wait_until([&] { return Clock::now() > settle_until; }, std::chrono::seconds(3));
+  std::ifstream status("/proc/" + std::to_string(host.pid()) + "/status");
+  long rss = -1;
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) rss = std::stol(line.substr(6));
+  return rss;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = 3;
+  std::vector<double> rates{25'000, 50'000, 100'000, 150'000, 200'000};
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string name = argv[i];
+    if (name == "--seconds") seconds = std::stod(argv[i + 1]);
+    if (name == "--rates") {
+      rates.clear();
+      std::stringstream list(argv[i + 1]);
+      for (std::string item; std::getline(list, item, ',');) rates.push_back(std::stod(item));
+    }
+  }
+  auto capture = vta::host::read_capture(VTA_CAPTURES "/day-12-matches.jsonl");
+  std::vector<std::string> datagrams;
+  for (auto& d : *capture.datagrams) datagrams.push_back(d.bytes);
+
+  std::printf("loopback UDP ingest, %.0f s per rate, %zu distinct datagrams cycled\n\n", seconds, datagrams.size());
+  std::printf("%-9s %10s %10s %10s %10s | %9s %9s | %10s %10s | %10s %10s\n", "path", "offered/s", "sent",
+              "received", "stored", "decode50", "decode99", "commit50", "commit99", "lost", "");
+  double best_host = 0, best_base = 0;
+  for (double rate : rates) {
+    const RunResult base = run_baseline(datagrams, rate, seconds);
+    std::printf("%-9s %10.0f %10llu %10llu %10s | %9s %9s | %10s %10s | %10llu\n", "baseline", rate,
+                (unsigned long long)base.sent, (unsigned long long)base.received, "-", "-", "-", "-", "-",
+                (unsigned long long)(base.sent - base.received));
+    if (base.lossless()) best_base = std::max(best_base, rate);
+    const RunResult host = run_host_path(datagrams, rate, seconds);
+    std::printf("%-9s %10.0f %10llu %10llu %10llu | %7.0fus %7.0fus | %8.1fms %8.1fms | %10llu\n", "host", rate,
+                (unsigned long long)host.sent, (unsigned long long)host.received, (unsigned long long)host.stored,
+                host.decoded_p50, host.decoded_p99, host.committed_p50 / 1000, host.committed_p99 / 1000,
+                (unsigned long long)(host.sent - host.stored));
+    if (host.lossless()) best_host = std::max(best_host, rate);
+  }
+  std::printf("\nhighest rate with nothing lost: host %.0f datagrams/s stored, baseline %.0f received; ratio %.2f\n",
+              best_host, best_base, best_base > 0 ? best_host / best_base : 0.0);
+  std::printf("targets: >= 50000/s stored with none lost; p99 arrival->decoded < 100 us\n");
+  const long rss = idle_rss_kib(VTA_BINARY);
+  std::printf("idle `vta run` RSS: %.1f MiB (target < 20 MiB)\n", double(rss) / 1024.0);
+  return 0;
+}

@@ -1,0 +1,195 @@
+// The host end to end over real UDP: `vta run` in its own XDG folders, `vta send` replays a capture,
+// and the readers' --json output must show what the capture implies.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "child_process.hpp"
+
+namespace vta::test {
+namespace {
+
+const std::string vta = VTA_BINARY;
+const std::string captures = VTA_CAPTURES;
+
+std::size_t lines_in(const std::string& file) {
+  std::ifstream in(file);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) n += !line.empty();
+  return n;
+}
+
+class HostOverUdp : public ::testing::Test {
+ protected:
+  void start_host() {
+    host_ = std::make_unique<ChildProcess>(vta, std::vector<std::string>{"run", "--bind", "127.0.0.1", "--port",
+                                                                         std::to_string(port_)},
+                                           env_, folder_.path() / ("host-" + std::to_string(++starts_) + ".log"));
+    ASSERT_TRUE(wait_until([&] { return host_->output().find("listening for PSS") != std::string::npos; },
+                           std::chrono::seconds(20)))
+        << host_->output();
+  }
+
+  nlohmann::json read_json(const std::vector<std::string>& args) {
+    auto [status, output] = run_to_end(vta, args, env_);
+    EXPECT_EQ(status, 0) << output;
+    auto parsed = nlohmann::json::parse(output, nullptr, false);
+    EXPECT_FALSE(parsed.is_discarded()) << output;
+    return parsed;
+  }
+
+  std::int64_t stored_datagrams() {
+    auto [status, output] = run_to_end(vta, {"stats", "--json"}, env_);
+    if (status != 0) return -1;
+    auto stats = nlohmann::json::parse(output, nullptr, false);
+    return stats.is_discarded() ? -1 : stats.value("datagrams", std::int64_t(-1));
+  }
+
+  std::filesystem::path database() const { return folder_.path() / "data" / "restrike-vta" / "vta.sqlite3"; }
+
+  TempFolder folder_;
+  std::map<std::string, std::string> env_ = folder_.xdg_env();
+  std::uint16_t port_ = free_udp_port();
+  std::unique_ptr<ChildProcess> host_;
+  int starts_ = 0;
+};
+
+nlohmann::json find_match(const nlohmann::json& matches, const std::string& number) {
+  for (const auto& m : matches)
+    if (m.value("number", "") == number) return m;
+  ADD_FAILURE() << "no match " << number << " in " << matches.dump();
+  return {};
+}
+
+TEST_F(HostOverUdp, Day3CaptureAtFullSpeedGivesThreeCompleteMatches) {
+  start_host();
+  const std::string capture = captures + "/day-3-matches.jsonl";
+  auto [sent_status, sent] = run_to_end(vta, {"send", capture, "--to", "127.0.0.1:" + std::to_string(port_),
+                                              "--speed", "max"}, env_);
+  ASSERT_EQ(sent_status, 0) << sent;
+  const auto expected = std::int64_t(lines_in(capture));
+  ASSERT_NE(sent.find("sent " + std::to_string(expected) + " datagrams"), std::string::npos) << sent;
+
+  ASSERT_TRUE(wait_until([&] { return stored_datagrams() == expected; }, std::chrono::seconds(20)))
+      << "stored " << stored_datagrams() << " of " << expected;
+
+  const auto stats = read_json({"stats", "--json"});
+  EXPECT_EQ(stats["datagrams"], expected);
+  EXPECT_EQ(stats["unknown"], 0);
+  EXPECT_EQ(stats["invalid"], 0);
+
+  const auto matches = read_json({"matches", "--json"});
+  ASSERT_EQ(matches.size(), 3u) << matches.dump(2);
+
+  struct Expected {
+    std::string number, blue, blue_noc, red, red_noc;
+    int blue_score, red_score;
+    std::vector<std::string> round_winners;
+    std::string winner, decision;
+  };
+  const std::vector<Expected> expectations{
+      {"101", "Emma O'CONNOR", "IRL", "Kareem ABDULLAH", "JOR", 12, 10, {"blue", "blue"}, "blue", "2-0 PTF"},
+      {"102", "Thi NGUYEN", "VIE", "Kareem ABDULLAH", "JOR", 16, 21, {"red", "blue", "red"}, "red", "2-1 PTF"},
+      {"103", "Ralf MÜLLER", "GER", "Vladislav SHCHERBAKOV", "AIN", 19, 14, {"blue", "blue"}, "blue", "2-0 PTF"},
+  };
+  for (const auto& e : expectations) {
+    SCOPED_TRACE("match " + e.number);
+    const auto m = find_match(matches, e.number);
+    EXPECT_EQ(m["blue"]["long_name"], e.blue);
+    EXPECT_EQ(m["blue"]["noc"], e.blue_noc);
+    EXPECT_EQ(m["red"]["long_name"], e.red);
+    EXPECT_EQ(m["red"]["noc"], e.red_noc);
+    EXPECT_EQ(m["blue_score"], e.blue_score);
+    EXPECT_EQ(m["red_score"], e.red_score);
+    EXPECT_EQ(m["round_winners"], nlohmann::json(e.round_winners));
+    EXPECT_EQ(m["winner"], e.winner);
+    EXPECT_EQ(m["decision"], e.decision);
+  }
+
+  // Every recognised group of the match is an event of it, in order, with its clock.
+  const auto first = find_match(matches, "101");
+  const auto events = read_json({"events", "--match", std::to_string(first["id"].get<std::int64_t>()), "--json"});
+  ASSERT_GT(events.size(), 100u);
+  EXPECT_EQ(events.front()["code"], "pre");
+  EXPECT_EQ(events.back()["code"], "wmh");
+
+  host_->signal(SIGTERM);
+  ASSERT_EQ(host_->wait(std::chrono::seconds(10)), 0) << host_->output();
+}
+
+TEST_F(HostOverUdp, KillDashNineLosesNothingReportedCommitted) {
+  start_host();
+  // A long day at high speed: the host commits while datagrams keep coming, then dies without warning.
+  const std::string capture = captures + "/day-12-matches.jsonl";
+  ChildProcess sender(vta, {"send", capture, "--to", "127.0.0.1:" + std::to_string(port_), "--speed", "1000"}, env_,
+                      folder_.path() / "sender.log");
+  const std::regex committed_line(R"(committed through datagram (\d+))");
+  std::int64_t reported = 0;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const std::string out = host_->output();
+        for (auto it = std::sregex_iterator(out.begin(), out.end(), committed_line); it != std::sregex_iterator(); ++it)
+          reported = std::stoll((*it)[1]);
+        return reported > 500;
+      },
+      std::chrono::seconds(30)))
+      << host_->output();
+  host_->signal(SIGKILL);
+  host_->wait(std::chrono::seconds(5));
+  ASSERT_FALSE(sender.wait(std::chrono::milliseconds(0))) << "the replay ended before the kill: nothing was proven";
+  sender.signal(SIGKILL);
+  sender.wait(std::chrono::seconds(5));
+
+  {
+    SQLite::Database db(database().string(), SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM datagram WHERE id <= " + std::to_string(reported)).getInt64(),
+              reported);
+  }
+
+  // The host starts again on the same database and goes on storing.
+  start_host();
+  auto [status, output] =
+      run_to_end(vta, {"send", captures + "/day-3-matches.jsonl", "--to", "127.0.0.1:" + std::to_string(port_),
+                       "--speed", "max"}, env_);
+  ASSERT_EQ(status, 0) << output;
+  const std::int64_t before = [&] {
+    SQLite::Database db(database().string(), SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT count(*) FROM datagram").getInt64();
+  }();
+  host_->signal(SIGINT);
+  ASSERT_EQ(host_->wait(std::chrono::seconds(10)), 0) << host_->output();
+  SQLite::Database db(database().string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  EXPECT_GE(db.execAndGet("SELECT count(*) FROM datagram").getInt64(), before);
+  EXPECT_GE(db.execAndGet("SELECT count(*) FROM datagram").getInt64(), reported + std::int64_t(lines_in(captures + "/day-3-matches.jsonl")));
+}
+
+TEST_F(HostOverUdp, PortInUseSaysWhichPortAndWhatToDo) {
+  start_host();
+  auto [status, output] = run_to_end(vta, {"run", "--bind", "127.0.0.1", "--port", std::to_string(port_), "--db",
+                                           (folder_.path() / "other.sqlite3").string()}, env_);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(output.find("UDP port " + std::to_string(port_) + " is already in use"), std::string::npos) << output;
+}
+
+TEST_F(HostOverUdp, BadConfigNamesTheKeyAndTheExpectedValue) {
+  const auto file = folder_.path() / "bad.json";
+  std::ofstream(file) << R"({"udp": {"port": "six thousand"}})";
+  auto [status, output] = run_to_end(vta, {"run", "--config", file.string()}, env_);
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(output.find("udp.port: expected an integer from 1 to 65535"), std::string::npos) << output;
+
+  std::ofstream(file) << R"({"udp": {"prot": 6000}})";
+  std::tie(status, output) = run_to_end(vta, {"run", "--config", file.string()}, env_);
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(output.find("unknown key 'udp.prot'"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace vta::test

@@ -1,0 +1,175 @@
+// Requests, batches, timeouts, cancellation, events and what happens to pending work on a drop.
+
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+namespace vta::obs::testing {
+namespace {
+
+TEST(ObsRequest, RoundTrip) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    auto r = await<Json>(rig.io, [&](auto h) { rig.client->request("GetCurrentProgramScene", {}, h); });
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r.value()["currentProgramSceneName"], "LIVE_SCENE");
+}
+
+TEST(ObsRequest, FailureKeepsStatusCodeAndComment) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    auto r = await<Json>(rig.io, [&](auto h) {
+        rig.client->request("SetCurrentProgramScene", {{"sceneName", "NOPE"}}, h);
+    });
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::request_failed);
+    EXPECT_EQ(r.error().status_code, 600);
+    EXPECT_NE(r.error().comment.find("NOPE"), std::string::npos);
+    EXPECT_NE(r.error().message.find("SetCurrentProgramScene"), std::string::npos);
+}
+
+TEST(ObsRequest, NotConnectedCompletesLaterNotInline) {
+    Rig rig;
+    bool called = false;
+    std::optional<Result<Json>> out;
+    rig.client->request("GetVersion", {}, [&](Result<Json> r) {
+        called = true;
+        out.emplace(std::move(r));
+    });
+    EXPECT_FALSE(called);  // a coroutine that started the request has not yielded yet
+    ASSERT_TRUE(run_until(rig.io, [&] { return called; }));
+    ASSERT_FALSE(*out);
+    EXPECT_EQ(out->error().code, ErrorCode::not_connected);
+}
+
+TEST(ObsRequest, Batch) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    auto r = await<BatchResults>(rig.io, [&](auto h) {
+        rig.client->request_batch({{"SetCurrentProgramScene", {{"sceneName", "IVR_SCENE"}}},
+                                   {"SetCurrentProgramScene", {{"sceneName", "NOPE"}}},
+                                   {"GetCurrentProgramScene", {}}},
+                                  {}, h);
+    });
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r.value().size(), 3u);
+    EXPECT_TRUE(r.value()[0]);
+    ASSERT_FALSE(r.value()[1]);
+    EXPECT_EQ(r.value()[1].error().status_code, 600);
+    ASSERT_TRUE(r.value()[2]);
+    EXPECT_EQ(r.value()[2].value()["currentProgramSceneName"], "IVR_SCENE");
+
+    auto halted = await<BatchResults>(rig.io, [&](auto h) {
+        rig.client->request_batch({{"SetCurrentProgramScene", {{"sceneName", "NOPE"}}}, {"GetVersion", {}}},
+                                  BatchOptions{.halt_on_failure = true}, h);
+    });
+    ASSERT_TRUE(halted);
+    EXPECT_EQ(halted.value().size(), 1u);
+}
+
+TEST(ObsRequest, TimesOutWhenNeverAnswered) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    const auto started = std::chrono::steady_clock::now();
+    auto r = await<Json>(rig.io, [&](auto h) { rig.client->request("Test.NoAnswer", {}, h, 200ms); });
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::timeout);
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 200ms);
+    // The connection stays usable.
+    EXPECT_TRUE(await<Json>(rig.io, [&](auto h) { rig.client->request("GetVersion", {}, h); }));
+}
+
+TEST(ObsRequest, GarbledJsonIsIgnoredAndCounted) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    auto r = await<Json>(rig.io, [&](auto h) { rig.client->request("Test.Garble", {}, h, 200ms); });
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::timeout);
+    EXPECT_EQ(rig.client->status().protocol_errors, 1u);
+    EXPECT_EQ(rig.client->state(), State::connected);
+    EXPECT_TRUE(await<Json>(rig.io, [&](auto h) { rig.client->request("GetVersion", {}, h); }));
+}
+
+TEST(ObsRequest, CancelEndsThePendingRequest) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    auto r = await<Json>(rig.io, [&](auto h) {
+        const RequestId id = rig.client->request("Test.NoAnswer", {}, h);
+        rig.client->cancel(id);
+    });
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::cancelled);
+}
+
+TEST(ObsRequest, EveryPendingRequestErrorsOnDrop) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    std::vector<Result<Json>> results;
+    for (int i = 0; i < 5; ++i)
+        rig.client->request("Test.NoAnswer", {}, [&](Result<Json> r) { results.push_back(std::move(r)); });
+    rig.client->request("Test.Close", {{"code", 1006}}, [&](Result<Json> r) { results.push_back(std::move(r)); });
+    ASSERT_TRUE(run_until(rig.io, [&] { return results.size() == 6; }, 1000ms));
+    for (const auto& r : results) {
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, ErrorCode::closed) << r.error().message;
+    }
+}
+
+TEST(ObsRequest, DestroyingTheClientCancelsPendingRequests) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    std::vector<Result<Json>> results;
+    for (int i = 0; i < 3; ++i)
+        rig.client->request("Test.NoAnswer", {}, [&](Result<Json> r) { results.push_back(std::move(r)); });
+    run_until(rig.io, [] { return false; }, 50ms);  // let the requests reach the server
+    rig.client.reset();
+    ASSERT_EQ(results.size(), 3u);
+    for (const auto& r : results) EXPECT_EQ(r.error().code, ErrorCode::cancelled);
+    run_until(rig.io, [] { return false; }, 50ms);  // nothing left behind fires
+}
+
+TEST(ObsRequest, EventsReachSubscribersUntilUnsubscribed) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    std::vector<std::string> scenes;
+    int all = 0;
+    auto by_type = rig.client->subscribe("CurrentProgramSceneChanged",
+                                         [&](const Event& e) { scenes.push_back(e.data["sceneName"]); });
+    auto every = rig.client->subscribe_all([&](const Event&) { ++all; });
+    ASSERT_TRUE(await<void>(rig.io, [&](auto h) { rig.client->set_current_program_scene("IVR_SCENE", h); }));
+    ASSERT_TRUE(run_until(rig.io, [&] { return scenes.size() == 1; }));
+    EXPECT_EQ(scenes[0], "IVR_SCENE");
+    EXPECT_EQ(all, 1);
+    EXPECT_EQ(rig.client->status().program_scene, "IVR_SCENE");
+
+    by_type.unsubscribe();
+    ASSERT_TRUE(await<void>(rig.io, [&](auto h) { rig.client->set_current_program_scene("LIVE_SCENE", h); }));
+    ASSERT_TRUE(run_until(rig.io, [&] { return all == 2; }));
+    EXPECT_EQ(scenes.size(), 1u);
+}
+
+TEST(ObsRequest, ReidentifyChangesSubscriptions) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    auto r = await<void>(rig.io, [&](auto h) {
+        rig.client->reidentify(subscription::general | subscription::outputs, h);
+    });
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(rig.server.last_event_subscriptions(), 65u);
+    int scene_events = 0;
+    auto sub = rig.client->subscribe("CurrentProgramSceneChanged", [&](const Event&) { ++scene_events; });
+    ASSERT_TRUE(await<void>(rig.io, [&](auto h) { rig.client->set_current_program_scene("IVR_SCENE", h); }));
+    ASSERT_TRUE(await<Json>(rig.io, [&](auto h) { rig.client->request("GetVersion", {}, h); }));
+    EXPECT_EQ(scene_events, 0);
+}
+
+TEST(ObsRequest, WaitEventTimesOut) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    auto r = await<Event>(rig.io, [&](auto h) { rig.client->wait_event("NeverSent", {}, 100ms, h); });
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::timeout);
+}
+
+}  // namespace
+}  // namespace vta::obs::testing

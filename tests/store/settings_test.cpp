@@ -1,0 +1,109 @@
+#include "store_test_support.hpp"
+#include "vta/store/database.hpp"
+
+namespace vta::store {
+namespace {
+
+using testing::TempFolder;
+
+Database open_db(const TempFolder& folder)
+{
+    auto db = Database::open(folder.file("vta.sqlite"));
+    EXPECT_TRUE(db) << db.error().message;
+    return std::move(db).value();
+}
+
+TEST(Settings, UnsetKeyReadsAsEmpty)
+{
+    TempFolder folder;
+    Database db = open_db(folder);
+    auto value = db.get_setting("obs.rec.url");
+    ASSERT_TRUE(value) << value.error().message;
+    EXPECT_FALSE(value->has_value());
+    EXPECT_TRUE(db.setting_history("obs.rec.url")->empty());
+}
+
+TEST(Settings, EveryChangeIsRecordedWithItsOldValue)
+{
+    TempFolder folder;
+    Database db = open_db(folder);
+    ASSERT_TRUE(db.set_setting("clip_seconds", "20", "panel"));
+    ASSERT_TRUE(db.set_setting("clip_seconds", "25", "lua"));
+    ASSERT_TRUE(db.set_setting("clip_seconds", "25", "lua"));  // same value: not a change
+
+    EXPECT_EQ(db.get_setting("clip_seconds").value(), std::optional<std::string>("25"));
+    const auto history = db.setting_history("clip_seconds").value();
+    ASSERT_EQ(history.size(), 2u);
+    EXPECT_FALSE(history[0].old_value.has_value());
+    EXPECT_EQ(history[0].new_value, "20");
+    EXPECT_EQ(history[0].changed_by, "panel");
+    EXPECT_EQ(history[1].old_value, std::optional<std::string>("20"));
+    EXPECT_EQ(history[1].new_value, "25");
+    EXPECT_EQ(history[1].changed_by, "lua");
+    EXPECT_FALSE(history[1].changed_at.empty());
+
+    const nlohmann::json json = history;
+    EXPECT_TRUE(json[0]["old_value"].is_null());
+    EXPECT_EQ(json[1]["old_value"], "20");
+}
+
+TEST(ActiveDay, FirstRunCreatesTournamentAndDayOne)
+{
+    TempFolder folder;
+    Database db = open_db(folder);
+    EXPECT_FALSE(db.active_day().value().has_value());
+
+    auto day = db.ensure_active_day("2026-11-22");
+    ASSERT_TRUE(day) << day.error().message;
+    EXPECT_EQ(day->tournament_name, "Tournament 2026-11-22");
+    EXPECT_EQ(day->day_number, 1);
+    EXPECT_EQ(day->date_iso, "2026-11-22");
+    EXPECT_EQ(db.get_setting(active_tournament_key).value(), std::to_string(day->tournament_id));
+    EXPECT_EQ(db.get_setting(active_day_key).value(), std::to_string(day->day_id));
+    EXPECT_EQ(db.setting_history(active_day_key).value().size(), 1u);
+}
+
+TEST(ActiveDay, LaterRunsReturnTheActiveDay)
+{
+    TempFolder folder;
+    ActiveDay first;
+    {
+        Database db = open_db(folder);
+        first = db.ensure_active_day("2026-11-22").value();
+    }
+    Database db = open_db(folder);
+    auto later = db.ensure_active_day("2026-11-23");
+    ASSERT_TRUE(later) << later.error().message;
+    EXPECT_EQ(later->day_id, first.day_id);
+    EXPECT_EQ(later->tournament_id, first.tournament_id);
+    EXPECT_EQ(later->date_iso, "2026-11-22");
+    EXPECT_EQ(db.active_day().value()->day_id, first.day_id);
+}
+
+TEST(ActiveDay, AMissingDayContinuesTheActiveTournament)
+{
+    TempFolder folder;
+    Database db = open_db(folder);
+    const ActiveDay first = db.ensure_active_day("2026-11-22").value();
+    ASSERT_TRUE(db.set_setting(active_day_key, "9999", "test"));
+
+    auto next = db.ensure_active_day("2026-11-23");
+    ASSERT_TRUE(next) << next.error().message;
+    EXPECT_EQ(next->tournament_id, first.tournament_id);
+    EXPECT_EQ(next->day_number, 2);
+    EXPECT_EQ(next->date_iso, "2026-11-23");
+    EXPECT_NE(next->day_id, first.day_id);
+}
+
+TEST(ActiveDay, RejectsADateThatIsNotIso)
+{
+    TempFolder folder;
+    Database db = open_db(folder);
+    auto day = db.ensure_active_day("22/11/2026");
+    ASSERT_FALSE(day);
+    EXPECT_EQ(day.error().code, errc::invalid_argument);
+    EXPECT_FALSE(db.active_day().value().has_value());
+}
+
+}  // namespace
+}  // namespace vta::store
