@@ -15,6 +15,7 @@
 #include "vta/host/options.hpp"
 #include "vta/host/paths.hpp"
 #include "vta/host/report.hpp"
+#include "vta/host/setup.hpp"
 #include "vta/host/udp_sender.hpp"
 #include "vta/pss/simulator.hpp"
 
@@ -25,26 +26,6 @@ namespace {
 int usage_error(const std::string& command, const std::string& message) {
   std::cerr << "vta " << command << ": " << message << "\n(see `vta --help`)\n";
   return 2;
-}
-
-// The config file, then command-line overrides. Prints nothing; the caller reports `error`.
-std::optional<HostSetup> resolve_setup(const ParsedOptions& o, std::string& error, std::filesystem::path& config_file) {
-  const Paths paths = default_paths();
-  config_file = o.value("config").value_or(paths.config_file.string());
-  ConfigResult loaded = load_config(config_file, o.value("config").has_value());
-  if (!loaded.config) {
-    error = loaded.error;
-    return std::nullopt;
-  }
-  HostSetup setup{std::move(*loaded.config), {}};
-  if (auto bind = o.value("bind")) setup.config.udp.bind_address = *bind;
-  long port = setup.config.udp.port;
-  if (!integer_option(o, "port", 1, 65535, port, error)) return std::nullopt;
-  setup.config.udp.port = std::uint16_t(port);
-  setup.database = o.value("db").value_or(
-      setup.config.store.path.empty() ? paths.database.string() : setup.config.store.path.string());
-  if (setup.config.log.file.empty()) setup.config.log.file = paths.log_file;
-  return setup;
 }
 
 std::optional<store::Database> open_for_reading(const ParsedOptions& o, const std::string& command, int& exit_code) {
@@ -252,6 +233,7 @@ usage: vta <command> [options]
   events    --match ID [--json]      events of one match
   stats     [--json]                 received, stored, unknown, invalid, per code
   config    [--defaults]             where the config, database and log are; or print the defaults
+  obs status [--json] [--wait S]     each configured OBS connection: state, reason, OBS and obs-websocket versions
 
 Readers (matches, events, stats, config) take --config FILE and --db FILE too. Files live under the XDG
 folders: $XDG_CONFIG_HOME/restrike-vta/config.json, $XDG_DATA_HOME/restrike-vta/vta.sqlite3,
@@ -278,6 +260,7 @@ int main_command(int argc, char** argv) {
   if (command == "events") return events_command(rest);
   if (command == "stats") return stats_command(rest);
   if (command == "config") return config_command(rest);
+  if (command == "obs") return obs_command(rest);
   std::cerr << "vta: unknown command '" << command << "'\n" << help_text;
   return 2;
 }

@@ -61,6 +61,7 @@ std::unique_ptr<Host> Host::create(boost::asio::io_context& io, const HostSetup&
   host->listener_ = pss::UdpListener::open(
       io, setup.config.udp, [ingest](const pss::ReceivedDatagram& d) { ingest->on_datagram(d); }, error);
   if (!host->listener_) return nullptr;
+  host->obs_ = std::make_unique<obs::Connections>(io, setup.config.obs);
   return host;
 }
 
@@ -76,6 +77,15 @@ void Host::start() {
   spdlog::info("storing into {} (tournament '{}', day {})", setup_.database.string(), day_.tournament_name,
                day_.day_number);
   listener_->start();
+  for (const auto& client : obs_->all()) {
+    obs_state_logging_.push_back(client->on_state_change([name = client->name()](const obs::ConnectionState& s) {
+      if (s.state == obs::State::failed)
+        spdlog::error("{}: connection failed: {}", name, s.reason);
+      else
+        spdlog::info("{}: {}{}", name, obs::to_string(s.state), s.reason.empty() ? "" : " (" + s.reason + ")");
+    }));
+  }
+  obs_->start_all();
   report_every_second();
 }
 
@@ -112,6 +122,8 @@ void Host::stop() {
   if (stopped_) return;
   stopped_ = true;
   report_timer_.cancel();
+  if (obs_) obs_->stop_all();
+  obs_state_logging_.clear();
   if (!listener_ || !writer_) return;  // create() failed half-way: nothing was received
   listener_->stop();
   publish_counters();

@@ -37,7 +37,7 @@ store::MatchRow to_match_row(const pss::MatchState& s, std::optional<std::int64_
   row.round_seconds = s.round_seconds;
   row.blue_score = s.scores[0];
   row.red_score = s.scores[1];
-  const int played = std::clamp(std::max(s.round, s.rounds), 0, 4);
+  const int played = std::clamp(s.round, 0, 4);  // rounds begun so far, the golden round included
   for (int r = 0; r < played; ++r) row.round_scores.push_back({s.round_scores[r][0], s.round_scores[r][1]});
   for (int winner : s.round_winners)
     if (winner != 0) row.round_winners.push_back(side_of(winner));

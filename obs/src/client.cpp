@@ -44,7 +44,7 @@ void Client::stop() {
     net::dispatch(impl_->io(), [impl = impl_] { impl->stop(); });
 }
 
-State Client::state() const { return impl_->status().connection.state; }
+State Client::state() const { return impl_->public_state(); }
 
 Status Client::status() const { return impl_->status(); }
 

@@ -63,6 +63,11 @@ Status ClientImpl::status() const {
     return status_;
 }
 
+State ClientImpl::public_state() const {
+    std::lock_guard lock(status_mutex_);
+    return status_.connection.state;
+}
+
 // ---- lifecycle ------------------------------------------------------------------------------
 
 void ClientImpl::start() {
@@ -398,6 +403,7 @@ void ClientImpl::apply_refresh(const Json& results) {
             } else if (type == "GetRecordStatus") {
                 st.recording = bool_field(d, "outputActive");
                 st.record_paused = bool_field(d, "outputPaused");
+                st.record_state = st.recording ? "OBS_WEBSOCKET_OUTPUT_STARTED" : "OBS_WEBSOCKET_OUTPUT_STOPPED";
             } else if (type == "GetStreamStatus") {
                 st.streaming = bool_field(d, "outputActive");
                 st.stream_reconnecting = bool_field(d, "outputReconnecting");

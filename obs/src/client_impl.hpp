@@ -52,6 +52,7 @@ public:
 
     std::uint64_t next_subscriber_id() { return ++last_subscriber_id_; }
     Status status() const;
+    State public_state() const;  // what status().connection.state says, without copying Status
 
     // Completes `handler` later on the loop: a handler never runs inside the call that started it
     // (a Lua coroutine must have yielded before it is resumed).

@@ -131,11 +131,15 @@ void Client::get_record_status(Handler<RecordStatus> handler) {
 namespace {
 
 // Runs `then` only while OBS is not recording; the record folder and name must not change mid-file.
-void when_not_recording(Client& client, const char* what, Handler<void> handler,
-                        std::function<void(Handler<void>)> then) {
-    client.request("GetRecordStatus", {}, [what, handler = std::move(handler), then = std::move(then)](Result<Json> r) mutable {
+// GetRecordStatus says whether the output is active; the last RecordStateChanged also covers the
+// STARTING/STOPPING windows in which OBS still reports it inactive.
+void when_not_recording(Client& client, const std::shared_ptr<ClientImpl>& impl, const char* what,
+                        Handler<void> handler, std::function<void(Handler<void>)> then) {
+    client.request("GetRecordStatus", {}, [impl, what, handler = std::move(handler), then = std::move(then)](Result<Json> r) mutable {
         if (!r) return ClientImpl::invoke(handler, Result<void>(r.error()));
-        if (bool_field(r.value(), "outputActive"))
+        const std::string state = impl->status().record_state;
+        if (bool_field(r.value(), "outputActive") || state == "OBS_WEBSOCKET_OUTPUT_STARTING" ||
+            state == "OBS_WEBSOCKET_OUTPUT_STOPPING")
             return ClientImpl::invoke(handler, Result<void>(Error{
                 ErrorCode::invalid_state, fmt::format("cannot change the {} while OBS is recording", what)}));
         then(std::move(handler));
@@ -146,7 +150,7 @@ void when_not_recording(Client& client, const char* what, Handler<void> handler,
 
 void Client::set_record_directory(std::string directory, Handler<void> handler) {
     const bool direct = impl_->status().has_request("SetRecordDirectory");
-    when_not_recording(*this, "record folder", std::move(handler),
+    when_not_recording(*this, impl_, "record folder", std::move(handler),
                        [impl = impl_, direct, directory = std::move(directory)](Handler<void> handler) {
                            if (direct)
                                return impl->request(impl->next_request_id(), "SetRecordDirectory",
@@ -171,7 +175,7 @@ void Client::get_record_directory(Handler<std::string> handler) {
 }
 
 void Client::set_filename_format(std::string format, Handler<void> handler) {
-    when_not_recording(*this, "file name format", std::move(handler),
+    when_not_recording(*this, impl_, "file name format", std::move(handler),
                        [impl = impl_, format = std::move(format)](Handler<void> handler) {
                            impl->request(impl->next_request_id(), "SetProfileParameter",
                                          profile_parameter("Output", "FilenameFormatting", format),

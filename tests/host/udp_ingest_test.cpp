@@ -10,6 +10,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "child_process.hpp"
+#include "vta/pss/simulator.hpp"
 
 namespace vta::test {
 namespace {
@@ -30,9 +31,15 @@ class HostOverUdp : public ::testing::Test {
     host_ = std::make_unique<ChildProcess>(vta, std::vector<std::string>{"run", "--bind", "127.0.0.1", "--port",
                                                                          std::to_string(port_)},
                                            env_, folder_.path() / ("host-" + std::to_string(++starts_) + ".log"));
-    ASSERT_TRUE(wait_until([&] { return host_->output().find("listening for PSS") != std::string::npos; },
-                           std::chrono::seconds(20)))
+    bool exited = false;
+    ASSERT_TRUE(wait_until(
+        [&] {
+          exited = host_->wait(std::chrono::milliseconds(0)).has_value();
+          return exited || host_->output().find("listening for PSS") != std::string::npos;
+        },
+        std::chrono::seconds(20)))
         << host_->output();
+    ASSERT_FALSE(exited) << "vta run exited at start:\n" << host_->output();
   }
 
   nlohmann::json read_json(const std::vector<std::string>& args) {
@@ -88,14 +95,15 @@ TEST_F(HostOverUdp, Day3CaptureAtFullSpeedGivesThreeCompleteMatches) {
 
   struct Expected {
     std::string number, blue, blue_noc, red, red_noc;
-    int blue_score, red_score;
+    int blue_score, red_score;  // the last round's, as the scoreboard shows at the end
+    std::vector<std::pair<int, int>> round_scores;
     std::vector<std::string> round_winners;
     std::string winner, decision;
   };
   const std::vector<Expected> expectations{
-      {"101", "Emma O'CONNOR", "IRL", "Kareem ABDULLAH", "JOR", 12, 10, {"blue", "blue"}, "blue", "2-0 PTF"},
-      {"102", "Thi NGUYEN", "VIE", "Kareem ABDULLAH", "JOR", 16, 21, {"red", "blue", "red"}, "red", "2-1 PTF"},
-      {"103", "Ralf MÜLLER", "GER", "Vladislav SHCHERBAKOV", "AIN", 19, 14, {"blue", "blue"}, "blue", "2-0 PTF"},
+      {"101", "Emma O'CONNOR", "IRL", "Kareem ABDULLAH", "JOR", 12, 10, {{16, 9}, {12, 10}}, {"blue", "blue"}, "blue", "2-0 PTF"},
+      {"102", "Thi NGUYEN", "VIE", "Kareem ABDULLAH", "JOR", 16, 21, {{24, 30}, {8, 7}, {16, 21}}, {"red", "blue", "red"}, "red", "2-1 PTF"},
+      {"103", "Ralf MÜLLER", "GER", "Vladislav SHCHERBAKOV", "AIN", 19, 14, {{18, 14}, {19, 14}}, {"blue", "blue"}, "blue", "2-0 PTF"},
   };
   for (const auto& e : expectations) {
     SCOPED_TRACE("match " + e.number);
@@ -106,6 +114,9 @@ TEST_F(HostOverUdp, Day3CaptureAtFullSpeedGivesThreeCompleteMatches) {
     EXPECT_EQ(m["red"]["noc"], e.red_noc);
     EXPECT_EQ(m["blue_score"], e.blue_score);
     EXPECT_EQ(m["red_score"], e.red_score);
+    nlohmann::json round_scores = nlohmann::json::array();
+    for (auto [blue, red] : e.round_scores) round_scores.push_back({{"blue", blue}, {"red", red}});
+    EXPECT_EQ(m["round_scores"], round_scores);
     EXPECT_EQ(m["round_winners"], nlohmann::json(e.round_winners));
     EXPECT_EQ(m["winner"], e.winner);
     EXPECT_EQ(m["decision"], e.decision);
@@ -168,6 +179,40 @@ TEST_F(HostOverUdp, KillDashNineLosesNothingReportedCommitted) {
   EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
   EXPECT_GE(db.execAndGet("SELECT count(*) FROM datagram").getInt64(), before);
   EXPECT_GE(db.execAndGet("SELECT count(*) FROM datagram").getInt64(), reported + std::int64_t(lines_in(captures + "/day-3-matches.jsonl")));
+}
+
+TEST_F(HostOverUdp, SimulatedMatchesArriveAsTheSimulatorPlayedThem) {
+  start_host();
+  auto [status, output] = run_to_end(vta, {"simulate", "--matches", "2", "--seed", "7", "--speed", "max", "--to",
+                                           "127.0.0.1:" + std::to_string(port_)}, env_);
+  ASSERT_EQ(status, 0) << output;
+
+  // The same seed gives the same day: replay it here to know what the host must have seen.
+  pss::SimulatorOptions options;
+  options.matches = 2;
+  pss::MatchSimulator simulator(7, options);
+  std::int64_t datagrams = 0;
+  while (simulator.next()) ++datagrams;
+  ASSERT_TRUE(wait_until([&] { return stored_datagrams() == datagrams; }, std::chrono::seconds(20)))
+      << "stored " << stored_datagrams() << " of " << datagrams;
+
+  const auto stats = read_json({"stats", "--json"});
+  EXPECT_EQ(stats["unknown"], 0);
+  EXPECT_EQ(stats["invalid"], 0);
+  const auto matches = read_json({"matches", "--json"});
+  ASSERT_EQ(matches.size(), simulator.results().size());
+  for (const auto& played : simulator.results()) {
+    SCOPED_TRACE("match " + played.number);
+    const auto m = find_match(matches, played.number);
+    EXPECT_EQ(m["blue"]["long_name"], played.athletes[0].long_name);
+    EXPECT_EQ(m["red"]["noc"], played.athletes[1].noc);
+    EXPECT_EQ(m["winner"], played.winner == "BLUE" ? "blue" : "red");
+    EXPECT_NE(m["decision"].get<std::string>().find(played.decision), std::string::npos);
+    std::vector<std::string> round_winners;
+    for (int w : played.round_winners)
+      if (w != 0) round_winners.push_back(w == 1 ? "blue" : "red");
+    EXPECT_EQ(m["round_winners"], nlohmann::json(round_winners));
+  }
 }
 
 TEST_F(HostOverUdp, PortInUseSaysWhichPortAndWhatToDo) {

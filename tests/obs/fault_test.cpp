@@ -53,6 +53,47 @@ TEST(ObsFault, ReconnectsAfter1006AndRereadsState) {
     EXPECT_TRUE(await<Json>(rig.io, [&](auto h) { rig.client->request("GetVersion", {}, h); }));
 }
 
+TEST(ObsFault, StateIsReReadAfterReconnect) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    // Without scene events the cached program scene goes stale; the reconnect must re-read it.
+    ASSERT_TRUE(await<void>(rig.io, [&](auto h) { rig.client->reidentify(subscription::general, h); }));
+    ASSERT_TRUE(await<void>(rig.io, [&](auto h) { rig.client->set_current_program_scene("IVR_SCENE", h); }));
+    EXPECT_EQ(rig.client->status().program_scene, "LIVE_SCENE");
+    rig.client->request("Test.Close", {{"code", 1006}}, [](Result<Json>) {});
+    ASSERT_TRUE(run_until(rig.io, [&] { return rig.server.version_requests() == 2 &&
+                                               rig.client->state() == State::connected; }));
+    EXPECT_EQ(rig.client->status().program_scene, "IVR_SCENE");
+    EXPECT_EQ(rig.server.last_event_subscriptions(), subscription::general);  // kept across reconnects
+}
+
+TEST(ObsFault, RefusedConnectionsAreRetried) {
+    Rig rig;
+    rig.server.stop();
+    StateLog log;
+    auto sub = log.attach(*rig.client);
+    rig.client->start();
+    ASSERT_TRUE(run_until(rig.io, [&] { return log.reconnects().size() >= 2; }));
+    EXPECT_EQ(log.reconnects()[1].attempt, 2);
+    EXPECT_FALSE(log.reconnects()[0].reason.empty());
+    rig.client->stop();
+    ASSERT_TRUE(run_until(rig.io, [&] { return rig.client->state() == State::disconnected; }));
+}
+
+TEST(ObsFault, StopCancelsAndStartReconnects) {
+    Rig rig;
+    ASSERT_TRUE(rig.connect());
+    auto r = await<Json>(rig.io, [&](auto h) {
+        rig.client->request("Test.NoAnswer", {}, h);
+        rig.client->stop();
+    });
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::cancelled);
+    EXPECT_EQ(rig.client->state(), State::disconnected);
+    ASSERT_TRUE(rig.connect());
+    EXPECT_EQ(rig.server.connections(), 2);
+}
+
 TEST(ObsFault, BackoffDoublesUpToTheCapWhileRefused) {
     Rig rig;
     ASSERT_TRUE(rig.connect());

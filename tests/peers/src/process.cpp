@@ -80,7 +80,8 @@ ScriptRun run_peer_script(const std::string& script, const std::vector<std::stri
     ScriptRun run;
     auto started = std::chrono::steady_clock::now();
     std::string path = std::string(VTA_TEST_PEERS_SCRIPTS) + "/" + script;
-    std::vector<std::string> argv_storage{path};
+    // Through bash, so a checkout that lost the scripts' executable bits still works.
+    std::vector<std::string> argv_storage{"/bin/bash", path};
     argv_storage.insert(argv_storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& arg : argv_storage) argv.push_back(arg.data());
@@ -99,7 +100,7 @@ ScriptRun run_peer_script(const std::string& script, const std::vector<std::stri
     // the test closes would stay open inside OBS.
     posix_spawn_file_actions_addclosefrom_np(actions.get(), 3);
     pid_t pid = 0;
-    int spawn_error = ::posix_spawn(&pid, path.c_str(), actions.get(), nullptr, argv.data(), environ);
+    int spawn_error = ::posix_spawn(&pid, "/bin/bash", actions.get(), nullptr, argv.data(), environ);
     ::close(pipe_fds[1]);
     if (spawn_error != 0) {
         ::close(pipe_fds[0]);

@@ -15,6 +15,7 @@ int matches_command(const Arguments& args);   // vta matches [--json]
 int events_command(const Arguments& args);    // vta events --match ID [--json]
 int stats_command(const Arguments& args);     // vta stats [--json]
 int config_command(const Arguments& args);    // vta config [--defaults]
+int obs_command(const Arguments& args);       // vta obs status [--json] [--wait S]
 
 int main_command(int argc, char** argv);
 

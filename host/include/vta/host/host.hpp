@@ -1,4 +1,5 @@
-// The running host: UDP listener -> ingest (codec, match state) -> store writer, on one io_context.
+// The running host: UDP listener -> ingest (codec, match state) -> store writer, and the configured
+// OBS connections, all on one io_context.
 // `vta run` drives it headless; the control panel will drive the same object.
 #pragma once
 
@@ -12,6 +13,7 @@
 
 #include "vta/host/config.hpp"
 #include "vta/host/ingest.hpp"
+#include "vta/obs/connections.hpp"
 #include "vta/store/database.hpp"
 
 namespace vta::host {
@@ -36,6 +38,7 @@ class Host {
   const pss::UdpListener& listener() const { return *listener_; }
   std::int64_t committed_datagram_id() const { return committed_datagram_id_.load(); }
   const store::ActiveDay& active_day() const { return day_; }
+  obs::Connections& obs() { return *obs_; }
 
  private:
   Host(boost::asio::io_context& io, const HostSetup& setup);
@@ -48,6 +51,8 @@ class Host {
   std::unique_ptr<store::Writer> writer_;
   std::unique_ptr<Ingest> ingest_;
   std::unique_ptr<pss::UdpListener> listener_;
+  std::unique_ptr<obs::Connections> obs_;
+  std::vector<obs::Subscription> obs_state_logging_;
   boost::asio::steady_timer report_timer_;
   std::atomic<std::int64_t> committed_datagram_id_{0};
   std::int64_t reported_datagram_id_ = -1;

@@ -187,7 +187,7 @@ public:
     void start_record(Handler<void> handler);
     void stop_record(Handler<std::string> handler);
     void get_record_status(Handler<RecordStatus> handler);
-    // Record folder / file name pattern (OBS placeholders %CCYY %MM %DD %hh %mm %ss); refused with
+    // Record folder / file name pattern (OBS expands %CCYY %MM %DD %hh %mm %ss itself); refused with
     // invalid_state while recording. Uses SetRecordDirectory when this OBS offers it, otherwise the
     // profile parameters SimpleOutput/FilePath and AdvOut/RecFilePath.
     void set_record_directory(std::string directory, Handler<void> handler);

@@ -145,7 +145,8 @@ public:
     Result<std::vector<SettingChange>> setting_history(std::string_view key);
 
     // First run creates "Tournament <date>" with its "Day 1" and makes them active; later runs return
-    // the active ones (the date is then only used when nothing is active yet).
+    // the active ones and ignore the date. If the active day row is gone, the active tournament gets
+    // its next day on that date.
     Result<ActiveDay> ensure_active_day(std::string_view date_iso);
     Result<std::optional<ActiveDay>> active_day();
 

@@ -1,0 +1,74 @@
+#pragma once
+// What Lua modules act on. The runtime never talks to OBS, mpv or SQLite directly: it goes through
+// these interfaces, so a recorder can stand in for all of them (`vta run --dry-run`, tests).
+// Every completion handler must run on the runtime's io_context and never inside the call that
+// started the operation (the calling coroutine yields after starting it).
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace vta::bindings {
+
+// Outcome of an action: a JSON value, or an error code and message.
+struct ActionResult {
+    bool ok = true;
+    nlohmann::json value;
+    std::string error_code;  // e.g. "timeout", "not_connected", "request_failed"
+    std::string error_message;
+
+    static ActionResult success(nlohmann::json v = nullptr) { return {true, std::move(v), {}, {}}; }
+    static ActionResult failure(std::string code, std::string message) {
+        return {false, nullptr, std::move(code), std::move(message)};
+    }
+};
+
+using ActionDone = std::function<void(ActionResult)>;
+
+// Host events reported by a backend: kind is e.g. "obs.replay_saved", "playback.closed".
+using HostEventSink = std::function<void(const std::string& kind, const nlohmann::json& data)>;
+
+class ObsBackend {
+public:
+    virtual ~ObsBackend() = default;
+    // `target` is a connection name ("OBS_REC") or a role ("rec", "str"); `op` one of the obs
+    // module's operations (set_scene, save_replay, request...), `args` its arguments as an object.
+    virtual void call(const std::string& package, const std::string& target, const std::string& op,
+                      const nlohmann::json& args, ActionDone done) = 0;
+    // Connection events, as kinds "obs.connected", "obs.disconnected", "obs.record_state",
+    // "obs.stream_state", "obs.replay_saved", "obs.scene_changed"; data has "connection".
+    virtual void set_event_sink(HostEventSink sink) = 0;
+};
+
+class PlaybackBackend {
+public:
+    virtual ~PlaybackBackend() = default;
+    // Opens `path` at `start_seconds`; done once the player answers on its IPC socket.
+    virtual void open(const std::string& package, const std::string& path, double start_seconds,
+                      ActionDone done) = 0;
+    virtual void close(const std::string& package, ActionDone done) = 0;
+    // Reports "playback.closed" {"path", "by": "viewer"|"host"} when the player goes away.
+    virtual void set_event_sink(HostEventSink sink) = 0;
+};
+
+// Events of the store, as JSON objects: {id, code, at_us, fields, match_id, round, clip_path,
+// rec_offset_ms, str_offset_ms}.
+class StoreBackend {
+public:
+    virtual ~StoreBackend() = default;
+    virtual ActionResult events_of_match(std::int64_t match_id) = 0;
+    virtual ActionResult events_between(std::int64_t since_us, std::int64_t until_us) = 0;
+    // tag: {since_us, until_us, clip_path?, recording_started_us?, stream_started_us?}
+    virtual ActionResult tag_events(const std::string& package, const nlohmann::json& tag) = 0;
+    virtual ActionResult match_info(std::optional<std::int64_t> match_id) = 0;  // null id: the newest
+    virtual ActionResult active_day() = 0;
+    // Per-package key/value data; values are JSON.
+    virtual ActionResult kv_get(const std::string& package, const std::string& key) = 0;
+    virtual ActionResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) = 0;
+};
+
+}  // namespace vta::bindings

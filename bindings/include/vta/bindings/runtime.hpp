@@ -1,0 +1,128 @@
+#pragma once
+// vta::bindings::Runtime — the Lua workflow runtime on LuaJIT.
+//
+// Each workflow package (a folder with manifest.json and Lua files) gets its own lua_State with a
+// memory cap, allow-listed globals and the JIT engine off (see sandbox.cpp for why). Handlers run
+// as coroutines on the host's io_context: a call that waits (an OBS request, a sleep, opening mpv)
+// yields and is resumed from the loop when the answer or its timeout comes. Errors are logged with
+// package, file, line and traceback; after `max_consecutive_failures` failing handlers in a row a
+// package is disabled. Everything here must be used from the io_context's thread.
+//
+// Usage:
+//   vta::bindings::RuntimeOptions opt;
+//   opt.package_roots = {"scripts/workflows", user_folder};
+//   opt.obs = ...; opt.playback = ...; opt.store = ...;   // backends (null: calls fail with "unavailable")
+//   vta::bindings::Runtime rt(io, opt);
+//   rt.load_all();
+//   for (auto& ev : vta::bindings::events_from(group, update, state, id, at_us, match_id)) rt.dispatch(ev);
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
+
+#include "vta/bindings/backends.hpp"
+#include "vta/bindings/clock.hpp"
+#include "vta/bindings/event.hpp"
+
+namespace vta::bindings {
+
+enum class PackageState { loaded, running, error, disabled };
+std::string_view to_string(PackageState state);
+
+struct Manifest {
+    std::string name;
+    std::string version;
+    std::string author;
+    std::string description;
+    std::vector<std::string> permissions;  // "os", "io", "ffi", "debug", "loadlib"
+    nlohmann::json config = nlohmann::json::object();  // defaults
+    std::string main = "main.lua";
+};
+
+// Reads and validates <folder>/manifest.json. On failure returns false and sets `error`.
+bool read_manifest(const std::filesystem::path& folder, Manifest& manifest, std::string& error);
+
+// A failure of a package, as shown in the host status.
+struct PackageError {
+    std::string message;    // first line of the Lua error, without location
+    std::string file;       // "main.lua"
+    int line = 0;
+    std::string traceback;
+    std::int64_t at_ms = 0;  // Clock time
+};
+
+struct PackageStatus {
+    std::string name;
+    std::string version;
+    std::filesystem::path folder;
+    PackageState state = PackageState::loaded;
+    std::vector<std::string> granted;      // permissions in effect
+    std::vector<std::string> warnings;     // e.g. permissions asked but not granted
+    std::optional<PackageError> last_error;
+    int consecutive_failures = 0;
+    std::uint64_t failures = 0;
+    std::uint64_t handler_calls = 0;
+    std::uint64_t reloads = 0;
+    std::size_t memory_bytes = 0;
+    std::size_t handlers = 0;
+    std::size_t timers = 0;
+    std::size_t waiting = 0;               // coroutines suspended on a wait
+};
+
+// The operator's configuration of packages:
+//   {"<name>": {"config": {...overrides...}, "grant": ["os", ...], "enabled": true}}
+struct RuntimeOptions {
+    std::vector<std::filesystem::path> package_roots;  // each subfolder with manifest.json is a package
+    nlohmann::json packages = nlohmann::json::object();
+    std::size_t memory_limit_bytes = 64u << 20;
+    std::chrono::milliseconds slice_budget{50};  // longest a handler may run before it yields
+    int max_consecutive_failures = 5;
+    std::chrono::milliseconds wait_timeout{10000};  // default deadline of a yielding call
+    bool hot_reload = false;                         // watch package folders (inotify)
+    std::chrono::milliseconds reload_debounce{200};
+    std::shared_ptr<Clock> clock;                    // null: real time on the io_context
+    std::shared_ptr<ObsBackend> obs;
+    std::shared_ptr<PlaybackBackend> playback;
+    std::shared_ptr<StoreBackend> store;
+    std::shared_ptr<spdlog::logger> logger;          // null: spdlog default logger
+    std::function<void(const PackageStatus&)> on_status;  // a package changed state (on the loop)
+    // Every log line of a package (log.*, print, errors), after it went to the logger.
+    std::function<void(const std::string& package, const std::string& level, const std::string& message)> on_log;
+};
+
+class RuntimeImpl;
+
+class Runtime {
+public:
+    Runtime(boost::asio::io_context& io, RuntimeOptions options);
+    ~Runtime();  // unloads every package
+    Runtime(const Runtime&) = delete;
+    Runtime& operator=(const Runtime&) = delete;
+
+    // Loads every package under the roots; returns how many loaded without error. A package that
+    // fails to load is kept in state `error` with its problem, the others still run.
+    int load_all();
+    // Loads (or reloads) the package in `folder`. False when it failed (see status()).
+    bool load(const std::filesystem::path& folder);
+    bool reload(const std::string& name);
+    void unload(const std::string& name);
+
+    // Runs every handler of every running package subscribed to `event.kind` (and to "*").
+    void dispatch(const Event& event);
+
+    std::vector<PackageStatus> status() const;
+    std::optional<PackageStatus> status(const std::string& name) const;
+
+private:
+    std::shared_ptr<RuntimeImpl> impl_;
+};
+
+}  // namespace vta::bindings

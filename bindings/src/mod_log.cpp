@@ -1,0 +1,45 @@
+//! @module log
+//! The host's log, tagged with the package name.
+
+#include "modules.hpp"
+#include "package.hpp"
+
+namespace vta::bindings {
+
+namespace {
+
+int write(lua_State* L, const char* level) {
+    std::string line;
+    for (int i = 1, n = lua_gettop(L); i <= n; ++i) {
+        if (i > 1) line += ' ';
+        line += describe(L, i);
+    }
+    package_of(L).log(level, line);
+    return 0;
+}
+
+//! @lua log.debug(...)
+//! Logs the arguments, separated by spaces, at level debug.
+int debug(lua_State* L) { return write(L, "debug"); }
+//! @lua log.info(...)
+//! Logs at level info.
+int info(lua_State* L) { return write(L, "info"); }
+//! @lua log.warn(...)
+//! Logs at level warn.
+int warn(lua_State* L) { return write(L, "warn"); }
+//! @lua log.error(...)
+//! Logs at level error (it does not stop the handler: use error() for that).
+int error(lua_State* L) { return write(L, "error"); }
+
+}  // namespace
+
+void open_log(lua_State* L) {
+    lua_createtable(L, 0, 4);
+    set_function<debug>(L, "debug");
+    set_function<info>(L, "info");
+    set_function<warn>(L, "warn");
+    set_function<error>(L, "error");
+    lua_setfield(L, -2, "log");
+}
+
+}  // namespace vta::bindings

@@ -1,0 +1,71 @@
+//! @module playback
+//! The replay viewer (mpv): open a clip at a given second, close it, and know when the operator
+//! closed it.
+
+#include "modules.hpp"
+#include "package.hpp"
+#include "runtime_impl.hpp"
+
+namespace vta::bindings {
+
+namespace {
+
+//! @lua playback.open(path, options?) -> true | nil, string
+//! Opens `path` in the viewer at `options.start` seconds (default 0); waits (yields) until the
+//! player answers.
+int open(lua_State* L) {
+    std::string path = luaL_checkstring(L, 1);
+    double start = 0;
+    if (lua_istable(L, 2)) {
+        lua_getfield(L, 2, "start");
+        if (lua_isnumber(L, -1)) start = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    Package& package = package_of(L);
+    auto player = package.runtime().options().playback;
+    if (!player) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "unavailable: no player configured");
+        return 2;
+    }
+    std::string name = package.name();
+    return package.wait(L, package.runtime().options().wait_timeout.count(),
+                        [player, name, path, start](ActionDone done) { player->open(name, path, start, std::move(done)); });
+}
+
+//! @lua playback.close() -> true | nil, string
+//! Closes the viewer (yields until it is gone).
+int close(lua_State* L) {
+    Package& package = package_of(L);
+    auto player = package.runtime().options().playback;
+    if (!player) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "unavailable: no player configured");
+        return 2;
+    }
+    std::string name = package.name();
+    return package.wait(L, package.runtime().options().wait_timeout.count(),
+                        [player, name](ActionDone done) { player->close(name, std::move(done)); });
+}
+
+//! @lua playback.on_closed(fn) -> id
+//! Same as on("playback.closed", fn): ev.data has path and by ("viewer" or "host").
+int on_closed(lua_State* L) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_pushvalue(L, 1);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushnumber(L, static_cast<lua_Number>(package_of(L).add_handler("playback.closed", ref)));
+    return 1;
+}
+
+}  // namespace
+
+void open_playback(lua_State* L) {
+    lua_createtable(L, 0, 3);
+    set_function<open>(L, "open");
+    set_function<close>(L, "close");
+    set_function<on_closed>(L, "on_closed");
+    lua_setfield(L, -2, "playback");
+}
+
+}  // namespace vta::bindings

@@ -1,0 +1,130 @@
+#pragma once
+// One loaded workflow package: its lua_State, handlers, timers and suspended coroutines.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "lua.hpp"
+#include "vta/bindings/runtime.hpp"
+
+namespace vta::bindings {
+
+class RuntimeImpl;
+class Package;
+
+// The allocator's user data: the memory cap, and the way back from a lua_State to its Package.
+struct StateContext {
+    std::size_t used = 0;
+    std::size_t limit = 0;
+    Package* package = nullptr;
+};
+
+Package& package_of(lua_State* L);
+
+class Package {
+public:
+    Package(RuntimeImpl& runtime, std::uint64_t id, std::filesystem::path folder);
+    ~Package();
+    Package(const Package&) = delete;
+    Package& operator=(const Package&) = delete;
+
+    // Reads the manifest, builds the sandbox and runs the main file. False on any problem
+    // (recorded as last_error, state `error`).
+    bool load();
+
+    RuntimeImpl& runtime() { return runtime_; }
+    std::uint64_t id() const { return id_; }
+    const std::string& name() const { return status_.name; }
+    const Manifest& manifest() const { return manifest_; }
+    const PackageStatus& status();  // refreshed counters
+    void set_reloads(std::uint64_t reloads) { status_.reloads = reloads; }
+    PackageState state() const { return status_.state; }
+    lua_State* state_handle() { return L_; }
+    bool granted(const std::string& permission) const;
+
+    // events
+    std::uint64_t add_handler(const std::string& kind, int fn_ref);
+    bool remove_handler(std::uint64_t id);
+    bool wants(const std::string& kind) const;
+    void dispatch(const Event& event);
+    std::vector<std::string> handler_kinds() const;
+
+    // timers: the registry reference keeps the function alive until cancel/unload
+    std::uint64_t add_timer(std::int64_t delay_ms, std::int64_t interval_ms, int fn_ref);
+    bool cancel_timer(std::uint64_t id);
+
+    // Suspends the coroutine `co` (the running handler) until `start`'s completion or the timeout
+    // (timeout_ms < 0: none). The coroutine then gets (value) or (nil, "code: message").
+    // Call as `return package.wait(co, ...)` from a lua_CFunction.
+    int wait(lua_State* co, std::int64_t timeout_ms, std::function<void(ActionDone)> start);
+    void complete_wait(lua_State* co, std::uint64_t token, ActionResult result);
+
+    // Runs the function referenced by `fn_ref` as a new coroutine without arguments.
+    void spawn(int fn_ref, const char* what);
+    // Runs `body` on the main thread inside lua_cpcall: a Lua error (out of memory...) or a C++
+    // exception in it is recorded as a failure of the package instead of reaching the host.
+    bool protect(const std::function<void(lua_State*)>& body, const char* what);
+
+    // Runaway control (called by the count hook).
+    void on_hook(lua_State* L);
+
+    void log(const std::string& level, const std::string& message);
+
+private:
+    struct Handler {
+        std::uint64_t id;
+        std::string kind;
+        int fn_ref;
+    };
+    struct Timer {
+        int fn_ref;
+        std::int64_t interval_ms;
+        std::uint64_t clock_id;
+    };
+    struct Task {
+        int thread_ref;
+        std::string what;
+        std::uint64_t wait_token = 0;   // non-zero while suspended on a wait
+        std::uint64_t timeout_id = 0;   // Clock timer of the wait's deadline
+    };
+
+    bool build_state(std::string& error);
+    bool run_main();
+    // Pops the function's `nargs` arguments from L (the main thread) and runs it as a coroutine.
+    void start_task(lua_State* L, int fn_ref, int nargs, const char* what);
+    void resume(lua_State* co, int nargs);
+    void schedule_timer(std::uint64_t id, std::int64_t delay_ms);
+    void finish(lua_State* co);
+    void fire_timer(std::uint64_t id);
+    void record_failure(PackageError error);
+    void record_success();
+    void release_all();
+    void arm();
+    void disarm();
+    PackageError error_from(lua_State* co, int status);
+
+    RuntimeImpl& runtime_;
+    std::uint64_t id_;
+    std::filesystem::path folder_;
+    Manifest manifest_;
+    PackageStatus status_;
+    StateContext context_;
+    lua_State* L_ = nullptr;
+    std::vector<Handler> handlers_;
+    std::map<std::uint64_t, Timer> timers_;
+    std::unordered_map<lua_State*, Task> tasks_;
+    std::uint64_t next_id_ = 1;
+    std::chrono::steady_clock::time_point deadline_{};
+    bool armed_ = false;
+    bool killing_ = false;
+    int running_depth_ = 0;
+};
+
+}  // namespace vta::bindings

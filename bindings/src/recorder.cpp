@@ -1,0 +1,109 @@
+#include "recorder.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace vta::bindings {
+
+namespace {
+
+void answer(Recorder& recorder, ActionDone done, ActionResult result) {
+    boost::asio::post(recorder.io(), [done = std::move(done), result = std::move(result)]() mutable {
+        done(std::move(result));
+    });
+}
+
+class RecordingObs : public ObsBackend {
+public:
+    explicit RecordingObs(Recorder& recorder) : recorder_(recorder) {}
+
+    void call(const std::string& package, const std::string& target, const std::string& op,
+              const nlohmann::json& args, ActionDone done) override {
+        recorder_.record(package, "obs." + target + ":" + op, args);
+        nlohmann::json value = nullptr;
+        if (op == "save_replay") {
+            std::string path = "/dry-run/replay-" + std::to_string(++recorder_.replays) + ".mkv";
+            value = {{"path", path}};
+            if (recorder_.obs_sink) recorder_.obs_sink("obs.replay_saved", {{"connection", target}, {"path", path}});
+        } else if (op == "stop_record") {
+            value = {{"path", "/dry-run/recording-" + std::to_string(++recorder_.recordings) + ".mkv"}};
+        } else if (op == "get_scene") {
+            value = {{"scene", "dry-run"}};
+        } else if (op == "scenes") {
+            value = {{"current", "dry-run"}, {"scenes", nlohmann::json::array({"dry-run"})}};
+        } else if (op == "record_status" || op == "stream_status") {
+            value = {{"active", false}};
+        } else if (op == "request") {
+            value = nlohmann::json::object();
+        }
+        answer(recorder_, std::move(done), ActionResult::success(std::move(value)));
+    }
+
+    void set_event_sink(HostEventSink sink) override { recorder_.obs_sink = std::move(sink); }
+
+private:
+    Recorder& recorder_;
+};
+
+class RecordingPlayback : public PlaybackBackend {
+public:
+    explicit RecordingPlayback(Recorder& recorder) : recorder_(recorder) {}
+
+    void open(const std::string& package, const std::string& path, double start_seconds, ActionDone done) override {
+        recorder_.record(package, "playback.open", {{"path", path}, {"start", start_seconds}});
+        answer(recorder_, std::move(done), ActionResult::success());
+    }
+
+    void close(const std::string& package, ActionDone done) override {
+        recorder_.record(package, "playback.close", nlohmann::json::object());
+        answer(recorder_, std::move(done), ActionResult::success());
+    }
+
+    void set_event_sink(HostEventSink sink) override { recorder_.playback_sink = std::move(sink); }
+
+private:
+    Recorder& recorder_;
+};
+
+class RecordingStore : public StoreBackend {
+public:
+    explicit RecordingStore(Recorder& recorder) : recorder_(recorder) {}
+
+    ActionResult events_of_match(std::int64_t) override { return ActionResult::success(nlohmann::json::array()); }
+    ActionResult events_between(std::int64_t, std::int64_t) override {
+        return ActionResult::success(nlohmann::json::array());
+    }
+    ActionResult tag_events(const std::string& package, const nlohmann::json& tag) override {
+        recorder_.record(package, "store.tag", tag);
+        return ActionResult::success(true);
+    }
+    ActionResult match_info(std::optional<std::int64_t>) override { return ActionResult::success(nullptr); }
+    ActionResult active_day() override { return ActionResult::success(nullptr); }
+    ActionResult kv_get(const std::string& package, const std::string& key) override {
+        auto it = recorder_.kv.find(package + "\n" + key);
+        return ActionResult::success(it == recorder_.kv.end() ? nlohmann::json() : it->second);
+    }
+    ActionResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
+        recorder_.record(package, "store.set", {{"key", key}, {"value", value}});
+        if (value.is_null())
+            recorder_.kv.erase(package + "\n" + key);
+        else
+            recorder_.kv[package + "\n" + key] = value;
+        return ActionResult::success(true);
+    }
+
+private:
+    Recorder& recorder_;
+};
+
+}  // namespace
+
+std::shared_ptr<ObsBackend> Recorder::obs() { return std::make_shared<RecordingObs>(*this); }
+std::shared_ptr<PlaybackBackend> Recorder::playback() { return std::make_shared<RecordingPlayback>(*this); }
+std::shared_ptr<StoreBackend> Recorder::store() { return std::make_shared<RecordingStore>(*this); }
+
+void Recorder::record(const std::string& package, const std::string& action, const nlohmann::json& args) {
+    actions_.push_back(RecordedAction{clock_->now_ms(), package, action, args});
+    if (on_action) on_action(actions_.back());
+}
+
+}  // namespace vta::bindings

@@ -1,0 +1,42 @@
+#pragma once
+// Stand-ins for OBS, mpv and the store that answer at once and record what was asked
+// (`vta check`, `vta run --dry-run`, tests).
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "vta/bindings/backends.hpp"
+#include "vta/bindings/clock.hpp"
+#include "vta/bindings/tools.hpp"
+
+namespace vta::bindings {
+
+class Recorder {
+public:
+    Recorder(boost::asio::io_context& io, std::shared_ptr<Clock> clock) : io_(io), clock_(std::move(clock)) {}
+
+    std::shared_ptr<ObsBackend> obs();
+    std::shared_ptr<PlaybackBackend> playback();
+    std::shared_ptr<StoreBackend> store();
+
+    void record(const std::string& package, const std::string& action, const nlohmann::json& args);
+    const std::vector<RecordedAction>& actions() const { return actions_; }
+    // Called for each action as it is recorded.
+    std::function<void(const RecordedAction&)> on_action;
+
+    boost::asio::io_context& io() { return io_; }
+    HostEventSink obs_sink, playback_sink;
+    std::map<std::string, nlohmann::json> kv;
+    int replays = 0, recordings = 0;
+
+private:
+    boost::asio::io_context& io_;
+    std::shared_ptr<Clock> clock_;
+    std::vector<RecordedAction> actions_;
+};
+
+}  // namespace vta::bindings

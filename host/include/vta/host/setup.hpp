@@ -1,0 +1,18 @@
+// What every command resolves first: the config file (or embedded defaults), then the command-line
+// overrides, and the database and log paths.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "vta/host/host.hpp"
+#include "vta/host/options.hpp"
+
+namespace vta::host {
+
+// Reads --config (or the XDG config file when present) and applies --bind, --port and --db.
+// Prints nothing; on failure returns nothing and sets `error` for the caller to report.
+std::optional<HostSetup> resolve_setup(const ParsedOptions& o, std::string& error, std::filesystem::path& config_file);
+
+}  // namespace vta::host
