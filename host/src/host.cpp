@@ -19,7 +19,7 @@ std::string local_date_iso() {
 }
 }  // namespace
 
-Host::Host(boost::asio::io_context& io, const HostSetup& setup) : io_(io), setup_(setup), report_timer_(io) {}
+Host::Host(boost::asio::io_context& io, const HostSetup& setup) : io_(io), setup_(setup), report_timer_(io), match_timer_(io) {}
 
 Host::~Host() { stop(); }
 
@@ -87,6 +87,16 @@ void Host::start() {
   }
   obs_->start_all();
   report_every_second();
+  write_match_row_regularly();
+}
+
+void Host::write_match_row_regularly() {
+  match_timer_.expires_after(std::chrono::milliseconds(200));
+  match_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    ingest_->flush_match();
+    write_match_row_regularly();
+  });
 }
 
 void Host::publish_counters() {
@@ -122,10 +132,12 @@ void Host::stop() {
   if (stopped_) return;
   stopped_ = true;
   report_timer_.cancel();
+  match_timer_.cancel();
   if (obs_) obs_->stop_all();
   obs_state_logging_.clear();
   if (!listener_ || !writer_) return;  // create() failed half-way: nothing was received
   listener_->stop();
+  ingest_->flush_match();
   publish_counters();
   if (auto closed = writer_->close(); !closed) spdlog::error("store: closing failed: {}", closed.error().message);
   const auto& c = ingest_->counters();

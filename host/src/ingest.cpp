@@ -57,7 +57,7 @@ store::MatchRow to_match_row(const pss::MatchState& s, std::optional<std::int64_
 Ingest::Ingest(store::Writer& writer, std::optional<std::int64_t> day_id) : writer_(writer), day_id_(day_id) {}
 
 void Ingest::on_datagram(const pss::ReceivedDatagram& datagram) {
-  const std::vector<pss::Group> groups = pss::decode(datagram.bytes);
+  std::vector<pss::Group> groups = pss::decode(datagram.bytes);
   const std::int64_t datagram_id = writer_.add_datagram(
       {datagram.arrival_us, sender_text(datagram.sender), std::string(datagram.bytes), int(groups.size())});
   ++counters_.datagrams;
@@ -65,7 +65,7 @@ void Ingest::on_datagram(const pss::ReceivedDatagram& datagram) {
   counters_.last_arrival_us = datagram.arrival_us;
 
   for (std::size_t i = 0; i < groups.size(); ++i) {
-    const pss::Group& group = groups[i];
+    pss::Group& group = groups[i];
     if (group.status == pss::Status::recognised) {
       ++counters_.decoded;
       store_recognised(group, datagram_id, int(i), datagram.arrival_us);
@@ -87,23 +87,30 @@ void Ingest::on_datagram(const pss::ReceivedDatagram& datagram) {
   }
 }
 
-void Ingest::store_recognised(const pss::Group& group, std::int64_t datagram_id, int index, std::int64_t arrival_us) {
+void Ingest::store_recognised(pss::Group& group, std::int64_t datagram_id, int index, std::int64_t arrival_us) {
+  // Only these groups can begin a new match: write the finishing match's last state before it is reset.
+  if (std::holds_alternative<pss::FightLoaded>(group.payload) || std::holds_alternative<pss::Athletes>(group.payload) ||
+      std::holds_alternative<pss::MatchConfig>(group.payload))
+    flush_match();
   const std::int64_t key = next_key_++;
   const pss::MatchTracker::Update update = tracker_.apply(group, arrival_us, key);
   const pss::MatchState& state = tracker_.state();
-  if (update.new_match) match_id_ = writer_.add_match(to_match_row(state, day_id_));
-  else if (update.match_changed && match_id_) writer_.update_match(*match_id_, to_match_row(state, day_id_));
+  if (update.new_match) {
+    match_id_ = writer_.add_match(to_match_row(state, day_id_));
+    match_dirty_ = false;
+  } else if (update.match_changed) {
+    match_dirty_ = true;
+  }
 
   const bool is_point = std::holds_alternative<pss::Point>(group.payload);
-  nlohmann::json fields = group.fields;
-  if (is_point) fields["hit_levels"] = tracker_.hit_levels_of(key);
+  if (is_point) group.fields["hit_levels"] = tracker_.hit_levels_of(key);
 
   store::EventRow row;
   row.datagram_id = datagram_id;
   row.group_index = index;
   row.code = group.code;
   row.raw = group.raw;
-  row.fields_json = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  row.fields_json = group.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   row.match_id = match_id_;
   row.round = state.round;
   if (tracker_.has_match()) row.clock_seconds = state.clock_seconds;
@@ -111,11 +118,17 @@ void Ingest::store_recognised(const pss::Group& group, std::int64_t datagram_id,
   const std::int64_t event_id = writer_.add_event(std::move(row));
 
   if (is_point) {
-    recent_points_.push_back({key, event_id, std::move(fields)});
+    recent_points_.push_back({key, event_id, group.fields});
     if (recent_points_.size() > max_recent_points) recent_points_.pop_front();
   }
   if (!update.linked_points.empty()) relink_points(update.linked_points);
   if (observer_) observer_(IngestedGroup{group, update, state, event_id, arrival_us});
+}
+
+void Ingest::flush_match() {
+  if (!match_dirty_ || !match_id_) return;
+  writer_.update_match(*match_id_, to_match_row(tracker_.state(), day_id_));
+  match_dirty_ = false;
 }
 
 void Ingest::relink_points(const std::vector<std::int64_t>& keys) {

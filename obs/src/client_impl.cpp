@@ -40,6 +40,14 @@ Result<Json> response_result(const Json& response, const std::string& fallback_t
     return *data;
 }
 
+// As response_result, but moves responseData out of `response` instead of copying it.
+Result<Json> take_response_result(Json& response, const std::string& fallback_type) {
+    const auto data = response.find("responseData");
+    if (data == response.end() || data->is_null() || !bool_field(response.value("requestStatus", Json::object()), "result"))
+        return response_result(response, fallback_type);
+    return std::move(*data);
+}
+
 std::string ms(std::chrono::milliseconds d) { return fmt::format("{} ms", d.count()); }
 
 }  // namespace
@@ -53,7 +61,8 @@ ClientImpl::ClientImpl(net::io_context& io, ConnectionConfig config, ClientOptio
       reconnect_timer_(io),
       identify_timer_(io),
       jitter_rng_(std::random_device{}()),
-      deadline_timer_(io) {
+      deadline_timer_(io),
+      keepalive_timer_(io) {
     status_.name = config_.name;
     status_.role = config_.role;
 }
@@ -121,13 +130,13 @@ void ClientImpl::on_connected(const std::shared_ptr<Session>& s, beast::error_co
                                                         config_.port, ec.message()));
     beast::get_lowest_layer(s->ws).expires_never();
     beast::get_lowest_layer(s->ws).socket().set_option(net::ip::tcp::no_delay(true), ec);
-    // Beast's idle timer pings after half the keepalive period without input and drops the
-    // connection after the whole period: OBS itself never pings, so this finds a silent peer.
     websocket::stream_base::timeout timeouts;
-    timeouts.handshake_timeout = options_.connect_timeout;
-    timeouts.idle_timeout = options_.keepalive_timeout;
-    timeouts.keep_alive_pings = true;
+    timeouts.handshake_timeout = options_.connect_timeout;  // also bounds the close handshake
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
     s->ws.set_option(timeouts);
+    Session* raw = s.get();  // the callback lives inside the session's stream
+    s->ws.control_callback([raw](websocket::frame_type, beast::string_view) { raw->input_seen = true; });
     s->ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
         req.set(beast::http::field::sec_websocket_protocol, "obswebsocket.json");
     }));
@@ -140,6 +149,7 @@ void ClientImpl::on_handshake(const std::shared_ptr<Session>& s, beast::error_co
     if (!current(s)) return;
     if (ec) return lose_session(close_abnormal, "WebSocket handshake failed: " + ec.message());
     set_state(State::identifying);
+    keepalive_tick(s);
     identify_timer_.expires_after(options_.identify_timeout);
     identify_timer_.async_wait([weak = weak_from_this(), s](beast::error_code ec) {
         auto self = weak.lock();
@@ -148,6 +158,23 @@ void ClientImpl::on_handshake(const std::shared_ptr<Session>& s, beast::error_co
                                                        "re-read within {}", ms(self->options_.identify_timeout)));
     });
     read_next(s);
+}
+
+void ClientImpl::keepalive_tick(const std::shared_ptr<Session>& s) {
+    keepalive_timer_.expires_after(options_.keepalive_timeout / 2);
+    keepalive_timer_.async_wait([weak = weak_from_this(), s](beast::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || !self->current(s)) return;
+        if (!s->input_seen)
+            return self->lose_session(close_abnormal, fmt::format("OBS did not answer a keepalive ping within {}",
+                                                                  ms(self->options_.keepalive_timeout)));
+        s->input_seen = false;
+        if (!s->ping_in_flight) {
+            s->ping_in_flight = true;
+            s->ws.async_ping({}, [s](beast::error_code) { s->ping_in_flight = false; });
+        }
+        self->keepalive_tick(s);
+    });
 }
 
 void ClientImpl::read_next(const std::shared_ptr<Session>& s) {
@@ -163,11 +190,9 @@ void ClientImpl::on_read(const std::shared_ptr<Session>& s, beast::error_code ec
         return lose_session(reason.code, fmt::format("OBS closed the connection ({}{}{})", reason.code,
                                                      reason.reason.empty() ? "" : ": ", reason.reason.c_str()));
     }
-    if (ec == beast::error::timeout)
-        return lose_session(close_abnormal, fmt::format("OBS did not answer a keepalive ping within {}",
-                                                        ms(options_.keepalive_timeout)));
     if (ec) return lose_session(close_abnormal, "connection dropped: " + ec.message());
 
+    s->input_seen = true;
     const auto data = s->read_buffer.data();
     const char* text = static_cast<const char*>(data.data());
     Json message = Json::parse(text, text + bytes, nullptr, false);
@@ -204,6 +229,7 @@ void ClientImpl::write_next(const std::shared_ptr<Session>& s) {
 }
 
 void ClientImpl::close_session_gracefully() {
+    keepalive_timer_.cancel();
     if (!session_) return;
     auto s = std::move(session_);
     session_.reset();
@@ -223,6 +249,7 @@ void ClientImpl::lose_session(int close_code, const std::string& reason) {
     auto s = std::move(session_);
     session_.reset();
     identify_timer_.cancel();
+    keepalive_timer_.cancel();
     beast::error_code ignored;
     beast::get_lowest_layer(s->ws).socket().close(ignored);
     const bool was_connected = state_ == State::connected;
@@ -312,10 +339,10 @@ void ClientImpl::protocol_error(const std::string& what) {
     logger_->warn("OBS \"{}\": ignored a message: {}", config_.name, what);
 }
 
-void ClientImpl::handle_message(const std::shared_ptr<Session>& s, const Json& message) {
+void ClientImpl::handle_message(const std::shared_ptr<Session>& s, Json& message) {
     try {
-        const auto op = message.is_object() ? message.find("op") : Json::const_iterator{};
-        const auto d = message.is_object() ? message.find("d") : Json::const_iterator{};
+        const auto op = message.find("op");  // end() for a non-object
+        const auto d = message.find("d");
         if (!message.is_object() || op == message.end() || !op->is_number_integer() || d == message.end() ||
             !d->is_object())
             return protocol_error("not an {\"op\": N, \"d\": {...}} object");
@@ -414,7 +441,7 @@ void ClientImpl::apply_refresh(const Json& results) {
     });
 }
 
-void ClientImpl::handle_response(const Json& d, bool batch) {
+void ClientImpl::handle_response(Json& d, bool batch) {
     const std::string id_text = str_field(d, "requestId");
     RequestId id = 0;
     const auto parsed = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
@@ -425,18 +452,18 @@ void ClientImpl::handle_response(const Json& d, bool batch) {
     }
     const std::string type = it->second.type;
     auto done = take_pending(it);
-    if (!batch) return done(response_result(d, type));
+    if (!batch) return done(take_response_result(d, type));
     const auto results = d.find("results");
     if (results == d.end() || !results->is_array()) {
         protocol_error("RequestBatchResponse without results");
         return done(Error{ErrorCode::protocol, "RequestBatch: the response has no results array"});
     }
-    done(*results);
+    done(std::move(*results));
 }
 
-void ClientImpl::handle_event(const Json& d) {
+void ClientImpl::handle_event(Json& d) {
     Event event{str_field(d, "eventType"), static_cast<int>(int_field(d, "eventIntent")), Json()};
-    if (const auto it = d.find("eventData"); it != d.end()) event.data = *it;
+    if (const auto it = d.find("eventData"); it != d.end()) event.data = std::move(*it);
     update_status_from_event(event);
 
     std::vector<std::uint64_t> ready;
@@ -553,9 +580,12 @@ void ClientImpl::request(RequestId id, std::string type, Json data, Handler<Json
                               Result<Json>(Error{ErrorCode::not_connected,
                                                  fmt::format("{}: OBS \"{}\" is not connected ({})", type,
                                                              config_.name, to_string(state_))}));
-    Json d = {{"requestType", type}, {"requestId", std::to_string(id)}};
+    Json message = {{"op", 6}};
+    Json& d = message["d"];
+    d["requestType"] = type;
+    d["requestId"] = std::to_string(id);
     if (!data.is_null()) d["requestData"] = std::move(data);
-    send_request(session_, id, type, {{"op", 6}, {"d", std::move(d)}},
+    send_request(session_, id, type, std::move(message),
                  [handler = std::move(handler)](Result<Json> r) { invoke(handler, std::move(r)); }, timeout);
 }
 

@@ -79,6 +79,8 @@ private:
         beast::flat_buffer read_buffer;
         std::deque<std::string> outbox;
         bool writing = false;
+        bool input_seen = true;       // any frame (message, pong) since the last keepalive tick
+        bool ping_in_flight = false;
     };
 
     using Deadlines = std::multimap<std::chrono::steady_clock::time_point, RequestId>;
@@ -109,6 +111,7 @@ private:
     void on_connected(const std::shared_ptr<Session>& s, beast::error_code ec);
     void on_handshake(const std::shared_ptr<Session>& s, beast::error_code ec);
     void read_next(const std::shared_ptr<Session>& s);
+    void keepalive_tick(const std::shared_ptr<Session>& s);
     void on_read(const std::shared_ptr<Session>& s, beast::error_code ec, std::size_t bytes);
     void send(const std::shared_ptr<Session>& s, std::string text);
     void write_next(const std::shared_ptr<Session>& s);
@@ -122,11 +125,11 @@ private:
     void fail_all_pending(ErrorCode code, const std::string& message);
 
     // Protocol.
-    void handle_message(const std::shared_ptr<Session>& s, const Json& message);
+    void handle_message(const std::shared_ptr<Session>& s, Json& message);  // may move parts out
     void handle_hello(const std::shared_ptr<Session>& s, const Json& d);
     void handle_identified(const std::shared_ptr<Session>& s, const Json& d);
-    void handle_response(const Json& d, bool batch);
-    void handle_event(const Json& d);
+    void handle_response(Json& d, bool batch);
+    void handle_event(Json& d);
     void refresh_state(const std::shared_ptr<Session>& s);
     void apply_refresh(const Json& results);
     void update_status_from_event(const Event& event);
@@ -169,6 +172,9 @@ private:
     Deadlines deadlines_;
     net::steady_timer deadline_timer_;
     std::chrono::steady_clock::time_point deadline_armed_ = std::chrono::steady_clock::time_point::max();
+    // OBS never pings: every half keepalive period we ping, and a whole period without any input
+    // means a dead peer. (Beast's own idle timer would re-arm a timer on every read.)
+    net::steady_timer keepalive_timer_;
     std::deque<RequestId> reidentify_ids_;  // Reidentify requests awaiting Identified, oldest first
     std::map<std::uint64_t, Subscriber> subscribers_;
     std::map<std::uint64_t, Waiter> waiters_;

@@ -22,6 +22,7 @@ class IngestToStore : public ::testing::Test {
   }
 
   store::Database committed() {
+    ingest_->flush_match();
     EXPECT_TRUE(writer_->flush());
     auto db = store::Database::open_read_only(db_path_);
     EXPECT_TRUE(db) << db.error().message;

@@ -1,8 +1,8 @@
 #pragma once
 // What Lua modules act on. The runtime never talks to OBS, mpv or SQLite directly: it goes through
 // these interfaces, so a recorder can stand in for all of them (`vta run --dry-run`, tests).
-// Every completion handler must run on the runtime's io_context and never inside the call that
-// started the operation (the calling coroutine yields after starting it).
+// A completion handler may be called from any thread, even inside the call that started the
+// operation: the runtime posts every completion to its io_context before resuming the coroutine.
 
 #include <cstdint>
 #include <functional>

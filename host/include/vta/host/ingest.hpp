@@ -38,6 +38,11 @@ class Ingest {
 
   void on_datagram(const pss::ReceivedDatagram& datagram);
 
+  // Writes the current match's row if it changed since the last write. Rebuilding the row for every
+  // score change would cost more than the rest of the ingest path together, so the host calls this
+  // a few times a second and at stop; a new match flushes the one it ends.
+  void flush_match();
+
   // Called after each recognised group is stored (queued for commit).
   void set_observer(std::function<void(const IngestedGroup&)> observer) { observer_ = std::move(observer); }
 
@@ -52,7 +57,7 @@ class Ingest {
     nlohmann::json fields;
   };
 
-  void store_recognised(const pss::Group& group, std::int64_t datagram_id, int index, std::int64_t arrival_us);
+  void store_recognised(pss::Group& group, std::int64_t datagram_id, int index, std::int64_t arrival_us);
   void relink_points(const std::vector<std::int64_t>& keys);
   const std::string& sender_text(const boost::asio::ip::udp::endpoint& endpoint);
 
@@ -60,6 +65,7 @@ class Ingest {
   std::optional<std::int64_t> day_id_;
   pss::MatchTracker tracker_;
   std::optional<std::int64_t> match_id_;
+  bool match_dirty_ = false;
   std::int64_t next_key_ = 1;              // names groups for the tracker before the writer gives ids
   std::deque<RecentPoint> recent_points_;  // points a late hit level may still link to
   IngestCounters counters_;

@@ -1,0 +1,87 @@
+// Runaway handlers are stopped within the slice budget (well under 100 ms) while the host and
+// the other packages go on, whether the loop would be JIT-compiled or not.
+
+#include "support.hpp"
+
+namespace vta::bindings::testing {
+namespace {
+
+using Runaway = RuntimeTest;
+
+std::chrono::milliseconds timed(const std::function<void()>& fn) {
+    auto t0 = std::chrono::steady_clock::now();
+    fn();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+}
+
+
+TEST_F(Runaway, LoopsAreStoppedAndOtherPackagesGoOn) {
+    package("spin", R"lua(
+        on("plain", function() while true do end end)
+        on("hot", function() local x = 0 for i = 1, 1e12 do x = x + i % 7 end log.info(x) end)
+        on("calls", function() local function f(n) return n + 1 end local n = 0 while true do n = f(n) end end)
+        on("swallow", function()
+          while true do pcall(function() while true do end end) end
+        end)
+        on("xpcall", function()
+          while true do xpcall(function() while true do end end, function(e) while true do end end) end
+        end)
+        on("nested", function()
+          coroutine.wrap(function() while true do end end)()
+        end)
+        on("string", function() local s = ("x"):rep(10) while true do s = s:upper():lower() end end)
+    )lua");
+    package("steady", R"lua(
+        local n = 0
+        on("tick", function() n = n + 1 log.info("tick", n) end)
+    )lua");
+    auto o = options();
+    o.slice_budget = std::chrono::milliseconds(50);
+    o.max_consecutive_failures = 100;
+    start(o);
+    int ticks = 0;
+    for (const char* kind : {"plain", "hot", "calls", "swallow", "xpcall", "nested", "string"}) {
+        auto took = timed([&] { fire(kind); });
+        EXPECT_LT(took.count(), 100) << kind;
+        fire("tick");
+        ++ticks;
+        ASSERT_EQ(messages("steady").size(), static_cast<std::size_t>(ticks)) << kind;
+        auto s = status("spin");
+        ASSERT_TRUE(s.last_error.has_value());
+        EXPECT_NE(s.last_error->message.find("runaway"), std::string::npos) << kind << ": " << s.last_error->message;
+        EXPECT_EQ(s.last_error->file, "main.lua") << kind;
+        EXPECT_GT(s.last_error->line, 0) << kind;
+    }
+    EXPECT_EQ(status("spin").failures, 7u);
+    EXPECT_EQ(status("spin").state, PackageState::running);
+}
+
+TEST_F(Runaway, TopLevelLoopFailsTheLoadOnly) {
+    package("a-spin", "local x = 0\nwhile true do x = x + 1 end\n");
+    package("b-fine", R"lua(on("tick", function() log.info("tick") end))lua");
+    auto o = options();
+    o.slice_budget = std::chrono::milliseconds(50);
+    start(o);
+    EXPECT_EQ(status("a-spin").state, PackageState::error);
+    EXPECT_EQ(status("b-fine").state, PackageState::running);
+    fire("tick");
+    EXPECT_EQ(messages("b-fine"), std::vector<std::string>{"tick"});
+}
+
+TEST_F(Runaway, TheStateStaysUsableAfterAStop) {
+    package("again", R"lua(
+        on("spin", function() while true do end end)
+        on("work", function() local s = 0 for i = 1, 1000 do s = s + i end log.info(s) end)
+    )lua");
+    auto o = options();
+    o.slice_budget = std::chrono::milliseconds(20);
+    start(o);
+    fire("spin");
+    fire("work");
+    fire("spin");
+    fire("work");
+    EXPECT_EQ(messages("again"), (std::vector<std::string>{"500500", "500500"}));
+}
+
+}  // namespace
+}  // namespace vta::bindings::testing
