@@ -267,8 +267,16 @@ void Package::on_hook(lua_State* L) {
         killing_ = true;
         lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
     }
-    luaL_error(L, "runaway: stopped after %d ms without yielding",
-               static_cast<int>(runtime_.options().slice_budget.count()));
+    // Name the interrupted line ourselves: luaL_error's level 1 is the caller inside a hook.
+    lua_Debug ar;
+    if (lua_getstack(L, 0, &ar) != 0 && lua_getinfo(L, "Sl", &ar) != 0 && ar.currentline > 0)
+        lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+    else
+        lua_pushliteral(L, "");
+    lua_pushfstring(L, "runaway: stopped after %d ms without yielding",
+                    static_cast<int>(runtime_.options().slice_budget.count()));
+    lua_concat(L, 2);
+    lua_error(L);
 }
 
 std::uint64_t Package::add_handler(const std::string& kind, int fn_ref) {

@@ -109,8 +109,12 @@ std::unique_ptr<UdpListener> UdpListener::open(boost::asio::io_context& io, cons
 void UdpListener::start() { wait_readable(); }
 
 void UdpListener::stop() {
+  if (!socket_.is_open()) return;
+  // What the kernel already holds was received: hand it over before closing, so a clean stop loses nothing.
+  while (drain() == Drained::more_pending) {
+  }
   boost::system::error_code ignored;
-  if (socket_.is_open()) socket_.close(ignored);
+  socket_.close(ignored);
 }
 
 boost::asio::ip::udp::endpoint UdpListener::local_endpoint() const {
@@ -124,7 +128,7 @@ void UdpListener::wait_readable() {
   socket_.async_wait(boost::asio::ip::udp::socket::wait_read, [this](const boost::system::error_code& ec) {
     if (ec == boost::asio::error::operation_aborted || !socket_.is_open()) return;
     if (ec) ++counters_.receive_errors;
-    else drain();
+    else (void)drain();
     if (socket_.is_open()) wait_readable();
   });
 }
@@ -141,14 +145,14 @@ bool UdpListener::allowed(const boost::asio::ip::address& sender) const {
   return false;
 }
 
-void UdpListener::drain() {
+UdpListener::Drained UdpListener::drain() {
   // Take what the kernel holds, but yield to the loop after a bounded amount so other work runs.
   for (int round = 0; round < 64 && socket_.is_open(); ++round) {
     buffers_->reset();
     const int received = recvmmsg(socket_.native_handle(), buffers_->headers.data(), batch_size, MSG_DONTWAIT, nullptr);
     if (received < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ++counters_.receive_errors;
-      return;
+      return Drained::empty;
     }
     for (int i = 0; i < received && socket_.is_open(); ++i) {
       const msghdr& header = buffers_->headers[i].msg_hdr;
@@ -179,8 +183,9 @@ void UdpListener::drain() {
       handler_(ReceivedDatagram{std::string_view(buffers_->vectors[i].iov_base ? static_cast<const char*>(buffers_->vectors[i].iov_base) : "", length),
                                 sender, arrival});
     }
-    if (received < int(batch_size)) return;
+    if (received < int(batch_size)) return Drained::empty;
   }
+  return Drained::more_pending;
 }
 
 }  // namespace vta::pss

@@ -164,6 +164,19 @@ TEST(ObsFault, KeepaliveDetectsASilentPeerWithin5s) {
     EXPECT_EQ(rig.server.connections(), 2);
 }
 
+TEST(ObsFault, KeepaliveKeepsAnIdleConnectionToALivePeer) {
+    ClientOptions options = test_options();
+    options.keepalive_timeout = 600ms;  // pings every 300 ms; the peer's pongs keep it alive
+    Rig rig({}, options);
+    ASSERT_TRUE(rig.connect());
+    std::vector<State> changes;
+    auto sub = rig.client->on_state_change([&](const ConnectionState& s) { changes.push_back(s.state); });
+    run_until(rig.io, [&] { return !changes.empty(); }, 1500ms);
+    EXPECT_TRUE(changes.empty());
+    EXPECT_EQ(rig.client->state(), State::connected);
+    EXPECT_EQ(rig.server.connections(), 1);
+}
+
 TEST(ObsFault, FloodOf100000EventsIsDeliveredWithoutGrowth) {
     Rig rig;
     ASSERT_TRUE(rig.connect());

@@ -49,7 +49,7 @@ struct ClientOptions {
     std::chrono::milliseconds request_timeout{5000};     // default per-request deadline
     std::chrono::milliseconds connect_timeout{3000};     // TCP connect + WebSocket handshake
     std::chrono::milliseconds identify_timeout{3000};    // Hello -> Identified -> state re-read
-    std::chrono::milliseconds keepalive_timeout{4000};   // ping after half of it idle, drop after all of it
+    std::chrono::milliseconds keepalive_timeout{4000};   // ping every half of it; no input for all of it = dead
     std::chrono::milliseconds backoff_initial{250};      // reconnect delay, doubled per failure...
     std::chrono::milliseconds backoff_max{5000};         // ...up to this, with +-20 % jitter
     std::chrono::milliseconds replay_saved_timeout{3000};  // wait for ReplayBufferSaved

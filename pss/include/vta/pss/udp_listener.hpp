@@ -48,7 +48,7 @@ class UdpListener {
   UdpListener& operator=(const UdpListener&) = delete;
 
   void start();  // begins receiving; the handler runs on the io_context thread
-  void stop();   // closes the socket; no handler call after it returns
+  void stop();   // hands over what the kernel already holds, then closes; no handler call after it returns
 
   boost::asio::ip::udp::endpoint local_endpoint() const;
   int receive_buffer_bytes() const;  // what the kernel granted (may be less than asked for)
@@ -57,7 +57,8 @@ class UdpListener {
  private:
   UdpListener(boost::asio::io_context& io, Handler handler);
   void wait_readable();
-  void drain();
+  enum class Drained { empty, more_pending };
+  Drained drain();
   bool allowed(const boost::asio::ip::address& sender) const;
 
   struct Buffers;
