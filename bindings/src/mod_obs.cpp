@@ -3,6 +3,8 @@
 //! Every method waits for OBS's answer without blocking the host (the handler yields) and returns
 //! its result, or nil and "code: message" (codes: not_connected, timeout, request_failed,
 //! closed, unsupported, invalid_state, unavailable).
+//! @field obs.rec conn The connection serving the recording role (OBS_REC).
+//! @field obs.str conn The connection serving the streaming role (OBS_STR).
 
 #include "modules.hpp"
 #include "package.hpp"

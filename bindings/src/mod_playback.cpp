@@ -11,8 +11,8 @@ namespace vta::bindings {
 namespace {
 
 //! @lua playback.open(path, options?) -> true | nil, string
-//! Opens `path` in the viewer at `options.start` seconds (default 0); waits (yields) until the
-//! player answers.
+//! Opens `path` in the viewer at `options.start` seconds (default 0), replacing the clip shown;
+//! waits (yields) until the clip plays.
 int open(lua_State* L) {
     std::string path = luaL_checkstring(L, 1);
     double start = 0;

@@ -41,7 +41,7 @@ std::int64_t field_us(lua_State* L, int table, const char* key, std::int64_t fal
 
 //! @lua store.events(query?) -> table[] | nil, string
 //! Events of the current match (no query), of `{match_id = n}`, or of a time window
-//! `{since = seconds, until = seconds}` (epoch seconds, like ev.at). Each event has id, code,
+//! `{since = seconds, to = seconds}` (epoch seconds, like ev.at). Each event has id, code,
 //! at_us, fields, match_id, round, clip_path, rec_offset_ms, str_offset_ms.
 int events(lua_State* L) {
     StoreBackend* store = backend(L);
@@ -51,7 +51,7 @@ int events(lua_State* L) {
         if (lua_isnumber(L, -1)) return push_result(L, store->events_of_match(static_cast<std::int64_t>(lua_tonumber(L, -1))));
         lua_pop(L, 1);
         return push_result(L, store->events_between(field_us(L, 1, "since", 0),
-                                                    field_us(L, 1, "until", INT64_MAX / 2)));
+                                                    field_us(L, 1, "to", INT64_MAX / 2)));
     }
     auto id = package_of(L).runtime().last_match_id();
     if (!id) return push_result(L, ActionResult::success(nlohmann::json::array()));
@@ -59,8 +59,8 @@ int events(lua_State* L) {
 }
 
 //! @lua store.tag(tag) -> true | nil, string
-//! Links the events received in `[since, until]` (epoch seconds) to a clip and/or to the
-//! recording and stream running then: `{since =, until =, clip_path =, recording_started =,
+//! Links the events received in `[since, to]` (epoch seconds) to a clip and/or to the
+//! recording and stream running then: `{since =, to =, clip_path =, recording_started =,
 //! stream_started =}` (the two last in epoch seconds; they set rec_offset_ms / str_offset_ms).
 int tag(lua_State* L) {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -68,7 +68,7 @@ int tag(lua_State* L) {
     if (!store) return unavailable(L);
     nlohmann::json t = nlohmann::json::object();
     t["since_us"] = field_us(L, 1, "since", 0);
-    t["until_us"] = field_us(L, 1, "until", INT64_MAX / 2);
+    t["until_us"] = field_us(L, 1, "to", INT64_MAX / 2);
     lua_getfield(L, 1, "clip_path");
     if (lua_isstring(L, -1)) t["clip_path"] = lua_tostring(L, -1);
     lua_pop(L, 1);

@@ -177,7 +177,6 @@ bool Package::build_state(std::string& error) {
         error = "could not create a Lua state (memory cap too small?)";
         return false;
     }
-    luaJIT_setmode(L_, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
     bool ok = protect(
         [this](lua_State* L) {
             luaL_openlibs(L);
@@ -188,6 +187,8 @@ bool Package::build_state(std::string& error) {
         error = "could not build the sandbox: " + (status_.last_error ? status_.last_error->message : "");
         return false;
     }
+    // After luaL_openlibs: opening the jit library switches the engine back on.
+    luaJIT_setmode(L_, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
     lua_sethook(L_, count_hook, LUA_MASKCOUNT, kHookInstructions);
     return true;
 }

@@ -1,3 +1,11 @@
+//! @module globals
+//! The sandbox's globals: Lua's base functions (assert, error, ipairs, next, pairs, pcall,
+//! xpcall, select, tonumber, tostring, type, unpack, rawget, rawequal, setmetatable,
+//! getmetatable, getfenv, setfenv), the string, table, math, bit and coroutine libraries (string.dump
+//! removed, library tables read-only), os.time/clock/date/difftime, and the functions below. os, io,
+//! debug, ffi and package.loadlib exist only when the manifest asks for them and the operator grants them.
+//! xpcall calls its message handler after the stack has unwound (so a runaway stop reaches it too).
+
 // The sandbox of a package: a fresh globals table holding only allow-listed functions, text-only
 // load, a require limited to the package's own files, and the string metatable sealed.
 
@@ -158,6 +166,28 @@ int safe_print(lua_State* L) {
     return 0;
 }
 
+// xpcall with the message handler run after the unwinding, as an ordinary call. LuaJIT runs a
+// message handler with hooks off when the error came from a hook, so a handler that loops after
+// a runaway stop would never be stopped; here the count hook still reaches it. (The handler
+// therefore sees the stack after unwinding; debug.traceback is not in the sandbox anyway.)
+constexpr const char* kSafeXpcall = R"lua(
+local pcall, select, unpack = pcall, select, unpack
+local function pack(...) return select("#", ...), { ... } end
+return function(f, handler, ...)
+  local n, results = pack(pcall(f, ...))
+  if results[1] then return unpack(results, 1, n) end
+  local _, handled = pcall(handler, results[2])
+  return false, handled
+end
+)lua";
+
+void push_safe_xpcall(lua_State* L) {
+    if (luaL_loadbuffer(L, kSafeXpcall, std::strlen(kSafeXpcall), "=xpcall") != 0) lua_error(L);
+    lua_call(L, 0, 1);
+    lua_newtable(L);  // its environment: nothing, so getfenv(xpcall) reveals nothing
+    lua_setfenv(L, -2);
+}
+
 }  // namespace
 
 bool load_package_file(lua_State* L, Package& package, const std::string& relative, std::string& error) {
@@ -193,7 +223,7 @@ void install_sandbox(lua_State* L, Package& package) {
 
     lua_newtable(L);  // the package's globals
     const int globals = lua_gettop(L);
-    for (const char* name : {"assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "select", "tonumber",
+    for (const char* name : {"assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber",
                              "tostring", "type", "unpack", "rawget", "rawequal", "setmetatable", "getmetatable",
                              "getfenv", "setfenv", "_VERSION"}) {
         lua_getfield(L, LUA_GLOBALSINDEX, name);
@@ -247,6 +277,8 @@ void install_sandbox(lua_State* L, Package& package) {
         lua_setfield(L, globals, "package");
     }
 
+    push_safe_xpcall(L);
+    lua_setfield(L, globals, "xpcall");
     lua_pushcfunction(L, &guarded<safe_load>);
     lua_pushvalue(L, -1);
     lua_setfield(L, globals, "load");

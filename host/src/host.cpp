@@ -19,7 +19,7 @@ std::string local_date_iso() {
 }
 }  // namespace
 
-Host::Host(boost::asio::io_context& io, const HostSetup& setup) : io_(io), setup_(setup), report_timer_(io), match_timer_(io) {}
+Host::Host(boost::asio::io_context& io, const HostSetup& setup) : io_(io), setup_(setup), report_timer_(io) {}
 
 Host::~Host() { stop(); }
 
@@ -61,6 +61,7 @@ std::unique_ptr<Host> Host::create(boost::asio::io_context& io, const HostSetup&
   host->listener_ = pss::UdpListener::open(
       io, setup.config.udp, [ingest](const pss::ReceivedDatagram& d) { ingest->on_datagram(d); }, error);
   if (!host->listener_) return nullptr;
+  host->listener_->on_drained([ingest] { ingest->flush_match(); });
   host->obs_ = std::make_unique<obs::Connections>(io, setup.config.obs);
   return host;
 }
@@ -87,16 +88,6 @@ void Host::start() {
   }
   obs_->start_all();
   report_every_second();
-  write_match_row_regularly();
-}
-
-void Host::write_match_row_regularly() {
-  match_timer_.expires_after(std::chrono::milliseconds(200));
-  match_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || stopped_) return;
-    ingest_->flush_match();
-    write_match_row_regularly();
-  });
 }
 
 void Host::publish_counters() {
@@ -132,7 +123,6 @@ void Host::stop() {
   if (stopped_) return;
   stopped_ = true;
   report_timer_.cancel();
-  match_timer_.cancel();
   if (obs_) obs_->stop_all();
   obs_state_logging_.clear();
   if (!listener_ || !writer_) return;  // create() failed half-way: nothing was received

@@ -78,8 +78,10 @@ struct TwoPartOperation {
 void Client::get_scene_list(Handler<SceneList> handler) {
     request("GetSceneList", {}, mapped(std::move(handler), [](const Json& d) {
                 SceneList list{str_field(d, "currentProgramSceneName"), {}};
+                // obs-websocket lists scenes bottom first; operators know them top first, as OBS shows them.
                 if (const auto it = d.find("scenes"); it != d.end() && it->is_array())
-                    for (const auto& scene : *it) list.scenes.push_back(str_field(scene, "sceneName"));
+                    for (auto scene = it->rbegin(); scene != it->rend(); ++scene)
+                        list.scenes.push_back(str_field(*scene, "sceneName"));
                 return list;
             }));
 }

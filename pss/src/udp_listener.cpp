@@ -128,7 +128,7 @@ void UdpListener::wait_readable() {
   socket_.async_wait(boost::asio::ip::udp::socket::wait_read, [this](const boost::system::error_code& ec) {
     if (ec == boost::asio::error::operation_aborted || !socket_.is_open()) return;
     if (ec) ++counters_.receive_errors;
-    else (void)drain();
+    else if (drain() == Drained::empty && drained_handler_) drained_handler_();
     if (socket_.is_open()) wait_readable();
   });
 }

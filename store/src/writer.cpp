@@ -320,10 +320,14 @@ std::optional<Writer::State::Committed> Writer::State::commit_until_done(const d
         } catch (const std::exception& e) {
             failure = detail::to_error(e, doing);
         }
+        {
+            // Counted before it is reported, so whoever hears of the failure sees it in status().
+            std::lock_guard lock(mutex);
+            last_error = failure;
+            ++counts.failed_commits;
+        }
         report(failure);
         std::unique_lock lock(mutex);
-        last_error = failure;
-        ++counts.failed_commits;
         if (wake_writer.wait_for(lock, options.retry_delay, [&] { return abandoning; })) {
             const std::size_t lost = batch.rows() + pending.rows();
             lock.unlock();

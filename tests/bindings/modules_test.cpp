@@ -120,13 +120,13 @@ TEST_F(Modules, StoreKeyValueAndTags) {
           log.info(store.get("count"))
           store.set("count", { n = 1 })
           log.info(store.get("count").n)
-          store.tag { since = ev.at - 20, until = ev.at, clip_path = "/clips/a.mkv" }
+          store.tag { since = ev.at - 20, to = ev.at, clip_path = "/clips/a.mkv" }
           log.info(#store.events())
         end)
     )lua");
     start();
     fire("go");
-    EXPECT_EQ(messages("s"), (std::vector<std::string>{"nil", "1", "0"}));
+    EXPECT_EQ(messages("s"), (std::vector<std::string>{"nil", "1", "0"})) << dump();
     ASSERT_EQ(recorder.actions().size(), 2u);
     EXPECT_EQ(recorder.actions()[1].action, "store.tag");
     EXPECT_EQ(recorder.actions()[1].args["clip_path"], "/clips/a.mkv");

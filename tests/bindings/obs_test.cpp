@@ -38,6 +38,7 @@ TEST_F(ObsRequests, HandlerYieldsAcrossRequestsAndGetsEvents) {
           log.info("before")
           log.info("set", obs.rec:set_scene("IVR_SCENE"))
           log.info("now", obs.rec:get_scene().scene)
+          log.info("replay", obs.str:start_replay())
           local clip, err = obs.str:save_replay()
           log.info("clip", clip and clip.path ~= nil, err)
           log.info("missing", obs.connection("NOPE"):start_record())
@@ -62,7 +63,8 @@ TEST_F(ObsRequests, HandlerYieldsAcrossRequestsAndGetsEvents) {
     EXPECT_EQ(server.program_scene(), "IVR_SCENE");
     EXPECT_TRUE(logged("set true", "obs-user"));
     EXPECT_TRUE(logged("now IVR_SCENE", "obs-user"));
-    EXPECT_TRUE(logged("clip true nil", "obs-user"));
+    EXPECT_TRUE(logged("replay true", "obs-user"));
+    EXPECT_TRUE(logged("clip true nil", "obs-user")) << dump();
     EXPECT_TRUE(logged("missing nil not_connected: no OBS connection named or serving 'NOPE'", "obs-user"));
     EXPECT_TRUE(logged("failed true", "obs-user"));
     EXPECT_TRUE(run_until(io, [&] { return logged("scene event IVR_SCENE", "obs-user"); }));

@@ -110,6 +110,13 @@ protected:
         return out;
     }
 
+    // Every log line, for failure messages.
+    std::string dump() const {
+        std::string out;
+        for (const auto& l : logs) out += "\n  [" + l.package + " " + l.level + "] " + l.message;
+        return out;
+    }
+
     PackageStatus status(const std::string& name) {
         auto s = runtime->status(name);
         EXPECT_TRUE(s.has_value()) << name;

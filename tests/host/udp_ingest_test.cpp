@@ -57,6 +57,22 @@ class HostOverUdp : public ::testing::Test {
     return stats.is_discarded() ? -1 : stats.value("datagrams", std::int64_t(-1));
   }
 
+  // The match rows follow the datagrams within a commit or two: wait until `count` are decided.
+  nlohmann::json decided_matches(std::size_t count) {
+    nlohmann::json matches;
+    const bool decided = wait_until(
+        [&] {
+          matches = read_json({"matches", "--json"});
+          if (!matches.is_array() || matches.size() != count) return false;
+          for (const auto& m : matches)
+            if (m.value("winner", "none") == "none") return false;
+          return true;
+        },
+        std::chrono::seconds(10));
+    EXPECT_TRUE(decided) << matches.dump(2);
+    return matches;
+  }
+
   std::filesystem::path database() const { return folder_.path() / "data" / "restrike-vta" / "vta.sqlite3"; }
 
   TempFolder folder_;
@@ -90,7 +106,7 @@ TEST_F(HostOverUdp, Day3CaptureAtFullSpeedGivesThreeCompleteMatches) {
   EXPECT_EQ(stats["unknown"], 0);
   EXPECT_EQ(stats["invalid"], 0);
 
-  const auto matches = read_json({"matches", "--json"});
+  const auto matches = decided_matches(3);
   ASSERT_EQ(matches.size(), 3u) << matches.dump(2);
 
   struct Expected {
@@ -200,7 +216,7 @@ TEST_F(HostOverUdp, SimulatedMatchesArriveAsTheSimulatorPlayedThem) {
   const auto stats = read_json({"stats", "--json"});
   EXPECT_EQ(stats["unknown"], 0);
   EXPECT_EQ(stats["invalid"], 0);
-  const auto matches = read_json({"matches", "--json"});
+  const auto matches = decided_matches(simulator.results().size());
   ASSERT_EQ(matches.size(), simulator.results().size());
   for (const auto& played : simulator.results()) {
     SCOPED_TRACE("match " + played.number);

@@ -236,8 +236,9 @@ Json FakeObsServer::answer(Connection&, const std::string& type, const Json& dat
     }
     if (type == "GetSceneList") {
         Json scenes = Json::array();
-        for (std::size_t i = 0; i < scenes_.size(); ++i)
-            scenes.push_back({{"sceneName", scenes_[i]}, {"sceneIndex", i}});
+        // Like obs-websocket: bottom of the UI list first, sceneIndex 0 at the bottom (scenes_ is top first).
+        for (std::size_t i = scenes_.size(); i-- > 0;)
+            scenes.push_back({{"sceneName", scenes_[i]}, {"sceneIndex", scenes_.size() - 1 - i}});
         return ok({{"currentProgramSceneName", program_scene_}, {"scenes", scenes}});
     }
     if (type == "GetCurrentProgramScene") return ok({{"currentProgramSceneName", program_scene_}});

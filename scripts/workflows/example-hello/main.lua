@@ -11,7 +11,7 @@ on("challenge_requested", function(ev)
     log.warn("no replay:", err)
     return
   end
-  store.tag { since = ev.at - 20, until = ev.at, clip_path = clip.path }
+  store.tag { since = ev.at - 20, to = ev.at, clip_path = clip.path }
   playback.open(clip.path, { start = cfg.play_from })
   obs.str:set_scene(cfg.ivr_scene)
 end)

@@ -1,6 +1,7 @@
 #pragma once
 // The real backends the host gives the runtime: its OBS connections, its SQLite store, mpv.
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>

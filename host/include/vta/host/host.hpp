@@ -43,7 +43,6 @@ class Host {
  private:
   Host(boost::asio::io_context& io, const HostSetup& setup);
   void report_every_second();
-  void write_match_row_regularly();
   void publish_counters();
 
   boost::asio::io_context& io_;
@@ -55,7 +54,6 @@ class Host {
   std::unique_ptr<obs::Connections> obs_;
   std::vector<obs::Subscription> obs_state_logging_;
   boost::asio::steady_timer report_timer_;
-  boost::asio::steady_timer match_timer_;
   std::atomic<std::int64_t> committed_datagram_id_{0};
   std::int64_t reported_datagram_id_ = -1;
   bool stopped_ = false;

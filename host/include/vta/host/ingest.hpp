@@ -40,7 +40,7 @@ class Ingest {
 
   // Writes the current match's row if it changed since the last write. Rebuilding the row for every
   // score change would cost more than the rest of the ingest path together, so the host calls this
-  // a few times a second and at stop; a new match flushes the one it ends.
+  // at the end of each burst of datagrams and at stop; a new match flushes the one it ends.
   void flush_match();
 
   // Called after each recognised group is stored (queued for commit).

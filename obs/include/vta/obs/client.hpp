@@ -77,7 +77,7 @@ struct StreamStatus {
 
 struct SceneList {
     std::string current_program;
-    std::vector<std::string> scenes;  // in the order GetSceneList lists them
+    std::vector<std::string> scenes;  // top first, as OBS's scene list shows them
 };
 
 // What the host shows; refreshed after every (re)connect and kept current from events.

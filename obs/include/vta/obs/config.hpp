@@ -51,7 +51,7 @@ struct ClientOptions {
     std::chrono::milliseconds identify_timeout{3000};    // Hello -> Identified -> state re-read
     std::chrono::milliseconds keepalive_timeout{4000};   // ping every half of it; no input for all of it = dead
     std::chrono::milliseconds backoff_initial{250};      // reconnect delay, doubled per failure...
-    std::chrono::milliseconds backoff_max{5000};         // ...up to this, with +-20 % jitter
+    std::chrono::milliseconds backoff_max{2000};         // ...up to this, with +-20 % jitter: back within 3 s of OBS
     std::chrono::milliseconds replay_saved_timeout{3000};  // wait for ReplayBufferSaved
     std::chrono::milliseconds record_stopped_timeout{10000};  // wait for RecordStateChanged STOPPED
     bool reconnect = true;                               // false: a lost connection goes to failed

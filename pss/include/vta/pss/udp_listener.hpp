@@ -47,6 +47,10 @@ class UdpListener {
   UdpListener(const UdpListener&) = delete;
   UdpListener& operator=(const UdpListener&) = delete;
 
+  // Called on the io_context thread each time the listener has taken everything the kernel held: the
+  // end of a burst, where per-burst work (rewriting a summary row) costs least.
+  void on_drained(std::function<void()> handler) { drained_handler_ = std::move(handler); }
+
   void start();  // begins receiving; the handler runs on the io_context thread
   void stop();   // hands over what the kernel already holds, then closes; no handler call after it returns
 
@@ -64,6 +68,7 @@ class UdpListener {
   struct Buffers;
   boost::asio::ip::udp::socket socket_;
   Handler handler_;
+  std::function<void()> drained_handler_;
   std::vector<boost::asio::ip::address> allow_;
   std::unique_ptr<Buffers> buffers_;
   UdpListenerCounters counters_;
