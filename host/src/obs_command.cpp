@@ -62,7 +62,7 @@ int obs_command(const Arguments& args) {
               << "\n";
     return 0;
   }
-  spdlog::set_level(spdlog::level::warn);
+  spdlog::set_level(spdlog::level::off);  // the report below says what went wrong, once per connection
   boost::asio::io_context io;
   obs::ClientOptions options;
   options.reconnect = true;
