@@ -114,6 +114,20 @@ TEST_F(Modules, UtilJsonClockAndSleep) {
     EXPECT_EQ(messages("u"), (std::vector<std::string>{"3 d [1,2] 1:35", "nil invalid JSON", "slept 2.5"}));
 }
 
+TEST_F(Modules, WaitsWorkInsidePcallAndTimers) {
+    package("pw", R"lua(
+        on("go", function()
+          local ok, r = pcall(util.sleep, 1)
+          log.info("pcall", ok, r)
+        end)
+        timer.after(0.5, function() util.sleep(2) log.info("timer woke", util.now()) end)
+    )lua");
+    start();
+    fire("go");
+    clock->advance_to(5000);
+    EXPECT_EQ(messages("pw"), (std::vector<std::string>{"pcall true true", "timer woke 2.5"})) << dump();
+}
+
 TEST_F(Modules, StoreKeyValueAndTags) {
     package("s", R"lua(
         on("go", function(ev)

@@ -86,9 +86,8 @@ struct RunResult {
 };
 
 // Receives until `expected` datagrams arrived or no datagram came for 500 ms.
-template <class OnIdle>
 void receive_until_quiet(boost::asio::io_context& io, const std::atomic<std::uint64_t>& received,
-                         const std::atomic<bool>& sending_done, std::uint64_t& expected, OnIdle) {
+                         const std::atomic<bool>& sending_done, std::uint64_t expected) {
   auto last_count = received.load();
   auto last_change = Clock::now();
   while (true) {
@@ -101,6 +100,40 @@ void receive_until_quiet(boost::asio::io_context& io, const std::atomic<std::uin
     if (sending_done.load() && (received.load() >= expected || now - last_change > std::chrono::milliseconds(500)))
       return;
   }
+}
+
+std::unique_ptr<vta::pss::UdpListener> open_loopback(boost::asio::io_context& io,
+                                                   vta::pss::UdpListener::Handler handler) {
+  std::string error;
+  vta::pss::UdpListenerOptions udp;
+  udp.bind_address = "127.0.0.1";
+  udp.port = 0;
+  auto listener = vta::pss::UdpListener::open(io, udp, std::move(handler), error);
+  if (!listener) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    std::exit(1);
+  }
+  listener->start();
+  return listener;
+}
+
+// Offers `rate` datagrams/s for `seconds` to the listener and runs the loop until they are in.
+RunResult offer(boost::asio::io_context& io, const vta::pss::UdpListener& listener,
+                const std::atomic<std::uint64_t>& received, const std::vector<std::string>& datagrams, double rate,
+                double seconds) {
+  RunResult r;
+  r.offered = rate;
+  std::atomic<bool> done{false};
+  const auto start = Clock::now();
+  std::thread sender([&] {
+    r.sent = send_at_rate(listener.local_endpoint().port(), datagrams, rate, seconds);
+    done = true;
+  });
+  receive_until_quiet(io, received, done, std::uint64_t(rate * seconds));
+  sender.join();
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.received = received.load();
+  return r;
 }
 
 RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, double seconds) {
@@ -130,43 +163,19 @@ RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, 
 
   boost::asio::io_context io;
   std::atomic<std::uint64_t> received{0};
-  std::string error;
-  vta::pss::UdpListenerOptions udp;
-  udp.bind_address = "127.0.0.1";
-  udp.port = 0;
-  auto listener = vta::pss::UdpListener::open(
-      io, udp,
-      [&](const vta::pss::ReceivedDatagram& d) {
-        ingest.on_datagram(d);
-        decoded_latency.push_back(wall_us() - d.arrival_us);
-        const std::int64_t id = ingest.counters().last_datagram_id;
-        if (std::size_t(id) < arrival_by_id.size()) {
-          std::lock_guard lock(commit_mutex);
-          arrival_by_id[id] = d.arrival_us;
-        }
-        received.fetch_add(1, std::memory_order_relaxed);
-      },
-      error);
-  if (!listener) {
-    std::fprintf(stderr, "%s\n", error.c_str());
-    std::exit(1);
-  }
-  listener->start();
-
-  RunResult r;
-  r.offered = rate;
-  std::atomic<bool> done{false};
-  const auto start = Clock::now();
-  std::thread sender([&] {
-    r.sent = send_at_rate(listener->local_endpoint().port(), datagrams, rate, seconds);
-    done = true;
+  auto listener = open_loopback(io, [&](const vta::pss::ReceivedDatagram& d) {
+    ingest.on_datagram(d);
+    decoded_latency.push_back(wall_us() - d.arrival_us);
+    const std::int64_t id = ingest.counters().last_datagram_id;
+    if (std::size_t(id) < arrival_by_id.size()) {
+      std::lock_guard lock(commit_mutex);
+      arrival_by_id[id] = d.arrival_us;
+    }
+    received.fetch_add(1, std::memory_order_relaxed);
   });
-  std::uint64_t expected = std::uint64_t(rate * seconds);
-  receive_until_quiet(io, received, done, expected, 0);
-  sender.join();
+  listener->on_drained([&] { ingest.flush_match(); });
+  RunResult r = offer(io, *listener, received, datagrams, rate, seconds);
   (void)writer.value()->close();
-  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  r.received = received.load();
   r.stored = std::uint64_t(writer.value()->status().last_datagram_id);
   r.decoded_p50 = percentile(decoded_latency, 0.50);
   r.decoded_p99 = percentile(decoded_latency, 0.99);
@@ -178,24 +187,10 @@ RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, 
 RunResult run_baseline(const std::vector<std::string>& datagrams, double rate, double seconds) {
   boost::asio::io_context io;
   std::atomic<std::uint64_t> received{0};
-  std::string error;
-  vta::pss::UdpListenerOptions udp;
-  udp.bind_address = "127.0.0.1";
-  udp.port = 0;
-  auto listener = vta::pss::UdpListener::open(
-      io, udp, [&](const vta::pss::ReceivedDatagram&) { received.fetch_add(1, std::memory_order_relaxed); }, error);
-  listener->start();
-  RunResult r;
-  r.offered = rate;
-  std::atomic<bool> done{false};
-  std::thread sender([&] {
-    r.sent = send_at_rate(listener->local_endpoint().port(), datagrams, rate, seconds);
-    done = true;
-  });
-  std::uint64_t expected = std::uint64_t(rate * seconds);
-  receive_until_quiet(io, received, done, expected, 0);
-  sender.join();
-  r.received = r.stored = received.load();
+  auto listener =
+      open_loopback(io, [&](const vta::pss::ReceivedDatagram&) { received.fetch_add(1, std::memory_order_relaxed); });
+  RunResult r = offer(io, *listener, received, datagrams, rate, seconds);
+  r.stored = r.received;
   return r;
 }
 

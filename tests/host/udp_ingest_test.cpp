@@ -232,6 +232,29 @@ TEST_F(HostOverUdp, SimulatedMatchesArriveAsTheSimulatorPlayedThem) {
   }
 }
 
+TEST_F(HostOverUdp, SendersOffTheAllowListAreRefusedAndCounted) {
+  const auto config = folder_.path() / "allow.json";
+  std::ofstream(config) << R"({"udp": {"allow": ["192.0.2.7"]}})";
+  host_ = std::make_unique<ChildProcess>(
+      vta, std::vector<std::string>{"run", "--config", config.string(), "--bind", "127.0.0.1", "--port",
+                                    std::to_string(port_)},
+      env_, folder_.path() / "allow-host.log");
+  ASSERT_TRUE(wait_until([&] { return host_->output().find("listening for PSS") != std::string::npos; },
+                         std::chrono::seconds(20)))
+      << host_->output();
+  const std::string capture = captures + "/day-3-matches.jsonl";
+  auto [status, output] =
+      run_to_end(vta, {"send", capture, "--to", "127.0.0.1:" + std::to_string(port_), "--speed", "max"}, env_);
+  ASSERT_EQ(status, 0) << output;
+  host_->signal(SIGTERM);
+  ASSERT_EQ(host_->wait(std::chrono::seconds(10)), 0) << host_->output();
+
+  const auto stats = read_json({"stats", "--json", "--config", config.string()});
+  EXPECT_EQ(stats["datagrams"], 0);
+  EXPECT_EQ(stats["counters"]["udp_refused"], std::int64_t(lines_in(capture)));
+  EXPECT_EQ(stats["counters"]["udp_datagrams"], 0);
+}
+
 TEST_F(HostOverUdp, PortInUseSaysWhichPortAndWhatToDo) {
   start_host();
   auto [status, output] = run_to_end(vta, {"run", "--bind", "127.0.0.1", "--port", std::to_string(port_), "--db",
