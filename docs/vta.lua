@@ -116,7 +116,7 @@ function Connection:record_status() end
 ---@return boolean
 function Connection:set_record_directory(directory) end
 
---- The file name pattern of new recordings (OBS placeholders %CCYY %MM %DD %hh %mm %ss).
+--- The file name pattern of new recordings (OBS date codes %CCYY %MM %DD %hh %mm %ss).
 ---@param format string
 ---@return boolean
 function Connection:set_filename_format(format) end

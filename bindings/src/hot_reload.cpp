@@ -3,6 +3,8 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include "runtime_impl.hpp"
 
 namespace vta::bindings {
@@ -24,8 +26,16 @@ HotReload::~HotReload() {
 
 void HotReload::watch(const std::string& package, const std::filesystem::path& folder) {
     if (fd_ < 0) return;
-    int wd = inotify_add_watch(fd_, folder.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
-    if (wd >= 0) packages_by_watch_[wd] = package;
+    // The package folder and its subfolders (modules loaded with require live there too).
+    std::vector<std::filesystem::path> folders = {folder};
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(folder, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_directory(ec)) folders.push_back(it->path());
+    for (const auto& f : folders) {
+        int wd = inotify_add_watch(fd_, f.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
+        if (wd >= 0) packages_by_watch_[wd] = package;
+    }
 }
 
 void HotReload::read() {

@@ -46,7 +46,7 @@ const std::vector<Operation>& operations() {
         //! The folder new recordings go to (refused while recording).
         {"set_record_directory", {"directory"}},
         //! @lua conn:set_filename_format(format) -> true
-        //! The file name pattern of new recordings (OBS placeholders %CCYY %MM %DD %hh %mm %ss).
+        //! The file name pattern of new recordings (OBS date codes %CCYY %MM %DD %hh %mm %ss).
         {"set_filename_format", {"format"}},
         //! @lua conn:start_replay() -> true
         //! Starts the replay buffer.

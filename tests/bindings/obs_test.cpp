@@ -55,9 +55,15 @@ TEST_F(ObsRequests, HandlerYieldsAcrossRequestsAndGetsEvents) {
     connections->start_all();
     ASSERT_TRUE(run_until(io, [&] { return logged("connected OBS_REC"); }));
 
-    fire("go");
-    EXPECT_EQ(messages("obs-user").back(), "before");  // suspended on the first request
-    fire("tick");                                       // the loop and other handlers go on meanwhile
+    // Dispatch without running the loop: the handler must be suspended on its first request
+    // while other handlers still run.
+    Event go, tick;
+    go.kind = "go";
+    tick.kind = "tick";
+    runtime->dispatch(go);
+    EXPECT_EQ(messages("obs-user").back(), "before");
+    EXPECT_EQ(status("obs-user").waiting, 1u);
+    runtime->dispatch(tick);
     EXPECT_EQ(messages("obs-user").back(), "tick");
     ASSERT_TRUE(run_until(io, [&] { return logged("done", "obs-user"); }));
     EXPECT_EQ(server.program_scene(), "IVR_SCENE");

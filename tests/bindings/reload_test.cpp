@@ -40,16 +40,27 @@ TEST_F(Reload, SavingAFileReloadsThePackage) {
 }
 
 TEST_F(Reload, ABrokenSaveIsReportedAndAFixReloadsAgain) {
-    auto folder = package("fixme", R"lua(on("go", function() log.info("ok") end))lua");
+    auto folder = package("repair", R"lua(on("go", function() log.info("ok") end))lua");
     start(real_time_options());
     write_file(folder / "main.lua", "on('go', function(\n");
-    ASSERT_TRUE(run_until(io, [&] { return status("fixme").reloads == 1; }));
-    EXPECT_EQ(status("fixme").state, PackageState::error);
+    ASSERT_TRUE(run_until(io, [&] { return status("repair").reloads == 1; }));
+    EXPECT_EQ(status("repair").state, PackageState::error);
     write_file(folder / "main.lua", R"lua(on("go", function() log.info("fixed") end))lua");
-    ASSERT_TRUE(run_until(io, [&] { return status("fixme").reloads == 2; }));
-    EXPECT_EQ(status("fixme").state, PackageState::running);
+    ASSERT_TRUE(run_until(io, [&] { return status("repair").reloads == 2; }));
+    EXPECT_EQ(status("repair").state, PackageState::running);
     fire("go");
-    EXPECT_EQ(messages("fixme"), std::vector<std::string>{"fixed"});
+    EXPECT_EQ(messages("repair"), std::vector<std::string>{"fixed"});
+}
+
+TEST_F(Reload, SavingARequiredModuleReloadsToo) {
+    auto folder = package("modular", R"lua(on("go", function() log.info(require("lib.text").word) end))lua");
+    write_file(folder / "lib" / "text.lua", "return { word = 'one' }\n");
+    start(real_time_options());
+    fire("go");
+    write_file(folder / "lib" / "text.lua", "return { word = 'two' }\n");
+    ASSERT_TRUE(run_until(io, [&] { return status("modular").reloads == 1; }));
+    fire("go");
+    EXPECT_EQ(messages("modular"), (std::vector<std::string>{"one", "two"}));
 }
 
 TEST_F(Reload, ReloadReleasesPendingWaits) {
