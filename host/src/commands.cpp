@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include "vta/bindings/tools.hpp"
 #include "vta/host/capture.hpp"
 #include "vta/host/host.hpp"
 #include "vta/host/logging.hpp"
@@ -55,14 +56,46 @@ std::set<std::string> with_common(std::set<std::string> names) {
 
 }  // namespace
 
+namespace {
+
+// `vta run --dry-run CAPTURE`: the workflows against a capture on a virtual clock, recorders in place of
+// OBS, mpv and the store; every action is printed as it would have happened.
+int dry_run(const HostSetup& setup, const std::filesystem::path& capture) {
+  bindings::DryRunOptions options;
+  options.package_roots = setup.workflow_folders;
+  options.packages = setup.config.workflows.packages;
+  spdlog::set_level(spdlog::level::warn);
+  const bindings::DryRunReport report = bindings::dry_run(capture, options, std::cout);
+  if (!report.ok) {
+    std::cerr << "vta run --dry-run: " << report.error << "\n";
+    return 1;
+  }
+  std::cout << "dry run: " << report.datagrams << " datagrams, " << report.events << " events, "
+            << report.actions.size() << " actions by " << report.packages.size() << " packages\n";
+  bool healthy = true;
+  for (const auto& p : report.packages) {
+    std::cout << "  " << p.name << " " << p.version << ": " << bindings::to_string(p.state) << ", "
+              << p.handler_calls << " handler calls, " << p.failures << " failures";
+    if (p.last_error)
+      std::cout << "; last error " << p.last_error->file << ":" << p.last_error->line << ": " << p.last_error->message;
+    std::cout << "\n";
+    healthy = healthy && p.failures == 0 && p.state != bindings::PackageState::error &&
+              p.state != bindings::PackageState::disabled;
+  }
+  return healthy ? 0 : 1;
+}
+
+}  // namespace
+
 int run_command(const Arguments& args) {
-  const auto o = parse_options(args, with_common({"bind", "port"}), {});
+  const auto o = parse_options(args, with_common({"bind", "port", "dry-run"}), {});
   if (!o.error.empty()) return usage_error("run", o.error);
   if (!o.positional.empty()) return usage_error("run", "unexpected argument '" + o.positional.front() + "'");
   std::string error;
   std::filesystem::path config_file;
   auto setup = resolve_setup(o, error, config_file);
   if (!setup) return usage_error("run", error);
+  if (auto capture = o.value("dry-run")) return dry_run(*setup, *capture);
 
   if (auto problem = setup_logging(setup->config.log, setup->config.log.file); !problem.empty())
     spdlog::warn("{}", problem);
@@ -199,6 +232,29 @@ int stats_command(const Arguments& args) {
   return 0;
 }
 
+int check_command(const Arguments& args) {
+  const auto o = parse_options(args, {"config"}, {});
+  if (!o.error.empty()) return usage_error("check", o.error);
+  if (o.positional.size() != 1) return usage_error("check", "expected one package folder (holding manifest.json)");
+  std::string error;
+  std::filesystem::path config_file;
+  auto setup = resolve_setup(o, error, config_file);
+  if (!setup) return usage_error("check", error);
+  spdlog::set_level(spdlog::level::off);  // the report below is the output
+  const auto report = bindings::check_package(o.positional.front(), setup->config.workflows.packages);
+  std::cout << (report.manifest.name.empty() ? o.positional.front() : report.manifest.name + " " + report.manifest.version)
+            << ": " << (report.ok ? "ok" : "problems found") << "\n";
+  for (const auto& p : report.problems) std::cout << "  error: " << p << "\n";
+  for (const auto& w : report.warnings) std::cout << "  warning: " << w << "\n";
+  if (!report.handlers.empty()) {
+    std::cout << "  handles:";
+    for (const auto& h : report.handlers) std::cout << " " << h;
+    std::cout << "\n";
+  }
+  if (report.timers) std::cout << "  timers: " << report.timers << "\n";
+  return report.ok ? 0 : 1;
+}
+
 int config_command(const Arguments& args) {
   const auto o = parse_options(args, {"config"}, {"defaults", "check"});
   if (!o.error.empty()) return usage_error("config", o.error);
@@ -226,7 +282,11 @@ const char* help_text = R"(reStrike VTA — PSS ingest, match state and event st
 usage: vta <command> [options]
 
   run       [--config FILE] [--bind ADDR] [--port N] [--db FILE]
-            receive PSS over UDP (default 0.0.0.0:6000), keep the match state, store every datagram
+            receive PSS over UDP (default 0.0.0.0:6000), keep the match state, store every datagram,
+            run the workflow packages
+  run --dry-run CAPTURE.jsonl
+            run the workflows against a capture on a virtual clock and print every action they take
+  check     PACKAGE-FOLDER           load a workflow package in the sandbox and report its problems
   send      CAPTURE.jsonl [--to HOST:PORT] [--speed X|max]     replay a capture ({"t":ms,"d":"..."} a line)
   simulate  [--matches N] [--seed S] [--speed X|max] [--to HOST:PORT]   generate realistic matches
   matches   [--json]                 matches in the store
@@ -261,6 +321,7 @@ int main_command(int argc, char** argv) {
   if (command == "stats") return stats_command(rest);
   if (command == "config") return config_command(rest);
   if (command == "obs") return obs_command(rest);
+  if (command == "check") return check_command(rest);
   std::cerr << "vta: unknown command '" << command << "'\n" << help_text;
   return 2;
 }

@@ -39,6 +39,14 @@ class ObjectReader {
     return true;
   }
 
+  bool boolean(const char* key, bool& out) {
+    if (!object_.contains(key)) return true;
+    const auto& v = object_[key];
+    if (!v.is_boolean()) return fail(name(key), "true or false", &v);
+    out = v.get<bool>();
+    return true;
+  }
+
   bool text(const char* key, std::string& out) {
     if (!object_.contains(key)) return true;
     const auto& v = object_[key];
@@ -119,6 +127,40 @@ bool read_log(const nlohmann::json& j, LogConfig& log, std::string& error) {
   return true;
 }
 
+bool read_workflows(const nlohmann::json& j, WorkflowsConfig& workflows, std::string& error) {
+  ObjectReader r(j, "workflows", error);
+  std::vector<std::string> folders;
+  if (!r.only_keys({"folders", "packages", "memory_limit_mb", "hot_reload"}) || !r.text_list("folders", folders) ||
+      !r.integer("memory_limit_mb", workflows.memory_limit_mb, 1, 4096) || !r.boolean("hot_reload", workflows.hot_reload))
+    return false;
+  workflows.folders.assign(folders.begin(), folders.end());
+  if (const auto* packages = r.child("packages")) {
+    if (!packages->is_object()) {
+      error = "workflows.packages: expected an object {\"<package>\": {\"config\": {...}, \"grant\": [...], \"enabled\": true}}";
+      return false;
+    }
+    for (const auto& [name, entry] : packages->items()) {
+      ObjectReader package(entry, "workflows.packages." + name, error);
+      std::vector<std::string> grants;
+      bool enabled = true;
+      if (!package.only_keys({"config", "grant", "enabled"}) || !package.text_list("grant", grants) ||
+          !package.boolean("enabled", enabled))
+        return false;
+      if (const auto* config = package.child("config"); config && !config->is_object()) {
+        error = "workflows.packages." + name + ".config: expected an object of the package's settings";
+        return false;
+      }
+    }
+    workflows.packages = *packages;
+  }
+  return true;
+}
+
+bool read_playback(const nlohmann::json& j, PlaybackConfig& playback, std::string& error) {
+  ObjectReader r(j, "playback", error);
+  return r.only_keys({"mpv", "args"}) && r.text("mpv", playback.mpv) && r.text_list("args", playback.args);
+}
+
 }  // namespace
 
 nlohmann::json default_config_json() {
@@ -130,6 +172,9 @@ nlohmann::json default_config_json() {
       {"log", {{"level", d.log.level}, {"file", ""}, {"max_file_mb", d.log.max_file_mb},
                {"max_files", d.log.max_files}}},
       {"obs", nlohmann::json::array()},
+      {"workflows", {{"folders", nlohmann::json::array()}, {"packages", nlohmann::json::object()},
+                     {"memory_limit_mb", d.workflows.memory_limit_mb}, {"hot_reload", d.workflows.hot_reload}}},
+      {"playback", {{"mpv", d.playback.mpv}, {"args", nlohmann::json::array()}}},
   };
 }
 
@@ -137,10 +182,12 @@ ConfigResult parse_config(const nlohmann::json& document) {
   Config config;
   std::string error;
   ObjectReader top(document, "", error);
-  if (!top.only_keys({"udp", "store", "log", "obs"})) return {std::nullopt, error};
+  if (!top.only_keys({"udp", "store", "log", "obs", "workflows", "playback"})) return {std::nullopt, error};
   if (auto* udp = top.child("udp"); udp && !read_udp(*udp, config.udp, error)) return {std::nullopt, error};
   if (auto* store = top.child("store"); store && !read_store(*store, config.store, error)) return {std::nullopt, error};
   if (auto* log = top.child("log"); log && !read_log(*log, config.log, error)) return {std::nullopt, error};
+  if (auto* w = top.child("workflows"); w && !read_workflows(*w, config.workflows, error)) return {std::nullopt, error};
+  if (auto* p = top.child("playback"); p && !read_playback(*p, config.playback, error)) return {std::nullopt, error};
   if (auto* connections = top.child("obs")) {
     auto parsed = obs::parse_connections(*connections);
     if (!parsed) return {std::nullopt, "obs: " + parsed.error().message};

@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "vta/bindings/host_backends.hpp"
+
 namespace vta::host {
 
 namespace {
@@ -63,6 +65,24 @@ std::unique_ptr<Host> Host::create(boost::asio::io_context& io, const HostSetup&
   if (!host->listener_) return nullptr;
   host->listener_->on_drained([ingest] { ingest->flush_match(); });
   host->obs_ = std::make_unique<obs::Connections>(io, setup.config.obs);
+
+  bindings::RuntimeOptions workflows;
+  workflows.package_roots = setup.workflow_folders;
+  workflows.packages = setup.config.workflows.packages;
+  workflows.memory_limit_bytes = std::size_t(setup.config.workflows.memory_limit_mb) << 20;
+  workflows.hot_reload = setup.config.workflows.hot_reload;
+  workflows.obs = bindings::make_obs_backend(*host->obs_);
+  workflows.store = bindings::make_store_backend(setup.database, host->writer_.get());
+  bindings::MpvOptions mpv;
+  mpv.mpv_path = setup.config.playback.mpv;
+  mpv.extra_args = setup.config.playback.args;
+  workflows.playback = bindings::make_mpv_playback(io, mpv);
+  host->workflows_ = std::make_unique<bindings::Runtime>(io, std::move(workflows));
+  ingest->set_observer([self](const IngestedGroup& g) {
+    for (const auto& event :
+         bindings::events_from(g.group, g.update, g.state, g.event_id, g.arrival_us, self->ingest_->match_id()))
+      self->workflows_->dispatch(event);
+  });
   return host;
 }
 
@@ -87,6 +107,13 @@ void Host::start() {
     }));
   }
   obs_->start_all();
+  const int loaded = workflows_->load_all();
+  const auto packages = workflows_->status();
+  spdlog::info("workflows: {} of {} packages loaded from {} folders", loaded, packages.size(),
+               setup_.workflow_folders.size());
+  for (const auto& p : packages)
+    if (p.last_error)
+      spdlog::error("workflow {}: {}:{}: {}", p.name, p.last_error->file, p.last_error->line, p.last_error->message);
   report_every_second();
 }
 
@@ -123,10 +150,11 @@ void Host::stop() {
   if (stopped_) return;
   stopped_ = true;
   report_timer_.cancel();
+  if (listener_) listener_->stop();
+  workflows_.reset();  // before the OBS connections and the writer its backends use
   if (obs_) obs_->stop_all();
   obs_state_logging_.clear();
   if (!listener_ || !writer_) return;  // create() failed half-way: nothing was received
-  listener_->stop();
   ingest_->flush_match();
   publish_counters();
   if (auto closed = writer_->close(); !closed) spdlog::error("store: closing failed: {}", closed.error().message);

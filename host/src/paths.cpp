@@ -21,7 +21,10 @@ Paths default_paths() {
       xdg_folder("XDG_CONFIG_HOME", ".config") / app_folder / "config.json",
       xdg_folder("XDG_DATA_HOME", ".local/share") / app_folder / "vta.sqlite3",
       xdg_folder("XDG_STATE_HOME", ".local/state") / app_folder / "vta.log",
+      xdg_folder("XDG_DATA_HOME", ".local/share") / app_folder / "workflows",
   };
 }
+
+std::filesystem::path shipped_workflows() { return VTA_SHIPPED_WORKFLOWS; }
 
 }  // namespace vta::host

@@ -11,7 +11,7 @@ namespace {
 const std::filesystem::path kSource = VTA_SOURCE_DIR;
 
 TEST(Check, TheExamplePackageIsClean) {
-    auto report = check_package(kSource / "scripts/workflows/example-hello");
+    auto report = check_package(kSource / "examples/workflows/example-hello");
     EXPECT_TRUE(report.ok);
     EXPECT_TRUE(report.problems.empty());
     EXPECT_EQ(report.manifest.name, "example-hello");
@@ -40,7 +40,7 @@ TEST(Check, ProblemsAreReportedWithoutRunningHandlers) {
 
 TEST(DryRun, ReplaysACaptureThroughTheExamplePackage) {
     DryRunOptions options;
-    options.package_roots = {kSource / "scripts/workflows"};
+    options.package_roots = {kSource / "examples/workflows"};
     std::ostringstream out;
     auto report = dry_run(kSource / "examples/captures/day-3-matches.jsonl", options, out);
     ASSERT_TRUE(report.ok) << report.error;

@@ -255,6 +255,61 @@ TEST_F(HostOverUdp, SendersOffTheAllowListAreRefusedAndCounted) {
   EXPECT_EQ(stats["counters"]["udp_datagrams"], 0);
 }
 
+TEST_F(HostOverUdp, WorkflowPackagesSeeTheMatchAsItArrives) {
+  const auto package = folder_.path() / "packages" / "probe";
+  std::filesystem::create_directories(package);
+  std::ofstream(package / "manifest.json") << R"({"name": "probe", "version": "1.0.0", "author": "tests",
+                                                  "description": "logs what it sees", "permissions": [], "config": {}})";
+  std::ofstream(package / "main.lua") << R"(
+on("match_loaded", function(ev, match) log.info("probe saw match loaded") end)
+on("winner", function(ev, match) log.info("probe saw winner " .. ev.data.winner .. " of match " .. match.number) end)
+)";
+  const auto config = folder_.path() / "workflows.json";
+  std::ofstream(config) << nlohmann::json{{"workflows", {{"folders", {(folder_.path() / "packages").string()}}}}}.dump();
+  host_ = std::make_unique<ChildProcess>(
+      vta, std::vector<std::string>{"run", "--config", config.string(), "--bind", "127.0.0.1", "--port",
+                                    std::to_string(port_)},
+      env_, folder_.path() / "workflow-host.log");
+  ASSERT_TRUE(wait_until([&] { return host_->output().find("listening for PSS") != std::string::npos; },
+                         std::chrono::seconds(20)))
+      << host_->output();
+  auto [status, output] = run_to_end(
+      vta, {"send", captures + "/day-3-matches.jsonl", "--to", "127.0.0.1:" + std::to_string(port_), "--speed", "max"},
+      env_);
+  ASSERT_EQ(status, 0) << output;
+  EXPECT_TRUE(wait_until([&] { return host_->output().find("probe saw winner BLUE of match 103") != std::string::npos; },
+                         std::chrono::seconds(10)))
+      << host_->output();
+  EXPECT_NE(host_->output().find("workflows: 1 of 1 packages loaded"), std::string::npos);
+  host_->signal(SIGTERM);
+  EXPECT_EQ(host_->wait(std::chrono::seconds(10)), 0) << host_->output();
+}
+
+TEST_F(HostOverUdp, CheckAndDryRunReportWhatAPackageWouldDo) {
+  const std::string example = std::string(VTA_SOURCE_DIR) + "/examples/workflows/example-hello";
+  auto [ok_status, ok_output] = run_to_end(vta, {"check", example}, env_);
+  EXPECT_EQ(ok_status, 0) << ok_output;
+  EXPECT_NE(ok_output.find("example-hello 1.0.0: ok"), std::string::npos) << ok_output;
+
+  const auto broken = folder_.path() / "broken";
+  std::filesystem::create_directories(broken);
+  std::ofstream(broken / "manifest.json") << R"({"name": "broken", "version": "0.1.0", "author": "tests",
+                                                 "description": "a syntax error", "permissions": [], "config": {}})";
+  std::ofstream(broken / "main.lua") << "on(\"point\", function(ev)\n  if ev then\nend)\n";
+  auto [bad_status, bad_output] = run_to_end(vta, {"check", broken.string()}, env_);
+  EXPECT_EQ(bad_status, 1) << bad_output;
+  EXPECT_NE(bad_output.find("main.lua:"), std::string::npos) << bad_output;
+
+  const auto config = folder_.path() / "dry.json";
+  std::ofstream(config) << nlohmann::json{
+      {"workflows", {{"folders", {std::string(VTA_SOURCE_DIR) + "/examples/workflows"}}}}}.dump();
+  auto [dry_status, dry_output] = run_to_end(
+      vta, {"run", "--config", config.string(), "--dry-run", captures + "/day-3-matches.jsonl"}, env_);
+  EXPECT_EQ(dry_status, 0) << dry_output;
+  EXPECT_NE(dry_output.find("example-hello  playback.open"), std::string::npos) << dry_output;
+  EXPECT_NE(dry_output.find("dry run: 1582 datagrams"), std::string::npos) << dry_output;
+}
+
 TEST_F(HostOverUdp, PortInUseSaysWhichPortAndWhatToDo) {
   start_host();
   auto [status, output] = run_to_end(vta, {"run", "--bind", "127.0.0.1", "--port", std::to_string(port_), "--db",

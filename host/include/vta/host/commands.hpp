@@ -9,6 +9,7 @@ namespace vta::host {
 using Arguments = std::vector<std::string>;
 
 int run_command(const Arguments& args);       // vta run [--config FILE] [--bind ADDR] [--port N] [--db FILE]
+                                              // vta run --dry-run CAPTURE.jsonl
 int send_command(const Arguments& args);      // vta send CAPTURE.jsonl [--to HOST:PORT] [--speed X]
 int simulate_command(const Arguments& args);  // vta simulate [--matches N] [--seed S] [--speed X] [--to HOST:PORT]
 int matches_command(const Arguments& args);   // vta matches [--json]
@@ -16,6 +17,7 @@ int events_command(const Arguments& args);    // vta events --match ID [--json]
 int stats_command(const Arguments& args);     // vta stats [--json]
 int config_command(const Arguments& args);    // vta config [--defaults]
 int obs_command(const Arguments& args);       // vta obs status [--json] [--wait S]
+int check_command(const Arguments& args);     // vta check PACKAGE
 
 int main_command(int argc, char** argv);
 

@@ -28,11 +28,25 @@ struct LogConfig {
   int max_files = 5;
 };
 
+struct WorkflowsConfig {
+  std::vector<std::filesystem::path> folders;  // searched besides the shipped and the user folder
+  nlohmann::json packages = nlohmann::json::object();  // {"<name>": {"config": {...}, "grant": [...], "enabled": bool}}
+  int memory_limit_mb = 64;                    // per package
+  bool hot_reload = true;                      // reload a package when one of its files is saved
+};
+
+struct PlaybackConfig {
+  std::string mpv = "mpv";                     // the mpv program
+  std::vector<std::string> args;               // extra mpv arguments, e.g. ["--fs"]
+};
+
 struct Config {
   pss::UdpListenerOptions udp;
   StoreConfig store;
   LogConfig log;
   std::vector<obs::ConnectionConfig> obs;
+  WorkflowsConfig workflows;
+  PlaybackConfig playback;
 };
 
 struct ConfigResult {

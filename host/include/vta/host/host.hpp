@@ -1,5 +1,5 @@
-// The running host: UDP listener -> ingest (codec, match state) -> store writer, and the configured
-// OBS connections, all on one io_context.
+// The running host: UDP listener -> ingest (codec, match state) -> store writer and the Lua
+// workflows, with the configured OBS connections, all on one io_context.
 // `vta run` drives it headless; the control panel will drive the same object.
 #pragma once
 
@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "vta/host/config.hpp"
+#include "vta/bindings/runtime.hpp"
 #include "vta/host/ingest.hpp"
 #include "vta/obs/connections.hpp"
 #include "vta/store/database.hpp"
@@ -21,6 +22,7 @@ namespace vta::host {
 struct HostSetup {
   Config config;
   std::filesystem::path database;  // resolved path of the SQLite file
+  std::vector<std::filesystem::path> workflow_folders;  // shipped, user, then the config's
 };
 
 class Host {
@@ -39,6 +41,7 @@ class Host {
   std::int64_t committed_datagram_id() const { return committed_datagram_id_.load(); }
   const store::ActiveDay& active_day() const { return day_; }
   obs::Connections& obs() { return *obs_; }
+  bindings::Runtime& workflows() { return *workflows_; }
 
  private:
   Host(boost::asio::io_context& io, const HostSetup& setup);
@@ -53,6 +56,7 @@ class Host {
   std::unique_ptr<pss::UdpListener> listener_;
   std::unique_ptr<obs::Connections> obs_;
   std::vector<obs::Subscription> obs_state_logging_;
+  std::unique_ptr<bindings::Runtime> workflows_;
   boost::asio::steady_timer report_timer_;
   std::atomic<std::int64_t> committed_datagram_id_{0};
   std::int64_t reported_datagram_id_ = -1;
