@@ -155,9 +155,9 @@ UdpListener::Drained UdpListener::drain() {
       return Drained::empty;
     }
     for (int i = 0; i < received && socket_.is_open(); ++i) {
-      const msghdr& header = buffers_->headers[i].msg_hdr;
+      msghdr& header = buffers_->headers[i].msg_hdr;
       std::int64_t arrival = 0;
-      for (cmsghdr* c = CMSG_FIRSTHDR(const_cast<msghdr*>(&header)); c; c = CMSG_NXTHDR(const_cast<msghdr*>(&header), c)) {
+      for (cmsghdr* c = CMSG_FIRSTHDR(&header); c; c = CMSG_NXTHDR(&header, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
           timespec ts;
           std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
@@ -180,8 +180,8 @@ UdpListener::Drained UdpListener::drain() {
       }
       ++counters_.datagrams;
       counters_.bytes += length;
-      handler_(ReceivedDatagram{std::string_view(buffers_->vectors[i].iov_base ? static_cast<const char*>(buffers_->vectors[i].iov_base) : "", length),
-                                sender, arrival});
+      const char* bytes = static_cast<const char*>(buffers_->vectors[i].iov_base);
+      handler_(ReceivedDatagram{std::string_view(bytes, length), sender, arrival});
     }
     if (received < int(batch_size)) return Drained::empty;
   }
