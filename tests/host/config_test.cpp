@@ -91,3 +91,16 @@ TEST(Paths, FollowTheXdgVariables) {
 
 }  // namespace
 }  // namespace vta::host
+
+namespace vta::host {
+namespace {
+
+TEST(Config, TheShippedExampleIsValid) {
+  auto result = load_config(std::string(VTA_SOURCE_DIR) + "/examples/config.json", true);
+  ASSERT_TRUE(result.config) << result.error;
+  EXPECT_EQ(result.config->obs.size(), 2u);
+  EXPECT_EQ(result.config->playback.args, std::vector<std::string>{"--fs"});
+}
+
+}  // namespace
+}  // namespace vta::host
