@@ -49,7 +49,19 @@ int RuntimeImpl::load_all() {
     }
     std::sort(folders.begin(), folders.end());
     int loaded = 0;
-    for (const auto& folder : folders) loaded += load(folder) ? 1 : 0;
+    for (const auto& folder : folders) {
+        // The operator may switch a package off in the config: {"<name>": {"enabled": false}}.
+        Manifest manifest;
+        std::string error;
+        if (read_manifest(folder, manifest, error)) {
+            const auto entry = options_.packages.find(manifest.name);
+            if (entry != options_.packages.end() && entry->is_object() && entry->value("enabled", true) == false) {
+                logger().info("workflow {}: disabled in the config, not loaded", manifest.name);
+                continue;
+            }
+        }
+        loaded += load(folder) ? 1 : 0;
+    }
     return loaded;
 }
 

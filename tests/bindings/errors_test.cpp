@@ -115,3 +115,16 @@ TEST_F(Errors, CppExceptionsBecomeLuaErrors) {
 
 }  // namespace
 }  // namespace vta::bindings::testing
+
+TEST_F(Errors, APackageSwitchedOffInTheConfigIsNotLoaded) {
+    package("on", "on('go', function() log.info('on ran') end)\n");
+    package("off", "on('go', function() log.info('off ran') end)\n");
+    auto o = options();
+    o.packages = {{"off", {{"enabled", false}}}};
+    start(std::move(o));
+    EXPECT_TRUE(status("on").name == "on");
+    EXPECT_FALSE(runtime->status("off").has_value());
+    fire("go");
+    EXPECT_TRUE(logged("on ran", "on"));
+    EXPECT_FALSE(logged("off ran", "off"));
+}

@@ -1,0 +1,154 @@
+-- ivr: instant video replay for coach/referee challenges and the operator's Replay action.
+--   challenge_requested / <replay_event> -> save the replay buffer (OBS_REC), tag the events of the
+--       last clip_seconds with the clip, open it in mpv at play_from, switch OBS_STR to ivr_scene and
+--       show overlay_source
+--   challenge_rejected / _cancelled / _resolved, or the operator closing mpv -> hide the overlay,
+--       back to live_scene, replay buffer running again
+-- A request while a review is under way, or within debounce_seconds of the last one, is ignored.
+local cfg = config {
+  clip_connection = "rec",
+  show_connection = "str",
+  ivr_scene = "IVR_SCENE",
+  live_scene = "LIVE_SCENE",
+  overlay_scene = "",
+  overlay_source = "IVR overlay",
+  clip_seconds = 20,
+  play_from = 10,
+  debounce_seconds = 5,
+  replay_event = "operator_replay",
+  close_viewer = true,
+}
+
+local function connection(name)
+  if name == "rec" or name == "str" then return obs[name] end
+  return obs.connection(name)
+end
+
+local rec = connection(cfg.clip_connection)
+local str = connection(cfg.show_connection)
+local overlay_scene = (cfg.overlay_scene ~= nil and cfg.overlay_scene ~= "") and cfg.overlay_scene or cfg.ivr_scene
+
+-- Warns once per cause (connection, operation, error code); a success clears it.
+local warned = {}
+local function call(conn, label, op, what, ...)
+  local result, err = conn[op](conn, ...)
+  local prefix = label .. ":" .. op .. "\n"
+  if result == nil then
+    local code = string.match(tostring(err), "^([%w_]+)") or tostring(err)
+    if not warned[prefix .. code] then
+      warned[prefix .. code] = true
+      log.warn("ivr: " .. what .. " failed on " .. label .. " (" .. tostring(err) .. ")")
+    else
+      log.debug("ivr:", what, "failed again:", err)
+    end
+    return nil, err
+  end
+  for key in pairs(warned) do
+    if string.sub(key, 1, #prefix) == prefix then warned[key] = nil end
+  end
+  return result
+end
+
+-- The review under way: {reason, since, clip, shown, closed}; nil when none.
+local review = nil
+local last_request = nil
+
+local function side_name(side)
+  if side == 0 then return "referee" end
+  return "coach " .. tostring(side)
+end
+
+local function ensure_replay_buffer()
+  local status = rec:request("GetReplayBufferStatus")
+  if type(status) == "table" and status.outputActive == true then return end
+  call(rec, "OBS_REC", "start_replay", "restarting the replay buffer")
+end
+
+local function close_review(why, r)
+  r = r or review
+  if not r or r.closed then return end
+  r.closed = true
+  if review == r then review = nil end
+  if r.shown then
+    call(str, "OBS_STR", "set_source_visible", "hiding the IVR overlay", overlay_scene, cfg.overlay_source, false)
+    call(str, "OBS_STR", "set_scene", "switching back to " .. cfg.live_scene, cfg.live_scene)
+  end
+  if r.playing and cfg.close_viewer and why ~= "viewer closed" then
+    local ok, err = playback.close()
+    if not ok then log.warn("ivr: could not close the replay viewer:", err) end
+  end
+  ensure_replay_buffer()
+  log.info("ivr: review (" .. r.reason .. ") closed: " .. why)
+end
+
+local function open_review(ev, reason, info)
+  local now = util.now()
+  local debounce = tonumber(cfg.debounce_seconds) or 0
+  if review then
+    log.info("ivr: " .. reason .. " ignored: a review (" .. review.reason .. ") is under way")
+    return
+  end
+  if last_request and now - last_request < debounce then
+    log.info("ivr: " .. reason .. " ignored: repeated within " .. debounce .. " s")
+    return
+  end
+  last_request = now
+  local r = { reason = reason, since = ev.at - (tonumber(cfg.clip_seconds) or 20), at = ev.at }
+  review = r
+
+  local clip, err = rec:save_replay()
+  if not clip then
+    local code = string.match(tostring(err), "^([%w_]+)") or tostring(err)
+    log.warn("ivr: no replay clip for the " .. reason .. ": OBS_REC could not save the replay buffer (" ..
+             tostring(err) .. "); the request is stored, review it from the recording")
+    store.set("request:" .. tostring(ev.event_id) .. ":" .. tostring(ev.at),
+              { reason = reason, at = ev.at, match = info.match, side = info.side, clip = nil, error = code })
+    review = nil
+    r.closed = true
+    return
+  end
+  r.clip = clip.path
+  local ok, terr = store.tag { since = r.since, to = ev.at, clip_path = clip.path }
+  if not ok then log.warn("ivr: could not tag the events with the clip:", terr) end
+  store.set("clip:" .. clip.path, { path = clip.path, starts = r.since, ends = ev.at, reason = reason,
+                                     match = info.match, side = info.side })
+  if r.closed then return end
+
+  local played, perr = playback.open(clip.path, { start = tonumber(cfg.play_from) or 10 })
+  if played then
+    r.playing = true
+  else
+    log.warn("ivr: the replay viewer could not open " .. clip.path .. ": " .. tostring(perr))
+  end
+  if r.closed then return end
+
+  r.shown = true
+  call(str, "OBS_STR", "set_scene", "switching to " .. cfg.ivr_scene, cfg.ivr_scene)
+  call(str, "OBS_STR", "set_source_visible", "showing the IVR overlay", overlay_scene, cfg.overlay_source, true)
+  if r.closed then
+    -- closed while the switch was under way: undo it
+    r.closed = false
+    close_review("closed during the switch", r)
+  end
+end
+
+on("challenge_requested", function(ev, m)
+  local side = ev.data.side
+  open_review(ev, "challenge of the " .. side_name(side), { match = m.number, side = side })
+end)
+
+on(cfg.replay_event, function(ev, m)
+  open_review(ev, "operator replay", { match = m and m.number })
+end)
+
+for _, kind in ipairs({ "challenge_rejected", "challenge_cancelled", "challenge_resolved" }) do
+  on(kind, function(ev)
+    local what = string.gsub(kind, "^challenge_", "")
+    if ev.data.result then what = what .. " (" .. tostring(ev.data.result) .. ")" end
+    close_review("challenge " .. what)
+  end)
+end
+
+playback.on_closed(function(ev)
+  if ev.data.by == "viewer" then close_review("viewer closed") end
+end)

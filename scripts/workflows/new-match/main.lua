@@ -1,0 +1,156 @@
+-- new-match: records each match on OBS_REC.
+--   match_ready  -> record folder <root>/<tournament>/<day>, file name from the template, replay
+--                   buffer armed, recording started
+--   winner       -> recording stopped `stop_after_winner` seconds later (unless the next match
+--                   loads first, which stops it at once)
+-- The finished recording (path, start, end) is kept under store key "recording:<match>:<start>"
+-- and every event of the match gets its offset into it (store.tag with recording_started); the
+-- recording under way is kept under "current_recording" until it stops.
+local names = require("names")
+
+local cfg = config {
+  recording_connection = "rec",
+  recordings_root = "/recordings",
+  tournament = "Tournament",
+  day_folder = "Day {day_number} {date}",
+  filename_template = "{match} {blue_name} ({blue_noc}) vs {red_name} ({red_noc})",
+  name_field = "long_name",
+  replay_seconds = 20,
+  stop_after_winner = 30,
+}
+
+local function connection(name)
+  if name == "rec" or name == "str" then return obs[name] end
+  return obs.connection(name)
+end
+
+local rec = connection(cfg.recording_connection)
+
+-- Warns once per cause (operation and error code) until the operation works again.
+local warned = {}
+local function report(op, err, what)
+  local code = string.match(tostring(err), "^([%w_]+)") or tostring(err)
+  local key = op .. "\n" .. code
+  if warned[key] then
+    log.debug("new-match:", op, "failed again:", err)
+    return
+  end
+  warned[key] = true
+  log.warn("new-match: " .. what .. " failed on OBS_REC (" .. tostring(err) .. ")")
+end
+local function ok_again(op)
+  for key in pairs(warned) do
+    if string.sub(key, 1, #op + 1) == op .. "\n" then warned[key] = nil end
+  end
+end
+
+local function call(op, what, ...)
+  local result, err = rec[op](rec, ...)
+  if result == nil then
+    report(op, err, what)
+    return nil, err
+  end
+  ok_again(op)
+  return result
+end
+
+-- The recording in progress: {match, match_id, folder, file, started}; nil when none.
+local current = nil
+local stop_timer = nil
+
+local function template_values(m, at)
+  local blue = (m.athletes or {})[1] or {}
+  local red = (m.athletes or {})[2] or {}
+  local field = cfg.name_field
+  local day, _ = store.day()
+  day = type(day) == "table" and day or {}
+  return {
+    match = m.number or "",
+    category = m.category or "",
+    weight = m.weight or "",
+    division = m.division or "",
+    blue_name = blue[field] or blue.long_name or "",
+    blue_short = blue.short_name or "",
+    blue_noc = blue.noc or "",
+    red_name = red[field] or red.long_name or "",
+    red_short = red.short_name or "",
+    red_noc = red.noc or "",
+    tournament = day.tournament_name or cfg.tournament,
+    day_number = day.day_number or "",
+    date = day.date or os.date("!%Y-%m-%d", math.floor(at)),
+  }
+end
+
+local function finish(at, why)
+  if stop_timer then
+    timer.cancel(stop_timer)
+    stop_timer = nil
+  end
+  local rec_info = current
+  if not rec_info then return end
+  current = nil
+  store.set("current_recording", nil)
+  local stopped = call("stop_record", "stopping the recording of match " .. rec_info.match)
+  local row = {
+    match = rec_info.match,
+    match_id = rec_info.match_id,
+    path = stopped and stopped.path or nil,
+    folder = rec_info.folder,
+    file = rec_info.file,
+    started = rec_info.started,
+    ended = at,
+    stopped_by = why,
+  }
+  local ok, err = store.tag { since = rec_info.started, to = at, recording_started = rec_info.started }
+  if not ok then log.warn("new-match: could not link the events to the recording:", err) end
+  ok, err = store.set("recording:" .. rec_info.match .. ":" .. rec_info.started, row)
+  if not ok then log.warn("new-match: could not store the recording of match " .. rec_info.match .. ":", err) end
+  log.info("new-match: recording of match " .. rec_info.match .. " stopped (" .. why .. "): " ..
+           tostring(row.path))
+end
+
+local function arm_replay_buffer()
+  local seconds = tonumber(cfg.replay_seconds) or 0
+  if seconds > 0 then
+    -- The buffer length is a profile setting OBS reads when the buffer starts: restart it.
+    rec:stop_replay()
+    for _, category in ipairs({ "SimpleOutput", "AdvOut" }) do
+      call("request", "setting the replay buffer length", "SetProfileParameter",
+           { parameterCategory = category, parameterName = "RecRBTime", parameterValue = tostring(seconds) })
+    end
+  end
+  call("start_replay", "starting the replay buffer")
+end
+
+on("match_loaded", function(ev)
+  if current then finish(ev.at, "next match loaded") end
+end)
+
+on("match_ready", function(ev, m)
+  local number = tostring(m.number or "")
+  if current and current.match == number then return end
+  if current then finish(ev.at, "next match ready") end
+  local values = template_values(m, ev.at)
+  local folder = cfg.recordings_root .. "/" .. names.safe(values.tournament) .. "/" ..
+                 names.safe(names.fill(cfg.day_folder, values))
+  local file = names.safe(names.fill(cfg.filename_template, values))
+  call("set_record_directory", "setting the record folder to " .. folder, folder)
+  call("set_filename_format", "setting the file name to " .. file, file)
+  arm_replay_buffer()
+  if call("start_record", "starting the recording of match " .. number) then
+    current = { match = number, match_id = ev.match_id, folder = folder, file = file, started = ev.at }
+    local ok, err = store.set("current_recording", current)
+    if not ok then log.warn("new-match: could not store the running recording:", err) end
+    log.info("new-match: recording match " .. number .. " to " .. folder .. "/" .. file)
+  end
+end)
+
+on("winner", function(ev)
+  if not current or stop_timer then return end
+  local delay = tonumber(cfg.stop_after_winner) or 0
+  local stop_at = ev.at + delay
+  stop_timer = timer.after(delay, function()
+    stop_timer = nil
+    finish(stop_at, "winner + " .. delay .. " s")
+  end)
+end)

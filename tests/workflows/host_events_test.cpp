@@ -1,0 +1,235 @@
+// The shipped workflows against cases a capture cannot replay: OBS_REC down, the operator's
+// Replay action (a host event) and the operator closing the replay viewer. The Runtime runs on a
+// virtual clock with small fakes of the backends (public interfaces only).
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "vta/bindings/runtime.hpp"
+
+namespace vta::bindings {
+namespace {
+
+const std::filesystem::path kWorkflows = std::filesystem::path(VTA_SOURCE_DIR) / "scripts/workflows";
+
+struct Call {
+    std::string package, action;
+    nlohmann::json args;
+};
+
+// OBS whose "rec" connection is down when `rec_down` (every call fails with not_connected).
+class FakeObs : public ObsBackend {
+public:
+    FakeObs(boost::asio::io_context& io, std::vector<Call>& calls) : io_(io), calls_(calls) {}
+    bool rec_down = false;
+    int replays = 0;
+
+    void call(const std::string& package, const std::string& target, const std::string& op,
+              const nlohmann::json& args, ActionDone done) override {
+        calls_.push_back({package, "obs." + target + ":" + op, args});
+        ActionResult result = ActionResult::success(true);
+        if (target == "rec" && rec_down)
+            result = ActionResult::failure("not_connected", "OBS_REC is not connected");
+        else if (op == "save_replay")
+            result = ActionResult::success({{"path", "/clips/replay-" + std::to_string(++replays) + ".mkv"}});
+        else if (op == "stop_record")
+            result = ActionResult::success({{"path", "/rec/match.mkv"}});
+        else if (op == "scenes")
+            result = ActionResult::success({{"current", "LIVE_SCENE"}, {"scenes", {"LIVE_SCENE", "IVR_SCENE"}}});
+        else if (op == "request")
+            result = ActionResult::success({{"outputActive", true}});
+        boost::asio::post(io_, [done = std::move(done), result]() mutable { done(std::move(result)); });
+    }
+    void set_event_sink(HostEventSink) override {}
+
+private:
+    boost::asio::io_context& io_;
+    std::vector<Call>& calls_;
+};
+
+class FakePlayback : public PlaybackBackend {
+public:
+    FakePlayback(boost::asio::io_context& io, std::vector<Call>& calls) : io_(io), calls_(calls) {}
+    void open(const std::string& package, const std::string& path, double start, ActionDone done) override {
+        calls_.push_back({package, "playback.open", {{"path", path}, {"start", start}}});
+        boost::asio::post(io_, [done = std::move(done)]() { done(ActionResult::success()); });
+    }
+    void close(const std::string& package, ActionDone done) override {
+        calls_.push_back({package, "playback.close", nullptr});
+        boost::asio::post(io_, [done = std::move(done)]() { done(ActionResult::success()); });
+    }
+    void set_event_sink(HostEventSink) override {}
+
+private:
+    boost::asio::io_context& io_;
+    std::vector<Call>& calls_;
+};
+
+class FakeStore : public StoreBackend {
+public:
+    explicit FakeStore(std::vector<Call>& calls) : calls_(calls) {}
+    ActionResult events_of_match(std::int64_t) override { return ActionResult::success(nlohmann::json::array()); }
+    ActionResult events_between(std::int64_t, std::int64_t) override {
+        return ActionResult::success(nlohmann::json::array());
+    }
+    ActionResult tag_events(const std::string& package, const nlohmann::json& tag) override {
+        calls_.push_back({package, "store.tag", tag});
+        return ActionResult::success(true);
+    }
+    ActionResult match_info(std::optional<std::int64_t>) override { return ActionResult::success(nullptr); }
+    ActionResult active_day() override {
+        return ActionResult::success(
+            {{"tournament_id", 4}, {"tournament_name", "Dutch Open"}, {"day_id", 9}, {"day_number", 2}, {"date", "2026-03-14"}});
+    }
+    ActionResult kv_get(const std::string&, const std::string&) override { return ActionResult::success(nullptr); }
+    ActionResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
+        calls_.push_back({package, "store.set", {{"key", key}, {"value", value}}});
+        return ActionResult::success(true);
+    }
+
+private:
+    std::vector<Call>& calls_;
+};
+
+class HostEvents : public ::testing::Test {
+protected:
+    HostEvents() : clock(std::make_shared<VirtualClock>(io)), obs(std::make_shared<FakeObs>(io, calls)) {
+        RuntimeOptions o;
+        o.package_roots = {kWorkflows};
+        o.clock = clock;
+        o.obs = obs;
+        o.playback = std::make_shared<FakePlayback>(io, calls);
+        o.store = std::make_shared<FakeStore>(calls);
+        o.logger = std::make_shared<spdlog::logger>("workflows-test");
+        o.on_log = [this](const std::string& p, const std::string& level, const std::string& m) {
+            if (level == "warn" || level == "error") warnings.push_back(p + ": " + m);
+        };
+        runtime = std::make_unique<Runtime>(io, std::move(o));
+        EXPECT_EQ(runtime->load_all(), 3);
+    }
+
+    // Dispatches at `t_ms` (virtual clock; the event's time is 1.7e9 s + t_ms).
+    void fire(std::int64_t t_ms, const std::string& kind, nlohmann::json data = nlohmann::json::object()) {
+        clock->advance_to(t_ms);
+        Event e;
+        e.kind = kind;
+        e.data = std::move(data);
+        e.match = {{"number", "245.A"},
+                   {"weight", "M-68 kg"},
+                   {"athletes",
+                    {{{"short_name", "A. B"}, {"long_name", "Ann B"}, {"noc", "NED"}},
+                     {{"short_name", "C. D"}, {"long_name", "Cas D/E"}, {"noc", "BEL"}}}}};
+        e.at_us = 1'700'000'000'000'000 + t_ms * 1000;
+        runtime->dispatch(e);
+        io.restart();
+        io.poll();
+    }
+
+    std::vector<Call> of(const std::string& package, const std::string& action) const {
+        std::vector<Call> found;
+        for (const auto& c : calls)
+            if (c.package == package && c.action == action) found.push_back(c);
+        return found;
+    }
+
+    int warned(const std::string& text) const {
+        int n = 0;
+        for (const auto& w : warnings)
+            if (w.find(text) != std::string::npos) ++n;
+        return n;
+    }
+
+    void expect_no_failures() {
+        for (const auto& s : runtime->status())
+            EXPECT_EQ(s.failures, 0u) << s.name << ": " << (s.last_error ? s.last_error->message : "");
+    }
+
+    boost::asio::io_context io;
+    std::shared_ptr<VirtualClock> clock;
+    std::shared_ptr<FakeObs> obs;
+    std::vector<Call> calls;
+    std::vector<std::string> warnings;
+    std::unique_ptr<Runtime> runtime;
+};
+
+TEST_F(HostEvents, NewMatchUsesTheStoredTournamentAndDay) {
+    fire(1000, "match_ready");
+    auto folders = of("new-match", "obs.rec:set_record_directory");
+    ASSERT_EQ(folders.size(), 1u);
+    EXPECT_EQ(folders[0].args.value("directory", ""), "/recordings/Dutch Open/Day 2 2026-03-14");
+    auto files = of("new-match", "obs.rec:set_filename_format");
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].args.value("format", ""), "245.A Ann B (NED) vs Cas D_E (BEL)");
+    expect_no_failures();
+}
+
+TEST_F(HostEvents, WithObsRecDownAChallengeIsStoredAndTheOperatorToldWhy) {
+    obs->rec_down = true;
+    fire(1000, "match_ready");
+    const auto after_first_match = warnings.size();
+    fire(400000, "match_loaded");
+    fire(401000, "match_ready");
+    EXPECT_EQ(warnings.size(), after_first_match) << "new-match warns once per cause";
+    EXPECT_EQ(warned("new-match: starting the recording of match 245.A failed on OBS_REC (not_connected"), 1);
+
+    fire(500000, "challenge_requested", {{"side", 1}});
+    EXPECT_EQ(warned("ivr: no replay clip for the challenge of the coach 1: OBS_REC could not save the replay "
+                     "buffer (not_connected"),
+              1);
+    std::vector<Call> requests;
+    for (const auto& s : of("ivr", "store.set"))
+        if (s.args.value("key", "").starts_with("request:")) requests.push_back(s);
+    ASSERT_EQ(requests.size(), 1u);
+    EXPECT_EQ(requests[0].args["value"].value("error", ""), "not_connected");
+    EXPECT_EQ(requests[0].args["value"].value("side", 0), 1);
+    EXPECT_TRUE(of("ivr", "obs.str:set_scene").empty());
+    EXPECT_TRUE(of("ivr", "playback.open").empty());
+    expect_no_failures();
+}
+
+TEST_F(HostEvents, TheOperatorsReplayActionAndClosingTheViewer) {
+    fire(1000, "operator_replay");
+    ASSERT_EQ(of("ivr", "obs.rec:save_replay").size(), 1u);
+    auto opens = of("ivr", "playback.open");
+    ASSERT_EQ(opens.size(), 1u);
+    EXPECT_EQ(opens[0].args.value("path", ""), "/clips/replay-1.mkv");
+    auto scenes = of("ivr", "obs.str:set_scene");
+    ASSERT_EQ(scenes.size(), 1u);
+    EXPECT_EQ(scenes[0].args.value("scene", ""), "IVR_SCENE");
+
+    fire(2000, "operator_replay");  // debounced
+    EXPECT_EQ(of("ivr", "obs.rec:save_replay").size(), 1u);
+
+    fire(30000, "playback.closed", {{"path", "/clips/replay-1.mkv"}, {"by", "viewer"}});
+    scenes = of("ivr", "obs.str:set_scene");
+    ASSERT_EQ(scenes.size(), 2u);
+    EXPECT_EQ(scenes[1].args.value("scene", ""), "LIVE_SCENE");
+    EXPECT_TRUE(of("ivr", "playback.close").empty()) << "the viewer is already gone";
+    // The fake reports the replay buffer active: it is not started again.
+    EXPECT_TRUE(of("ivr", "obs.rec:start_replay").empty());
+    EXPECT_EQ(warnings.size(), 0u);
+    expect_no_failures();
+}
+
+TEST_F(HostEvents, AMissingBreakSceneIsReportedOnceAcrossBreaks) {
+    // The fake OBS has LIVE_SCENE and IVR_SCENE; BREAK_SCENE is missing and reported once.
+    fire(1000, "break_started", {{"seconds", 60}});
+    fire(61000, "break_ended", {{"seconds", 0}});
+    fire(200000, "break_started", {{"seconds", 60}});
+    fire(260000, "break_ended", {{"seconds", 0}});
+    EXPECT_TRUE(of("scenes", "obs.str:set_scene").empty());
+    EXPECT_EQ(warned("scene 'BREAK_SCENE' (rule 'break') does not exist"), 1);
+    expect_no_failures();
+}
+
+}  // namespace
+}  // namespace vta::bindings

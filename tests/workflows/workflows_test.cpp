@@ -1,0 +1,329 @@
+// The shipped workflow packages (scripts/workflows): `vta check` on each, and dry runs of the
+// day-3 capture (3 matches, 4 coach challenges) through the recorder standing in for OBS, mpv
+// and the store.
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "vta/bindings/tools.hpp"
+
+namespace vta::bindings {
+namespace {
+
+const std::filesystem::path kSource = VTA_SOURCE_DIR;
+const std::filesystem::path kWorkflows = kSource / "scripts/workflows";
+const std::filesystem::path kCapture = kSource / "examples/captures/day-3-matches.jsonl";
+const std::vector<std::string> kPackages = {"new-match", "ivr", "scenes"};
+
+// Capture times (ms) of the day-3 capture.
+const std::vector<std::int64_t> kReady = {18820, 577836, 1286043};           // rdy;FightReady
+const std::vector<std::int64_t> kWinner = {325204, 1094370, 1707396};        // win;
+const std::vector<std::int64_t> kLoaded = {0, 565680, 1260043};              // pre;FightLoaded
+const std::vector<std::int64_t> kRequested = {964526, 1394955, 1550662, 1647705};  // ch2; / ch1;
+const std::vector<std::int64_t> kResolved = {987319, 1419003, 1588441, 1682833};   // ch<n>;1;1|0
+
+// Runs `capture` through the three packages together, with `config` as the operator's
+// packages.<only>.config, and keeps only the actions of `only`.
+DryRunReport run(const std::string& only, const nlohmann::json& config = nlohmann::json::object(),
+                 const std::filesystem::path& capture = kCapture) {
+    DryRunOptions options;
+    options.package_roots = {kWorkflows};
+    if (!config.empty()) options.packages[only]["config"] = config;
+    std::ostringstream out;
+    DryRunReport report = dry_run(capture, options, out);
+    EXPECT_TRUE(report.ok) << report.error;
+    EXPECT_EQ(report.packages.size(), kPackages.size());
+    for (const auto& p : report.packages)
+        EXPECT_EQ(p.failures, 0u) << p.name << ": " << (p.last_error ? p.last_error->message : "");
+    std::erase_if(report.actions, [&only](const RecordedAction& a) { return a.package != only; });
+    return report;
+}
+
+std::vector<RecordedAction> named(const DryRunReport& report, const std::string& action) {
+    std::vector<RecordedAction> found;
+    for (const auto& a : report.actions)
+        if (a.action == action) found.push_back(a);
+    return found;
+}
+
+std::vector<std::int64_t> times(const std::vector<RecordedAction>& actions) {
+    std::vector<std::int64_t> t;
+    for (const auto& a : actions) t.push_back(a.at_ms);
+    return t;
+}
+
+// Log lines of `level` containing `text`.
+int logged(const DryRunReport& report, const std::string& level, const std::string& text) {
+    int n = 0;
+    for (const auto& a : report.actions)
+        if (a.action == "log." + level && a.args.is_string() &&
+            a.args.get<std::string>().find(text) != std::string::npos)
+            ++n;
+    return n;
+}
+
+std::vector<RecordedAction> scene_switches(const DryRunReport& report, const std::string& scene) {
+    std::vector<RecordedAction> found;
+    for (const auto& a : named(report, "obs.str:set_scene"))
+        if (a.args.value("scene", "") == scene) found.push_back(a);
+    return found;
+}
+
+std::vector<RecordedAction> source_visibility(const DryRunReport& report, const std::string& source, bool visible) {
+    std::vector<RecordedAction> found;
+    for (const auto& a : named(report, "obs.str:set_source_visible"))
+        if (a.args.value("source", "") == source && a.args.value("visible", !visible) == visible) found.push_back(a);
+    return found;
+}
+
+TEST(Check, EveryShippedPackageIsClean) {
+    for (const auto& name : kPackages) {
+        SCOPED_TRACE(name);
+        auto report = check_package(kWorkflows / name);
+        EXPECT_TRUE(report.ok);
+        EXPECT_TRUE(report.problems.empty()) << (report.problems.empty() ? "" : report.problems[0]);
+        EXPECT_TRUE(report.warnings.empty());
+        EXPECT_EQ(report.manifest.name, name);
+        EXPECT_FALSE(report.manifest.version.empty());
+        EXPECT_FALSE(report.manifest.author.empty());
+        EXPECT_FALSE(report.manifest.description.empty());
+        EXPECT_TRUE(report.manifest.permissions.empty());
+        EXPECT_FALSE(report.manifest.config.empty());
+        EXPECT_FALSE(report.handlers.empty());
+    }
+}
+
+TEST(Check, PackagesSubscribeToTheEventsOfTheIssue) {
+    auto has = [](const CheckReport& r, const std::string& kind) {
+        return std::find(r.handlers.begin(), r.handlers.end(), kind) != r.handlers.end();
+    };
+    auto new_match = check_package(kWorkflows / "new-match");
+    for (const char* kind : {"match_loaded", "match_ready", "winner"}) EXPECT_TRUE(has(new_match, kind)) << kind;
+    auto ivr = check_package(kWorkflows / "ivr");
+    for (const char* kind : {"challenge_requested", "operator_replay", "challenge_rejected", "challenge_cancelled",
+                             "challenge_resolved", "playback.closed"})
+        EXPECT_TRUE(has(ivr, kind)) << kind;
+    auto scenes = check_package(kWorkflows / "scenes");
+    for (const char* kind : {"break_started", "break_ended", "winner", "match_loaded"})
+        EXPECT_TRUE(has(scenes, kind)) << kind;
+    // The operator's event name is config too.
+    auto renamed = check_package(kWorkflows / "ivr", {{"ivr", {{"config", {{"replay_event", "panel_replay"}}}}}});
+    EXPECT_TRUE(has(renamed, "panel_replay"));
+    EXPECT_FALSE(has(renamed, "operator_replay"));
+}
+
+TEST(NewMatch, RecordsEachMatchIntoItsFolderAndStopsThirtySecondsAfterTheWinner) {
+    auto report = run("new-match");
+    auto folders = named(report, "obs.rec:set_record_directory");
+    auto files = named(report, "obs.rec:set_filename_format");
+    auto starts = named(report, "obs.rec:start_record");
+    auto stops = named(report, "obs.rec:stop_record");
+    ASSERT_EQ(folders.size(), 3u);
+    ASSERT_EQ(files.size(), 3u);
+    EXPECT_EQ(times(folders), kReady);
+    EXPECT_EQ(times(starts), kReady);
+    for (const auto& f : folders) EXPECT_EQ(f.args.value("directory", ""), "/recordings/Tournament/Day 1970-01-01");
+    EXPECT_EQ(files[0].args.value("format", ""), "101 Emma O'CONNOR (IRL) vs Kareem ABDULLAH (JOR)");
+    EXPECT_EQ(files[1].args.value("format", ""), "102 Thi NGUYEN (VIE) vs Kareem ABDULLAH (JOR)");
+    EXPECT_EQ(files[2].args.value("format", ""), "103 Ralf MÜLLER (GER) vs Vladislav SHCHERBAKOV (AIN)");
+    for (const auto& f : files)
+        EXPECT_EQ(f.args.value("format", "").find_first_of("/\\:*?\"<>|%"), std::string::npos);
+
+    std::vector<std::int64_t> expected_stops;
+    for (auto t : kWinner) expected_stops.push_back(t + 30000);
+    EXPECT_EQ(times(stops), expected_stops);
+
+    // The replay buffer is armed (length 20 s) before each recording starts.
+    auto replay_starts = named(report, "obs.rec:start_replay");
+    EXPECT_EQ(times(replay_starts), kReady);
+    int lengths = 0;
+    for (const auto& r : named(report, "obs.rec:request"))
+        if (r.args.value("type", "") == "SetProfileParameter") {
+            EXPECT_EQ(r.args["data"].value("parameterValue", ""), "20");
+            ++lengths;
+        }
+    EXPECT_EQ(lengths, 6);
+
+    // Every event of the match gets its offset into the recording; the recording row is stored.
+    auto tags = named(report, "store.tag");
+    ASSERT_EQ(tags.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(tags[i].args.value("since_us", std::int64_t{0}), kReady[i] * 1000) << tags[i].args.dump();
+        EXPECT_EQ(tags[i].args.value("recording_started_us", std::int64_t{0}), kReady[i] * 1000);
+        EXPECT_EQ(tags[i].args.value("until_us", std::int64_t{0}), (kWinner[i] + 30000) * 1000);
+    }
+    std::vector<nlohmann::json> rows;
+    for (const auto& s : named(report, "store.set"))
+        if (s.args.value("key", "").starts_with("recording:")) rows.push_back(s.args["value"]);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0].value("match", ""), "101");
+    EXPECT_EQ(rows[0].value("path", ""), "/dry-run/recording-1.mkv");
+    EXPECT_DOUBLE_EQ(rows[0].value("started", 0.0), kReady[0] / 1000.0);
+    EXPECT_DOUBLE_EQ(rows[0].value("ended", 0.0), (kWinner[0] + 30000) / 1000.0);
+    EXPECT_EQ(rows[2].value("path", ""), "/dry-run/recording-3.mkv");
+    EXPECT_EQ(logged(report, "warn", ""), 0);
+}
+
+TEST(NewMatch, TheNextMatchLoadingStopsTheRecordingBeforeItsTime) {
+    auto report = run("new-match", {{"stop_after_winner", 600}});
+    auto stops = named(report, "obs.rec:stop_record");
+    // Matches 1 and 2 stop when the next one loads; match 3's 600 s lie beyond the capture.
+    EXPECT_EQ(times(stops), (std::vector<std::int64_t>{kLoaded[1], kLoaded[2]}));
+    EXPECT_EQ(named(report, "obs.rec:start_record").size(), 3u);
+}
+
+TEST(NewMatch, OperatorConfigChangesFolderAndTemplate) {
+    auto report = run("new-match", {{"recordings_root", "/media/court-1"},
+                                    {"tournament", "Open: 2026/Paris"},
+                                    {"day_folder", "{date}"},
+                                    {"filename_template", "{match}_{blue_short}_vs_{red_short}_{weight}"},
+                                    {"replay_seconds", 30}});
+    auto folders = named(report, "obs.rec:set_record_directory");
+    auto files = named(report, "obs.rec:set_filename_format");
+    ASSERT_EQ(folders.size(), 3u);
+    ASSERT_EQ(files.size(), 3u);
+    EXPECT_EQ(folders[0].args.value("directory", ""), "/media/court-1/Open_ 2026_Paris/1970-01-01");
+    EXPECT_EQ(files[0].args.value("format", ""), "101_E. O'CONNOR_vs_K. ABDULLAH_W+ 67 kg");
+    EXPECT_EQ(files[2].args.value("format", ""), "103_R. MÜLLER_vs_V. SHCHERBAKOV_M- 58 kg");
+    for (const auto& r : named(report, "obs.rec:request"))
+        if (r.args.value("type", "") == "SetProfileParameter") {
+            EXPECT_EQ(r.args["data"].value("parameterValue", ""), "30");
+        }
+}
+
+TEST(Ivr, EachChallengeIsReviewedAndResolvedBackToLive) {
+    auto report = run("ivr");
+    auto saves = named(report, "obs.rec:save_replay");
+    EXPECT_EQ(times(saves), kRequested);
+
+    auto opens = named(report, "playback.open");
+    ASSERT_EQ(opens.size(), 4u);
+    for (std::size_t i = 0; i < opens.size(); ++i) {
+        EXPECT_EQ(opens[i].at_ms, kRequested[i]);
+        EXPECT_EQ(opens[i].args.value("path", ""), "/dry-run/replay-" + std::to_string(i + 1) + ".mkv");
+        EXPECT_DOUBLE_EQ(opens[i].args.value("start", 0.0), 10.0);
+    }
+
+    std::vector<RecordedAction> clip_tags;
+    for (const auto& t : named(report, "store.tag"))
+        if (t.args.contains("clip_path")) clip_tags.push_back(t);
+    ASSERT_EQ(clip_tags.size(), 4u);
+    for (std::size_t i = 0; i < clip_tags.size(); ++i) {
+        EXPECT_EQ(clip_tags[i].args.value("clip_path", ""), "/dry-run/replay-" + std::to_string(i + 1) + ".mkv");
+        EXPECT_EQ(clip_tags[i].args.value("until_us", std::int64_t{0}), kRequested[i] * 1000);
+        EXPECT_EQ(clip_tags[i].args.value("since_us", std::int64_t{0}), (kRequested[i] - 20000) * 1000);
+    }
+    // The clip's start is kept, so an event's offset into the clip is its time minus `starts`.
+    int clips = 0;
+    for (const auto& s : named(report, "store.set"))
+        if (s.args.value("key", "").starts_with("clip:")) {
+            EXPECT_DOUBLE_EQ(s.args["value"].value("starts", 0.0), (kRequested[clips] - 20000) / 1000.0);
+            ++clips;
+        }
+    EXPECT_EQ(clips, 4);
+
+    EXPECT_EQ(times(scene_switches(report, "IVR_SCENE")), kRequested);
+    EXPECT_EQ(times(source_visibility(report, "IVR overlay", true)), kRequested);
+    EXPECT_EQ(times(scene_switches(report, "LIVE_SCENE")), kResolved);
+    EXPECT_EQ(times(source_visibility(report, "IVR overlay", false)), kResolved);
+    EXPECT_EQ(times(named(report, "playback.close")), kResolved);
+    // The replay buffer is checked and (the recorder reporting it idle) started again after each one.
+    EXPECT_EQ(times(named(report, "obs.rec:start_replay")), kResolved);
+    EXPECT_EQ(logged(report, "warn", ""), 0);
+}
+
+TEST(Ivr, ARepeatedRequestIsDebounced) {
+    // Match 2 up to just before its challenge, then: request, cancel, the same request again 2.5 s
+    // later (debounced), cancel, and a new request 15 s later that is reviewed.
+    auto dir = std::filesystem::temp_directory_path() / ("vta-workflows-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto capture = dir / "repeat.jsonl";
+    {
+        std::ifstream in(kCapture);
+        std::ofstream out(capture);
+        std::string line;
+        while (std::getline(in, line)) {
+            auto entry = nlohmann::json::parse(line);
+            if (entry["t"].get<std::int64_t>() >= 964526) break;
+            out << line << '\n';
+        }
+        out << R"({"t": 964526, "d": "ch2;"})" << '\n'
+            << R"({"t": 965500, "d": "ch2;-1;"})" << '\n'
+            << R"({"t": 967000, "d": "ch2;"})" << '\n'
+            << R"({"t": 968000, "d": "ch2;-1;"})" << '\n'
+            << R"({"t": 983000, "d": "ch2;"})" << '\n'
+            << R"({"t": 985000, "d": "ch2;1;"})" << '\n'
+            << R"({"t": 990000, "d": "ch2;1;1;"})" << '\n';
+    }
+    auto report = run("ivr", nlohmann::json::object(), capture);
+    EXPECT_EQ(times(named(report, "obs.rec:save_replay")), (std::vector<std::int64_t>{964526, 983000}));
+    EXPECT_EQ(times(scene_switches(report, "IVR_SCENE")), (std::vector<std::int64_t>{964526, 983000}));
+    EXPECT_EQ(times(scene_switches(report, "LIVE_SCENE")), (std::vector<std::int64_t>{965500, 990000}));
+    EXPECT_EQ(logged(report, "info", "ignored"), 1);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Ivr, OperatorConfigChangesScenesAndStartSecond) {
+    auto report = run("ivr", {{"ivr_scene", "REPLAY"}, {"live_scene", "PROGRAM"}, {"overlay_source", "VAR banner"},
+                              {"play_from", 5}, {"clip_seconds", 30}});
+    EXPECT_EQ(times(scene_switches(report, "REPLAY")), kRequested);
+    EXPECT_EQ(times(scene_switches(report, "PROGRAM")), kResolved);
+    EXPECT_TRUE(scene_switches(report, "IVR_SCENE").empty());
+    EXPECT_EQ(times(source_visibility(report, "VAR banner", true)), kRequested);
+    for (const auto& o : named(report, "playback.open")) EXPECT_DOUBLE_EQ(o.args.value("start", 0.0), 5.0);
+    for (const auto& t : named(report, "store.tag"))
+        EXPECT_EQ(t.args.value("until_us", std::int64_t{0}) - t.args.value("since_us", std::int64_t{0}), 30000000);
+}
+
+TEST(Scenes, MissingScenesAreReportedOnceAndSourcesFollowTheRules) {
+    // The recorder's OBS has one scene, "dry-run": BREAK_SCENE, WINNER_SCENE and LIVE_SCENE are missing.
+    auto report = run("scenes");
+    EXPECT_TRUE(named(report, "obs.str:set_scene").empty());
+    EXPECT_EQ(logged(report, "warn", "'BREAK_SCENE'"), 1);
+    EXPECT_EQ(logged(report, "warn", "'WINNER_SCENE'"), 1);
+    EXPECT_EQ(logged(report, "warn", "does not exist"), 2);
+    // The intro source is shown 1 s after each match loads, for 10 s.
+    std::vector<std::int64_t> shown, hidden;
+    for (auto t : kLoaded) {
+        shown.push_back(t + 1000);
+        hidden.push_back(t + 11000);
+    }
+    EXPECT_EQ(times(source_visibility(report, "Match intro", true)), shown);
+    EXPECT_EQ(times(source_visibility(report, "Match intro", false)), hidden);
+    for (const auto& a : source_visibility(report, "Match intro", true))
+        EXPECT_EQ(a.args.value("scene", ""), "LIVE_SCENE");
+}
+
+TEST(Scenes, OperatorConfigRenamesScenesAndTheRuleTableApplies) {
+    // The operator maps the rules onto the one scene the recorder's OBS has.
+    auto report = run("scenes", {{"live_scene", "dry-run"},
+                                 {"rules", {{"break", {{"scene", "dry-run"}}},
+                                            {"winner", {{"scene", "dry-run"}, {"delay", 0}, {"seconds", 20}}},
+                                            {"intro", nullptr}}}});
+    EXPECT_EQ(logged(report, "warn", ""), 0);
+    EXPECT_TRUE(named(report, "obs.str:set_source_visible").empty());
+    auto switches = times(named(report, "obs.str:set_scene"));
+    // Each winner: one switch at win; (wmh at +1.5 s and +4.5 s is ignored while the rule is on) and the
+    // return 20 s later.
+    for (auto t : kWinner) {
+        EXPECT_NE(std::find(switches.begin(), switches.end(), t), switches.end()) << t;
+        EXPECT_NE(std::find(switches.begin(), switches.end(), t + 20000), switches.end()) << t;
+        EXPECT_EQ(std::find(switches.begin(), switches.end(), t + 1500), switches.end()) << t;
+    }
+    // Breaks: a switch at each break_started and a return at its break_ended, so an even count beyond the winners.
+    ASSERT_GT(switches.size(), 6u);
+    EXPECT_EQ((switches.size() - 6) % 2, 0u);
+}
+
+}  // namespace
+}  // namespace vta::bindings
