@@ -113,9 +113,6 @@ TEST_F(Errors, CppExceptionsBecomeLuaErrors) {
     EXPECT_EQ(lines[1], "false table nested too deeply (or a cycle) for JSON");
 }
 
-}  // namespace
-}  // namespace vta::bindings::testing
-
 TEST_F(Errors, APackageSwitchedOffInTheConfigIsNotLoaded) {
     package("on", "on('go', function() log.info('on ran') end)\n");
     package("off", "on('go', function() log.info('off ran') end)\n");
@@ -128,3 +125,6 @@ TEST_F(Errors, APackageSwitchedOffInTheConfigIsNotLoaded) {
     EXPECT_TRUE(logged("on ran", "on"));
     EXPECT_FALSE(logged("off ran", "off"));
 }
+
+}  // namespace
+}  // namespace vta::bindings::testing
