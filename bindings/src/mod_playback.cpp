@@ -10,6 +10,23 @@ namespace vta::bindings {
 
 namespace {
 
+// Runs `action` on the configured player and yields until it is done; without a player the call
+// returns nil and the reason at once.
+template <class Action>
+int wait_for_player(lua_State* L, Action action) {
+    Package& package = package_of(L);
+    std::shared_ptr<PlaybackBackend> player = package.runtime().options().playback;
+    if (!player) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "unavailable: no player configured");
+        return 2;
+    }
+    return package.wait(L, package.runtime().options().wait_timeout.count(),
+                        [player, name = package.name(), action](ActionDone done) mutable {
+                            action(*player, name, std::move(done));
+                        });
+}
+
 //! @lua playback.open(path, options?) -> true | nil, string
 //! Opens `path` in the viewer at `options.start` seconds (default 0), replacing the clip shown;
 //! waits (yields) until the clip plays.
@@ -21,31 +38,17 @@ int open(lua_State* L) {
         if (lua_isnumber(L, -1)) start = lua_tonumber(L, -1);
         lua_pop(L, 1);
     }
-    Package& package = package_of(L);
-    auto player = package.runtime().options().playback;
-    if (!player) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "unavailable: no player configured");
-        return 2;
-    }
-    std::string name = package.name();
-    return package.wait(L, package.runtime().options().wait_timeout.count(),
-                        [player, name, path, start](ActionDone done) { player->open(name, path, start, std::move(done)); });
+    return wait_for_player(L, [path, start](PlaybackBackend& player, const std::string& name, ActionDone done) {
+        player.open(name, path, start, std::move(done));
+    });
 }
 
 //! @lua playback.close() -> true | nil, string
 //! Closes the viewer (yields until it is gone).
 int close(lua_State* L) {
-    Package& package = package_of(L);
-    auto player = package.runtime().options().playback;
-    if (!player) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "unavailable: no player configured");
-        return 2;
-    }
-    std::string name = package.name();
-    return package.wait(L, package.runtime().options().wait_timeout.count(),
-                        [player, name](ActionDone done) { player->close(name, std::move(done)); });
+    return wait_for_player(L, [](PlaybackBackend& player, const std::string& name, ActionDone done) {
+        player.close(name, std::move(done));
+    });
 }
 
 //! @lua playback.on_closed(fn) -> id
