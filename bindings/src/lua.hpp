@@ -11,6 +11,8 @@ extern "C" {
 
 #include <cstring>
 #include <exception>
+#include <initializer_list>
+#include <utility>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -47,6 +49,11 @@ void set_function(lua_State* L, const char* name) {
     lua_pushcfunction(L, &guarded<Body>);
     lua_setfield(L, -2, name);
 }
+
+// Sets t[module] = {name = function, ...} on the table at the top of the stack. Pass the functions
+// as &guarded<Body>, so no C++ exception crosses into Lua.
+void set_module(lua_State* L, const char* module,
+                std::initializer_list<std::pair<const char*, lua_CFunction>> functions);
 
 // Seconds (Lua number) to milliseconds, rejecting negative and non-finite values.
 std::int64_t seconds_arg(lua_State* L, int index);

@@ -161,4 +161,14 @@ std::int64_t seconds_arg(lua_State* L, int index) {
     return static_cast<std::int64_t>(std::llround(s * 1000.0));
 }
 
+void set_module(lua_State* L, const char* module,
+                std::initializer_list<std::pair<const char*, lua_CFunction>> functions) {
+    lua_createtable(L, 0, static_cast<int>(functions.size()));
+    for (const auto& [name, function] : functions) {
+        lua_pushcfunction(L, function);
+        lua_setfield(L, -2, name);
+    }
+    lua_setfield(L, -2, module);
+}
+
 }  // namespace vta::bindings

@@ -46,11 +46,11 @@ int match(lua_State* L) {
 }  // namespace
 
 void open_events(lua_State* L) {
-    lua_createtable(L, 0, 3);
-    set_function<on>(L, "on");
-    set_function<off>(L, "off");
-    set_function<match>(L, "match");
-    lua_setfield(L, -2, "events");
+    set_module(L, "events", {
+        {"on", &guarded<on>},
+        {"off", &guarded<off>},
+        {"match", &guarded<match>},
+    });
     set_function<on>(L, "on");
     set_function<off>(L, "off");
     set_function<match>(L, "match");

@@ -34,12 +34,12 @@ int error(lua_State* L) { return write(L, "error"); }
 }  // namespace
 
 void open_log(lua_State* L) {
-    lua_createtable(L, 0, 4);
-    set_function<debug>(L, "debug");
-    set_function<info>(L, "info");
-    set_function<warn>(L, "warn");
-    set_function<error>(L, "error");
-    lua_setfield(L, -2, "log");
+    set_module(L, "log", {
+        {"debug", &guarded<debug>},
+        {"info", &guarded<info>},
+        {"warn", &guarded<warn>},
+        {"error", &guarded<error>},
+    });
 }
 
 }  // namespace vta::bindings

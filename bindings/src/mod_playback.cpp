@@ -64,11 +64,11 @@ int on_closed(lua_State* L) {
 }  // namespace
 
 void open_playback(lua_State* L) {
-    lua_createtable(L, 0, 3);
-    set_function<open>(L, "open");
-    set_function<close>(L, "close");
-    set_function<on_closed>(L, "on_closed");
-    lua_setfield(L, -2, "playback");
+    set_module(L, "playback", {
+        {"open", &guarded<open>},
+        {"close", &guarded<close>},
+        {"on_closed", &guarded<on_closed>},
+    });
 }
 
 }  // namespace vta::bindings

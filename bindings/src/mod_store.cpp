@@ -118,14 +118,14 @@ int set(lua_State* L) {
 }  // namespace
 
 void open_store(lua_State* L) {
-    lua_createtable(L, 0, 6);
-    set_function<events>(L, "events");
-    set_function<tag>(L, "tag");
-    set_function<match>(L, "match");
-    set_function<day>(L, "day");
-    set_function<get>(L, "get");
-    set_function<set>(L, "set");
-    lua_setfield(L, -2, "store");
+    set_module(L, "store", {
+        {"events", &guarded<events>},
+        {"tag", &guarded<tag>},
+        {"match", &guarded<match>},
+        {"day", &guarded<day>},
+        {"get", &guarded<get>},
+        {"set", &guarded<set>},
+    });
 }
 
 }  // namespace vta::bindings

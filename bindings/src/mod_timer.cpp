@@ -37,11 +37,11 @@ int cancel(lua_State* L) {
 }  // namespace
 
 void open_timer(lua_State* L) {
-    lua_createtable(L, 0, 3);
-    set_function<after>(L, "after");
-    set_function<every>(L, "every");
-    set_function<cancel>(L, "cancel");
-    lua_setfield(L, -2, "timer");
+    set_module(L, "timer", {
+        {"after", &guarded<after>},
+        {"every", &guarded<every>},
+        {"cancel", &guarded<cancel>},
+    });
 }
 
 }  // namespace vta::bindings

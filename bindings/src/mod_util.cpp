@@ -65,13 +65,13 @@ int format_clock(lua_State* L) {
 }  // namespace
 
 void open_util(lua_State* L) {
-    lua_createtable(L, 0, 5);
-    set_function<now>(L, "now");
-    set_function<sleep>(L, "sleep");
-    set_function<json_encode>(L, "json_encode");
-    set_function<json_decode>(L, "json_decode");
-    set_function<format_clock>(L, "format_clock");
-    lua_setfield(L, -2, "util");
+    set_module(L, "util", {
+        {"now", &guarded<now>},
+        {"sleep", &guarded<sleep>},
+        {"json_encode", &guarded<json_encode>},
+        {"json_decode", &guarded<json_decode>},
+        {"format_clock", &guarded<format_clock>},
+    });
 }
 
 }  // namespace vta::bindings
