@@ -47,6 +47,21 @@ std::optional<store::Database> open_for_reading(const ParsedOptions& o, const st
   return std::move(database.value());
 }
 
+// Runs a read query for `vta matches|events|stats` and prints it as JSON (--json) or as a table.
+template <class Query, class Format>
+int print_query(const ParsedOptions& o, const std::string& command, Query query, Format format) {
+  int exit_code = 0;
+  auto database = open_for_reading(o, command, exit_code);
+  if (!database) return exit_code;
+  auto result = query(*database);
+  if (!result) {
+    std::cerr << "vta " << command << ": " << result.error().message << "\n";
+    return 1;
+  }
+  std::cout << (o.has("json") ? nlohmann::json(result.value()).dump(2) : format(result.value())) << "\n";
+  return 0;
+}
+
 const std::set<std::string> common_valued{"config", "db"};
 
 std::set<std::string> with_common(std::set<std::string> names) {
@@ -186,16 +201,7 @@ int simulate_command(const Arguments& args) {
 int matches_command(const Arguments& args) {
   const auto o = parse_options(args, common_valued, {"json"});
   if (!o.error.empty()) return usage_error("matches", o.error);
-  int exit_code = 0;
-  auto database = open_for_reading(o, "matches", exit_code);
-  if (!database) return exit_code;
-  auto matches = database->list_matches({});
-  if (!matches) {
-    std::cerr << "vta matches: " << matches.error().message << "\n";
-    return 1;
-  }
-  std::cout << (o.has("json") ? nlohmann::json(matches.value()).dump(2) : format_matches(matches.value())) << "\n";
-  return 0;
+  return print_query(o, "matches", [](store::Database& db) { return db.list_matches({}); }, format_matches);
 }
 
 int events_command(const Arguments& args) {
@@ -205,31 +211,13 @@ int events_command(const Arguments& args) {
   std::string error;
   if (!o.value("match")) return usage_error("events", "--match ID is required (see `vta matches`)");
   if (!integer_option(o, "match", 1, std::numeric_limits<long>::max(), match, error)) return usage_error("events", error);
-  int exit_code = 0;
-  auto database = open_for_reading(o, "events", exit_code);
-  if (!database) return exit_code;
-  auto events = database->list_events(match);
-  if (!events) {
-    std::cerr << "vta events: " << events.error().message << "\n";
-    return 1;
-  }
-  std::cout << (o.has("json") ? nlohmann::json(events.value()).dump(2) : format_events(events.value())) << "\n";
-  return 0;
+  return print_query(o, "events", [match](store::Database& db) { return db.list_events(match); }, format_events);
 }
 
 int stats_command(const Arguments& args) {
   const auto o = parse_options(args, common_valued, {"json"});
   if (!o.error.empty()) return usage_error("stats", o.error);
-  int exit_code = 0;
-  auto database = open_for_reading(o, "stats", exit_code);
-  if (!database) return exit_code;
-  auto stats = database->stats();
-  if (!stats) {
-    std::cerr << "vta stats: " << stats.error().message << "\n";
-    return 1;
-  }
-  std::cout << (o.has("json") ? nlohmann::json(stats.value()).dump(2) : format_stats(stats.value())) << "\n";
-  return 0;
+  return print_query(o, "stats", [](store::Database& db) { return db.stats(); }, format_stats);
 }
 
 int check_command(const Arguments& args) {
