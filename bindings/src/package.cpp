@@ -308,6 +308,13 @@ std::vector<std::string> Package::handler_kinds() const {
     return kinds;
 }
 
+bool Package::handles(const std::string& kind) const {
+    if (status_.state != PackageState::running) return false;
+    for (const auto& h : handlers_)
+        if (h.kind == kind || h.kind == "*") return true;
+    return false;
+}
+
 void Package::dispatch(const Event& event) {
     if (status_.state != PackageState::running) return;
     std::vector<std::uint64_t> ids;

@@ -46,6 +46,8 @@ public:
     const PackageStatus& status();  // refreshed counters
     void set_reloads(std::uint64_t reloads) { status_.reloads = reloads; }
     PackageState state() const { return status_.state; }
+    // A running package with a handler for `kind` or for "*".
+    bool handles(const std::string& kind) const;
     lua_State* state_handle() { return L_; }
     bool granted(const std::string& permission) const;
 

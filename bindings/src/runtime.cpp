@@ -117,12 +117,18 @@ void RuntimeImpl::dispatch(const Event& event) {
     for (auto& [name, package] : packages_) package->dispatch(event);
 }
 
+bool RuntimeImpl::wants(const std::string& kind) const {
+    for (const auto& [name, package] : packages_)
+        if (package->handles(kind)) return true;
+    return false;
+}
+
 void RuntimeImpl::host_event(const std::string& kind, const nlohmann::json& data) {
     Event event;
     event.kind = kind;
     event.data = data;
-    event.match = last_match_;
-    event.match_id = last_match_id_;
+    event.match = last_match();
+    event.match_id = last_match_id();
     dispatch(event);
 }
 
@@ -170,6 +176,7 @@ bool Runtime::load(const std::filesystem::path& folder) { return impl_->load(fol
 bool Runtime::reload(const std::string& name) { return impl_->reload(name); }
 void Runtime::unload(const std::string& name) { impl_->unload(name); }
 void Runtime::dispatch(const Event& event) { impl_->dispatch(event); }
+bool Runtime::wants(const std::string& kind) const { return impl_->wants(kind); }
 std::vector<PackageStatus> Runtime::status() const { return impl_->status(); }
 std::optional<PackageStatus> Runtime::status(const std::string& name) const { return impl_->status(name); }
 

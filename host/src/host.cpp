@@ -77,8 +77,15 @@ std::unique_ptr<Host> Host::create(boost::asio::io_context& io, const HostSetup&
   mpv.mpv_path = setup.config.playback.mpv;
   mpv.extra_args = setup.config.playback.args;
   workflows.playback = bindings::make_mpv_playback(io, mpv);
+  workflows.current_match = [ingest] { return ingest->tracker().state().to_json(); };
+  workflows.current_match_id = [ingest] { return ingest->match_id(); };
   host->workflows_ = std::make_unique<bindings::Runtime>(io, std::move(workflows));
   ingest->set_observer([self](const IngestedGroup& g) {
+    // Building the events serialises the match state: skip it for groups no package listens to (most
+    // datagrams are clock ticks).
+    bool wanted = self->workflows_->wants(g.group.code);
+    for (const auto& derived : g.update.derived) wanted = wanted || self->workflows_->wants(derived.kind);
+    if (!wanted) return;
     for (const auto& event :
          bindings::events_from(g.group, g.update, g.state, g.event_id, g.arrival_us, self->ingest_->match_id()))
       self->workflows_->dispatch(event);

@@ -126,5 +126,17 @@ TEST_F(Errors, APackageSwitchedOffInTheConfigIsNotLoaded) {
     EXPECT_FALSE(logged("off ran", "off"));
 }
 
+TEST_F(Errors, TheHostLearnsWhichKindsAreWantedAndSuppliesTheCurrentMatch) {
+    package("p", "on('point', function() end)\n"
+                 "on('go', function() log.info('clock ' .. match().clock) end)\n");
+    auto o = options();
+    o.current_match = [] { return nlohmann::json{{"clock", "1:23"}}; };
+    start(std::move(o));
+    EXPECT_TRUE(runtime->wants("point"));
+    EXPECT_FALSE(runtime->wants("clk"));
+    fire("go");
+    EXPECT_TRUE(logged("clock 1:23", "p"));
+}
+
 }  // namespace
 }  // namespace vta::bindings::testing

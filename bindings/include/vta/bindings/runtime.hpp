@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,10 @@ struct RuntimeOptions {
     std::shared_ptr<PlaybackBackend> playback;
     std::shared_ptr<StoreBackend> store;
     std::shared_ptr<spdlog::logger> logger;          // null: spdlog default logger
+    // The current match between dispatched events (the host's tracker), for match() and store calls;
+    // null: the match of the last dispatched event.
+    std::function<nlohmann::json()> current_match;
+    std::function<std::optional<std::int64_t>()> current_match_id;
     std::function<void(const PackageStatus&)> on_status;  // a package changed state (on the loop)
     // Every log line of a package (log.*, print, errors), after it went to the logger.
     std::function<void(const std::string& package, const std::string& level, const std::string& message)> on_log;
@@ -117,6 +122,9 @@ public:
 
     // Runs every handler of every running package subscribed to `event.kind` (and to "*").
     void dispatch(const Event& event);
+    // True when a running package has a handler for `kind` (or for "*"): lets the host skip building
+    // events nobody would receive.
+    bool wants(const std::string& kind) const;
 
     std::vector<PackageStatus> status() const;
     std::optional<PackageStatus> status(const std::string& name) const;
