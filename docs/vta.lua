@@ -181,7 +181,8 @@ function Connection:request(type, data) end
 function obs.connection(name) end
 
 --- Same as on("obs." .. kind, fn). Kinds: connected, disconnected, record_state, stream_state,
---- replay_saved, scene_changed; ev.data has connection and the OBS event's fields.
+--- replay_saved, scene_changed; ev.data has connection (its name), role ("rec", "str" or
+--- "both") and the OBS event's fields.
 ---@param kind string
 ---@param fn function
 ---@return number

@@ -133,7 +133,8 @@ int connection(lua_State* L) {
 
 //! @lua obs.on(kind, fn) -> id
 //! Same as on("obs." .. kind, fn). Kinds: connected, disconnected, record_state, stream_state,
-//! replay_saved, scene_changed; ev.data has connection and the OBS event's fields.
+//! replay_saved, scene_changed; ev.data has connection (its name), role ("rec", "str" or
+//! "both") and the OBS event's fields.
 int on_event(lua_State* L) {
     std::string kind = std::string("obs.") + luaL_checkstring(L, 1);
     luaL_checktype(L, 2, LUA_TFUNCTION);

@@ -59,12 +59,14 @@ public:
         subscriptions_.clear();
         for (const auto& client : connections_.all()) {
             std::string name = client->name();
+            std::string role(obs::to_string(client->role()));
             subscriptions_.push_back(client->on_state_change(
-                [sink, name, was = std::make_shared<bool>(false)](const obs::ConnectionState& s) {
+                [sink, name, role, was = std::make_shared<bool>(false)](const obs::ConnectionState& s) {
                     bool connected = s.state == obs::State::connected;
                     if (connected == *was) return;
                     *was = connected;
-                    sink(connected ? "obs.connected" : "obs.disconnected", {{"connection", name}, {"reason", s.reason}});
+                    sink(connected ? "obs.connected" : "obs.disconnected",
+                         {{"connection", name}, {"role", role}, {"reason", s.reason}});
                 }));
             forward(*client, "RecordStateChanged", "obs.record_state", sink);
             forward(*client, "StreamStateChanged", "obs.stream_state", sink);
@@ -76,10 +78,12 @@ public:
 private:
     void forward(Client& client, const char* type, const char* kind, const HostEventSink& sink) {
         std::string name = client.name();
+        std::string role(obs::to_string(client.role()));
         std::string k = kind;
-        subscriptions_.push_back(client.subscribe(type, [sink, name, k](const obs::Event& e) {
+        subscriptions_.push_back(client.subscribe(type, [sink, name, role, k](const obs::Event& e) {
             nlohmann::json data = e.data.is_object() ? e.data : nlohmann::json::object();
             data["connection"] = name;
+            data["role"] = role;  // scripts address connections by role ("rec", "str") or by name
             if (data.contains("savedReplayPath")) data["path"] = data["savedReplayPath"];
             if (data.contains("outputPath")) data["path"] = data["outputPath"];
             if (data.contains("outputActive")) data["active"] = data["outputActive"];

@@ -1,5 +1,7 @@
 #include "recorder.hpp"
 
+#include <set>
+
 #include <boost/asio/post.hpp>
 
 namespace vta::bindings {
@@ -24,14 +26,19 @@ public:
             std::string path = "/dry-run/replay-" + std::to_string(++recorder_.replays) + ".mkv";
             value = {{"path", path}};
             if (recorder_.obs_sink) recorder_.obs_sink("obs.replay_saved", {{"connection", target}, {"path", path}});
+        } else if (op == "start_record" || op == "start_stream") {
+            active_.insert(target + (op == "start_record" ? ":record" : ":stream"));
+        } else if (op == "stop_stream") {
+            active_.erase(target + ":stream");
         } else if (op == "stop_record") {
+            active_.erase(target + ":record");
             value = {{"path", "/dry-run/recording-" + std::to_string(++recorder_.recordings) + ".mkv"}};
         } else if (op == "get_scene") {
             value = {{"scene", "dry-run"}};
         } else if (op == "scenes") {
             value = {{"current", "dry-run"}, {"scenes", nlohmann::json::array({"dry-run"})}};
         } else if (op == "record_status" || op == "stream_status") {
-            value = {{"active", false}};
+            value = {{"active", active_.count(target + (op == "record_status" ? ":record" : ":stream")) > 0}};
         } else if (op == "request") {
             value = nlohmann::json::object();
         }
@@ -42,6 +49,7 @@ public:
 
 private:
     Recorder& recorder_;
+    std::set<std::string> active_;  // "<target>:record" / "<target>:stream" started and not stopped
 };
 
 class RecordingPlayback : public PlaybackBackend {

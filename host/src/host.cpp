@@ -27,6 +27,7 @@ Host::~Host() { stop(); }
 
 std::unique_ptr<Host> Host::create(boost::asio::io_context& io, const HostSetup& setup, std::string& error) {
   std::unique_ptr<Host> host(new Host(io, setup));
+  std::optional<std::pair<std::int64_t, pss::MatchState>> unfinished;
   {
     auto database = store::Database::open(setup.database);
     if (!database) {
@@ -39,6 +40,14 @@ std::unique_ptr<Host> Host::create(boost::asio::io_context& io, const HostSetup&
       return nullptr;
     }
     host->day_ = day.value();
+    // A host restarted mid-match continues that match: the rest of its events must not attach to none.
+    if (auto newest = database->list_matches({host->day_.day_id, 1}); newest && !newest->empty()) {
+      const store::MatchInfo& match = newest->back();
+      auto state = pss::MatchState::from_json(nlohmann::json::parse(match.state_json, nullptr, false));
+      if (!state.decided) unfinished = std::make_pair(match.id, std::move(state));
+    } else if (!newest) {
+      spdlog::warn("cannot read the newest match of the day to continue it: {}", newest.error().message);
+    }
   }
 
   store::WriterOptions options;
@@ -58,6 +67,11 @@ std::unique_ptr<Host> Host::create(boost::asio::io_context& io, const HostSetup&
   }
   host->writer_ = std::move(writer.value());
   host->ingest_ = std::make_unique<Ingest>(*host->writer_, host->day_.day_id);
+  if (unfinished) {
+    spdlog::info("continuing match {} (id {}) begun before the restart", unfinished->second.number,
+                 unfinished->first);
+    host->ingest_->resume(unfinished->first, unfinished->second);
+  }
 
   Ingest* ingest = host->ingest_.get();
   host->listener_ = pss::UdpListener::open(

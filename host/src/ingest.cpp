@@ -56,6 +56,12 @@ store::MatchRow to_match_row(const pss::MatchState& s, std::optional<std::int64_
 
 Ingest::Ingest(store::Writer& writer, std::optional<std::int64_t> day_id) : writer_(writer), day_id_(day_id) {}
 
+void Ingest::resume(std::int64_t match_id, const pss::MatchState& state) {
+  tracker_.resume(state);
+  match_id_ = match_id;
+  match_dirty_ = false;
+}
+
 void Ingest::on_datagram(const pss::ReceivedDatagram& datagram) {
   std::vector<pss::Group> groups = pss::decode(datagram.bytes);
   const std::int64_t datagram_id = writer_.add_datagram(

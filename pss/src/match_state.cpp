@@ -78,6 +78,80 @@ nlohmann::json MatchState::to_json() const {
   };
 }
 
+namespace {
+
+template <typename T>
+void read(const nlohmann::json& j, const char* key, T& target) {
+  const auto it = j.find(key);
+  if (it == j.end()) return;
+  try {
+    target = it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    // mistyped: keep the default
+  }
+}
+
+ChallengeStage challenge_stage_from(const std::string& name) {
+  for (auto stage : {ChallengeStage::requested, ChallengeStage::accepted, ChallengeStage::rejected,
+                     ChallengeStage::cancelled, ChallengeStage::won, ChallengeStage::lost})
+    if (challenge_stage_name(stage) == name) return stage;
+  return ChallengeStage::none;
+}
+
+}  // namespace
+
+MatchState MatchState::from_json(const nlohmann::json& j) {
+  MatchState s;
+  if (!j.is_object()) return s;
+  read(j, "number", s.number);
+  read(j, "category", s.category);
+  read(j, "weight", s.weight);
+  read(j, "division", s.division);
+  read(j, "match_code", s.match_code);
+  read(j, "rounds", s.rounds);
+  read(j, "round_seconds", s.round_seconds);
+  if (const auto it = j.find("athletes"); it != j.end() && it->is_array())
+    for (std::size_t i = 0; i < std::min<std::size_t>(2, it->size()); ++i) {
+      read((*it)[i], "short_name", s.athletes[i].short_name);
+      read((*it)[i], "long_name", s.athletes[i].long_name);
+      read((*it)[i], "noc", s.athletes[i].noc);
+    }
+  read(j, "round_scores", s.round_scores);
+  read(j, "scores", s.scores);
+  read(j, "warnings", s.warnings);
+  read(j, "round", s.round);
+  read(j, "clock_seconds", s.clock_seconds);
+  read(j, "clock_running", s.clock_running);
+  if (const auto it = j.find("injury"); it != j.end() && it->is_array())
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, it->size()); ++i) {
+      read((*it)[i], "seconds", s.injury[i].seconds);
+      read((*it)[i], "shown", s.injury[i].shown);
+      read((*it)[i], "active", s.injury[i].active);
+    }
+  if (const auto it = j.find("challenge"); it != j.end() && it->is_array())
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, it->size()); ++i)
+      if ((*it)[i].is_string()) s.challenge[i] = challenge_stage_from((*it)[i].get<std::string>());
+  read(j, "round_winners", s.round_winners);
+  read(j, "winner", s.winner);
+  read(j, "winner_name", s.winner_name);
+  read(j, "decision", s.decision);
+  read(j, "ready", s.ready);
+  read(j, "break_active", s.break_active);
+  read(j, "break_seconds", s.break_seconds);
+  read(j, "decided", s.decided);
+  return s;
+}
+
+void MatchTracker::resume(const MatchState& state) {
+  state_ = state;
+  has_match_ = true;
+  // A round whose clock has not moved yet has not started: its start is still to come.
+  const bool round_begun = state.clock_running || (state.round > 0 && state.clock_seconds < state.round_seconds);
+  started_round_ = round_begun ? state.round : std::max(0, state.round - 1);
+  unlinked_hits_.clear();
+  for (PointLinks& p : points_) p.open = false;
+}
+
 void MatchTracker::begin_match(Update& u) {
   state_ = MatchState{};
   has_match_ = true;

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -96,6 +97,11 @@ TempFolder::TempFolder() {
 }
 
 TempFolder::~TempFolder() {
+  // Same switch as the peers' folders: keep everything for a post-mortem.
+  if (const char* keep = std::getenv("VTA_KEEP_PEERS"); keep && std::string(keep) == "1") {
+    std::fprintf(stderr, "kept %s\n", path_.c_str());
+    return;
+  }
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
 }

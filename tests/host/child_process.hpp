@@ -43,7 +43,7 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 
 std::uint16_t free_udp_port();
 
-// A fresh folder under the build's temp area, removed at destruction.
+// A fresh folder under the build's temp area, removed at destruction (kept when VTA_KEEP_PEERS=1).
 class TempFolder {
  public:
   TempFolder();

@@ -198,6 +198,41 @@ TEST_F(HostOverUdp, KillDashNineLosesNothingReportedCommitted) {
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM datagram").getInt64(), after_kill + std::int64_t(lines_in(day3)));
 }
 
+TEST_F(HostOverUdp, AHostRestartedMidMatchContinuesThatMatch) {
+  // Day 3 cut in the middle of match 101's first round: the first part, a restart, then the rest.
+  std::ifstream in(captures + "/day-3-matches.jsonl");
+  std::ofstream first(folder_.path() / "first.jsonl"), rest(folder_.path() / "rest.jsonl");
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line); ++n) (n < 200 ? first : rest) << line << "\n";
+  first.close();
+  rest.close();
+  const std::string to = "127.0.0.1:" + std::to_string(port_);
+
+  start_host();
+  auto [status, output] = run_to_end(vta, {"send", (folder_.path() / "first.jsonl").string(), "--to", to, "--speed", "max"}, env_);
+  ASSERT_EQ(status, 0) << output;
+  ASSERT_TRUE(wait_until([&] { return stored_datagrams() == 200; }, std::chrono::seconds(20)));
+  host_->signal(SIGTERM);
+  ASSERT_EQ(host_->wait(std::chrono::seconds(10)), 0) << host_->output();
+
+  start_host();
+  EXPECT_NE(host_->output().find("continuing match 101"), std::string::npos) << host_->output();
+  std::tie(status, output) = run_to_end(vta, {"send", (folder_.path() / "rest.jsonl").string(), "--to", to, "--speed", "max"}, env_);
+  ASSERT_EQ(status, 0) << output;
+
+  const auto matches = decided_matches(3);
+  const auto m = find_match(matches, "101");
+  EXPECT_EQ(m["blue"]["long_name"], "Emma O'CONNOR");
+  EXPECT_EQ(m["round_scores"], nlohmann::json::parse(R"([{"blue":16,"red":9},{"blue":12,"red":10}])"));
+  EXPECT_EQ(m["winner"], "blue");
+  EXPECT_EQ(m["decision"], "2-0 PTF");
+  host_->signal(SIGTERM);
+  ASSERT_EQ(host_->wait(std::chrono::seconds(10)), 0) << host_->output();
+  SQLite::Database db(database().string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM event WHERE match_id IS NULL").getInt64(), 0);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM datagram").getInt64(), std::int64_t(n));
+}
+
 TEST_F(HostOverUdp, SimulatedMatchesArriveAsTheSimulatorPlayedThem) {
   start_host();
   auto [status, output] = run_to_end(vta, {"simulate", "--matches", "2", "--seed", "7", "--speed", "max", "--to",

@@ -185,6 +185,35 @@ TEST(MatchState, JsonHasStableKeys) {
   EXPECT_EQ(j["challenge"][0], "none");
 }
 
+TEST(MatchState, FromJsonRestoresEveryStateOfADay) {
+  Feeder f;
+  for (const auto& r : testing::load_capture("day-3-matches.jsonl")) {
+    f.feed(r.datagram, r.t_ms);
+    const nlohmann::json saved = f.tracker.state().to_json();
+    ASSERT_EQ(MatchState::from_json(saved).to_json(), saved);
+  }
+  const MatchState garbled = MatchState::from_json(nlohmann::json::parse(R"({"number": 7, "round": "x", "rounds": 2})"));
+  EXPECT_EQ(garbled.number, "");
+  EXPECT_EQ(garbled.round, 0);
+  EXPECT_EQ(garbled.rounds, 2);
+}
+
+TEST(MatchTracker, ResumedMidMatchEndsLikeAnUninterruptedOne) {
+  const auto capture = testing::load_capture("day-3-matches.jsonl");
+  Feeder whole;
+  for (const auto& r : capture) whole.feed(r.datagram, r.t_ms);
+  for (std::size_t cut : {std::size_t(15), std::size_t(200), std::size_t(700)}) {
+    Feeder first, second;
+    for (std::size_t i = 0; i < cut; ++i) first.feed(capture[i].datagram, capture[i].t_ms);
+    second.tracker.resume(MatchState::from_json(first.tracker.state().to_json()));
+    for (std::size_t i = cut; i < capture.size(); ++i) second.feed(capture[i].datagram, capture[i].t_ms);
+    EXPECT_EQ(second.tracker.state().to_json(), whole.tracker.state().to_json()) << "cut at " << cut;
+    EXPECT_EQ(second.kinds["match_loaded"] + first.kinds["match_loaded"], whole.kinds["match_loaded"]);
+    EXPECT_EQ(second.kinds["round_started"] + first.kinds["round_started"], whole.kinds["round_started"])
+        << "cut at " << cut;
+  }
+}
+
 TEST(DayThreeCapture, ThreeMatchesWithTheResultsTheCaptureImplies) {
   Feeder f;
   std::vector<MatchState> finals;

@@ -165,10 +165,10 @@ TEST_F(HostEvents, NewMatchUsesTheStoredTournamentAndDay) {
     fire(1000, "match_ready");
     auto folders = of("new-match", "obs.rec:set_record_directory");
     ASSERT_EQ(folders.size(), 1u);
-    EXPECT_EQ(folders[0].args.value("directory", ""), "/recordings/Dutch Open/Day 2 2026-03-14");
+    EXPECT_EQ(folders[0].args.value("directory", ""), "/recordings");
     auto files = of("new-match", "obs.rec:set_filename_format");
     ASSERT_EQ(files.size(), 1u);
-    EXPECT_EQ(files[0].args.value("format", ""), "245.A Ann B (NED) vs Cas D_E (BEL)");
+    EXPECT_EQ(files[0].args.value("format", ""), "Dutch Open/Day 2 2026-03-14/245.A Ann B (NED) vs Cas D_E (BEL)");
     expect_no_failures();
 }
 
@@ -191,8 +191,15 @@ TEST_F(HostEvents, WithObsRecDownAChallengeIsStoredAndTheOperatorToldWhy) {
     ASSERT_EQ(requests.size(), 1u);
     EXPECT_EQ(requests[0].args["value"].value("error", ""), "not_connected");
     EXPECT_EQ(requests[0].args["value"].value("side", 0), 1);
-    EXPECT_TRUE(of("ivr", "obs.str:set_scene").empty());
+    // OBS_STR is up: the review is on air all the same, only the clip is missing.
+    auto scenes = of("ivr", "obs.str:set_scene");
+    ASSERT_EQ(scenes.size(), 1u);
+    EXPECT_EQ(scenes[0].args.value("scene", ""), "IVR_SCENE");
     EXPECT_TRUE(of("ivr", "playback.open").empty());
+    fire(520000, "challenge_rejected", {{"side", 1}});
+    scenes = of("ivr", "obs.str:set_scene");
+    ASSERT_EQ(scenes.size(), 2u);
+    EXPECT_EQ(scenes[1].args.value("scene", ""), "LIVE_SCENE");
     expect_no_failures();
 }
 

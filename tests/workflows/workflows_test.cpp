@@ -132,12 +132,14 @@ TEST(NewMatch, RecordsEachMatchIntoItsFolderAndStopsThirtySecondsAfterTheWinner)
     ASSERT_EQ(files.size(), 3u);
     EXPECT_EQ(times(folders), kReady);
     EXPECT_EQ(times(starts), kReady);
-    for (const auto& f : folders) EXPECT_EQ(f.args.value("directory", ""), "/recordings/Tournament/Day 1970-01-01");
-    EXPECT_EQ(files[0].args.value("format", ""), "101 Emma O'CONNOR (IRL) vs Kareem ABDULLAH (JOR)");
-    EXPECT_EQ(files[1].args.value("format", ""), "102 Thi NGUYEN (VIE) vs Kareem ABDULLAH (JOR)");
-    EXPECT_EQ(files[2].args.value("format", ""), "103 Ralf MÜLLER (GER) vs Vladislav SHCHERBAKOV (AIN)");
+    // OBS's record folder is the root; OBS creates <tournament>/<day> from the file name format.
+    for (const auto& f : folders) EXPECT_EQ(f.args.value("directory", ""), "/recordings");
+    const std::string day = "Tournament/Day 1970-01-01/";
+    EXPECT_EQ(files[0].args.value("format", ""), day + "101 Emma O'CONNOR (IRL) vs Kareem ABDULLAH (JOR)");
+    EXPECT_EQ(files[1].args.value("format", ""), day + "102 Thi NGUYEN (VIE) vs Kareem ABDULLAH (JOR)");
+    EXPECT_EQ(files[2].args.value("format", ""), day + "103 Ralf MÜLLER (GER) vs Vladislav SHCHERBAKOV (AIN)");
     for (const auto& f : files)
-        EXPECT_EQ(f.args.value("format", "").find_first_of("/\\:*?\"<>|%"), std::string::npos);
+        EXPECT_EQ(f.args.value("format", "").substr(day.size()).find_first_of("/\\:*?\"<>|%"), std::string::npos);
 
     std::vector<std::int64_t> expected_stops;
     for (auto t : kWinner) expected_stops.push_back(t + 30000);
@@ -192,9 +194,10 @@ TEST(NewMatch, OperatorConfigChangesFolderAndTemplate) {
     auto files = named(report, "obs.rec:set_filename_format");
     ASSERT_EQ(folders.size(), 3u);
     ASSERT_EQ(files.size(), 3u);
-    EXPECT_EQ(folders[0].args.value("directory", ""), "/media/court-1/Open_ 2026_Paris/1970-01-01");
-    EXPECT_EQ(files[0].args.value("format", ""), "101_E. O'CONNOR_vs_K. ABDULLAH_W+ 67 kg");
-    EXPECT_EQ(files[2].args.value("format", ""), "103_R. MÜLLER_vs_V. SHCHERBAKOV_M- 58 kg");
+    // The root is OBS's record folder; tournament and day are folders OBS creates from the format.
+    EXPECT_EQ(folders[0].args.value("directory", ""), "/media/court-1");
+    EXPECT_EQ(files[0].args.value("format", ""), "Open_ 2026_Paris/1970-01-01/101_E. O'CONNOR_vs_K. ABDULLAH_W+ 67 kg");
+    EXPECT_EQ(files[2].args.value("format", ""), "Open_ 2026_Paris/1970-01-01/103_R. MÜLLER_vs_V. SHCHERBAKOV_M- 58 kg");
     for (const auto& r : named(report, "obs.rec:request"))
         if (r.args.value("type", "") == "SetProfileParameter") {
             EXPECT_EQ(r.args["data"].value("parameterValue", ""), "30");

@@ -1,7 +1,7 @@
 -- ivr: instant video replay for coach/referee challenges and the operator's Replay action.
---   challenge_requested / <replay_event> -> save the replay buffer (OBS_REC), tag the events of the
---       last clip_seconds with the clip, open it in mpv at play_from, switch OBS_STR to ivr_scene and
---       show overlay_source
+--   challenge_requested / <replay_event> -> switch OBS_STR to ivr_scene and show overlay_source at
+--       once, then save the replay buffer (OBS_REC), tag the events of the last clip_seconds with the
+--       clip and open it in mpv at play_from
 --   challenge_rejected / _cancelled / _resolved, or the operator closing mpv -> hide the overlay,
 --       back to live_scene, replay buffer running again
 -- A request while a review is under way, or within debounce_seconds of the last one, is ignored.
@@ -96,6 +96,17 @@ local function open_review(ev, reason, info)
   local r = { reason = reason, since = ev.at - (tonumber(cfg.clip_seconds) or 20), at = ev.at }
   review = r
 
+  -- On air first: the switch must not wait for the clip, which takes OBS a second or more to save.
+  r.shown = true
+  call(str, "OBS_STR", "set_scene", "switching to " .. cfg.ivr_scene, cfg.ivr_scene)
+  call(str, "OBS_STR", "set_source_visible", "showing the IVR overlay", overlay_scene, cfg.overlay_source, true)
+  if r.closed then
+    -- resolved while the switch was under way: undo it
+    r.closed = false
+    close_review("closed during the switch", r)
+    return
+  end
+
   local clip, err = rec:save_replay()
   if not clip then
     local code = string.match(tostring(err), "^([%w_]+)") or tostring(err)
@@ -103,8 +114,6 @@ local function open_review(ev, reason, info)
              tostring(err) .. "); the request is stored, review it from the recording")
     store.set("request:" .. tostring(ev.event_id) .. ":" .. tostring(ev.at),
               { reason = reason, at = ev.at, match = info.match, side = info.side, clip = nil, error = code })
-    review = nil
-    r.closed = true
     return
   end
   r.clip = clip.path
@@ -115,20 +124,13 @@ local function open_review(ev, reason, info)
   if r.closed then return end
 
   local played, perr = playback.open(clip.path, { start = tonumber(cfg.play_from) or 10 })
-  if played then
-    r.playing = true
-  else
+  if not played then
     log.warn("ivr: the replay viewer could not open " .. clip.path .. ": " .. tostring(perr))
-  end
-  if r.closed then return end
-
-  r.shown = true
-  call(str, "OBS_STR", "set_scene", "switching to " .. cfg.ivr_scene, cfg.ivr_scene)
-  call(str, "OBS_STR", "set_source_visible", "showing the IVR overlay", overlay_scene, cfg.overlay_source, true)
-  if r.closed then
-    -- closed while the switch was under way: undo it
-    r.closed = false
-    close_review("closed during the switch", r)
+  elseif r.closed then
+    -- resolved while the viewer was starting
+    if cfg.close_viewer then playback.close() end
+  else
+    r.playing = true
   end
 end
 

@@ -17,6 +17,7 @@ local cfg = config {
   name_field = "long_name",
   replay_seconds = 20,
   stop_after_winner = 30,
+  confirm_seconds = 1,
 }
 
 local function connection(name)
@@ -81,7 +82,7 @@ local function template_values(m, at)
   }
 end
 
-local function finish(at, why)
+local function finish(at, why, already_stopped)
   if stop_timer then
     timer.cancel(stop_timer)
     stop_timer = nil
@@ -90,7 +91,8 @@ local function finish(at, why)
   if not rec_info then return end
   current = nil
   store.set("current_recording", nil)
-  local stopped = call("stop_record", "stopping the recording of match " .. rec_info.match)
+  local stopped = nil
+  if not already_stopped then stopped = call("stop_record", "stopping the recording of match " .. rec_info.match) end
   local row = {
     match = rec_info.match,
     match_id = rec_info.match_id,
@@ -122,6 +124,28 @@ local function arm_replay_buffer()
   call("start_replay", "starting the replay buffer")
 end
 
+local function lost_recording(at, r)
+  if current ~= r then return end
+  finish(at, "stopped by OBS", true)
+  log.error("new-match: OBS_REC is not recording match " .. r.match .. "; check that " .. cfg.recordings_root ..
+            " exists and is writable on the OBS machine")
+end
+
+-- OBS may refuse a recording or stop it on its own (a record folder missing on the OBS machine, a full
+-- disk): StartRecord answers before the output runs, so look again a moment later, then follow OBS's
+-- own stop events.
+local function confirm_recording(r)
+  util.sleep(tonumber(cfg.confirm_seconds) or 1)
+  if current ~= r then return end
+  local status = rec:record_status()
+  if type(status) ~= "table" then return end
+  if status.active == false then
+    lost_recording(util.now(), r)
+  else
+    r.confirmed = true
+  end
+end
+
 on("match_loaded", function(ev)
   if current then finish(ev.at, "next match loaded") end
 end)
@@ -131,18 +155,29 @@ on("match_ready", function(ev, m)
   if current and current.match == number then return end
   if current then finish(ev.at, "next match ready") end
   local values = template_values(m, ev.at)
-  local folder = cfg.recordings_root .. "/" .. names.safe(values.tournament) .. "/" ..
-                 names.safe(names.fill(cfg.day_folder, values))
+  -- OBS does not create its record folder, but it does create the folders named in the file name
+  -- format: the root stays the record folder (it must exist on the OBS machine), tournament and day
+  -- go into the format. The replay clips land next to the recording.
+  local subfolders = names.safe(values.tournament) .. "/" .. names.safe(names.fill(cfg.day_folder, values))
+  local folder = cfg.recordings_root .. "/" .. subfolders
   local file = names.safe(names.fill(cfg.filename_template, values))
-  call("set_record_directory", "setting the record folder to " .. folder, folder)
-  call("set_filename_format", "setting the file name to " .. file, file)
+  call("set_record_directory", "setting the record folder to " .. cfg.recordings_root, cfg.recordings_root)
+  call("set_filename_format", "setting the file name to " .. subfolders .. "/" .. file, subfolders .. "/" .. file)
   arm_replay_buffer()
   if call("start_record", "starting the recording of match " .. number) then
     current = { match = number, match_id = ev.match_id, folder = folder, file = file, started = ev.at }
     local ok, err = store.set("current_recording", current)
     if not ok then log.warn("new-match: could not store the running recording:", err) end
     log.info("new-match: recording match " .. number .. " to " .. folder .. "/" .. file)
+    confirm_recording(current)
   end
+end)
+
+on("obs.record_state", function(ev)
+  local d = ev.data
+  if d.state ~= "OBS_WEBSOCKET_OUTPUT_STOPPED" then return end
+  if d.connection ~= cfg.recording_connection and d.role ~= cfg.recording_connection then return end
+  if current and current.confirmed then lost_recording(ev.at, current) end
 end)
 
 on("winner", function(ev)

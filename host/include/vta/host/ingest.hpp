@@ -43,6 +43,10 @@ class Ingest {
   // at the end of each burst of datagrams and at stop; a new match flushes the one it ends.
   void flush_match();
 
+  // Continues the stored match `match_id` with its last known state (a host restarted mid-match):
+  // the groups that follow attach to it instead of to no match.
+  void resume(std::int64_t match_id, const pss::MatchState& state);
+
   // Called after each recognised group is stored (queued for commit).
   void set_observer(std::function<void(const IngestedGroup&)> observer) { observer_ = std::move(observer); }
 

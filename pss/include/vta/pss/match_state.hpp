@@ -47,6 +47,8 @@ struct MatchState {
   bool decided = false;                                // a winner is set
 
   nlohmann::json to_json() const;  // stable snake_case keys
+  // The inverse of to_json(), for a host restarted mid-match. Missing or mistyped keys keep their defaults.
+  static MatchState from_json(const nlohmann::json& j);
 };
 
 // An event the workflows subscribe to. Kinds and their data:
@@ -84,6 +86,10 @@ class MatchTracker {
 
   // event_id: the host's id for this group (used to name points). Invalid/unknown groups leave the state alone.
   Update apply(const Group& g, std::int64_t received_us, std::int64_t event_id);
+
+  // Continues a match begun before (a restarted host): later groups apply to `state` as if the tracker
+  // had seen it build up. Hit levels and points from before are not known.
+  void resume(const MatchState& state);
 
   const MatchState& state() const { return state_; }
   bool has_match() const { return has_match_; }

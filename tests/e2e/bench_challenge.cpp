@@ -1,0 +1,120 @@
+// Benchmark: challenge datagram -> IVR_SCENE on air, through the whole host, against real peers.
+//
+//   cmake --build build --target bench_challenge && build/tests/e2e/bench_challenge [--challenges N]
+//
+// Host path: the clock starts just before the `ch1;` datagram leaves the sender and stops when OBS_STR
+// itself reports IVR_SCENE as program scene (CurrentProgramSceneChanged, seen by this program's own
+// client). Baseline, measured in the same run and interleaved with it: this program's client asks
+// OBS_STR directly for the same switch, timed to the same event. The difference is what the host adds
+// (UDP receive, decode, match state, Lua dispatch, its own OBS request). Prints figures; never fails
+// on a slow figure.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "court.hpp"
+
+using namespace std::chrono_literals;
+using vta::obs_live::Clock;
+
+namespace {
+
+class UdpSender {
+public:
+    explicit UdpSender(std::uint16_t port) : socket_(::socket(AF_INET, SOCK_DGRAM, 0)) {
+        to_.sin_family = AF_INET;
+        to_.sin_port = htons(port);
+        to_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    }
+    ~UdpSender() { ::close(socket_); }
+    void send(const std::string& text) const {
+        ::sendto(socket_, text.data(), text.size(), 0, reinterpret_cast<const sockaddr*>(&to_), sizeof to_);
+    }
+
+private:
+    int socket_;
+    sockaddr_in to_{};
+};
+
+double percentile_ms(std::vector<Clock::duration> samples, double p) {
+    if (samples.empty()) return 0;
+    std::sort(samples.begin(), samples.end());
+    const auto rank = std::size_t(std::ceil(p * double(samples.size())));
+    const auto index = std::min(samples.size() - 1, rank == 0 ? 0 : rank - 1);
+    return std::chrono::duration<double, std::milli>(samples[index]).count();
+}
+
+// Waits for OBS_STR to report `scene` as program scene after event index `from`; the time it was seen.
+std::optional<Clock::time_point> scene_seen(vta::obs_live::Session& watch, const std::string& scene,
+                                            std::size_t from) {
+    auto seen = watch.wait_event("CurrentProgramSceneChanged", "sceneName", scene, 10s, from);
+    if (!seen) return std::nullopt;
+    return seen->at;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int challenges = 50;
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--challenges") challenges = std::max(1, std::atoi(argv[i + 1]));
+
+    try {
+        vta::e2e::CourtOptions options;
+        options.packages = {{"ivr", {{"config", {{"debounce_seconds", 0}, {"clip_seconds", 5}, {"play_from", 0}}}}}};
+        options.log_level = "warn";
+        vta::e2e::Court court(options);
+        auto& str = court.str_watch();
+        UdpSender sender(court.udp_port());
+        for (const char* line :
+             {"pre;FightLoaded;", "at1;E. O'CONNOR;Emma O'CONNOR;IRL;at2;K. ABDULLAH;Kareem ABDULLAH;JOR;",
+              "mch;101;Semi-final;W+ 67 kg;1;#0000ff;#FFFFFF;#ff0000;#FFFFFF;8f4d3e27;Senior;3;120;cntDown;18;1;",
+              "rdy;FightReady;", "clk;2:00;start;"})
+            sender.send(line);
+        std::this_thread::sleep_for(3s);  // recording and replay buffer running
+
+        std::vector<Clock::duration> through_host, direct;
+        int missed = 0;
+        for (int i = 0; i < challenges; ++i) {
+            std::size_t from = str.events->size();
+            const auto sent = Clock::now();
+            sender.send("ch1;");
+            auto on_air = scene_seen(str, "IVR_SCENE", from);
+            if (on_air) through_host.push_back(*on_air - sent);
+            else ++missed;
+            from = str.events->size();
+            sender.send("ch1;0;");  // rejected: back to live
+            if (!scene_seen(str, "LIVE_SCENE", from)) ++missed;
+            std::this_thread::sleep_for(400ms);  // the clip saved, the viewer closed, the buffer restarted
+
+            from = str.events->size();
+            const auto asked = Clock::now();
+            str.client->set_current_program_scene("IVR_SCENE", [](vta::obs::Result<void>) {});
+            if (auto seen = scene_seen(str, "IVR_SCENE", from)) direct.push_back(*seen - asked);
+            from = str.events->size();
+            str.client->set_current_program_scene("LIVE_SCENE", [](vta::obs::Result<void>) {});
+            scene_seen(str, "LIVE_SCENE", from);
+            std::this_thread::sleep_for(100ms);
+        }
+
+        const double host50 = percentile_ms(through_host, 0.50), host99 = percentile_ms(through_host, 0.99);
+        const double direct50 = percentile_ms(direct, 0.50), direct99 = percentile_ms(direct, 0.99);
+        std::printf("challenge -> IVR_SCENE on air, %d challenges (%zu measured, %d missed)\n", challenges,
+                    through_host.size(), missed);
+        std::printf("  through the host : p50 %.2f ms  p99 %.2f ms\n", host50, host99);
+        std::printf("  direct client    : p50 %.2f ms  p99 %.2f ms (baseline, same run)\n", direct50, direct99);
+        std::printf("  host adds        : p50 %.2f ms  p99 %.2f ms  (ratio p50 %.2f)\n", host50 - direct50,
+                    host99 - direct99, direct50 > 0 ? host50 / direct50 : 0.0);
+        return missed == 0 ? 0 : 1;
+    } catch (const std::exception& e) {
+        std::cerr << "bench_challenge: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,129 @@
+// The shipped workflows end to end with real peers: day 3 replayed over UDP into `vta run`, which
+// drives a headless OBS_REC and OBS_STR (streaming to nginx-rtmp) and mpv. Everything is checked
+// on what the peers themselves produced or reported: files probed with ffprobe, scene changes from
+// OBS's own events, mpv's command lines, and the store through `vta ... --json`.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "court.hpp"
+
+namespace vta::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+std::vector<fs::path> files_under(const fs::path& root, const std::string& extension) {
+    std::vector<fs::path> found;
+    if (!fs::exists(root)) return found;
+    for (const auto& entry : fs::recursive_directory_iterator(root))
+        if (entry.is_regular_file() && entry.path().extension() == extension) found.push_back(entry.path());
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+std::vector<std::string> lines_of(const fs::path& file) {
+    std::vector<std::string> lines;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) lines.push_back(line);
+    return lines;
+}
+
+// Program scenes OBS_STR reported, in order.
+std::vector<std::string> program_scenes(obs_live::Session& watch) {
+    std::vector<std::string> scenes;
+    for (const auto& e : watch.events->entries())
+        if (e.entry.type == "CurrentProgramSceneChanged") scenes.push_back(e.entry.data.value("sceneName", ""));
+    return scenes;
+}
+
+TEST(WorkflowsEndToEnd, Day3RecordsEachMatchAndReviewsEveryChallengeOnRealPeers) {
+    CourtOptions options;
+    options.packages = {
+        {"new-match", {{"config", {{"stop_after_winner", 2}, {"replay_seconds", 15}}}}},
+        {"ivr", {{"config", {{"play_from", 4}, {"clip_seconds", 15}, {"debounce_seconds", 2}}}}},
+    };
+    Court court(options);
+
+    // The stream is live before the day starts, as at a real court.
+    auto& str = court.str_watch();
+    auto started = obs_live::await<void>([&](auto done) { str.client->start_stream(done); });
+    ASSERT_TRUE(started) << obs_live::describe(started.error());
+    ASSERT_TRUE(str.wait_event("StreamStateChanged", "outputState", "OBS_WEBSOCKET_OUTPUT_STARTED", 20s));
+
+    const auto capture = accelerated_capture(fs::path(VTA_CAPTURES) / "day-3-matches.jsonl",
+                                             court.folder() / "day-3-fast.jsonl", 20.0, 2500ms);
+    auto [sent_status, sent] =
+        court.vta({"send", capture.string(), "--to", "127.0.0.1:" + std::to_string(court.udp_port())}, 300s);
+    ASSERT_EQ(sent_status, 0) << sent;
+
+    // Each match's recording stops 2 s after its winner (or when the next match loads).
+    ASSERT_TRUE(court.wait_log("new-match: recording of match", 30s, 3)) << court.host_log();
+    ASSERT_TRUE(court.wait_log("ivr: review", 30s, 4)) << court.host_log();
+
+    // Three playable recordings, in <root>/<tournament>/<day>, named from match and athletes.
+    std::vector<fs::path> recordings;
+    for (const auto& file : files_under(court.recordings_root(), ".mkv"))
+        if (file.filename().string().rfind("Replay", 0) != 0) recordings.push_back(file);
+    ASSERT_EQ(recordings.size(), 3u) << court.host_log();
+    const std::vector<std::string> expected_names = {
+        "101 Emma O'CONNOR (IRL) vs Kareem ABDULLAH (JOR).mkv",
+        "102 Thi NGUYEN (VIE) vs Kareem ABDULLAH (JOR).mkv",
+        "103 Ralf MÜLLER (GER) vs Vladislav SHCHERBAKOV (AIN).mkv",
+    };
+    auto day = court.vta_json({"matches", "--json"});
+    for (std::size_t i = 0; i < recordings.size(); ++i) {
+        EXPECT_EQ(recordings[i].filename().string(), expected_names[i]);
+        EXPECT_EQ(recordings[i].parent_path().parent_path().parent_path(), court.recordings_root());
+        EXPECT_GT(probe_video_seconds(recordings[i]), 3.0) << recordings[i] << " is not a playable video";
+    }
+
+    // Every challenge (4 in the day) produced a playable clip and an mpv run from the configured second.
+    std::vector<fs::path> clips;
+    for (const auto& file : files_under(court.rec().home().parent_path(), ".mkv"))
+        if (file.filename().string().rfind("Replay", 0) == 0) clips.push_back(file);
+    for (const auto& file : files_under(court.recordings_root(), ".mkv"))
+        if (file.filename().string().rfind("Replay", 0) == 0) clips.push_back(file);
+    EXPECT_EQ(clips.size(), 4u) << court.host_log();
+    for (const auto& clip : clips) EXPECT_GT(probe_video_seconds(clip), 1.0) << clip;
+    const auto mpv_starts = lines_of(court.mpv_log());
+    EXPECT_EQ(mpv_starts.size(), 4u);
+    for (const auto& start : mpv_starts) {
+        EXPECT_NE(start.find("--start=4.000"), std::string::npos) << start;
+        EXPECT_NE(start.find("--vo=null"), std::string::npos) << start;
+        EXPECT_NE(start.find("Replay"), std::string::npos) << start;
+    }
+
+    // OBS_STR itself reported IVR_SCENE for each review, and LIVE_SCENE after it.
+    const auto scenes = program_scenes(str);
+    std::vector<std::string> expected_scenes;
+    for (int i = 0; i < 4; ++i) expected_scenes.insert(expected_scenes.end(), {"IVR_SCENE", "LIVE_SCENE"});
+    EXPECT_EQ(scenes, expected_scenes) << court.host_log();
+
+    // Stored events carry the clip path and the offset into the recording.
+    ASSERT_TRUE(day.is_array());
+    ASSERT_EQ(day.size(), 3u);
+    std::set<std::string> tagged_clips;
+    std::size_t with_recording_offset = 0, events = 0;
+    for (const auto& match : day) {
+        auto stored = court.vta_json({"events", "--match", std::to_string(match["id"].get<long long>()), "--json"});
+        for (const auto& e : stored) {
+            ++events;
+            if (!e["clip_path"].is_null()) tagged_clips.insert(e["clip_path"].get<std::string>());
+            if (!e["rec_offset_ms"].is_null()) ++with_recording_offset;
+        }
+    }
+    EXPECT_EQ(tagged_clips.size(), 4u);
+    for (const auto& clip : tagged_clips) EXPECT_TRUE(fs::exists(clip)) << clip;
+    EXPECT_GT(with_recording_offset, events / 2) << "most events happen while a match is recorded";
+
+    EXPECT_EQ(court.stop_host(), 0);
+    EXPECT_EQ(court.log_count("[error]"), 0u) << court.host_log();
+}
+
+}  // namespace
+}  // namespace vta::e2e
