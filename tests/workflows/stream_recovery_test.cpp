@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -32,6 +33,8 @@ struct Call {
 
 constexpr const char* kStarted = "OBS_WEBSOCKET_OUTPUT_STARTED";
 constexpr const char* kStopped = "OBS_WEBSOCKET_OUTPUT_STOPPED";
+constexpr const char* kReconnecting = "OBS_WEBSOCKET_OUTPUT_RECONNECTING";
+constexpr const char* kReconnected = "OBS_WEBSOCKET_OUTPUT_RECONNECTED";
 
 // OBS_STR: start_stream fails while `failing_starts` > 0 or `down`; a successful start reports
 // the stream started through the event sink, as OBS does.
@@ -67,7 +70,7 @@ public:
     void set_event_sink(HostEventSink sink) override { sink_ = std::move(sink); }
 
     void report_stream(const char* state) {
-        sink_("obs.stream_state", {{"connection", "OBS_STR"}, {"state", state}, {"active", state == kStarted}});
+        sink_("obs.stream_state", {{"connection", "OBS_STR"}, {"state", state}, {"active", std::string_view(state) == kStarted}});
     }
     void report(const std::string& kind, nlohmann::json data) {
         data["connection"] = "OBS_STR";
@@ -289,6 +292,35 @@ TEST_F(StreamRecovery, ADisconnectClosesTheSessionAndTheStreamComesBackWhenObsDo
     auto opened = named("store.stream_session_opened");
     ASSERT_EQ(opened.size(), 2u);
     EXPECT_EQ(opened[1].at_ms, 44000);
+    expect_no_failures();
+}
+
+TEST_F(StreamRecovery, ObsReconnectingByItselfSplitsTheSessionWithoutARestart) {
+    start();
+    at(1000);
+    obs->report_stream(kStarted);
+    settle();
+    at(20000);
+    obs->report_stream(kReconnecting);
+    settle();
+    at(27000);
+    obs->report_stream(kReconnected);
+    settle();
+    at(40000);
+    auto closed = named("store.stream_session_closed");
+    ASSERT_EQ(closed.size(), 1u);
+    EXPECT_EQ(closed[0].args.value("reason", ""), "OBS reconnecting");
+    EXPECT_EQ(times("store.stream_session_opened"), (std::vector<std::int64_t>{1000, 27000}));
+    EXPECT_TRUE(named("obs.OBS_STR:start_stream").empty());
+
+    // OBS giving up is a drop like any other.
+    obs->report_stream(kReconnecting);
+    settle();
+    obs->report_stream(kStopped);
+    settle();
+    at(43000);
+    EXPECT_EQ(times("obs.OBS_STR:start_stream"), (std::vector<std::int64_t>{42000}));
+    EXPECT_EQ(times("store.stream_session_opened"), (std::vector<std::int64_t>{1000, 27000, 42000}));
     expect_no_failures();
 }
 

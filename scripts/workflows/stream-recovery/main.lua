@@ -1,6 +1,7 @@
 -- stream-recovery: stream sessions of OBS_STR and the restart of a dropped stream.
 --   obs.stream_state started      -> open a stream session (store.stream_session_opened), which
 --                                    knows where it starts in the day's stream timeline
+--   OBS reconnecting / reconnected -> close the session / open a new one (OBS retries by itself)
 --   every tag_every seconds       -> tag the events received since with the session's start and
 --                                    timeline position, so str_offset_ms runs on across sessions
 --   stream stopped / disconnected -> close the session with the reason and, unless the operator
@@ -24,6 +25,10 @@ local str = obs.connection(cfg.stream_connection)
 
 local STARTED = "OBS_WEBSOCKET_OUTPUT_STARTED"
 local STOPPED = "OBS_WEBSOCKET_OUTPUT_STOPPED"
+-- OBS's own reconnection (its "Automatically reconnect" setting): the stream is interrupted, OBS
+-- retries by itself; if it gives up, STOPPED follows and this package restarts the stream.
+local RECONNECTING = "OBS_WEBSOCKET_OUTPUT_RECONNECTING"
+local RECONNECTED = "OBS_WEBSOCKET_OUTPUT_RECONNECTED"
 
 -- The session under way: {id, started, timeline_start_ms, tagged_until, tag_timer}; nil when none.
 local session = nil
@@ -140,10 +145,12 @@ end
 on("obs.stream_state", function(ev)
   if not ours(ev) then return end
   local state = ev.data.state
-  if state == STARTED then
+  if state == STARTED or state == RECONNECTED then
     cancel_restart()
     operator_stopped = false
     open_session(ev.at)
+  elseif state == RECONNECTING then
+    close_session(ev.at, "OBS reconnecting")
   elseif state == STOPPED then
     if restart and restart.waiting then
       -- a restart attempt that OBS could not carry through
