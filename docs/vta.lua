@@ -218,19 +218,60 @@ store = {}
 
 --- Events of the current match (no query), of `{match_id = n}`, or of a time window
 --- `{since = seconds, to = seconds}` (epoch seconds, like ev.at). Each event has id, code,
---- at_us, fields, match_id, round, clip_path, rec_offset_ms, str_offset_ms.
+--- at_us, fields, match_id, round, clip_path, rec_offset_ms, str_offset_ms, clip_offset_ms.
 ---@param query? table
 ---@return table[]|nil
 ---@return string
 function store.events(query) end
 
 --- Links the events received in `[since, to]` (epoch seconds) to a clip and/or to the
---- recording and stream running then: `{since =, to =, clip_path =, recording_started =,
---- stream_started =}` (the two last in epoch seconds; they set rec_offset_ms / str_offset_ms).
+--- recording and stream running then: `{since =, to =, clip_path =, clip_started =,
+--- recording_started =, stream_started =, stream_timeline_start_ms =}`. The *_started fields
+--- (epoch seconds) set clip_offset_ms, rec_offset_ms and str_offset_ms; str_offset_ms adds
+--- stream_timeline_start_ms (from store.stream_session_opened) so it runs on across sessions.
 ---@param tag table
 ---@return boolean|nil
 ---@return string
 function store.tag(tag) end
+
+--- Stores a recording that has started: `{started =, match_id =, connection =, folder =, file =,
+--- path =}` (started in epoch seconds, the rest optional). Returns its id for store.recording_stopped.
+---@param recording any
+---@return any|nil
+---@return string
+function store.recording_started(recording) end
+
+--- Ends recording `id`: `{ended =, path =, stopped_by =}` (ended in epoch seconds; path, when
+--- known, replaces the stored one; stopped_by says why).
+---@param id number
+---@param end any
+---@return boolean|nil
+---@return string
+function store.recording_stopped(id, end) end
+
+--- Stores a replay clip request, saved or not: `{requested =, since =, to =, path =, error =,
+--- reason =, side =, match_id =}` (times in epoch seconds; a failed request has error and no path).
+--- Returns the clip's id.
+---@param clip any
+---@return any|nil
+---@return string
+function store.clip(clip) end
+
+--- Stores a stream session that has started: `{started =, connection =, day_id =}` (started in
+--- epoch seconds; day_id defaults to the active day). timeline_start_ms is where the session
+--- starts in the day's stream: the summed durations of the day's earlier sessions.
+---@param session any
+---@return table|nil
+---@return string
+function store.stream_session_opened(session) end
+
+--- Ends stream session `id`: `{ended =, reason =}` (ended in epoch seconds; reason e.g.
+--- "operator", "stream stopped", "disconnected").
+---@param id number
+---@param end any
+---@return boolean|nil
+---@return string
+function store.stream_session_closed(id, end) end
 
 --- The stored match `id` (default: the current one, else the newest) with athletes and scores.
 ---@param id? number
@@ -284,6 +325,11 @@ util = {}
 --- Seconds on the host's clock (monotonic; in a dry run, the capture's time).
 ---@return number
 function util.now() end
+
+--- Seconds since the Unix epoch on the host's wall clock: the time base of ev.at and of the
+--- store's times (in a dry run, the capture's time).
+---@return number
+function util.time() end
 
 --- Suspends the handler for `seconds` without blocking the host (yields).
 ---@param seconds number

@@ -7,6 +7,11 @@
 
 namespace vta::bindings {
 
+std::int64_t Clock::epoch_us() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 namespace {
 
 class SteadyClock : public Clock, public std::enable_shared_from_this<SteadyClock> {

@@ -39,10 +39,48 @@ std::int64_t field_us(lua_State* L, int table, const char* key, std::int64_t fal
     return value;
 }
 
+// Copies table[key] into out[json_key] when it is set: epoch seconds become microseconds.
+void copy_seconds_as_us(lua_State* L, int table, const char* key, nlohmann::json& out, const char* json_key) {
+    lua_getfield(L, table, key);
+    if (lua_isnumber(L, -1)) out[json_key] = static_cast<std::int64_t>(std::llround(lua_tonumber(L, -1) * 1e6));
+    lua_pop(L, 1);
+}
+
+void copy_integer(lua_State* L, int table, const char* key, nlohmann::json& out) {
+    lua_getfield(L, table, key);
+    if (lua_isnumber(L, -1)) out[key] = static_cast<std::int64_t>(lua_tonumber(L, -1));
+    lua_pop(L, 1);
+}
+
+void copy_string(lua_State* L, int table, const char* key, nlohmann::json& out, const char* json_key = nullptr) {
+    lua_getfield(L, table, key);
+    if (lua_type(L, -1) == LUA_TSTRING) out[json_key ? json_key : key] = lua_tostring(L, -1);
+    lua_pop(L, 1);
+}
+
+// A Lua number that must be a row id: whole and positive.
+std::int64_t check_id(lua_State* L, int index) {
+    const lua_Number n = luaL_checknumber(L, index);
+    if (n < 1 || n != std::floor(n)) luaL_argerror(L, index, "expected a row id (a whole number from 1)");
+    return static_cast<std::int64_t>(n);
+}
+
+// A time field the row cannot do without.
+bool require_seconds(lua_State* L, int table, const char* key, nlohmann::json& out, const char* json_key) {
+    copy_seconds_as_us(L, table, key, out, json_key);
+    return out.contains(json_key);
+}
+
+int missing(lua_State* L, const char* call, const char* key) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "invalid_argument: %s needs %s (epoch seconds, like ev.at)", call, key);
+    return 2;
+}
+
 //! @lua store.events(query?) -> table[] | nil, string
 //! Events of the current match (no query), of `{match_id = n}`, or of a time window
 //! `{since = seconds, to = seconds}` (epoch seconds, like ev.at). Each event has id, code,
-//! at_us, fields, match_id, round, clip_path, rec_offset_ms, str_offset_ms.
+//! at_us, fields, match_id, round, clip_path, rec_offset_ms, str_offset_ms, clip_offset_ms.
 int events(lua_State* L) {
     StoreBackend* store = backend(L);
     if (!store) return unavailable(L);
@@ -60,8 +98,10 @@ int events(lua_State* L) {
 
 //! @lua store.tag(tag) -> true | nil, string
 //! Links the events received in `[since, to]` (epoch seconds) to a clip and/or to the
-//! recording and stream running then: `{since =, to =, clip_path =, recording_started =,
-//! stream_started =}` (the two last in epoch seconds; they set rec_offset_ms / str_offset_ms).
+//! recording and stream running then: `{since =, to =, clip_path =, clip_started =,
+//! recording_started =, stream_started =, stream_timeline_start_ms =}`. The *_started fields
+//! (epoch seconds) set clip_offset_ms, rec_offset_ms and str_offset_ms; str_offset_ms adds
+//! stream_timeline_start_ms (from store.stream_session_opened) so it runs on across sessions.
 int tag(lua_State* L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     StoreBackend* store = backend(L);
@@ -74,7 +114,88 @@ int tag(lua_State* L) {
     lua_pop(L, 1);
     if (std::int64_t r = field_us(L, 1, "recording_started", -1); r >= 0) t["recording_started_us"] = r;
     if (std::int64_t s = field_us(L, 1, "stream_started", -1); s >= 0) t["stream_started_us"] = s;
+    if (std::int64_t c = field_us(L, 1, "clip_started", -1); c >= 0) t["clip_started_us"] = c;
+    copy_integer(L, 1, "stream_timeline_start_ms", t);
     return push_result(L, store->tag_events(package_of(L).name(), t));
+}
+
+//! @lua store.recording_started(recording) -> integer | nil, string
+//! Stores a recording that has started: `{started =, match_id =, connection =, folder =, file =,
+//! path =}` (started in epoch seconds, the rest optional). Returns its id for store.recording_stopped.
+int recording_started(lua_State* L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    StoreBackend* store = backend(L);
+    if (!store) return unavailable(L);
+    nlohmann::json r = nlohmann::json::object();
+    if (!require_seconds(L, 1, "started", r, "started_us")) return missing(L, "store.recording_started", "started");
+    copy_integer(L, 1, "match_id", r);
+    for (const char* key : {"connection", "folder", "file", "path"}) copy_string(L, 1, key, r);
+    return push_result(L, store->recording_started(package_of(L).name(), r));
+}
+
+//! @lua store.recording_stopped(id, end) -> true | nil, string
+//! Ends recording `id`: `{ended =, path =, stopped_by =}` (ended in epoch seconds; path, when
+//! known, replaces the stored one; stopped_by says why).
+int recording_stopped(lua_State* L) {
+    const std::int64_t id = check_id(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    StoreBackend* store = backend(L);
+    if (!store) return unavailable(L);
+    nlohmann::json end = nlohmann::json::object();
+    if (!require_seconds(L, 2, "ended", end, "ended_us")) return missing(L, "store.recording_stopped", "ended");
+    copy_string(L, 2, "path", end);
+    copy_string(L, 2, "stopped_by", end);
+    return push_result(L, store->recording_stopped(package_of(L).name(), id, end));
+}
+
+//! @lua store.clip(clip) -> integer | nil, string
+//! Stores a replay clip request, saved or not: `{requested =, since =, to =, path =, error =,
+//! reason =, side =, match_id =}` (times in epoch seconds; a failed request has error and no path).
+//! Returns the clip's id.
+int clip(lua_State* L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    StoreBackend* store = backend(L);
+    if (!store) return unavailable(L);
+    nlohmann::json c = nlohmann::json::object();
+    if (!require_seconds(L, 1, "requested", c, "requested_us")) return missing(L, "store.clip", "requested");
+    copy_seconds_as_us(L, 1, "since", c, "since_us");
+    copy_seconds_as_us(L, 1, "to", c, "until_us");
+    if (!c.contains("since_us")) c["since_us"] = c["requested_us"];
+    if (!c.contains("until_us")) c["until_us"] = c["requested_us"];
+    copy_integer(L, 1, "match_id", c);
+    copy_integer(L, 1, "side", c);
+    for (const char* key : {"path", "error", "reason"}) copy_string(L, 1, key, c);
+    return push_result(L, store->add_clip(package_of(L).name(), c));
+}
+
+//! @lua store.stream_session_opened(session) -> {id, timeline_start_ms} | nil, string
+//! Stores a stream session that has started: `{started =, connection =, day_id =}` (started in
+//! epoch seconds; day_id defaults to the active day). timeline_start_ms is where the session
+//! starts in the day's stream: the summed durations of the day's earlier sessions.
+int stream_session_opened(lua_State* L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    StoreBackend* store = backend(L);
+    if (!store) return unavailable(L);
+    nlohmann::json session = nlohmann::json::object();
+    if (!require_seconds(L, 1, "started", session, "started_us"))
+        return missing(L, "store.stream_session_opened", "started");
+    copy_string(L, 1, "connection", session);
+    copy_integer(L, 1, "day_id", session);
+    return push_result(L, store->stream_session_opened(package_of(L).name(), session));
+}
+
+//! @lua store.stream_session_closed(id, end) -> true | nil, string
+//! Ends stream session `id`: `{ended =, reason =}` (ended in epoch seconds; reason e.g.
+//! "operator", "stream stopped", "disconnected").
+int stream_session_closed(lua_State* L) {
+    const std::int64_t id = check_id(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    StoreBackend* store = backend(L);
+    if (!store) return unavailable(L);
+    nlohmann::json end = nlohmann::json::object();
+    if (!require_seconds(L, 2, "ended", end, "ended_us")) return missing(L, "store.stream_session_closed", "ended");
+    copy_string(L, 2, "reason", end);
+    return push_result(L, store->stream_session_closed(package_of(L).name(), id, end));
 }
 
 //! @lua store.match(id?) -> table | nil, string
@@ -121,6 +242,11 @@ void open_store(lua_State* L) {
     set_module(L, "store", {
         {"events", &guarded<events>},
         {"tag", &guarded<tag>},
+        {"recording_started", &guarded<recording_started>},
+        {"recording_stopped", &guarded<recording_stopped>},
+        {"clip", &guarded<clip>},
+        {"stream_session_opened", &guarded<stream_session_opened>},
+        {"stream_session_closed", &guarded<stream_session_closed>},
         {"match", &guarded<match>},
         {"day", &guarded<day>},
         {"get", &guarded<get>},

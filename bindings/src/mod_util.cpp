@@ -16,6 +16,14 @@ int now(lua_State* L) {
     return 1;
 }
 
+//! @lua util.time() -> number
+//! Seconds since the Unix epoch on the host's wall clock: the time base of ev.at and of the
+//! store's times (in a dry run, the capture's time).
+int wall_time(lua_State* L) {
+    lua_pushnumber(L, static_cast<lua_Number>(package_of(L).runtime().clock().epoch_us()) / 1e6);
+    return 1;
+}
+
 //! @lua util.sleep(seconds) -> true
 //! Suspends the handler for `seconds` without blocking the host (yields).
 int sleep(lua_State* L) {
@@ -67,6 +75,7 @@ int format_clock(lua_State* L) {
 void open_util(lua_State* L) {
     set_module(L, "util", {
         {"now", &guarded<now>},
+        {"time", &guarded<wall_time>},
         {"sleep", &guarded<sleep>},
         {"json_encode", &guarded<json_encode>},
         {"json_decode", &guarded<json_decode>},

@@ -84,6 +84,32 @@ public:
         recorder_.record(package, "store.tag", tag);
         return ActionResult::success(true);
     }
+    ActionResult recording_started(const std::string& package, const nlohmann::json& recording) override {
+        return new_row(package, "store.recording_started", recording);
+    }
+    ActionResult recording_stopped(const std::string& package, std::int64_t id, const nlohmann::json& end) override {
+        recorder_.record(package, "store.recording_stopped", with_id(id, end));
+        return ActionResult::success(true);
+    }
+    ActionResult add_clip(const std::string& package, const nlohmann::json& clip) override {
+        return new_row(package, "store.clip", clip);
+    }
+    ActionResult stream_session_opened(const std::string& package, const nlohmann::json& session) override {
+        const std::int64_t id = ++recorder_.last_row_id;
+        recorder_.open_streams[id] = session.value("started_us", std::int64_t{0});
+        nlohmann::json opened = {{"id", id}, {"timeline_start_ms", recorder_.closed_stream_ms}};
+        recorder_.record(package, "store.stream_session_opened", with_id(id, session));
+        return ActionResult::success(std::move(opened));
+    }
+    ActionResult stream_session_closed(const std::string& package, std::int64_t id, const nlohmann::json& end) override {
+        auto open = recorder_.open_streams.find(id);
+        if (open != recorder_.open_streams.end()) {
+            recorder_.closed_stream_ms += (end.value("ended_us", open->second) - open->second) / 1000;
+            recorder_.open_streams.erase(open);
+        }
+        recorder_.record(package, "store.stream_session_closed", with_id(id, end));
+        return ActionResult::success(true);
+    }
     ActionResult match_info(std::optional<std::int64_t>) override { return ActionResult::success(nullptr); }
     ActionResult active_day() override { return ActionResult::success(nullptr); }
     ActionResult kv_get(const std::string& package, const std::string& key) override {
@@ -100,6 +126,17 @@ public:
     }
 
 private:
+    static nlohmann::json with_id(std::int64_t id, nlohmann::json row) {
+        row["id"] = id;
+        return row;
+    }
+
+    ActionResult new_row(const std::string& package, const std::string& action, const nlohmann::json& row) {
+        const std::int64_t id = ++recorder_.last_row_id;
+        recorder_.record(package, action, with_id(id, row));
+        return ActionResult::success(id);
+    }
+
     Recorder& recorder_;
 };
 

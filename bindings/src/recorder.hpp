@@ -32,6 +32,11 @@ public:
     HostEventSink obs_sink, playback_sink;
     std::map<std::string, nlohmann::json> kv;
     int replays = 0, recordings = 0;
+    // Row ids the recorded store hands out, and its stream timeline (one day): summed durations of
+    // the closed sessions, and the start (us) of each open one.
+    std::int64_t last_row_id = 0;
+    std::int64_t closed_stream_ms = 0;
+    std::map<std::int64_t, std::int64_t> open_streams;
 
 private:
     boost::asio::io_context& io_;

@@ -127,6 +127,7 @@ void RuntimeImpl::host_event(const std::string& kind, const nlohmann::json& data
     Event event;
     event.kind = kind;
     event.data = data;
+    event.at_us = clock().epoch_us();
     event.match = last_match();
     event.match_id = last_match_id();
     dispatch(event);

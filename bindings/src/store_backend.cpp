@@ -30,7 +30,7 @@ public:
         return guarded_sql([&](SQLite::Database& db) {
             SQLite::Statement q(db,
                                 "SELECT e.id, d.received_us, e.code, e.fields, e.match_id, e.round, e.clip_path,"
-                                " e.rec_offset_ms, e.str_offset_ms FROM event e JOIN datagram d ON d.id = e.datagram_id"
+                                " e.rec_offset_ms, e.str_offset_ms, e.clip_offset_ms FROM event e JOIN datagram d ON d.id = e.datagram_id"
                                 " WHERE d.received_us BETWEEN ? AND ? ORDER BY e.id LIMIT 10000");
             q.bind(1, static_cast<int64_t>(since_us));
             q.bind(2, static_cast<int64_t>(until_us));
@@ -45,6 +45,7 @@ public:
                 if (!q.getColumn(6).isNull()) e["clip_path"] = q.getColumn(6).getString();
                 if (!q.getColumn(7).isNull()) e["rec_offset_ms"] = q.getColumn(7).getInt64();
                 if (!q.getColumn(8).isNull()) e["str_offset_ms"] = q.getColumn(8).getInt64();
+                if (!q.getColumn(9).isNull()) e["clip_offset_ms"] = q.getColumn(9).getInt64();
                 out.push_back(std::move(e));
             }
             return ActionResult::success(out);
@@ -52,14 +53,70 @@ public:
     }
 
     ActionResult tag_events(const std::string&, const nlohmann::json& tag) override {
-        if (!writer_) return ActionResult::failure("unavailable", "the store writer is not running");
+        if (!writer_) return no_writer();
         store::EventTag t;
         t.since_us = tag.value("since_us", std::int64_t{0});
         t.until_us = tag.value("until_us", t.until_us);
         if (tag.contains("clip_path")) t.clip_path = tag["clip_path"].get<std::string>();
         if (tag.contains("recording_started_us")) t.recording_started_us = tag["recording_started_us"].get<std::int64_t>();
         if (tag.contains("stream_started_us")) t.stream_started_us = tag["stream_started_us"].get<std::int64_t>();
+        t.stream_timeline_start_ms = tag.value("stream_timeline_start_ms", std::int64_t{0});
+        if (tag.contains("clip_started_us")) t.clip_started_us = tag["clip_started_us"].get<std::int64_t>();
         writer_->tag_events(std::move(t));
+        return ActionResult::success(true);
+    }
+
+    ActionResult recording_started(const std::string&, const nlohmann::json& r) override {
+        if (!writer_) return no_writer();
+        store::RecordingRow row;
+        row.match_id = field_or_none<std::int64_t>(r, "match_id");
+        row.connection = r.value("connection", "");
+        row.path = field_or_none<std::string>(r, "path");
+        row.folder = r.value("folder", "");
+        row.file = r.value("file", "");
+        row.started_us = r.value("started_us", std::int64_t{0});
+        return ActionResult::success(writer_->add_recording(std::move(row)));
+    }
+
+    ActionResult recording_stopped(const std::string&, std::int64_t id, const nlohmann::json& end) override {
+        if (!writer_) return no_writer();
+        writer_->end_recording(id, {end.value("ended_us", std::int64_t{0}), field_or_none<std::string>(end, "path"),
+                                    end.value("stopped_by", "")});
+        return ActionResult::success(true);
+    }
+
+    ActionResult add_clip(const std::string&, const nlohmann::json& c) override {
+        if (!writer_) return no_writer();
+        store::ClipRow row;
+        row.match_id = field_or_none<std::int64_t>(c, "match_id");
+        row.path = field_or_none<std::string>(c, "path");
+        row.since_us = c.value("since_us", std::int64_t{0});
+        row.until_us = c.value("until_us", std::int64_t{0});
+        row.requested_us = c.value("requested_us", std::int64_t{0});
+        row.reason = c.value("reason", "");
+        row.side = field_or_none<int>(c, "side");
+        row.error = field_or_none<std::string>(c, "error");
+        return ActionResult::success(writer_->add_clip(std::move(row)));
+    }
+
+    ActionResult stream_session_opened(const std::string&, const nlohmann::json& session) override {
+        if (!writer_) return no_writer();
+        store::StreamSessionRow row;
+        row.day_id = field_or_none<std::int64_t>(session, "day_id");
+        if (!row.day_id) {
+            ActionResult day = active_day();
+            if (!day.ok) return day;
+            if (day.value.is_object()) row.day_id = day.value.value("day_id", std::int64_t{0});
+        }
+        row.connection = session.value("connection", "");
+        row.started_us = session.value("started_us", std::int64_t{0});
+        const store::OpenedStreamSession opened = writer_->open_stream_session(std::move(row));
+        return ActionResult::success({{"id", opened.id}, {"timeline_start_ms", opened.timeline_start_ms}});
+    }
+
+    ActionResult stream_session_closed(const std::string&, std::int64_t id, const nlohmann::json& end) override {
+        if (!writer_) return no_writer();
+        writer_->close_stream_session(id, {end.value("ended_us", std::int64_t{0}), end.value("reason", "")});
         return ActionResult::success(true);
     }
 
@@ -118,6 +175,14 @@ public:
 
 private:
     static ActionResult failure(const store::Error& e) { return ActionResult::failure("store", e.message); }
+    static ActionResult no_writer() { return ActionResult::failure("unavailable", "the store writer is not running"); }
+
+    template <class T>
+    static std::optional<T> field_or_none(const nlohmann::json& object, const char* key) {
+        auto it = object.find(key);
+        if (it == object.end() || it->is_null()) return std::nullopt;
+        return it->get<T>();
+    }
 
     static nlohmann::json event_json(const store::EventInfo& e) {
         nlohmann::json j = {{"id", e.id},       {"at_us", e.received_us}, {"code", e.code},
@@ -126,6 +191,7 @@ private:
         if (e.clip_path) j["clip_path"] = *e.clip_path;
         if (e.rec_offset_ms) j["rec_offset_ms"] = *e.rec_offset_ms;
         if (e.str_offset_ms) j["str_offset_ms"] = *e.str_offset_ms;
+        if (e.clip_offset_ms) j["clip_offset_ms"] = *e.clip_offset_ms;
         return j;
     }
 

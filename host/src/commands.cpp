@@ -282,6 +282,7 @@ usage: vta <command> [options]
   stats     [--json]                 received, stored, unknown, invalid, per code
   config    [--defaults]             where the config, database and log are; or print the defaults
   obs status [--json] [--wait S]     each configured OBS connection: state, reason, OBS and obs-websocket versions
+  chapters  --day D [--out FILE]     YouTube chapters of day D (id or YYYY-MM-DD) from the stream offsets
 
 Readers (matches, events, stats, config) take --config FILE and --db FILE too. Files live under the XDG
 folders: $XDG_CONFIG_HOME/restrike-vta/config.json, $XDG_DATA_HOME/restrike-vta/vta.sqlite3,
@@ -310,6 +311,7 @@ int main_command(int argc, char** argv) {
   if (command == "config") return config_command(rest);
   if (command == "obs") return obs_command(rest);
   if (command == "check") return check_command(rest);
+  if (command == "chapters") return chapters_command(rest);
   std::cerr << "vta: unknown command '" << command << "'\n" << help_text;
   return 2;
 }

@@ -10,6 +10,14 @@ namespace {
 // A late hit level links only to a point at most the window old; keep a little more than that.
 constexpr std::size_t max_recent_points = 64;
 
+// The match state's winner: "BLUE", "RED", "TIE" (win;TIE) or "" while undecided.
+store::Side winner_of(const std::string& winner) {
+  if (winner == "BLUE") return store::Side::blue;
+  if (winner == "RED") return store::Side::red;
+  if (winner == "TIE") return store::Side::tie;
+  return store::Side::none;
+}
+
 store::Side side_of(int athlete) {
   return athlete == 1 ? store::Side::blue : athlete == 2 ? store::Side::red : store::Side::none;
 }
@@ -41,7 +49,7 @@ store::MatchRow to_match_row(const pss::MatchState& s, std::optional<std::int64_
   for (int r = 0; r < played; ++r) row.round_scores.push_back({s.round_scores[r][0], s.round_scores[r][1]});
   for (int winner : s.round_winners)
     if (winner != 0) row.round_winners.push_back(side_of(winner));
-  row.winner = s.winner == "BLUE" ? store::Side::blue : s.winner == "RED" ? store::Side::red : store::Side::none;
+  row.winner = winner_of(s.winner);
   row.winner_name = s.winner_name;
   row.decision = s.decision;
   row.state_json = s.to_json().dump();

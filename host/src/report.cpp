@@ -8,7 +8,13 @@ namespace vta::host {
 
 namespace {
 std::string side_name(store::Side side) {
-  return side == store::Side::blue ? "BLUE" : side == store::Side::red ? "RED" : "-";
+  switch (side) {
+    case store::Side::blue: return "BLUE";
+    case store::Side::red: return "RED";
+    case store::Side::tie: return "TIE";
+    case store::Side::none: break;
+  }
+  return "-";
 }
 
 std::string athlete(const std::optional<store::AthleteInfo>& a) {

@@ -41,6 +41,15 @@ void bind_optional(SQLite::Statement& statement, int index, const std::optional<
     }
 }
 
+void bind_optional_text(SQLite::Statement& statement, int index, const std::optional<std::string>& text)
+{
+    if (text) {
+        bind_text(statement, index, *text);
+    } else {
+        statement.bind(index);
+    }
+}
+
 struct EncodedMatch {
     std::string round_scores;
     std::string round_winners;
@@ -100,6 +109,16 @@ std::string describe(Refusal::Kind kind, std::int64_t id)
         return "unknown group " + std::to_string(id);
     case Refusal::Kind::event_update:
         return "fields update of event " + std::to_string(id);
+    case Refusal::Kind::recording:
+        return "recording " + std::to_string(id);
+    case Refusal::Kind::recording_end:
+        return "end of recording " + std::to_string(id);
+    case Refusal::Kind::clip:
+        return "clip " + std::to_string(id);
+    case Refusal::Kind::stream_session:
+        return "stream session " + std::to_string(id);
+    case Refusal::Kind::stream_session_end:
+        return "end of stream session " + std::to_string(id);
     case Refusal::Kind::tag:
         return "event tag";
     case Refusal::Kind::counter:
@@ -113,7 +132,8 @@ std::string describe(Refusal::Kind kind, std::int64_t id)
 std::size_t Batch::rows() const
 {
     return new_matches.size() + match_updates.size() + datagrams.size() + events.size() + unknowns.size() +
-           event_field_updates.size() + counters.size() + tags.size();
+           event_field_updates.size() + recordings.size() + recording_ends.size() + clips.size() +
+           stream_sessions.size() + stream_session_ends.size() + counters.size() + tags.size();
 }
 
 bool Batch::replace_new_match(std::int64_t id, MatchRow& row)
@@ -136,6 +156,31 @@ bool Batch::replace_event_fields(std::int64_t id, std::string& fields_json)
     return true;
 }
 
+bool Batch::end_new_recording(std::int64_t id, RecordingEnd& end)
+{
+    auto it = find_by_id(recordings, id);
+    if (it == recordings.end()) {
+        return false;
+    }
+    it->second.ended_us = end.ended_us;
+    if (end.path) {
+        it->second.path = std::move(end.path);
+    }
+    it->second.stopped_by = std::move(end.stopped_by);
+    return true;
+}
+
+bool Batch::end_new_stream_session(std::int64_t id, StreamSessionEnd& end)
+{
+    auto it = find_by_id(stream_sessions, id);
+    if (it == stream_sessions.end()) {
+        return false;
+    }
+    it->second.ended_us = end.ended_us;
+    it->second.end_reason = std::move(end.end_reason);
+    return true;
+}
+
 BatchCommitter::BatchCommitter(SQLite::Database& db)
     : db_(db),
       insert_match_(db, std::string("INSERT INTO match (id, ") + match_columns +
@@ -155,12 +200,23 @@ BatchCommitter::BatchCommitter(SQLite::Database& db)
       insert_datagram_(db, "INSERT INTO datagram (id, received_us, sender, raw, group_count) VALUES (?1, ?2, ?3, ?4, ?5)"),
       insert_event_(db,
                     "INSERT INTO event (id, datagram_id, group_index, code, raw, fields, match_id, round, clock_seconds,"
-                    " clock_running, rec_offset_ms, str_offset_ms, clip_path)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+                    " clock_running, rec_offset_ms, str_offset_ms, clip_path, clip_offset_ms)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
       insert_unknown_(db,
                       "INSERT INTO unknown_datagram (id, datagram_id, group_index, status, code, raw, reason, match_id,"
                       " round, clock_seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
       update_event_fields_(db, "UPDATE event SET fields = ?2 WHERE id = ?1"),
+      insert_recording_(db,
+                        "INSERT INTO recording (id, match_id, connection, path, folder, file, started_us, ended_us,"
+                        " stopped_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+      end_recording_(db, "UPDATE recording SET ended_us = ?2, path = COALESCE(?3, path), stopped_by = ?4 WHERE id = ?1"),
+      insert_clip_(db,
+                   "INSERT INTO clip (id, match_id, path, since_us, until_us, requested_us, reason, side, error)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+      insert_stream_session_(db,
+                             "INSERT INTO stream_session (id, day_id, connection, started_us, ended_us, end_reason,"
+                             " timeline_start_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+      end_stream_session_(db, "UPDATE stream_session SET ended_us = ?2, end_reason = ?3 WHERE id = ?1"),
       set_counter_(db,
                    "INSERT INTO host_counter (name, value, updated_at)"
                    " VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
@@ -170,7 +226,9 @@ BatchCommitter::BatchCommitter(SQLite::Database& db)
                   " rec_offset_ms = CASE WHEN ?4 IS NULL THEN rec_offset_ms"
                   "  ELSE ((SELECT received_us FROM datagram d WHERE d.id = event.datagram_id) - ?4) / 1000 END,"
                   " str_offset_ms = CASE WHEN ?5 IS NULL THEN str_offset_ms"
-                  "  ELSE ((SELECT received_us FROM datagram d WHERE d.id = event.datagram_id) - ?5) / 1000 END"
+                  "  ELSE ?6 + ((SELECT received_us FROM datagram d WHERE d.id = event.datagram_id) - ?5) / 1000 END,"
+                  " clip_offset_ms = CASE WHEN ?7 IS NULL THEN clip_offset_ms"
+                  "  ELSE ((SELECT received_us FROM datagram d WHERE d.id = event.datagram_id) - ?7) / 1000 END"
                   " WHERE datagram_id IN (SELECT id FROM datagram WHERE received_us BETWEEN ?1 AND ?2)")
 {
 }
@@ -197,6 +255,21 @@ void BatchCommitter::apply(const Batch& batch, Run&& run)
     }
     for (const auto& [id, fields] : batch.event_field_updates) {
         run(Refusal::Kind::event_update, id, [&] { update_event_fields(id, fields); });
+    }
+    for (const auto& [id, row] : batch.recordings) {
+        run(Refusal::Kind::recording, id, [&] { insert_recording(id, row); });
+    }
+    for (const auto& [id, end] : batch.recording_ends) {
+        run(Refusal::Kind::recording_end, id, [&] { end_recording(id, end); });
+    }
+    for (const auto& [id, row] : batch.clips) {
+        run(Refusal::Kind::clip, id, [&] { insert_clip(id, row); });
+    }
+    for (const auto& [id, row] : batch.stream_sessions) {
+        run(Refusal::Kind::stream_session, id, [&] { insert_stream_session(id, row); });
+    }
+    for (const auto& [id, end] : batch.stream_session_ends) {
+        run(Refusal::Kind::stream_session_end, id, [&] { end_stream_session(id, end); });
     }
     for (const auto& [name, value] : batch.counters) {
         run(Refusal::Kind::counter, 0, [&] { set_counter(name, value); });
@@ -314,11 +387,8 @@ void BatchCommitter::insert_event(std::int64_t id, const EventRow& row)
     insert_event_.bind(10, row.clock_running ? 1 : 0);
     bind_optional(insert_event_, 11, row.rec_offset_ms);
     bind_optional(insert_event_, 12, row.str_offset_ms);
-    if (row.clip_path) {
-        bind_text(insert_event_, 13, *row.clip_path);
-    } else {
-        insert_event_.bind(13);
-    }
+    bind_optional_text(insert_event_, 13, row.clip_path);
+    bind_optional(insert_event_, 14, row.clip_offset_ms);
     execute(insert_event_);
 }
 
@@ -359,14 +429,74 @@ void BatchCommitter::tag_events(const EventTag& tag)
     tag_events_.reset();
     tag_events_.bind(1, tag.since_us);
     tag_events_.bind(2, tag.until_us);
-    if (tag.clip_path) {
-        bind_text(tag_events_, 3, *tag.clip_path);
-    } else {
-        tag_events_.bind(3);
-    }
+    bind_optional_text(tag_events_, 3, tag.clip_path);
     bind_optional(tag_events_, 4, tag.recording_started_us);
     bind_optional(tag_events_, 5, tag.stream_started_us);
+    tag_events_.bind(6, tag.stream_timeline_start_ms);
+    bind_optional(tag_events_, 7, tag.clip_started_us);
     execute(tag_events_);
+}
+
+void BatchCommitter::insert_recording(std::int64_t id, const RecordingRow& row)
+{
+    insert_recording_.reset();
+    insert_recording_.bind(1, id);
+    bind_optional(insert_recording_, 2, row.match_id);
+    bind_text(insert_recording_, 3, row.connection);
+    bind_optional_text(insert_recording_, 4, row.path);
+    bind_text(insert_recording_, 5, row.folder);
+    bind_text(insert_recording_, 6, row.file);
+    insert_recording_.bind(7, row.started_us);
+    bind_optional(insert_recording_, 8, row.ended_us);
+    bind_text(insert_recording_, 9, row.stopped_by);
+    execute(insert_recording_);
+}
+
+void BatchCommitter::end_recording(std::int64_t id, const RecordingEnd& end)
+{
+    end_recording_.reset();
+    end_recording_.bind(1, id);
+    end_recording_.bind(2, end.ended_us);
+    bind_optional_text(end_recording_, 3, end.path);
+    bind_text(end_recording_, 4, end.stopped_by);
+    execute(end_recording_);
+}
+
+void BatchCommitter::insert_clip(std::int64_t id, const ClipRow& row)
+{
+    insert_clip_.reset();
+    insert_clip_.bind(1, id);
+    bind_optional(insert_clip_, 2, row.match_id);
+    bind_optional_text(insert_clip_, 3, row.path);
+    insert_clip_.bind(4, row.since_us);
+    insert_clip_.bind(5, row.until_us);
+    insert_clip_.bind(6, row.requested_us);
+    bind_text(insert_clip_, 7, row.reason);
+    bind_optional(insert_clip_, 8, row.side);
+    bind_optional_text(insert_clip_, 9, row.error);
+    execute(insert_clip_);
+}
+
+void BatchCommitter::insert_stream_session(std::int64_t id, const StreamSessionRow& row)
+{
+    insert_stream_session_.reset();
+    insert_stream_session_.bind(1, id);
+    bind_optional(insert_stream_session_, 2, row.day_id);
+    bind_text(insert_stream_session_, 3, row.connection);
+    insert_stream_session_.bind(4, row.started_us);
+    bind_optional(insert_stream_session_, 5, row.ended_us);
+    bind_text(insert_stream_session_, 6, row.end_reason);
+    insert_stream_session_.bind(7, row.timeline_start_ms);
+    execute(insert_stream_session_);
+}
+
+void BatchCommitter::end_stream_session(std::int64_t id, const StreamSessionEnd& end)
+{
+    end_stream_session_.reset();
+    end_stream_session_.bind(1, id);
+    end_stream_session_.bind(2, end.ended_us);
+    bind_text(end_stream_session_, 3, end.end_reason);
+    execute(end_stream_session_);
 }
 
 }  // namespace vta::store::detail

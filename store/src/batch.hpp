@@ -24,6 +24,11 @@ struct Batch {
     std::vector<std::pair<std::int64_t, EventRow>> events;
     std::vector<std::pair<std::int64_t, UnknownRow>> unknowns;
     std::map<std::int64_t, std::string> event_field_updates;  // events committed by an earlier batch
+    std::vector<std::pair<std::int64_t, RecordingRow>> recordings;
+    std::map<std::int64_t, RecordingEnd> recording_ends;  // recordings committed by an earlier batch
+    std::vector<std::pair<std::int64_t, ClipRow>> clips;
+    std::vector<std::pair<std::int64_t, StreamSessionRow>> stream_sessions;
+    std::map<std::int64_t, StreamSessionEnd> stream_session_ends;  // sessions committed by an earlier batch
     std::map<std::string, std::int64_t> counters;
     std::vector<EventTag> tags;  // in submission order, applied last
 
@@ -34,11 +39,27 @@ struct Batch {
     // Folds an update into a row still waiting here; false when the row is not in this batch.
     bool replace_new_match(std::int64_t id, MatchRow& row);
     bool replace_event_fields(std::int64_t id, std::string& fields_json);
+    bool end_new_recording(std::int64_t id, RecordingEnd& end);
+    bool end_new_stream_session(std::int64_t id, StreamSessionEnd& end);
 };
 
 // A row a constraint refused when a batch was committed row by row.
 struct Refusal {
-    enum class Kind { match, match_update, datagram, event, unknown, event_update, counter, tag } kind;
+    enum class Kind {
+        match,
+        match_update,
+        datagram,
+        event,
+        unknown,
+        event_update,
+        recording,
+        recording_end,
+        clip,
+        stream_session,
+        stream_session_end,
+        counter,
+        tag
+    } kind;
     std::int64_t id = 0;  // 0 for counters and tags
     Error error;
 };
@@ -65,6 +86,11 @@ private:
     void insert_event(std::int64_t id, const EventRow& row);
     void insert_unknown(std::int64_t id, const UnknownRow& row);
     void update_event_fields(std::int64_t id, const std::string& fields_json);
+    void insert_recording(std::int64_t id, const RecordingRow& row);
+    void end_recording(std::int64_t id, const RecordingEnd& end);
+    void insert_clip(std::int64_t id, const ClipRow& row);
+    void insert_stream_session(std::int64_t id, const StreamSessionRow& row);
+    void end_stream_session(std::int64_t id, const StreamSessionEnd& end);
     void set_counter(const std::string& name, std::int64_t value);
     void tag_events(const EventTag& tag);
 
@@ -78,6 +104,11 @@ private:
     SQLite::Statement insert_event_;
     SQLite::Statement insert_unknown_;
     SQLite::Statement update_event_fields_;
+    SQLite::Statement insert_recording_;
+    SQLite::Statement end_recording_;
+    SQLite::Statement insert_clip_;
+    SQLite::Statement insert_stream_session_;
+    SQLite::Statement end_stream_session_;
     SQLite::Statement set_counter_;
     SQLite::Statement tag_events_;
 };

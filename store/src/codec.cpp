@@ -54,7 +54,16 @@ std::vector<Side> decode_round_winners(std::string_view text)
 
 Side side_from_int(int value)
 {
-    return value == 1 ? Side::blue : value == 2 ? Side::red : Side::none;
+    switch (value) {
+    case 1:
+        return Side::blue;
+    case 2:
+        return Side::red;
+    case 3:
+        return Side::tie;
+    default:
+        return Side::none;
+    }
 }
 
 std::string_view side_name(Side side)
@@ -64,6 +73,8 @@ std::string_view side_name(Side side)
         return "blue";
     case Side::red:
         return "red";
+    case Side::tie:
+        return "tie";
     case Side::none:
         break;
     }

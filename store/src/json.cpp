@@ -82,6 +82,7 @@ void to_json(nlohmann::json& j, const EventInfo& e)
         {"rec_offset_ms", or_null(e.rec_offset_ms)},
         {"str_offset_ms", or_null(e.str_offset_ms)},
         {"clip_path", or_null(e.clip_path)},
+        {"clip_offset_ms", or_null(e.clip_offset_ms)},
     };
 }
 
@@ -113,6 +114,43 @@ void to_json(nlohmann::json& j, const SettingChange& c)
 {
     j = {{"key", c.key}, {"old_value", or_null(c.old_value)}, {"new_value", c.new_value},
          {"changed_at", c.changed_at}, {"changed_by", c.changed_by}};
+}
+
+void to_json(nlohmann::json& j, const RecordingInfo& r)
+{
+    j = {{"id", r.id},
+         {"match_id", or_null(r.match_id)},
+         {"connection", r.connection},
+         {"path", or_null(r.path)},
+         {"folder", r.folder},
+         {"file", r.file},
+         {"started_us", r.started_us},
+         {"ended_us", or_null(r.ended_us)},
+         {"stopped_by", r.stopped_by}};
+}
+
+void to_json(nlohmann::json& j, const ClipInfo& c)
+{
+    j = {{"id", c.id},
+         {"match_id", or_null(c.match_id)},
+         {"path", or_null(c.path)},
+         {"since_us", c.since_us},
+         {"until_us", c.until_us},
+         {"requested_us", c.requested_us},
+         {"reason", c.reason},
+         {"side", or_null(c.side)},
+         {"error", or_null(c.error)}};
+}
+
+void to_json(nlohmann::json& j, const StreamSessionInfo& s)
+{
+    j = {{"id", s.id},
+         {"day_id", or_null(s.day_id)},
+         {"connection", s.connection},
+         {"started_us", s.started_us},
+         {"ended_us", or_null(s.ended_us)},
+         {"end_reason", s.end_reason},
+         {"timeline_start_ms", s.timeline_start_ms}};
 }
 
 }  // namespace vta::store

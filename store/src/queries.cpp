@@ -2,6 +2,7 @@
 // sees a single committed state even while the Writer commits on another connection.
 
 #include <algorithm>
+#include <map>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -34,6 +35,14 @@ std::optional<T> optional_column(const SQLite::Column& column)
         return std::nullopt;
     }
     return static_cast<T>(column.getInt64());
+}
+
+std::optional<std::string> optional_text(const SQLite::Column& column)
+{
+    if (column.isNull()) {
+        return std::nullopt;
+    }
+    return column.getString();
 }
 
 std::optional<AthleteInfo> athlete_at(SQLite::Statement& row, int first)
@@ -89,9 +98,8 @@ EventInfo read_event(SQLite::Statement& row)
     e.clock_running = row.getColumn(10).getInt() != 0;
     e.rec_offset_ms = optional_column<std::int64_t>(row.getColumn(11));
     e.str_offset_ms = optional_column<std::int64_t>(row.getColumn(12));
-    if (!row.getColumn(13).isNull()) {
-        e.clip_path = row.getColumn(13).getString();
-    }
+    e.clip_path = optional_text(row.getColumn(13));
+    e.clip_offset_ms = optional_column<std::int64_t>(row.getColumn(14));
     return e;
 }
 
@@ -142,7 +150,7 @@ Result<std::vector<EventInfo>> Database::list_events(std::int64_t match_id)
         SQLite::Statement query(*db_,
                                 "SELECT e.id, e.datagram_id, d.received_us, e.group_index, e.code, e.raw, e.fields,"
                                 " e.match_id, e.round, e.clock_seconds, e.clock_running, e.rec_offset_ms,"
-                                " e.str_offset_ms, e.clip_path"
+                                " e.str_offset_ms, e.clip_path, e.clip_offset_ms"
                                 " FROM event e JOIN datagram d ON d.id = e.datagram_id"
                                 " WHERE e.match_id = ? ORDER BY e.id");
         query.bind(1, match_id);
@@ -191,6 +199,161 @@ Result<Stats> Database::stats()
         return stats;
     } catch (const std::exception& e) {
         return detail::to_error(e, "reading statistics");
+    }
+}
+
+namespace {
+
+// Binds ?1 = day id and ?2 = match id of a RowFilter (NULL when unset).
+void bind_filter(SQLite::Statement& query, const RowFilter& filter)
+{
+    if (filter.day_id) {
+        query.bind(1, *filter.day_id);
+    }
+    if (filter.match_id) {
+        query.bind(2, *filter.match_id);
+    }
+}
+
+constexpr const char* by_day_and_match =
+    " WHERE (?1 IS NULL OR t.match_id IN (SELECT id FROM match WHERE day_id = ?1))"
+    " AND (?2 IS NULL OR t.match_id = ?2) ORDER BY t.id";
+
+}  // namespace
+
+Result<std::vector<RecordingInfo>> Database::list_recordings(const RowFilter& filter)
+{
+    try {
+        SQLite::Statement query(*db_, std::string("SELECT t.id, t.match_id, t.connection, t.path, t.folder, t.file,"
+                                                  " t.started_us, t.ended_us, t.stopped_by FROM recording t") +
+                                          by_day_and_match);
+        bind_filter(query, filter);
+        std::vector<RecordingInfo> rows;
+        while (query.executeStep()) {
+            RecordingInfo r;
+            r.id = query.getColumn(0).getInt64();
+            r.match_id = optional_column<std::int64_t>(query.getColumn(1));
+            r.connection = query.getColumn(2).getString();
+            r.path = optional_text(query.getColumn(3));
+            r.folder = query.getColumn(4).getString();
+            r.file = query.getColumn(5).getString();
+            r.started_us = query.getColumn(6).getInt64();
+            r.ended_us = optional_column<std::int64_t>(query.getColumn(7));
+            r.stopped_by = query.getColumn(8).getString();
+            rows.push_back(std::move(r));
+        }
+        return rows;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "listing recordings");
+    }
+}
+
+Result<std::vector<ClipInfo>> Database::list_clips(const RowFilter& filter)
+{
+    try {
+        SQLite::Statement query(*db_, std::string("SELECT t.id, t.match_id, t.path, t.since_us, t.until_us,"
+                                                  " t.requested_us, t.reason, t.side, t.error FROM clip t") +
+                                          by_day_and_match);
+        bind_filter(query, filter);
+        std::vector<ClipInfo> rows;
+        while (query.executeStep()) {
+            ClipInfo c;
+            c.id = query.getColumn(0).getInt64();
+            c.match_id = optional_column<std::int64_t>(query.getColumn(1));
+            c.path = optional_text(query.getColumn(2));
+            c.since_us = query.getColumn(3).getInt64();
+            c.until_us = query.getColumn(4).getInt64();
+            c.requested_us = query.getColumn(5).getInt64();
+            c.reason = query.getColumn(6).getString();
+            c.side = optional_column<int>(query.getColumn(7));
+            c.error = optional_text(query.getColumn(8));
+            rows.push_back(std::move(c));
+        }
+        return rows;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "listing clips");
+    }
+}
+
+Result<std::vector<StreamSessionInfo>> Database::list_stream_sessions(std::optional<std::int64_t> day_id)
+{
+    try {
+        SQLite::Statement query(*db_,
+                                "SELECT id, day_id, connection, started_us, ended_us, end_reason, timeline_start_ms"
+                                " FROM stream_session WHERE (?1 IS NULL OR day_id = ?1) ORDER BY started_us, id");
+        if (day_id) {
+            query.bind(1, *day_id);
+        }
+        std::vector<StreamSessionInfo> rows;
+        while (query.executeStep()) {
+            StreamSessionInfo s;
+            s.id = query.getColumn(0).getInt64();
+            s.day_id = optional_column<std::int64_t>(query.getColumn(1));
+            s.connection = query.getColumn(2).getString();
+            s.started_us = query.getColumn(3).getInt64();
+            s.ended_us = optional_column<std::int64_t>(query.getColumn(4));
+            s.end_reason = query.getColumn(5).getString();
+            s.timeline_start_ms = query.getColumn(6).getInt64();
+            rows.push_back(std::move(s));
+        }
+        return rows;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "listing stream sessions");
+    }
+}
+
+Result<std::vector<MatchStreamStart>> Database::match_stream_starts(std::int64_t day_id)
+{
+    MatchFilter of_day;
+    of_day.day_id = day_id;
+    auto matches = list_matches(of_day);
+    if (!matches) {
+        return matches.error();
+    }
+    try {
+        SQLite::Statement query(*db_,
+                                "SELECT e.match_id, e.str_offset_ms FROM event e WHERE e.id IN"
+                                " (SELECT MIN(id) FROM event WHERE str_offset_ms IS NOT NULL AND match_id IN"
+                                "  (SELECT id FROM match WHERE day_id = ?1) GROUP BY match_id)");
+        query.bind(1, day_id);
+        std::map<std::int64_t, std::int64_t> offsets;
+        while (query.executeStep()) {
+            offsets[query.getColumn(0).getInt64()] = query.getColumn(1).getInt64();
+        }
+        std::vector<MatchStreamStart> starts;
+        for (MatchInfo& match : matches.value()) {
+            auto offset = offsets.find(match.id);
+            starts.push_back({std::move(match), offset == offsets.end() ? std::nullopt
+                                                                         : std::optional<std::int64_t>(offset->second)});
+        }
+        return starts;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "reading the stream offsets of day " + std::to_string(day_id));
+    }
+}
+
+Result<std::vector<ActiveDay>> Database::find_days(std::string_view day)
+{
+    try {
+        const bool by_id = !day.empty() && day.find_first_not_of("0123456789") == std::string_view::npos;
+        SQLite::Statement query(*db_, std::string("SELECT t.id, t.name, d.id, d.day_number, d.date"
+                                                  " FROM tournament_day d JOIN tournament t ON t.id = d.tournament_id"
+                                                  " WHERE ") +
+                                          (by_id ? "d.id = ?1" : "d.date = ?1") + " ORDER BY d.id");
+        if (by_id) {
+            query.bind(1, static_cast<std::int64_t>(std::stoll(std::string(day))));
+        } else {
+            query.bind(1, std::string(day));
+        }
+        std::vector<ActiveDay> days;
+        while (query.executeStep()) {
+            days.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getString(),
+                            query.getColumn(2).getInt64(), query.getColumn(3).getInt(),
+                            query.getColumn(4).getString()});
+        }
+        return days;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "finding day " + std::string(day));
     }
 }
 

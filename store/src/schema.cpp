@@ -3,6 +3,7 @@
 // append a new one.
 
 #include <array>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,9 @@ struct Migration {
     int version;
     std::string_view description;
     std::string_view sql;  // one or more statements
+    // Rebuilding a referenced table (SQLite cannot alter a CHECK) needs foreign keys off: the drop
+    // would cascade otherwise. PRAGMA foreign_keys is a no-op inside a transaction, so it is set around it.
+    bool foreign_keys_off = false;
 };
 
 constexpr std::string_view now_iso = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
@@ -136,8 +140,80 @@ CREATE TABLE host_counter (
 );
 )sql";
 
-const std::array<Migration, 1> migrations{{
+// v2: match.winner may be a tie (3); recordings, clips and stream sessions; events' offset into their clip.
+// Stream sessions: timeline_start_ms is where the session starts in the day's stream timeline (the
+// summed durations of that day's earlier sessions), so offsets stay continuous across restarts.
+const std::string schema_v2 = R"sql(
+CREATE TABLE match_v2 (
+    id INTEGER PRIMARY KEY,
+    day_id INTEGER REFERENCES tournament_day(id),
+    number TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL DEFAULT '',
+    weight TEXT NOT NULL DEFAULT '',
+    division TEXT NOT NULL DEFAULT '',
+    match_code TEXT NOT NULL DEFAULT '',
+    rounds INTEGER NOT NULL DEFAULT 0,
+    round_seconds INTEGER NOT NULL DEFAULT 0,
+    blue_score INTEGER NOT NULL DEFAULT 0,
+    red_score INTEGER NOT NULL DEFAULT 0,
+    round_scores TEXT NOT NULL DEFAULT '[]',
+    round_winners TEXT NOT NULL DEFAULT '[]',
+    winner INTEGER NOT NULL DEFAULT 0 CHECK (winner IN (0, 1, 2, 3)),
+    winner_name TEXT NOT NULL DEFAULT '',
+    decision TEXT NOT NULL DEFAULT '',
+    state_json TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+INSERT INTO match_v2 (id, day_id, number, category, weight, division, match_code, rounds, round_seconds,
+    blue_score, red_score, round_scores, round_winners, winner, winner_name, decision, state_json, created_at,
+    updated_at)
+  SELECT id, day_id, number, category, weight, division, match_code, rounds, round_seconds, blue_score,
+    red_score, round_scores, round_winners, winner, winner_name, decision, state_json, created_at, updated_at
+  FROM match;
+DROP TABLE match;
+ALTER TABLE match_v2 RENAME TO match;
+CREATE INDEX match_by_day ON match(day_id, id);
+ALTER TABLE event ADD COLUMN clip_offset_ms INTEGER;
+CREATE TABLE recording (
+    id INTEGER PRIMARY KEY,
+    match_id INTEGER REFERENCES match(id),
+    connection TEXT NOT NULL DEFAULT '',
+    path TEXT,
+    folder TEXT NOT NULL DEFAULT '',
+    file TEXT NOT NULL DEFAULT '',
+    started_us INTEGER NOT NULL,
+    ended_us INTEGER,
+    stopped_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX recording_by_match ON recording(match_id, id);
+CREATE TABLE clip (
+    id INTEGER PRIMARY KEY,
+    match_id INTEGER REFERENCES match(id),
+    path TEXT,
+    since_us INTEGER NOT NULL,
+    until_us INTEGER NOT NULL,
+    requested_us INTEGER NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    side INTEGER,
+    error TEXT
+);
+CREATE INDEX clip_by_match ON clip(match_id, id);
+CREATE TABLE stream_session (
+    id INTEGER PRIMARY KEY,
+    day_id INTEGER REFERENCES tournament_day(id),
+    connection TEXT NOT NULL DEFAULT '',
+    started_us INTEGER NOT NULL,
+    ended_us INTEGER,
+    end_reason TEXT NOT NULL DEFAULT '',
+    timeline_start_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX stream_session_by_day ON stream_session(day_id, started_us);
+)sql";
+
+const std::array<Migration, 2> migrations{{
     {1, "tournaments, matches, athletes, datagrams, events, settings, counters", schema_v1},
+    {2, "tied matches; recordings, clips, stream sessions; event clip offsets", schema_v2, true},
 }};
 
 void ensure_version_table(SQLite::Database& db)
@@ -153,6 +229,39 @@ int current_version(SQLite::Database& db)
     SQLite::Statement query(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
     query.executeStep();
     return query.getColumn(0).getInt();
+}
+
+// Turns foreign keys off for the lifetime of a migration that needs it, and back on whatever happens.
+class ForeignKeysOff {
+public:
+    ForeignKeysOff(SQLite::Database& db, bool wanted) : db_(db), active_(wanted)
+    {
+        if (active_) {
+            db_.exec("PRAGMA foreign_keys=OFF");
+        }
+    }
+    ~ForeignKeysOff()
+    {
+        if (active_) {
+            db_.tryExec("PRAGMA foreign_keys=ON");
+        }
+    }
+    ForeignKeysOff(const ForeignKeysOff&) = delete;
+    ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+private:
+    SQLite::Database& db_;
+    bool active_;
+};
+
+// With foreign keys off nothing stops a migration from breaking a reference: check before committing.
+void require_foreign_keys_intact(SQLite::Database& db, int version)
+{
+    SQLite::Statement check(db, "PRAGMA foreign_key_check");
+    if (check.executeStep()) {
+        throw std::runtime_error("migration " + std::to_string(version) + " would break a reference from table " +
+                                 check.getColumn(0).getString() + " row " + check.getColumn(1).getString());
+    }
 }
 
 Error too_new(int version)
@@ -202,6 +311,7 @@ Result<void> migrate(SQLite::Database& db)
         for (const Migration& migration : migrations) {
             // IMMEDIATE takes the write lock before reading the version, so two processes opening
             // the same new file cannot both apply a migration.
+            ForeignKeysOff foreign_keys_off(db, migration.foreign_keys_off);
             SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
             const int version = current_version(db);
             if (version > latest_schema_version()) {
@@ -211,6 +321,9 @@ Result<void> migrate(SQLite::Database& db)
                 continue;
             }
             db.exec(std::string(migration.sql));
+            if (migration.foreign_keys_off) {
+                require_foreign_keys_intact(db, migration.version);
+            }
             SQLite::Statement record(db, "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, " +
                                              std::string(now_iso) + ")");
             record.bind(1, migration.version);

@@ -22,6 +22,15 @@ namespace vta::store {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+struct OpenStreamSession {
+    std::int64_t day_key = 0;
+    std::int64_t started_us = 0;
+};
+
+}  // namespace
+
 struct Writer::State {
     State(std::unique_ptr<SQLite::Database> connection, WriterOptions writer_options)
         : db(std::move(connection)), committer(*db), options(std::move(writer_options))
@@ -51,6 +60,13 @@ struct Writer::State {
     std::int64_t next_datagram_id = 0;
     std::int64_t next_event_id = 0;
     std::int64_t next_unknown_id = 0;
+    std::int64_t next_recording_id = 0;
+    std::int64_t next_clip_id = 0;
+    std::int64_t next_stream_session_id = 0;
+    // The stream timeline per day (key: day id, 0 for none): summed durations of closed sessions,
+    // and where each open session started.
+    std::map<std::int64_t, std::int64_t> closed_stream_ms;
+    std::map<std::int64_t, OpenStreamSession> open_sessions;
     WriterStatus counts;
 
     std::thread thread;
@@ -87,6 +103,26 @@ std::int64_t max_id(SQLite::Database& db, const char* table)
     return query.getColumn(0).getInt64();
 }
 
+std::int64_t day_key(const std::optional<std::int64_t>& day_id)
+{
+    return day_id.value_or(0);
+}
+
+// The stream timeline as committed by earlier runs.
+void read_stream_timeline(SQLite::Database& db, std::map<std::int64_t, std::int64_t>& closed_ms,
+                          std::map<std::int64_t, OpenStreamSession>& open)
+{
+    SQLite::Statement closed(db, "SELECT COALESCE(day_id, 0), SUM((ended_us - started_us) / 1000) FROM stream_session"
+                                 " WHERE ended_us IS NOT NULL GROUP BY COALESCE(day_id, 0)");
+    while (closed.executeStep()) {
+        closed_ms[closed.getColumn(0).getInt64()] = closed.getColumn(1).getInt64();
+    }
+    SQLite::Statement running(db, "SELECT id, COALESCE(day_id, 0), started_us FROM stream_session WHERE ended_us IS NULL");
+    while (running.executeStep()) {
+        open[running.getColumn(0).getInt64()] = {running.getColumn(1).getInt64(), running.getColumn(2).getInt64()};
+    }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Writer>> Writer::open(const std::filesystem::path& path, WriterOptions options)
@@ -105,6 +141,10 @@ Result<std::unique_ptr<Writer>> Writer::open(const std::filesystem::path& path, 
         state->next_datagram_id = max_id(*state->db, "datagram") + 1;
         state->next_event_id = max_id(*state->db, "event") + 1;
         state->next_unknown_id = max_id(*state->db, "unknown_datagram") + 1;
+        state->next_recording_id = max_id(*state->db, "recording") + 1;
+        state->next_clip_id = max_id(*state->db, "clip") + 1;
+        state->next_stream_session_id = max_id(*state->db, "stream_session") + 1;
+        read_stream_timeline(*state->db, state->closed_stream_ms, state->open_sessions);
         state->counts.last_datagram_id = state->next_datagram_id - 1;
         State& shared = *state;
         shared.thread = std::thread([&shared] { run(shared); });
@@ -196,6 +236,73 @@ void Writer::tag_events(EventTag tag)
         return;
     }
     state_->pending.tags.push_back(std::move(tag));
+    state_->note_submitted();
+}
+
+std::int64_t Writer::add_recording(RecordingRow row)
+{
+    std::lock_guard lock(state_->mutex);
+    const std::int64_t id = state_->next_recording_id++;
+    if (!state_->stopping) {
+        state_->pending.recordings.emplace_back(id, std::move(row));
+        state_->note_submitted();
+    }
+    return id;
+}
+
+void Writer::end_recording(std::int64_t recording_id, RecordingEnd end)
+{
+    std::lock_guard lock(state_->mutex);
+    if (state_->stopping) {
+        return;
+    }
+    if (!state_->pending.end_new_recording(recording_id, end)) {
+        state_->pending.recording_ends.insert_or_assign(recording_id, std::move(end));
+    }
+    state_->note_submitted();
+}
+
+std::int64_t Writer::add_clip(ClipRow row)
+{
+    std::lock_guard lock(state_->mutex);
+    const std::int64_t id = state_->next_clip_id++;
+    if (!state_->stopping) {
+        state_->pending.clips.emplace_back(id, std::move(row));
+        state_->note_submitted();
+    }
+    return id;
+}
+
+OpenedStreamSession Writer::open_stream_session(StreamSessionRow row)
+{
+    std::lock_guard lock(state_->mutex);
+    const std::int64_t id = state_->next_stream_session_id++;
+    const std::int64_t day = day_key(row.day_id);
+    row.timeline_start_ms = state_->closed_stream_ms[day];
+    const OpenedStreamSession opened{id, row.timeline_start_ms};
+    if (!state_->stopping) {
+        state_->open_sessions[id] = {day, row.started_us};
+        state_->pending.stream_sessions.emplace_back(id, std::move(row));
+        state_->note_submitted();
+    }
+    return opened;
+}
+
+void Writer::close_stream_session(std::int64_t session_id, StreamSessionEnd end)
+{
+    std::lock_guard lock(state_->mutex);
+    if (state_->stopping) {
+        return;
+    }
+    auto open = state_->open_sessions.find(session_id);
+    if (open == state_->open_sessions.end()) {
+        return;
+    }
+    state_->closed_stream_ms[open->second.day_key] += (end.ended_us - open->second.started_us) / 1000;
+    state_->open_sessions.erase(open);
+    if (!state_->pending.end_new_stream_session(session_id, end)) {
+        state_->pending.stream_session_ends.insert_or_assign(session_id, std::move(end));
+    }
     state_->note_submitted();
 }
 

@@ -1,8 +1,13 @@
 // A handler's coroutine yielding across requests to a real, headless OBS Studio (tests/peers):
-// switch scenes, start the replay buffer, save a clip, and get OBS's events.
+// switch scenes, start the replay buffer, save a clip, and get OBS's events. And the shipped
+// stream-recovery workflow against a real OBS streaming to nginx-rtmp, with the real store.
+
+#include <iostream>
 
 #include "support.hpp"
 #include "vta/bindings/host_backends.hpp"
+#include "vta/store/database.hpp"
+#include "vta/store/writer.hpp"
 #include "vta_test_peers.hpp"
 
 namespace vta::bindings::testing {
@@ -53,6 +58,99 @@ TEST_F(LiveObs, HandlerDrivesARealObs) {
     EXPECT_EQ(status("live").failures, 0u);
     runtime.reset();
     connections.stop_all();
+}
+
+TEST_F(LiveObs, StreamRecoveryKeepsTheDaysStreamTimelineAcrossDrops) {
+    test_peers::RtmpPeer rtmp;
+    test_peers::ObsPeerOptions peer_options;
+    peer_options.rtmp_url = rtmp.url();
+    test_peers::ObsPeer peer(peer_options);
+    obs::ConnectionConfig cfg;
+    cfg.name = "OBS_STR";
+    cfg.role = obs::Role::str;
+    cfg.port = peer.port();
+    cfg.password = peer.password();
+    obs::Connections connections(io, {cfg});
+
+    const auto db_path = root / "db" / "vta.sqlite";
+    std::int64_t day_id = 0;
+    {
+        auto db = store::Database::open(db_path);
+        ASSERT_TRUE(db.ok()) << db.error().message;
+        day_id = db->ensure_active_day("2026-11-22").value().day_id;
+    }
+    auto writer = store::Writer::open(db_path);
+    ASSERT_TRUE(writer.ok()) << writer.error().message;
+
+    // Stands in for whatever else drives OBS_STR: a stop from outside is a drop to stream-recovery.
+    package("driver", R"lua(
+        obs.on("connected", function(ev) log.info("connected", ev.data.connection) end)
+        on("start", function() log.info("start", obs.connection("OBS_STR"):start_stream()) end)
+        on("stop", function() log.info("stop", obs.connection("OBS_STR"):stop_stream()) end)
+    )lua");
+    auto o = options();
+    o.clock = nullptr;
+    o.obs = make_obs_backend(connections);
+    o.store = make_store_backend(db_path, writer.value().get());
+    o.wait_timeout = std::chrono::milliseconds(15000);
+    o.packages["stream-recovery"]["config"] = {{"restart_first_delay", 1}, {"tag_every", 1}};
+    start(o);
+    ASSERT_TRUE(runtime->load(std::filesystem::path(VTA_SOURCE_DIR) / "scripts/workflows/stream-recovery")) << dump();
+    connections.start_all();
+    auto now = [&](const std::string& kind) {
+        Event e;
+        e.kind = kind;
+        e.at_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+        runtime->dispatch(e);
+    };
+    auto wait_for = [&](const std::string& text, int seconds) {
+        return run_until(io, [&] { return logged(text, "stream-recovery"); }, std::chrono::seconds(seconds));
+    };
+    auto stream_for = [&](int seconds) { run_until(io, [] { return false; }, std::chrono::seconds(seconds)); };
+    ASSERT_TRUE(run_until(io, [&] { return logged("connected OBS_STR"); }, std::chrono::seconds(20))) << dump();
+
+    now("start");
+    ASSERT_TRUE(wait_for("stream session 1 opened", 20)) << dump();
+    stream_for(2);
+    rtmp.stop();  // OBS reconnects by itself
+    ASSERT_TRUE(wait_for("stream session 1 closed: OBS reconnecting", 20)) << dump();
+    rtmp.start();
+    ASSERT_TRUE(wait_for("stream session 2 opened", 30)) << dump();
+    stream_for(2);
+    now("stop");  // not the operator: restarted
+    ASSERT_TRUE(wait_for("stream session 2 closed: stream stopped", 20)) << dump();
+    ASSERT_TRUE(wait_for("stream session 3 opened", 30)) << dump();
+    stream_for(2);
+    now("operator_stream_stop");
+    ASSERT_TRUE(wait_for("stream session 3 closed: operator", 20)) << dump();
+    stream_for(3);
+    EXPECT_FALSE(logged("stream session 4 opened")) << dump();
+    EXPECT_EQ(status("stream-recovery").failures, 0u) << dump();
+    runtime.reset();
+    connections.stop_all();
+    ASSERT_TRUE(writer.value()->close().ok());
+
+    auto db = store::Database::open_read_only(db_path).value();
+    auto sessions = db.list_stream_sessions(day_id).value();
+    ASSERT_EQ(sessions.size(), 3u);
+    std::int64_t streamed_ms = 0;
+    for (const auto& s : sessions) {
+        ASSERT_TRUE(s.ended_us);
+        EXPECT_EQ(s.timeline_start_ms, streamed_ms) << "session " << s.id;
+        streamed_ms += (*s.ended_us - s.started_us) / 1000;
+        EXPECT_GT(*s.ended_us, s.started_us);
+    }
+    EXPECT_EQ(sessions[0].end_reason, "OBS reconnecting");
+    EXPECT_EQ(sessions[1].end_reason, "stream stopped");
+    EXPECT_EQ(sessions[2].end_reason, "operator");
+    EXPECT_GT(sessions[1].timeline_start_ms, 1500);
+    // Figures: how long the stream was off the air after OBS's own reconnection and after a restart.
+    std::cout << "stream-recovery: off air " << (sessions[1].started_us - *sessions[0].ended_us) / 1000
+              << " ms while OBS reconnected to the restarted receiver, "
+              << (sessions[2].started_us - *sessions[1].ended_us) / 1000
+              << " ms from an unexpected stop to the restarted stream (first delay 1 s)\n";
 }
 
 }  // namespace

@@ -190,9 +190,9 @@ TEST(Writer, TagsEventsInATimeRangeWithClipAndOffsets)
     for (std::int64_t at : {1'000'000, 2'000'000, 3'000'000}) {
         w.writer->add_event(testing::event(w.writer->add_datagram(testing::datagram(at)), match_id));
     }
-    w.writer->tag_events({1'500'000, 3'500'000, "clips/ivr-1.mkv", 500'000, std::nullopt});
+    w.writer->tag_events({1'500'000, 3'500'000, "clips/ivr-1.mkv", 500'000, std::nullopt, 0, std::nullopt});
     ASSERT_TRUE(w.writer->flush());
-    w.writer->tag_events({2'500'000, 3'500'000, std::nullopt, std::nullopt, 2'000'000});
+    w.writer->tag_events({2'500'000, 3'500'000, std::nullopt, std::nullopt, 2'000'000, 0, std::nullopt});
     ASSERT_TRUE(w.writer->flush());
 
     auto db = Database::open_read_only(file).value();

@@ -85,6 +85,22 @@ public:
         calls_.push_back({package, "store.tag", tag});
         return ActionResult::success(true);
     }
+    ActionResult recording_started(const std::string& package, const nlohmann::json& r) override {
+        return row(package, "store.recording_started", r);
+    }
+    ActionResult recording_stopped(const std::string& package, std::int64_t id, const nlohmann::json& end) override {
+        return update(package, "store.recording_stopped", id, end);
+    }
+    ActionResult add_clip(const std::string& package, const nlohmann::json& clip) override {
+        return row(package, "store.clip", clip);
+    }
+    ActionResult stream_session_opened(const std::string& package, const nlohmann::json& session) override {
+        ActionResult id = row(package, "store.stream_session_opened", session);
+        return ActionResult::success({{"id", id.value}, {"timeline_start_ms", 0}});
+    }
+    ActionResult stream_session_closed(const std::string& package, std::int64_t id, const nlohmann::json& end) override {
+        return update(package, "store.stream_session_closed", id, end);
+    }
     ActionResult match_info(std::optional<std::int64_t>) override { return ActionResult::success(nullptr); }
     ActionResult active_day() override {
         return ActionResult::success(
@@ -97,7 +113,19 @@ public:
     }
 
 private:
+    ActionResult row(const std::string& package, const std::string& action, nlohmann::json args) {
+        args["id"] = ++last_id_;
+        calls_.push_back({package, action, args});
+        return ActionResult::success(last_id_);
+    }
+    ActionResult update(const std::string& package, const std::string& action, std::int64_t id, nlohmann::json args) {
+        args["id"] = id;
+        calls_.push_back({package, action, std::move(args)});
+        return ActionResult::success(true);
+    }
+
     std::vector<Call>& calls_;
+    std::int64_t last_id_ = 0;
 };
 
 class HostEvents : public ::testing::Test {
@@ -114,7 +142,7 @@ protected:
             if (level == "warn" || level == "error") warnings.push_back(p + ": " + m);
         };
         runtime = std::make_unique<Runtime>(io, std::move(o));
-        EXPECT_EQ(runtime->load_all(), 3);
+        EXPECT_EQ(runtime->load_all(), 4);
     }
 
     // Dispatches at `t_ms` (virtual clock; the event's time is 1.7e9 s + t_ms).
@@ -185,12 +213,12 @@ TEST_F(HostEvents, WithObsRecDownAChallengeIsStoredAndTheOperatorToldWhy) {
     EXPECT_EQ(warned("ivr: no replay clip for the challenge of the coach 1: OBS_REC could not save the replay "
                      "buffer (not_connected"),
               1);
-    std::vector<Call> requests;
-    for (const auto& s : of("ivr", "store.set"))
-        if (s.args.value("key", "").starts_with("request:")) requests.push_back(s);
+    auto requests = of("ivr", "store.clip");
     ASSERT_EQ(requests.size(), 1u);
-    EXPECT_EQ(requests[0].args["value"].value("error", ""), "not_connected");
-    EXPECT_EQ(requests[0].args["value"].value("side", 0), 1);
+    EXPECT_EQ(requests[0].args.value("error", ""), "not_connected");
+    EXPECT_EQ(requests[0].args.value("side", 0), 1);
+    EXPECT_FALSE(requests[0].args.contains("path"));
+    EXPECT_EQ(requests[0].args.value("requested_us", std::int64_t{0}), 1'700'000'000'000'000 + 500000 * 1000);
     // OBS_STR is up: the review is on air all the same, only the clip is missing.
     auto scenes = of("ivr", "obs.str:set_scene");
     ASSERT_EQ(scenes.size(), 1u);

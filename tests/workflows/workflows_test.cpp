@@ -23,7 +23,7 @@ namespace {
 const std::filesystem::path kSource = VTA_SOURCE_DIR;
 const std::filesystem::path kWorkflows = kSource / "scripts/workflows";
 const std::filesystem::path kCapture = kSource / "examples/captures/day-3-matches.jsonl";
-const std::vector<std::string> kPackages = {"new-match", "ivr", "scenes"};
+const std::vector<std::string> kPackages = {"new-match", "ivr", "scenes", "stream-recovery"};
 
 // Capture times (ms) of the day-3 capture.
 const std::vector<std::int64_t> kReady = {18820, 577836, 1286043};           // rdy;FightReady
@@ -164,15 +164,21 @@ TEST(NewMatch, RecordsEachMatchIntoItsFolderAndStopsThirtySecondsAfterTheWinner)
         EXPECT_EQ(tags[i].args.value("recording_started_us", std::int64_t{0}), kReady[i] * 1000);
         EXPECT_EQ(tags[i].args.value("until_us", std::int64_t{0}), (kWinner[i] + 30000) * 1000);
     }
-    std::vector<nlohmann::json> rows;
-    for (const auto& s : named(report, "store.set"))
-        if (s.args.value("key", "").starts_with("recording:")) rows.push_back(s.args["value"]);
-    ASSERT_EQ(rows.size(), 3u);
-    EXPECT_EQ(rows[0].value("match", ""), "101");
-    EXPECT_EQ(rows[0].value("path", ""), "/dry-run/recording-1.mkv");
-    EXPECT_DOUBLE_EQ(rows[0].value("started", 0.0), kReady[0] / 1000.0);
-    EXPECT_DOUBLE_EQ(rows[0].value("ended", 0.0), (kWinner[0] + 30000) / 1000.0);
-    EXPECT_EQ(rows[2].value("path", ""), "/dry-run/recording-3.mkv");
+    auto started = named(report, "store.recording_started");
+    auto stopped = named(report, "store.recording_stopped");
+    ASSERT_EQ(started.size(), 3u);
+    ASSERT_EQ(stopped.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(started[i].at_ms, kReady[i]);
+        EXPECT_EQ(started[i].args.value("started_us", std::int64_t{0}), kReady[i] * 1000);
+        EXPECT_EQ(started[i].args.value("folder", ""), "/recordings/Tournament/Day 1970-01-01");
+        EXPECT_EQ(stopped[i].args.value("id", std::int64_t{0}), started[i].args.value("id", std::int64_t{-1}));
+        EXPECT_EQ(stopped[i].args.value("ended_us", std::int64_t{0}), (kWinner[i] + 30000) * 1000);
+        EXPECT_EQ(stopped[i].args.value("path", ""), "/dry-run/recording-" + std::to_string(i + 1) + ".mkv");
+        EXPECT_EQ(stopped[i].args.value("stopped_by", ""), "winner + 30 s");
+    }
+    EXPECT_EQ(started[0].args.value("file", ""), "101 Emma O'CONNOR (IRL) vs Kareem ABDULLAH (JOR)");
+    EXPECT_TRUE(named(report, "store.set").empty()) << "recordings are rows of their own table";
     EXPECT_EQ(logged(report, "warn", ""), 0);
 }
 
@@ -226,14 +232,19 @@ TEST(Ivr, EachChallengeIsReviewedAndResolvedBackToLive) {
         EXPECT_EQ(clip_tags[i].args.value("until_us", std::int64_t{0}), kRequested[i] * 1000);
         EXPECT_EQ(clip_tags[i].args.value("since_us", std::int64_t{0}), (kRequested[i] - 20000) * 1000);
     }
-    // The clip's start is kept, so an event's offset into the clip is its time minus `starts`.
-    int clips = 0;
-    for (const auto& s : named(report, "store.set"))
-        if (s.args.value("key", "").starts_with("clip:")) {
-            EXPECT_DOUBLE_EQ(s.args["value"].value("starts", 0.0), (kRequested[clips] - 20000) / 1000.0);
-            ++clips;
-        }
-    EXPECT_EQ(clips, 4);
+    // Each clip is stored with what it covers, and the events get their offset into it.
+    auto clips = named(report, "store.clip");
+    ASSERT_EQ(clips.size(), 4u);
+    for (std::size_t i = 0; i < clips.size(); ++i) {
+        EXPECT_EQ(clip_tags[i].args.value("clip_started_us", std::int64_t{0}), (kRequested[i] - 20000) * 1000);
+        EXPECT_EQ(clips[i].args.value("path", ""), "/dry-run/replay-" + std::to_string(i + 1) + ".mkv");
+        EXPECT_EQ(clips[i].args.value("since_us", std::int64_t{0}), (kRequested[i] - 20000) * 1000);
+        EXPECT_EQ(clips[i].args.value("until_us", std::int64_t{0}), kRequested[i] * 1000);
+        EXPECT_EQ(clips[i].args.value("requested_us", std::int64_t{0}), kRequested[i] * 1000);
+        EXPECT_FALSE(clips[i].args.contains("error"));
+        EXPECT_NE(clips[i].args.value("reason", "").find("challenge"), std::string::npos);
+    }
+    EXPECT_TRUE(named(report, "store.set").empty());
 
     EXPECT_EQ(times(scene_switches(report, "IVR_SCENE")), kRequested);
     EXPECT_EQ(times(source_visibility(report, "IVR overlay", true)), kRequested);

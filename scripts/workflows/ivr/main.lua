@@ -112,15 +112,17 @@ local function open_review(ev, reason, info)
     local code = string.match(tostring(err), "^([%w_]+)") or tostring(err)
     log.warn("ivr: no replay clip for the " .. reason .. ": OBS_REC could not save the replay buffer (" ..
              tostring(err) .. "); the request is stored, review it from the recording")
-    store.set("request:" .. tostring(ev.event_id) .. ":" .. tostring(ev.at),
-              { reason = reason, at = ev.at, match = info.match, side = info.side, clip = nil, error = code })
+    local stored, serr = store.clip { requested = ev.at, since = r.since, to = ev.at, error = code, reason = reason,
+                                      side = info.side, match_id = ev.match_id }
+    if not stored then log.warn("ivr: could not store the failed clip request:", serr) end
     return
   end
   r.clip = clip.path
-  local ok, terr = store.tag { since = r.since, to = ev.at, clip_path = clip.path }
+  local ok, terr = store.tag { since = r.since, to = ev.at, clip_path = clip.path, clip_started = r.since }
   if not ok then log.warn("ivr: could not tag the events with the clip:", terr) end
-  store.set("clip:" .. clip.path, { path = clip.path, starts = r.since, ends = ev.at, reason = reason,
-                                     match = info.match, side = info.side })
+  local stored, serr = store.clip { requested = ev.at, since = r.since, to = ev.at, path = clip.path, reason = reason,
+                                    side = info.side, match_id = ev.match_id }
+  if not stored then log.warn("ivr: could not store the clip:", serr) end
   if r.closed then return end
 
   local played, perr = playback.open(clip.path, { start = tonumber(cfg.play_from) or 10 })
@@ -134,13 +136,13 @@ local function open_review(ev, reason, info)
   end
 end
 
-on("challenge_requested", function(ev, m)
+on("challenge_requested", function(ev)
   local side = ev.data.side
-  open_review(ev, "challenge of the " .. side_name(side), { match = m.number, side = side })
+  open_review(ev, "challenge of the " .. side_name(side), { side = side })
 end)
 
-on(cfg.replay_event, function(ev, m)
-  open_review(ev, "operator replay", { match = m and m.number })
+on(cfg.replay_event, function(ev)
+  open_review(ev, "operator replay", {})
 end)
 
 for _, kind in ipairs({ "challenge_rejected", "challenge_cancelled", "challenge_resolved" }) do

@@ -3,9 +3,9 @@
 --                   buffer armed, recording started
 --   winner       -> recording stopped `stop_after_winner` seconds later (unless the next match
 --                   loads first, which stops it at once)
--- The finished recording (path, start, end) is kept under store key "recording:<match>:<start>"
--- and every event of the match gets its offset into it (store.tag with recording_started); the
--- recording under way is kept under "current_recording" until it stops.
+-- Each recording is a row of the store's recording table (store.recording_started when it starts,
+-- store.recording_stopped with its path and end), and every event of the match gets its offset
+-- into it (store.tag with recording_started).
 local names = require("names")
 
 local cfg = config {
@@ -55,7 +55,7 @@ local function call(op, what, ...)
   return result
 end
 
--- The recording in progress: {match, match_id, folder, file, started}; nil when none.
+-- The recording in progress: {match, match_id, folder, file, started, id}; nil when none.
 local current = nil
 local stop_timer = nil
 
@@ -90,25 +90,16 @@ local function finish(at, why, already_stopped)
   local rec_info = current
   if not rec_info then return end
   current = nil
-  store.set("current_recording", nil)
   local stopped = nil
   if not already_stopped then stopped = call("stop_record", "stopping the recording of match " .. rec_info.match) end
-  local row = {
-    match = rec_info.match,
-    match_id = rec_info.match_id,
-    path = stopped and stopped.path or nil,
-    folder = rec_info.folder,
-    file = rec_info.file,
-    started = rec_info.started,
-    ended = at,
-    stopped_by = why,
-  }
+  local path = stopped and stopped.path or nil
   local ok, err = store.tag { since = rec_info.started, to = at, recording_started = rec_info.started }
   if not ok then log.warn("new-match: could not link the events to the recording:", err) end
-  ok, err = store.set("recording:" .. rec_info.match .. ":" .. rec_info.started, row)
-  if not ok then log.warn("new-match: could not store the recording of match " .. rec_info.match .. ":", err) end
-  log.info("new-match: recording of match " .. rec_info.match .. " stopped (" .. why .. "): " ..
-           tostring(row.path))
+  if rec_info.id then
+    ok, err = store.recording_stopped(rec_info.id, { ended = at, path = path, stopped_by = why })
+    if not ok then log.warn("new-match: could not store the end of the recording of match " .. rec_info.match .. ":", err) end
+  end
+  log.info("new-match: recording of match " .. rec_info.match .. " stopped (" .. why .. "): " .. tostring(path))
 end
 
 local function arm_replay_buffer()
@@ -166,8 +157,10 @@ on("match_ready", function(ev, m)
   arm_replay_buffer()
   if call("start_record", "starting the recording of match " .. number) then
     current = { match = number, match_id = ev.match_id, folder = folder, file = file, started = ev.at }
-    local ok, err = store.set("current_recording", current)
-    if not ok then log.warn("new-match: could not store the running recording:", err) end
+    local id, err = store.recording_started { started = ev.at, match_id = ev.match_id, folder = folder, file = file,
+                                              connection = cfg.recording_connection }
+    if not id then log.warn("new-match: could not store the running recording:", err) end
+    current.id = id
     log.info("new-match: recording match " .. number .. " to " .. folder .. "/" .. file)
     confirm_recording(current)
   end

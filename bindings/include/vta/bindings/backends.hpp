@@ -56,14 +56,27 @@ public:
 };
 
 // Events of the store, as JSON objects: {id, code, at_us, fields, match_id, round, clip_path,
-// rec_offset_ms, str_offset_ms}.
+// rec_offset_ms, str_offset_ms, clip_offset_ms}.
 class StoreBackend {
 public:
     virtual ~StoreBackend() = default;
     virtual ActionResult events_of_match(std::int64_t match_id) = 0;
     virtual ActionResult events_between(std::int64_t since_us, std::int64_t until_us) = 0;
-    // tag: {since_us, until_us, clip_path?, recording_started_us?, stream_started_us?}
+    // tag: {since_us, until_us, clip_path?, clip_started_us?, recording_started_us?, stream_started_us?,
+    // stream_timeline_start_ms?}
     virtual ActionResult tag_events(const std::string& package, const nlohmann::json& tag) = 0;
+    // Rows of the recording, clip and stream_session tables; times in microseconds since the epoch.
+    // recording: {match_id?, connection, path?, folder, file, started_us} -> id
+    virtual ActionResult recording_started(const std::string& package, const nlohmann::json& recording) = 0;
+    // end: {ended_us, path?, stopped_by} -> true
+    virtual ActionResult recording_stopped(const std::string& package, std::int64_t id, const nlohmann::json& end) = 0;
+    // clip: {match_id?, path?, since_us, until_us, requested_us, reason, side?, error?} -> id
+    virtual ActionResult add_clip(const std::string& package, const nlohmann::json& clip) = 0;
+    // session: {day_id? (default: the active day), connection, started_us} -> {id, timeline_start_ms}
+    virtual ActionResult stream_session_opened(const std::string& package, const nlohmann::json& session) = 0;
+    // end: {ended_us, reason} -> true
+    virtual ActionResult stream_session_closed(const std::string& package, std::int64_t id,
+                                               const nlohmann::json& end) = 0;
     virtual ActionResult match_info(std::optional<std::int64_t> match_id) = 0;  // null id: the newest
     virtual ActionResult active_day() = 0;
     // Per-package key/value data; values are JSON.

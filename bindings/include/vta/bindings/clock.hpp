@@ -17,6 +17,8 @@ public:
     using TimerId = std::uint64_t;
     virtual ~Clock() = default;
     virtual std::int64_t now_ms() const = 0;
+    // Wall-clock time, microseconds since the Unix epoch: the time base of ev.at and of the store.
+    virtual std::int64_t epoch_us() const;
     // Runs `fn` on the io_context after `delay_ms`. Cancelled timers never run.
     virtual TimerId schedule(std::int64_t delay_ms, std::function<void()> fn) = 0;
     virtual void cancel(TimerId id) = 0;
@@ -30,6 +32,9 @@ class VirtualClock : public Clock {
 public:
     explicit VirtualClock(boost::asio::io_context& io) : io_(io) {}
     std::int64_t now_ms() const override { return now_; }
+    // Virtual time read as epoch time: origin + now (a dry run's origin is 0, like its events' times).
+    std::int64_t epoch_us() const override { return epoch_origin_us_ + now_ * 1000; }
+    void set_epoch_origin_us(std::int64_t origin_us) { epoch_origin_us_ = origin_us; }
     TimerId schedule(std::int64_t delay_ms, std::function<void()> fn) override;
     void cancel(TimerId id) override;
     // Moves to `t_ms`, running every timer due on the way in time order; after each one the
@@ -41,6 +46,7 @@ public:
 private:
     boost::asio::io_context& io_;
     std::int64_t now_ = 0;
+    std::int64_t epoch_origin_us_ = 0;
     TimerId next_id_ = 1;
     std::map<std::pair<std::int64_t, TimerId>, std::function<void()>> due_;
 };

@@ -1,8 +1,13 @@
 // The `vta` command line: one function per sub-command, each returning the process exit code.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
+
+namespace vta::store {
+class Database;
+}
 
 namespace vta::host {
 
@@ -18,6 +23,10 @@ int stats_command(const Arguments& args);     // vta stats [--json]
 int config_command(const Arguments& args);    // vta config [--defaults]
 int obs_command(const Arguments& args);       // vta obs status [--json] [--wait S]
 int check_command(const Arguments& args);     // vta check PACKAGE
+int chapters_command(const Arguments& args);  // vta chapters --day D [--out FILE] [--db FILE]
+
+// YouTube chapters of day `day` (id or YYYY-MM-DD); nothing, with `error` set, when there are none.
+std::optional<std::string> chapters_text(store::Database& db, const std::string& day, std::string& error);
 
 int main_command(int argc, char** argv);
 

@@ -86,6 +86,30 @@ struct EventInfo {
     std::optional<std::int64_t> rec_offset_ms;
     std::optional<std::int64_t> str_offset_ms;
     std::optional<std::string> clip_path;
+    std::optional<std::int64_t> clip_offset_ms;
+};
+
+// Stored rows of the recording, clip and stream_session tables, with their ids.
+struct RecordingInfo : RecordingRow {
+    std::int64_t id = 0;
+};
+struct ClipInfo : ClipRow {
+    std::int64_t id = 0;
+};
+struct StreamSessionInfo : StreamSessionRow {
+    std::int64_t id = 0;
+};
+
+// Where a match starts in the day's stream: its first event that has a stream offset.
+struct MatchStreamStart {
+    MatchInfo match;
+    std::optional<std::int64_t> str_offset_ms;  // empty when none of its events has one
+};
+
+// Rows of one day (through their match for recordings and clips) and/or of one match.
+struct RowFilter {
+    std::optional<std::int64_t> day_id;
+    std::optional<std::int64_t> match_id;
 };
 
 struct CodeCounts {
@@ -117,6 +141,9 @@ void to_json(nlohmann::json& j, const EventInfo& e);
 void to_json(nlohmann::json& j, const Stats& s);
 void to_json(nlohmann::json& j, const ActiveDay& d);
 void to_json(nlohmann::json& j, const SettingChange& c);
+void to_json(nlohmann::json& j, const RecordingInfo& r);
+void to_json(nlohmann::json& j, const ClipInfo& c);
+void to_json(nlohmann::json& j, const StreamSessionInfo& s);
 
 // Setting keys that hold the active tournament and day ids.
 inline constexpr std::string_view active_tournament_key = "active_tournament_id";
@@ -155,6 +182,13 @@ public:
     Result<std::optional<MatchInfo>> get_match(std::int64_t match_id);
     Result<std::vector<EventInfo>> list_events(std::int64_t match_id);  // in arrival order
     Result<Stats> stats();
+    Result<std::vector<RecordingInfo>> list_recordings(const RowFilter& filter = {});  // in id order
+    Result<std::vector<ClipInfo>> list_clips(const RowFilter& filter = {});
+    Result<std::vector<StreamSessionInfo>> list_stream_sessions(std::optional<std::int64_t> day_id = {});  // by start
+    // The day's matches in id order, each with where it starts in the day's stream.
+    Result<std::vector<MatchStreamStart>> match_stream_starts(std::int64_t day_id);
+    // Tournament days whose id is `day` (digits) or whose date is `day` (YYYY-MM-DD).
+    Result<std::vector<ActiveDay>> find_days(std::string_view day);
 
     // "ok" when PRAGMA integrity_check finds nothing, else its report.
     Result<std::string> integrity_check();

@@ -10,8 +10,8 @@
 
 namespace vta::store {
 
-// Side of the mat, as stored in match_athlete.side and match.winner.
-enum class Side : int { none = 0, blue = 1, red = 2 };
+// Side of the mat, as stored in match_athlete.side and match.winner (tie: match.winner only).
+enum class Side : int { none = 0, blue = 1, red = 2, tie = 3 };
 
 struct DatagramRow {
     std::int64_t received_us = 0;  // arrival time, microseconds since the Unix epoch
@@ -34,6 +34,7 @@ struct EventRow {
     std::optional<std::int64_t> rec_offset_ms;  // filled by later workflows
     std::optional<std::int64_t> str_offset_ms;
     std::optional<std::string> clip_path;
+    std::optional<std::int64_t> clip_offset_ms;
 };
 
 enum class GroupStatus { unknown, invalid };  // stored as 'unknown' | 'invalid'
@@ -90,7 +91,54 @@ struct EventTag {
     std::int64_t until_us = std::numeric_limits<std::int64_t>::max();
     std::optional<std::string> clip_path;
     std::optional<std::int64_t> recording_started_us;  // sets rec_offset_ms = (received_us - this) / 1000
-    std::optional<std::int64_t> stream_started_us;     // sets str_offset_ms likewise
+    std::optional<std::int64_t> stream_started_us;     // sets str_offset_ms likewise...
+    std::int64_t stream_timeline_start_ms = 0;         // ...plus this (the session's place in the day)
+    std::optional<std::int64_t> clip_started_us;       // sets clip_offset_ms likewise
+};
+
+// A recording of a match, added when it starts and ended by RecordingEnd.
+struct RecordingRow {
+    std::optional<std::int64_t> match_id;
+    std::string connection;           // OBS connection that records
+    std::optional<std::string> path;  // known once OBS reports the file
+    std::string folder;
+    std::string file;
+    std::int64_t started_us = 0;      // microseconds since the Unix epoch, like datagram.received_us
+    std::optional<std::int64_t> ended_us;
+    std::string stopped_by;           // why it stopped
+};
+
+struct RecordingEnd {
+    std::int64_t ended_us = 0;
+    std::optional<std::string> path;  // unset keeps the stored one
+    std::string stopped_by;
+};
+
+// A replay clip request: stored whether the clip was saved (path) or not (error).
+struct ClipRow {
+    std::optional<std::int64_t> match_id;
+    std::optional<std::string> path;
+    std::int64_t since_us = 0;      // what the clip covers
+    std::int64_t until_us = 0;
+    std::int64_t requested_us = 0;  // when it was asked for
+    std::string reason;
+    std::optional<int> side;        // the challenging side (0 referee, 1 blue, 2 red), if any
+    std::optional<std::string> error;
+};
+
+// One uninterrupted run of a stream output. The Writer fills timeline_start_ms when it is opened.
+struct StreamSessionRow {
+    std::optional<std::int64_t> day_id;
+    std::string connection;
+    std::int64_t started_us = 0;
+    std::optional<std::int64_t> ended_us;
+    std::string end_reason;
+    std::int64_t timeline_start_ms = 0;  // summed durations of the day's earlier sessions
+};
+
+struct StreamSessionEnd {
+    std::int64_t ended_us = 0;
+    std::string end_reason;
 };
 
 }  // namespace vta::store

@@ -42,6 +42,12 @@ struct WriterStatus {
     std::int64_t last_datagram_id = 0;  // highest datagram id committed
 };
 
+// A stream session as opened: its id and its place in the day's stream timeline.
+struct OpenedStreamSession {
+    std::int64_t id = 0;
+    std::int64_t timeline_start_ms = 0;
+};
+
 class Writer {
 public:
     // Opens its own connection (migrating the schema like Database::open) and starts the thread.
@@ -66,6 +72,14 @@ public:
     void update_event_fields(std::int64_t event_id, std::string fields_json);
     // Applied after the inserts of its batch, so it also reaches matching events still pending.
     void tag_events(EventTag tag);
+    std::int64_t add_recording(RecordingRow row);
+    void end_recording(std::int64_t recording_id, RecordingEnd end);
+    std::int64_t add_clip(ClipRow row);
+    // Sets row.timeline_start_ms to the summed durations of the day's sessions closed so far (those
+    // in the file when the Writer opened and those closed through it since).
+    OpenedStreamSession open_stream_session(StreamSessionRow row);
+    // Closing an unknown or already closed session changes nothing in the timeline.
+    void close_stream_session(std::int64_t session_id, StreamSessionEnd end);
     // Upserts host_counter rows; coalesced per name.
     void set_counters(const std::map<std::string, std::int64_t>& counters);
 

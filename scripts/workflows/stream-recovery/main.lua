@@ -1,0 +1,199 @@
+-- stream-recovery: stream sessions of OBS_STR and the restart of a dropped stream.
+--   obs.stream_state started      -> open a stream session (store.stream_session_opened), which
+--                                    knows where it starts in the day's stream timeline
+--   OBS reconnecting / reconnected -> close the session / open a new one (OBS retries by itself)
+--   every tag_every seconds       -> tag the events received since with the session's start and
+--                                    timeline position, so str_offset_ms runs on across sessions
+--   stream stopped / disconnected -> close the session with the reason and, unless the operator
+--                                    stopped it (operator_stop_event), restart the stream with
+--                                    back-off: restart_attempts tries, the first after
+--                                    restart_first_delay s, each next one restart_factor times
+--                                    longer, at most restart_max_delay s; giving up is reported once
+local cfg = config {
+  stream_connection = "OBS_STR",
+  restart_attempts = 5,
+  restart_first_delay = 2,
+  restart_factor = 2,
+  restart_max_delay = 60,
+  start_confirm_seconds = 15,
+  tag_every = 10,
+  operator_stop_event = "operator_stream_stop",
+  stop_on_operator_event = true,
+}
+
+local str = obs.connection(cfg.stream_connection)
+
+local STARTED = "OBS_WEBSOCKET_OUTPUT_STARTED"
+local STOPPED = "OBS_WEBSOCKET_OUTPUT_STOPPED"
+-- OBS's own reconnection (its "Automatically reconnect" setting): the stream is interrupted, OBS
+-- retries by itself; if it gives up, STOPPED follows and this package restarts the stream.
+local RECONNECTING = "OBS_WEBSOCKET_OUTPUT_RECONNECTING"
+local RECONNECTED = "OBS_WEBSOCKET_OUTPUT_RECONNECTED"
+
+-- The session under way: {id, started, timeline_start_ms, tagged_until, tag_timer}; nil when none.
+local session = nil
+-- The restart under way: {attempt, timer, waiting (a start was asked, its outcome not yet seen)}.
+local restart = nil
+local operator_stopped = false
+
+local function ours(ev)
+  return ev.data.connection == cfg.stream_connection
+end
+
+local function tag_until(to)
+  if not session or to <= session.tagged_until then return end
+  local ok, err = store.tag { since = session.tagged_until, to = to, stream_started = session.started,
+                              stream_timeline_start_ms = session.timeline_start_ms }
+  if not ok then
+    log.warn("stream-recovery: could not give the events their stream offsets:", err)
+    return
+  end
+  session.tagged_until = to
+end
+
+local function open_session(at)
+  if session then return end
+  local opened, err = store.stream_session_opened { started = at, connection = cfg.stream_connection }
+  if not opened then
+    log.warn("stream-recovery: could not store the stream session:", err)
+    return
+  end
+  session = { id = opened.id, started = at, timeline_start_ms = opened.timeline_start_ms, tagged_until = at }
+  local every = tonumber(cfg.tag_every) or 10
+  if every > 0 then
+    session.tag_timer = timer.every(every, function() tag_until(util.time()) end)
+  end
+  log.info("stream-recovery: stream session " .. opened.id .. " opened at " ..
+           string.format("%.3f", opened.timeline_start_ms / 1000) .. " s into the day's stream")
+end
+
+local function close_session(at, reason)
+  local s = session
+  if not s then return end
+  tag_until(at)
+  session = nil
+  if s.tag_timer then timer.cancel(s.tag_timer) end
+  local ok, err = store.stream_session_closed(s.id, { ended = at, reason = reason })
+  if not ok then log.warn("stream-recovery: could not close stream session " .. s.id .. ":", err) end
+  log.info("stream-recovery: stream session " .. s.id .. " closed: " .. reason)
+end
+
+local function cancel_restart()
+  if restart and restart.timer then timer.cancel(restart.timer) end
+  restart = nil
+end
+
+local function delay_of(attempt)
+  local first = tonumber(cfg.restart_first_delay) or 2
+  local factor = tonumber(cfg.restart_factor) or 2
+  local most = tonumber(cfg.restart_max_delay) or 60
+  return math.min(first * factor ^ (attempt - 1), most)
+end
+
+local next_attempt
+
+local function try_start(r)
+  r.timer = nil
+  if restart ~= r then return end
+  log.info("stream-recovery: restarting the stream, attempt " .. r.attempt .. " of " .. cfg.restart_attempts)
+  r.waiting = true
+  local ok, err = str:start_stream()
+  if restart ~= r or not r.waiting then return end
+  if not ok then
+    log.info("stream-recovery: attempt " .. r.attempt .. " failed: " .. tostring(err))
+    r.waiting = false
+    next_attempt(r)
+    return
+  end
+  -- OBS answers the request at once; the outcome comes as a stream state (started or stopped).
+  r.timer = timer.after(tonumber(cfg.start_confirm_seconds) or 15, function()
+    r.timer = nil
+    if restart ~= r or not r.waiting then return end
+    r.waiting = false
+    local status = str:stream_status()
+    if restart ~= r then return end
+    if type(status) == "table" and status.active then
+      restart = nil
+      open_session(util.time())
+    else
+      log.info("stream-recovery: attempt " .. r.attempt .. " did not start the stream")
+      next_attempt(r)
+    end
+  end)
+end
+
+next_attempt = function(r)
+  if restart ~= r then return end
+  local attempts = tonumber(cfg.restart_attempts) or 0
+  if r.attempt >= attempts then
+    restart = nil
+    log.error("stream-recovery: gave up restarting the stream on " .. cfg.stream_connection .. " after " ..
+              attempts .. " attempts: start it from OBS")
+    return
+  end
+  r.attempt = r.attempt + 1
+  r.timer = timer.after(delay_of(r.attempt), function() try_start(r) end)
+end
+
+local function schedule_restart(why)
+  if operator_stopped or restart then return end
+  log.warn("stream-recovery: the stream on " .. cfg.stream_connection .. " dropped (" .. why .. "): restarting")
+  restart = { attempt = 0 }
+  next_attempt(restart)
+end
+
+on("obs.stream_state", function(ev)
+  if not ours(ev) then return end
+  local state = ev.data.state
+  if state == STARTED or state == RECONNECTED then
+    cancel_restart()
+    operator_stopped = false
+    open_session(ev.at)
+  elseif state == RECONNECTING then
+    close_session(ev.at, "OBS reconnecting")
+  elseif state == STOPPED then
+    if restart and restart.waiting then
+      -- a restart attempt that OBS could not carry through
+      restart.waiting = false
+      if restart.timer then timer.cancel(restart.timer) end
+      log.info("stream-recovery: attempt " .. restart.attempt .. " did not start the stream")
+      next_attempt(restart)
+      return
+    end
+    close_session(ev.at, operator_stopped and "operator" or "stream stopped")
+    schedule_restart("stream stopped")
+  end
+end)
+
+on("obs.disconnected", function(ev)
+  if not ours(ev) then return end
+  local reason = "disconnected"
+  if ev.data.reason and ev.data.reason ~= "" then reason = reason .. ": " .. tostring(ev.data.reason) end
+  close_session(ev.at, reason)
+  if restart and restart.waiting then
+    restart.waiting = false
+    if restart.timer then timer.cancel(restart.timer) end
+    next_attempt(restart)
+  end
+  schedule_restart(reason)
+end)
+
+on(cfg.operator_stop_event, function(ev)
+  operator_stopped = true
+  cancel_restart()
+  log.info("stream-recovery: the operator stops the stream: no restart")
+  if cfg.stop_on_operator_event and session then
+    local ok, err = str:stop_stream()
+    if not ok then log.warn("stream-recovery: stopping the stream failed:", err) end
+  end
+  close_session(ev.at, "operator")
+end)
+
+-- OBS may have kept streaming while its websocket was down: then there is nothing to restart.
+on("obs.connected", function(ev)
+  if not ours(ev) or session then return end
+  local status = str:stream_status()
+  if session or type(status) ~= "table" or not status.active then return end
+  cancel_restart()
+  open_session(util.time())
+end)
