@@ -1,10 +1,12 @@
 // `vta panel` under a private Xvfb: replays a capture into it, presses Replay by its shortcut and
-// by a click with xdotool, checks that the host and the ivr package acted, and saves screenshots
+// by a click with xdotool, checks that the host and the ivr package acted, uses Back to live and
+// manual mode by their shortcuts, and saves screenshots
 // of the main window at 1280x720 and 1920x1080 into the build folder. Fails when Xvfb, xdotool or
 // ffmpeg are missing: it never skips.
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -97,6 +99,18 @@ class PanelUnderXvfb : public ::testing::Test {
 
 TEST_F(PanelUnderXvfb, ReplayByShortcutAndClickWhileACaptureStreamsIn) {
   const auto port = std::to_string(free_udp_port());
+  // Two OBS connections nobody answers (their rows show the reason and the next retry) and a flag
+  // for one athlete of the capture's last match.
+  const auto flags = folder_.path() / "flags";
+  std::filesystem::create_directories(flags);
+  ASSERT_EQ(tool(ffmpeg, {"-loglevel", "error", "-f", "lavfi", "-i", "color=c=0xdd0000:s=60x40", "-frames:v", "1",
+                          (flags / "GER.png").string()}).first, 0);
+  const auto config_folder = std::filesystem::path(env_["XDG_CONFIG_HOME"]) / "restrike-vta";
+  std::filesystem::create_directories(config_folder);
+  std::ofstream(config_folder / "config.json")
+      << R"({"obs": [{"name": "OBS_REC", "role": "rec", "host": "127.0.0.1", "port": )" << free_udp_port()
+      << R"(}, {"name": "OBS_STR", "role": "str", "host": "127.0.0.1", "port": )" << free_udp_port()
+      << R"(}], "panel": {"flags_folder": ")" << flags.string() << R"("}})";
   panel_ = std::make_unique<ChildProcess>(VTA_BINARY, std::vector<std::string>{"panel", "--bind", "127.0.0.1", "--port", port},
                                           env_, folder_.path() / "panel.log");
   std::smatch geometry;
@@ -128,6 +142,16 @@ TEST_F(PanelUnderXvfb, ReplayByShortcutAndClickWhileACaptureStreamsIn) {
   ASSERT_TRUE(wait_until([&] { return count(panel_->output(), "operator: operator_replay") == 2; }, 10s))
       << "the click on Replay did not reach the host: " << panel_->output();
   ASSERT_TRUE(wait_until([&] { return ivr_reactions(panel_->output()) == 2; }, 15s)) << panel_->output();
+
+  // Back to live by its shortcut; manual mode by its shortcut, a typed group and Enter.
+  ASSERT_EQ(tool(xdotool, {"key", "F6"}).first, 0);
+  ASSERT_TRUE(wait_until([&] { return count(panel_->output(), "operator: operator_back_to_live") == 1; }, 10s))
+      << panel_->output();
+  ASSERT_EQ(tool(xdotool, {"key", "F7"}).first, 0);
+  ASSERT_EQ(tool(xdotool, {"type", "--delay", "20", "pt1;3;"}).first, 0);
+  ASSERT_EQ(tool(xdotool, {"key", "Return"}).first, 0);
+  ASSERT_TRUE(wait_until([&] { return panel_->output().find("operator: manual event 'pt1;3;'") != std::string::npos; }, 10s))
+      << "the manual event did not reach the host: " << panel_->output();
 
   ASSERT_TRUE(sender.wait(150s)) << "vta send did not finish";
   std::printf("%s", sender.output().c_str());
