@@ -90,7 +90,7 @@ std::unique_ptr<Host> Host::create(boost::asio::io_context& io, const HostSetup&
   workflows.current_match_id = [ingest] { return ingest->match_id(); };
   host->workflows_ = std::make_unique<bindings::Runtime>(io, std::move(workflows));
   ingest->set_observer([self](const IngestedGroup& g) {
-    self->remember_event(g);
+    if (self->snapshot_handler_) self->remember_event(g);  // only a panel shows them: `vta run` skips the copy
     // Building the events serialises the match state: skip it for groups no package listens to (most
     // datagrams are clock ticks).
     bool wanted = self->workflows_->wants(g.group.code);

@@ -452,7 +452,9 @@ std::optional<std::string> PanelWindow::selected_workflow() const {
 }
 
 int PanelWindow::handle(int event) {
-  if (event == FL_SHORTCUT || event == FL_KEYDOWN) {
+  // FL_SHORTCUT comes only for keys the focused widget did not use: a letter shortcut cannot fire
+  // while the operator types a manual event.
+  if (event == FL_SHORTCUT) {
     const int key = Fl::event_key(), state = Fl::event_state();
     if (matches(replay_key_, key, state)) {
       host_.post_replay();
@@ -466,7 +468,7 @@ int PanelWindow::handle(int event) {
       set_manual_mode(!manual_button_->value());
       return 1;
     }
-    if (event == FL_SHORTCUT && key == FL_Escape) return 1;  // Escape must not close the panel mid-match
+    if (key == FL_Escape) return 1;  // Escape must not close the panel mid-match
   }
   return Fl_Double_Window::handle(event);
 }
