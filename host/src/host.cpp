@@ -232,18 +232,16 @@ void Host::refresh_clip_links() {
   if (!stored.ok || !stored.value.is_array()) return;
   std::map<std::int64_t, const nlohmann::json*> by_id;
   for (const auto& e : stored.value)
-    if (e.contains("id") && (!e.value("clip_path", nlohmann::json()).is_null() ||
-                             !e.value("rec_offset_ms", nlohmann::json()).is_null() ||
-                             !e.value("str_offset_ms", nlohmann::json()).is_null()))
+    if (e.contains("id") && (e.contains("clip_path") || e.contains("rec_offset_ms") || e.contains("str_offset_ms")))
       by_id[e["id"].get<std::int64_t>()] = &e;
   if (by_id.empty()) return;
   for (auto& event : recent_events_) {
     auto found = by_id.find(event.id);
     if (found == by_id.end()) continue;
     const auto& e = *found->second;
-    if (e["clip_path"].is_string()) event.clip_path = e["clip_path"].get<std::string>();
-    if (e["rec_offset_ms"].is_number()) event.rec_offset_ms = e["rec_offset_ms"].get<std::int64_t>();
-    if (e["str_offset_ms"].is_number()) event.str_offset_ms = e["str_offset_ms"].get<std::int64_t>();
+    if (auto clip = e.find("clip_path"); clip != e.end() && clip->is_string()) event.clip_path = clip->get<std::string>();
+    if (auto rec = e.find("rec_offset_ms"); rec != e.end() && rec->is_number()) event.rec_offset_ms = rec->get<std::int64_t>();
+    if (auto str = e.find("str_offset_ms"); str != e.end() && str->is_number()) event.str_offset_ms = str->get<std::int64_t>();
   }
 }
 

@@ -197,5 +197,33 @@ TEST(HostActions, NeverBlockTheCallerAndTakeEffect) {
   }, 5s)) << "the manual event was not stored with sender 'manual'";
 }
 
+TEST(HostSnapshots, EventsLearnTheirClipOnceAWorkflowTaggedThem) {
+  RunningHost running;
+  Collected collected;
+  running.start(collected.handler(), ring());
+  running.host().post_manual("pt1;3;");
+  running.host().post_manual("pt2;2;");
+  std::int64_t tagged = 0;
+  ASSERT_TRUE(test::wait_until([&] {
+    auto s = collected.last();
+    if (!s || s->events.size() < 2) return false;
+    tagged = s->events.back().id;
+    return true;
+  }, 5s));
+  // What store.tag does for the ivr package, written by another connection as the store writer would.
+  ASSERT_TRUE(test::wait_until([&] {
+    SQLite::Database db(running.database().string(), SQLite::OPEN_READWRITE);
+    SQLite::Statement update(db, "UPDATE event SET clip_path = '/clips/replay.mkv', rec_offset_ms = 61500 WHERE id = ?");
+    update.bind(1, static_cast<int64_t>(tagged));
+    return update.exec() == 1;
+  }, 5s)) << "event " << tagged << " was not committed";
+  EXPECT_TRUE(test::wait_until([&] {
+    auto s = collected.last();
+    for (const auto& e : s->events)
+      if (e.id == tagged) return e.clip_path == "/clips/replay.mkv" && e.rec_offset_ms == 61500;
+    return false;
+  }, 5s)) << "the panel's events did not learn the clip";
+}
+
 }  // namespace
 }  // namespace vta::host
