@@ -50,6 +50,7 @@ TEST(SettingsForm, RoundTripKeepsKeysTheFormDoesNotShow) {
   EXPECT_EQ(d["udp"]["receive_buffer_bytes"], 16777216);
   EXPECT_EQ(d["playback"]["args"][0], "--fs");
   EXPECT_EQ(d["workflows"]["packages"]["ivr"]["config"]["clip_seconds"], 15);
+  EXPECT_TRUE(d["workflows"]["packages"]["ivr"]["config"]["play_from"].is_number_integer());
   EXPECT_EQ(d["workflows"]["packages"]["ivr"]["config"]["play_from"], 8);
   EXPECT_EQ(d["workflows"]["packages"]["scenes"]["config"]["live_scene"], "Court 1 live");
   EXPECT_EQ(d["obs"].size(), 2u);

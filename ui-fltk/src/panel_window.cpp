@@ -261,9 +261,10 @@ PanelWindow::~PanelWindow() { Fl::remove_timeout(on_tick, this); }
 void PanelWindow::build_settings(int x, int y, int w, int h) {
   auto* tab = new Fl_Group(x, y, w, h, "Settings");
   auto* scroll = new Fl_Scroll(x, y, w, h - 80);
+  scroll->type(Fl_Scroll::VERTICAL);
   settings_ = std::make_unique<SettingsWidgets>();
   auto& s = *settings_;
-  const int lx = x + 170, fw = std::min(w - 180, 420);
+  const int lx = x + 190, fw = std::min(w - 200, 420);
   int row = y + 8;
   auto field = [&](const char* label, int width = 0) {
     auto* input = new Fl_Input(lx, row, width ? width : fw, 26, label);
@@ -291,9 +292,11 @@ void PanelWindow::build_settings(int x, int y, int w, int h) {
   s.live_scene = field("Live scene");
   s.recordings_root = field("Recordings root");
   s.name_template = field("Recording name");
-  s.name_template->tooltip("e.g. {match} {blue_name} ({blue_noc}) vs {red_name} ({red_noc})");
   s.replay_seconds = field("Replay length (s)", 90);
   s.play_from = field("Play from (s)", 90);
+  for (Fl_Input* package_field : {s.ivr_scene, s.live_scene, s.recordings_root, s.replay_seconds, s.play_from})
+    package_field->tooltip("a workflow package setting: empty keeps the package's default");
+  s.name_template->tooltip("empty keeps the package's default; e.g. {match} {blue_name} ({blue_noc}) vs {red_name} ({red_noc})");
   s.mpv = field("mpv program");
   s.flags_folder = field("Flags folder");
   s.flags_folder->tooltip("a folder of <NOC>.png images");

@@ -56,6 +56,12 @@ std::optional<double> parse_seconds(const std::string& text) {
   return value;
 }
 
+// Whole seconds are written as integers, as a person would.
+nlohmann::json seconds_json(double seconds) {
+  if (seconds == double(long(seconds))) return long(seconds);
+  return seconds;
+}
+
 // Sets a package setting, or removes it when the field is empty (the package default applies).
 void set_or_clear(nlohmann::json& document, const char* package, const char* key, const nlohmann::json& value,
                   bool empty) {
@@ -141,8 +147,8 @@ FormCheck apply_form(const SettingsForm& f, const nlohmann::json& base) {
   if (replay && play_from && *play_from >= *replay)
     return fail("Play from", "fewer seconds than the replay length (" + trim(f.replay_seconds) + ")",
                 f.play_from_seconds);
-  set_or_clear(d, "ivr", "clip_seconds", replay.value_or(0), !replay);
-  set_or_clear(d, "ivr", "play_from", play_from.value_or(0), !play_from);
+  set_or_clear(d, "ivr", "clip_seconds", seconds_json(replay.value_or(0)), !replay);
+  set_or_clear(d, "ivr", "play_from", seconds_json(play_from.value_or(0)), !play_from);
 
   if (trim(f.mpv).empty()) return fail("mpv program", "a program name or path such as mpv", f.mpv);
   d["playback"]["mpv"] = trim(f.mpv);
