@@ -268,6 +268,10 @@ namespace {
 const char* help_text = R"(reStrike VTA — PSS ingest, match state and event store for taekwondo broadcasts
 
 usage: vta <command> [options]
+       vta                           with a display (DISPLAY set): the control panel, as `vta panel`
+
+  panel     [--config FILE] [--bind ADDR] [--port N] [--db FILE] [--size WxH]
+            the FLTK control panel with the host running in the same process
 
   run       [--config FILE] [--bind ADDR] [--port N] [--db FILE]
             receive PSS over UDP (default 0.0.0.0:6000), keep the match state, store every datagram,

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <initializer_list>
+#include <regex>
 #include <sstream>
 
 namespace vta::host {
@@ -161,7 +162,34 @@ bool read_playback(const nlohmann::json& j, PlaybackConfig& playback, std::strin
   return r.only_keys({"mpv", "args"}) && r.text("mpv", playback.mpv) && r.text_list("args", playback.args);
 }
 
+bool read_panel(const nlohmann::json& j, PanelConfig& panel, std::string& error) {
+  ObjectReader r(j, "panel", error);
+  std::string flags;
+  if (!r.only_keys({"flags_folder", "shortcuts"}) || !r.text("flags_folder", flags)) return false;
+  panel.flags_folder = flags;
+  const auto* shortcuts = r.child("shortcuts");
+  if (!shortcuts) return true;
+  ObjectReader keys(*shortcuts, "panel.shortcuts", error);
+  if (!keys.only_keys({"replay", "back_to_live", "manual_mode"})) return false;
+  for (auto [key, value] : {std::pair{"replay", &panel.shortcuts.replay},
+                            std::pair{"back_to_live", &panel.shortcuts.back_to_live},
+                            std::pair{"manual_mode", &panel.shortcuts.manual_mode}}) {
+    if (!keys.text(key, *value)) return false;
+    if (!valid_shortcut(*value)) {
+      error = "panel.shortcuts." + std::string(key) + ": expected a key such as \"F5\", \"Ctrl+R\" or \"Alt+Shift+B\" "
+              "(Ctrl/Alt/Shift + F1..F12, A..Z, 0..9, Space or Escape), got \"" + *value + "\"";
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+bool valid_shortcut(const std::string& text) {
+  static const std::regex pattern("^((Ctrl|Alt|Shift)\\+)*(F([1-9]|1[0-2])|[A-Z0-9]|Space|Escape)$");
+  return std::regex_match(text, pattern);
+}
 
 nlohmann::json default_config_json() {
   const Config d;
@@ -175,6 +203,9 @@ nlohmann::json default_config_json() {
       {"workflows", {{"folders", nlohmann::json::array()}, {"packages", nlohmann::json::object()},
                      {"memory_limit_mb", d.workflows.memory_limit_mb}, {"hot_reload", d.workflows.hot_reload}}},
       {"playback", {{"mpv", d.playback.mpv}, {"args", nlohmann::json::array()}}},
+      {"panel", {{"flags_folder", ""},
+                 {"shortcuts", {{"replay", d.panel.shortcuts.replay}, {"back_to_live", d.panel.shortcuts.back_to_live},
+                                {"manual_mode", d.panel.shortcuts.manual_mode}}}}},
   };
 }
 
@@ -182,12 +213,13 @@ ConfigResult parse_config(const nlohmann::json& document) {
   Config config;
   std::string error;
   ObjectReader top(document, "", error);
-  if (!top.only_keys({"udp", "store", "log", "obs", "workflows", "playback"})) return {std::nullopt, error};
+  if (!top.only_keys({"udp", "store", "log", "obs", "workflows", "playback", "panel"})) return {std::nullopt, error};
   if (auto* udp = top.child("udp"); udp && !read_udp(*udp, config.udp, error)) return {std::nullopt, error};
   if (auto* store = top.child("store"); store && !read_store(*store, config.store, error)) return {std::nullopt, error};
   if (auto* log = top.child("log"); log && !read_log(*log, config.log, error)) return {std::nullopt, error};
   if (auto* w = top.child("workflows"); w && !read_workflows(*w, config.workflows, error)) return {std::nullopt, error};
   if (auto* p = top.child("playback"); p && !read_playback(*p, config.playback, error)) return {std::nullopt, error};
+  if (auto* p = top.child("panel"); p && !read_panel(*p, config.panel, error)) return {std::nullopt, error};
   if (auto* connections = top.child("obs")) {
     auto parsed = obs::parse_connections(*connections);
     if (!parsed) return {std::nullopt, "obs: " + parsed.error().message};

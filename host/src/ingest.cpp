@@ -73,7 +73,8 @@ void Ingest::resume(std::int64_t match_id, const pss::MatchState& state) {
 void Ingest::on_datagram(const pss::ReceivedDatagram& datagram) {
   std::vector<pss::Group> groups = pss::decode(datagram.bytes);
   const std::int64_t datagram_id = writer_.add_datagram(
-      {datagram.arrival_us, sender_text(datagram.sender), std::string(datagram.bytes), int(groups.size())});
+      {datagram.arrival_us, datagram.sender_name.empty() ? sender_text(datagram.sender) : std::string(datagram.sender_name),
+       std::string(datagram.bytes), int(groups.size())});
   ++counters_.datagrams;
   counters_.last_datagram_id = datagram_id;
   counters_.last_arrival_us = datagram.arrival_us;

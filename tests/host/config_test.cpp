@@ -53,7 +53,7 @@ TEST(Config, BadValuesAreRejectedNamingTheKeyAndWhatIsExpected) {
       {R"({"udp": {"port": "6000"}})", "udp.port: expected an integer from 1 to 65535, got \"6000\""},
       {R"({"udp": {"allow": "10.0.0.1"}})", "udp.allow: expected an array of strings"},
       {R"({"udp": 6000})", "udp: expected an object"},
-      {R"({"udpp": {}})", "unknown key 'udpp' (expected one of: udp, store, log, obs, workflows, playback)"},
+      {R"({"udpp": {}})", "unknown key 'udpp' (expected one of: udp, store, log, obs, workflows, playback, panel)"},
       {R"({"store": {"batch_row": 10}})", "unknown key 'store.batch_row' (expected one of: path, batch_rows, batch_ms)"},
       {R"({"log": {"level": "loud"}})", "log.level: expected one of trace, debug, info, warn, error, critical, off"},
       {R"({"obs": [{"name": "OBS_REC", "role": "recorder", "port": 4455}]})", "OBS_REC"},

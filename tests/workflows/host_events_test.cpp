@@ -255,6 +255,19 @@ TEST_F(HostEvents, TheOperatorsReplayActionAndClosingTheViewer) {
     expect_no_failures();
 }
 
+TEST_F(HostEvents, TheOperatorsBackToLiveClosesTheReview) {
+    fire(1000, "operator_replay");
+    ASSERT_EQ(of("ivr", "playback.open").size(), 1u);
+    fire(9000, "operator_back_to_live");
+    auto scenes = of("ivr", "obs.str:set_scene");
+    ASSERT_EQ(scenes.size(), 2u);
+    EXPECT_EQ(scenes[1].args.value("scene", ""), "LIVE_SCENE");
+    EXPECT_EQ(of("ivr", "playback.close").size(), 1u) << "the operator's viewer is closed too";
+    fire(12000, "operator_back_to_live");  // nothing under review: nothing to undo
+    EXPECT_EQ(of("ivr", "obs.str:set_scene").size(), 2u);
+    expect_no_failures();
+}
+
 TEST_F(HostEvents, AMissingBreakSceneIsReportedOnceAcrossBreaks) {
     // The fake OBS has LIVE_SCENE and IVR_SCENE; BREAK_SCENE is missing and reported once.
     fire(1000, "break_started", {{"seconds", 60}});

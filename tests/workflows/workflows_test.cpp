@@ -110,8 +110,8 @@ TEST(Check, PackagesSubscribeToTheEventsOfTheIssue) {
     auto new_match = check_package(kWorkflows / "new-match");
     for (const char* kind : {"match_loaded", "match_ready", "winner"}) EXPECT_TRUE(has(new_match, kind)) << kind;
     auto ivr = check_package(kWorkflows / "ivr");
-    for (const char* kind : {"challenge_requested", "operator_replay", "challenge_rejected", "challenge_cancelled",
-                             "challenge_resolved", "playback.closed"})
+    for (const char* kind : {"challenge_requested", "operator_replay", "operator_back_to_live", "challenge_rejected",
+                             "challenge_cancelled", "challenge_resolved", "playback.closed"})
         EXPECT_TRUE(has(ivr, kind)) << kind;
     auto scenes = check_package(kWorkflows / "scenes");
     for (const char* kind : {"break_started", "break_ended", "winner", "match_loaded"})

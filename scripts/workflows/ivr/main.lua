@@ -156,3 +156,7 @@ end
 playback.on_closed(function(ev)
   if ev.data.by == "viewer" then close_review("viewer closed") end
 end)
+
+on("operator_back_to_live", function()
+  close_review("operator back to live")
+end)

@@ -40,6 +40,21 @@ struct PlaybackConfig {
   std::vector<std::string> args;               // extra mpv arguments, e.g. ["--fs"]
 };
 
+// Keyboard shortcuts are written like "F5", "Ctrl+R", "Alt+Shift+B", "Space" (see valid_shortcut).
+struct PanelShortcuts {
+  std::string replay = "F5";
+  std::string back_to_live = "F6";
+  std::string manual_mode = "F7";
+};
+
+struct PanelConfig {
+  std::filesystem::path flags_folder;  // <NOC>.png flag images; empty: no flags
+  PanelShortcuts shortcuts;
+};
+
+// True for zero or more of Ctrl+, Alt+, Shift+ followed by F1..F12, A..Z, 0..9, Space or Escape.
+bool valid_shortcut(const std::string& text);
+
 struct Config {
   pss::UdpListenerOptions udp;
   StoreConfig store;
@@ -47,6 +62,7 @@ struct Config {
   std::vector<obs::ConnectionConfig> obs;
   WorkflowsConfig workflows;
   PlaybackConfig playback;
+  PanelConfig panel;
 };
 
 struct ConfigResult {

@@ -1,10 +1,14 @@
 // The running host: UDP listener -> ingest (codec, match state) -> store writer and the Lua
 // workflows, with the configured OBS connections, all on one io_context.
-// `vta run` drives it headless; the control panel will drive the same object.
+// `vta run` drives it headless; the control panel drives the same object from another thread through
+// snapshots (on_snapshot) and operator actions (post_*), which never block the caller.
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -14,6 +18,7 @@
 #include "vta/host/config.hpp"
 #include "vta/bindings/runtime.hpp"
 #include "vta/host/ingest.hpp"
+#include "vta/host/snapshot.hpp"
 #include "vta/obs/connections.hpp"
 #include "vta/store/database.hpp"
 
@@ -43,10 +48,38 @@ class Host {
   obs::Connections& obs() { return *obs_; }
   bindings::Runtime& workflows() { return *workflows_; }
 
+  // --- for the control panel; each call may come from any thread ---
+
+  static constexpr std::size_t recent_events_kept = 500;
+  static constexpr std::chrono::milliseconds snapshot_interval{50};  // at most 20 snapshots a second
+
+  using SnapshotHandler = std::function<void(std::shared_ptr<const HostSnapshot>)>;
+  // `handler` runs on the io thread with a fresh snapshot whenever something changed, at most every
+  // snapshot_interval (changes in between are coalesced), and at least once a second (ages move on).
+  // `log` (may be null) supplies the log lines. Call before start().
+  void on_snapshot(SnapshotHandler handler, std::shared_ptr<LogRing> log);
+
+  // Operator actions, posted onto the io_context: the caller never waits. Outcomes go to the log.
+  void post_replay();           // host event "operator_replay" to the workflows
+  void post_back_to_live();     // host event "operator_back_to_live"
+  void post_recording(bool start);  // StartRecord / StopRecord on the first `rec` OBS connection
+  void post_workflow_enabled(const std::string& package, bool enabled);
+  void post_workflow_reload(const std::string& package);
+  // PSS text typed by the operator ("pt1;3;"): stored and tracked like a datagram from sender "manual".
+  void post_manual(std::string text);
+  // Opens `path` in the playback viewer at `offset_ms`.
+  void post_play_clip(std::string path, std::int64_t offset_ms);
+
  private:
   Host(boost::asio::io_context& io, const HostSetup& setup);
   void report_every_second();
   void publish_counters();
+  void on_datagram(const pss::ReceivedDatagram& datagram);
+  void remember_event(const IngestedGroup& group);
+  void dispatch_operator_event(const std::string& kind);
+  void schedule_snapshot();
+  std::shared_ptr<const HostSnapshot> build_snapshot();
+  void refresh_clip_links();
 
   boost::asio::io_context& io_;
   HostSetup setup_;
@@ -61,6 +94,26 @@ class Host {
   std::atomic<std::int64_t> committed_datagram_id_{0};
   std::int64_t reported_datagram_id_ = -1;
   bool stopped_ = false;
+
+  std::shared_ptr<bindings::PlaybackBackend> playback_;
+  std::shared_ptr<bindings::StoreBackend> store_reader_;
+  // Panel state, all touched on the io thread only.
+  SnapshotHandler snapshot_handler_;
+  std::shared_ptr<LogRing> log_ring_;
+  boost::asio::steady_timer snapshot_timer_;
+  std::uint64_t snapshot_sequence_ = 0;
+  bool changed_since_snapshot_ = true;
+  std::uint64_t log_sequence_seen_ = 0;
+  std::chrono::steady_clock::time_point last_snapshot_at_{};
+  std::chrono::steady_clock::time_point last_clip_refresh_{};
+  std::deque<EventSnapshot> recent_events_;
+  boost::asio::ip::udp::endpoint last_sender_;
+  bool last_sender_manual_ = false;
+  bool feeding_manual_ = false;
+  std::chrono::steady_clock::time_point rate_since_{};  // datagrams per second: counted from here
+  std::uint64_t rate_datagrams_at_since_ = 0;
+  double datagrams_per_second_ = 0;
+  std::map<std::string, bindings::PackageStatus> disabled_packages_;  // by the operator, with their folder
 };
 
 }  // namespace vta::host

@@ -34,6 +34,7 @@ struct ReceivedDatagram {
   std::string_view bytes;                  // valid only during the handler call
   boost::asio::ip::udp::endpoint sender;
   std::int64_t arrival_us = 0;             // kernel arrival time, microseconds since the Unix epoch
+  std::string_view sender_name = {};       // set for text not from the network (the operator's "manual")
 };
 
 class UdpListener {

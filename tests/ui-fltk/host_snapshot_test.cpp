@@ -1,0 +1,229 @@
+// The host side of the panel, in-process: snapshots are rate limited under a 10,000 datagrams/s burst,
+// operator actions return at once even while the io thread is busy, and they take effect.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "child_process.hpp"
+#include "vta/host/host.hpp"
+#include "vta/host/log_ring.hpp"
+
+namespace vta::host {
+namespace {
+
+using namespace std::chrono_literals;
+
+class RunningHost {
+ public:
+  RunningHost() : work_(boost::asio::make_work_guard(io_)) {
+    HostSetup setup;
+    setup.database = folder_.path() / "vta.sqlite3";
+    setup.config.udp.bind_address = "127.0.0.1";
+    setup.config.udp.port = test::free_udp_port();
+    setup.workflow_folders = {VTA_SHIPPED_WORKFLOWS};
+    std::string error;
+    host_ = Host::create(io_, setup, error);
+    EXPECT_TRUE(host_) << error;
+    port_ = setup.config.udp.port;
+    database_ = setup.database;
+  }
+  ~RunningHost() {
+    boost::asio::post(io_, [this] {
+      host_->stop();
+      work_.reset();
+    });
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void start(Host::SnapshotHandler handler, std::shared_ptr<LogRing> log) {
+    host_->on_snapshot(std::move(handler), std::move(log));
+    host_->start();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  Host& host() { return *host_; }
+  boost::asio::io_context& io() { return io_; }
+  std::uint16_t port() const { return port_; }
+  const std::filesystem::path& database() const { return database_; }
+
+ private:
+  test::TempFolder folder_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::unique_ptr<Host> host_;
+  std::thread thread_;
+  std::uint16_t port_ = 0;
+  std::filesystem::path database_;
+};
+
+struct Collected {
+  std::mutex mutex;
+  std::vector<std::chrono::steady_clock::time_point> at;
+  std::shared_ptr<const HostSnapshot> latest;
+
+  Host::SnapshotHandler handler() {
+    return [this](std::shared_ptr<const HostSnapshot> s) {
+      std::lock_guard lock(mutex);
+      at.push_back(std::chrono::steady_clock::now());
+      latest = std::move(s);
+    };
+  }
+  std::shared_ptr<const HostSnapshot> last() {
+    std::lock_guard lock(mutex);
+    return latest;
+  }
+};
+
+std::shared_ptr<LogRing> ring() {
+  static auto shared = attach_log_ring(500);
+  return shared;
+}
+
+std::string all_lines(const std::shared_ptr<LogRing>& log) {
+  std::string text;
+  for (const auto& line : log->lines()) text += line.level + " " + line.text + "\n";
+  return text;
+}
+
+bool log_has(const std::shared_ptr<LogRing>& log, const std::string& text) {
+  for (const auto& line : log->lines())
+    if (line.text.find(text) != std::string::npos) return true;
+  return false;
+}
+
+TEST(HostSnapshots, AtMostTwentyPerSecondDuringATenThousandPerSecondBurst) {
+  RunningHost running;
+  Collected collected;
+  running.start(collected.handler(), ring());
+
+  boost::asio::io_context io;
+  boost::asio::ip::udp::socket socket(io, boost::asio::ip::udp::v4());
+  const boost::asio::ip::udp::endpoint target(boost::asio::ip::make_address("127.0.0.1"), running.port());
+  const auto burst = 3s;
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t first_snapshot;
+  {
+    std::lock_guard lock(collected.mutex);
+    first_snapshot = collected.at.size();
+  }
+  std::size_t sent = 0;
+  // 10 datagrams every millisecond: 10,000 a second.
+  for (auto tick = started; std::chrono::steady_clock::now() - started < burst; tick += 1ms) {
+    std::this_thread::sleep_until(tick);
+    for (int i = 0; i < 10; ++i, ++sent) socket.send_to(boost::asio::buffer(std::string("clk;1:59;")), target);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ASSERT_TRUE(test::wait_until([&] { return collected.last() && collected.last()->udp.datagrams >= sent * 9 / 10; }, 10s))
+      << "the host did not take the burst";
+
+  std::lock_guard lock(collected.mutex);
+  std::size_t during = 0;
+  double shortest_gap_ms = 1e9;
+  for (std::size_t i = first_snapshot; i < collected.at.size(); ++i) {
+    if (collected.at[i] < started || collected.at[i] > started + burst) continue;
+    ++during;
+    if (i > 0) shortest_gap_ms = std::min(shortest_gap_ms,
+                                          std::chrono::duration<double, std::milli>(collected.at[i] - collected.at[i - 1]).count());
+  }
+  const double per_second = double(during) / seconds;
+  std::printf("burst: %zu datagrams in %.2f s (%.0f/s); %zu snapshots (%.1f/s), shortest gap %.1f ms\n", sent, seconds,
+              double(sent) / seconds, during, per_second, shortest_gap_ms);
+  EXPECT_GE(double(sent) / seconds, 8000.0) << "the sender could not keep up: the test proves nothing";
+  EXPECT_LE(per_second, 20.5);
+  EXPECT_GE(per_second, 5.0) << "snapshots must keep coming during a burst";
+  EXPECT_GE(shortest_gap_ms, 45.0);
+  EXPECT_NEAR(collected.latest->udp.datagrams_per_second, 10'000, 3'000);
+  EXPECT_EQ(collected.latest->udp.last_sender, "127.0.0.1:" + std::to_string(socket.local_endpoint().port()));
+}
+
+TEST(HostActions, NeverBlockTheCallerAndTakeEffect) {
+  RunningHost running;
+  Collected collected;
+  const auto log = ring();
+  running.start(collected.handler(), log);
+
+  // Keep the io thread busy: the calls below must still return at once.
+  std::atomic<bool> release{false};
+  boost::asio::post(running.io(), [&] {
+    while (!release) std::this_thread::sleep_for(1ms);
+  });
+  const auto started = std::chrono::steady_clock::now();
+  running.host().post_manual("pt1;3;");
+  running.host().post_replay();
+  running.host().post_back_to_live();
+  running.host().post_recording(true);
+  running.host().post_workflow_enabled("scenes", false);
+  running.host().post_workflow_reload("new-match");
+  running.host().post_play_clip("/nonexistent/clip.mkv", 1500);
+  const double took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  std::printf("7 actions posted in %.3f ms while the io thread was busy\n", took_ms);
+  EXPECT_LT(took_ms, 20.0);
+  release = true;
+
+  EXPECT_TRUE(test::wait_until([&] { return log_has(log, "operator: operator_replay"); }, 5s));
+  EXPECT_TRUE(test::wait_until([&] { return log_has(log, "ivr: no replay clip for the operator replay"); }, 15s))
+      << "the ivr package did not react to operator_replay:\n" << all_lines(log);
+  EXPECT_TRUE(log_has(log, "operator: operator_back_to_live"));
+  EXPECT_TRUE(log_has(log, "no OBS connection with the rec role"));
+  EXPECT_TRUE(test::wait_until([&] {
+    auto s = collected.last();
+    if (!s) return false;
+    bool manual = false, disabled = false;
+    for (const auto& e : s->events) manual = manual || (e.manual && e.code == "pt1" && e.raw == "pt1;3;");
+    for (const auto& p : s->packages) disabled = disabled || (p.name == "scenes" && p.state == bindings::PackageState::disabled);
+    return manual && disabled && s->udp.last_sender == "manual";
+  }, 5s));
+
+  running.host().post_workflow_enabled("scenes", true);
+  EXPECT_TRUE(test::wait_until([&] {
+    auto s = collected.last();
+    for (const auto& p : s->packages)
+      if (p.name == "scenes") return p.state == bindings::PackageState::running;
+    return false;
+  }, 5s));
+
+  EXPECT_TRUE(test::wait_until([&] {
+    SQLite::Database db(running.database().string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT count(*) FROM datagram WHERE sender = 'manual' AND raw = CAST('pt1;3;' AS BLOB)");
+    return q.executeStep() && q.getColumn(0).getInt() == 1;
+  }, 5s)) << "the manual event was not stored with sender 'manual'";
+}
+
+TEST(HostSnapshots, EventsLearnTheirClipOnceAWorkflowTaggedThem) {
+  RunningHost running;
+  Collected collected;
+  running.start(collected.handler(), ring());
+  running.host().post_manual("pt1;3;");
+  running.host().post_manual("pt2;2;");
+  std::int64_t tagged = 0;
+  ASSERT_TRUE(test::wait_until([&] {
+    auto s = collected.last();
+    if (!s || s->events.size() < 2) return false;
+    tagged = s->events.back().id;
+    return true;
+  }, 5s));
+  // What store.tag does for the ivr package, written by another connection as the store writer would.
+  ASSERT_TRUE(test::wait_until([&] {
+    SQLite::Database db(running.database().string(), SQLite::OPEN_READWRITE);
+    SQLite::Statement update(db, "UPDATE event SET clip_path = '/clips/replay.mkv', rec_offset_ms = 61500 WHERE id = ?");
+    update.bind(1, static_cast<int64_t>(tagged));
+    return update.exec() == 1;
+  }, 5s)) << "event " << tagged << " was not committed";
+  EXPECT_TRUE(test::wait_until([&] {
+    auto s = collected.last();
+    for (const auto& e : s->events)
+      if (e.id == tagged) return e.clip_path == "/clips/replay.mkv" && e.rec_offset_ms == 61500;
+    return false;
+  }, 5s)) << "the panel's events did not learn the clip";
+}
+
+}  // namespace
+}  // namespace vta::host

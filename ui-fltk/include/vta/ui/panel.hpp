@@ -1,0 +1,15 @@
+// `vta panel`: the FLTK control panel with the host running in the same process, on its own thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vta::ui {
+
+// True when an X display is named (DISPLAY set): `vta` without a command then opens the panel.
+bool display_available();
+
+// vta panel [--config FILE] [--bind ADDR] [--port N] [--db FILE] [--size WxH]
+int panel_command(const std::vector<std::string>& args);
+
+}  // namespace vta::ui

@@ -1,0 +1,96 @@
+// View models of the control panel: plain C++ built from a host snapshot, no FLTK. The widgets only
+// render these and turn clicks into host actions, so everything the operator reads is tested here.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vta/host/snapshot.hpp"
+
+namespace vta::ui {
+
+// How a state is coloured: good (green), busy (amber: connecting, retrying), bad (red), idle (grey).
+enum class Tone { good, busy, bad, idle };
+
+struct ConnectionRow {
+  std::string name;    // "UDP", "OBS_REC"...
+  std::string state;   // "receiving", "connected", "reconnecting"...
+  Tone tone = Tone::idle;
+  std::string detail;  // sender and rate, or why not connected and when the next try is
+};
+
+// The UDP source first, then each OBS connection in config order.
+std::vector<ConnectionRow> connection_rows(const host::HostSnapshot& snapshot);
+
+struct AthleteView {
+  std::string name;   // long name, or the short one
+  std::string noc;
+  std::optional<std::filesystem::path> flag;  // <flags folder>/<NOC>.png when it exists
+  int score = 0;
+  std::vector<int> round_scores;  // one per round begun
+  int warnings = 0;
+  std::string injury;     // "injury 0:45" while active, else ""
+  std::string challenge;  // "challenge requested", "challenge won"... or ""
+};
+
+struct LiveMatchView {
+  bool present = false;   // false before the first match is loaded
+  std::string title;      // "Match 101 · M-58kg · Seniors"
+  std::array<AthleteView, 2> athletes;  // blue, red
+  std::string round;      // "Round 2", "Golden round", "" before the first
+  std::string clock;      // "1:23"
+  bool clock_running = false;
+  std::string status;     // winner and decision, break, referee's challenge, "ready"
+};
+
+LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesystem::path& flags_folder);
+
+struct EventRow {
+  std::int64_t id = 0;
+  std::string time;     // local "HH:MM:SS.mmm"
+  std::string code;
+  std::string text;     // the raw group
+  std::string round_clock;  // "R2 1:23"
+  std::string source;   // "manual" or ""
+  std::string clip;     // file name of the clip, or ""
+  std::string offsets;  // "rec 12.3 s · str 45.6 s", or ""
+  std::optional<std::string> clip_path;
+  std::int64_t clip_offset_ms = 0;  // where the event lies in its clip (rec offset when nothing better)
+};
+
+// Newest first; `kind` filters on the code ("" or "all": every event).
+std::vector<EventRow> event_rows(const host::HostSnapshot& snapshot, const std::string& kind);
+// The codes present, sorted, for the filter choice.
+std::vector<std::string> event_kinds(const host::HostSnapshot& snapshot);
+
+struct WorkflowRow {
+  std::string name;
+  std::string version;
+  std::string state;    // "running", "error", "disabled", "loaded"
+  Tone tone = Tone::idle;
+  std::string last_error;  // "main.lua:12: attempt to index nil", or ""
+  std::filesystem::path folder;
+  bool can_enable = false;
+  bool can_disable = false;
+};
+
+std::vector<WorkflowRow> workflow_rows(const host::HostSnapshot& snapshot);
+
+// Log levels from the least to the most severe, as the filter offers them.
+const std::vector<std::string>& log_levels();  // "trace", "debug", "info", "warning", "error", "critical"
+struct LogRow {
+  std::string time;
+  std::string level;
+  std::string text;
+  Tone tone = Tone::idle;
+};
+// Lines at `min_level` or more severe, oldest first.
+std::vector<LogRow> log_rows(const host::HostSnapshot& snapshot, const std::string& min_level);
+
+std::string format_local_time(std::chrono::system_clock::time_point at);
+
+}  // namespace vta::ui
