@@ -57,8 +57,10 @@ public:
                                    .string();
         char start[48];
         std::snprintf(start, sizeof start, "--start=%.3f", start_seconds);
+        // The clip holds its last frame until the operator closes the viewer (a review is not over when the
+        // clip ends); mpv's console output stays out of the host's log.
         std::vector<std::string> args = {options_.mpv_path, "--input-ipc-server=" + viewer_->socket_path, start,
-                                         "--force-window=yes", "--keep-open=no"};
+                                         "--force-window=yes", "--keep-open=yes", "--terminal=no"};
         args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
         args.push_back("--");
         args.push_back(path);

@@ -45,6 +45,7 @@ obs_live::Session watch(boost::asio::io_context& io, const test_peers::ObsPeer& 
 
 Court::Court(CourtOptions options) {
     recordings_root_ = folder_.path() / "recordings";
+    std::filesystem::create_directories(recordings_root_);  // the operator's recordings root on the OBS machine
     udp_port_ = test::free_udp_port();
     rtmp_ = std::make_unique<test_peers::RtmpPeer>();
     test_peers::ObsPeerOptions rec_options;

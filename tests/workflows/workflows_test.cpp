@@ -148,13 +148,16 @@ TEST(NewMatch, RecordsEachMatchIntoItsFolderAndStopsThirtySecondsAfterTheWinner)
     // The replay buffer is armed (length 20 s) before each recording starts.
     auto replay_starts = named(report, "obs.rec:start_replay");
     EXPECT_EQ(times(replay_starts), kReady);
-    int lengths = 0;
+    // ...with the clips' suffix, so every clip of a match is a file of its own.
+    int lengths = 0, suffixes = 0;
     for (const auto& r : named(report, "obs.rec:request"))
         if (r.args.value("type", "") == "SetProfileParameter") {
-            EXPECT_EQ(r.args["data"].value("parameterValue", ""), "20");
-            ++lengths;
+            const bool length = r.args["data"].value("parameterName", "") == "RecRBTime";
+            EXPECT_EQ(r.args["data"].value("parameterValue", ""), length ? "20" : " %hh-%mm-%ss");
+            ++(length ? lengths : suffixes);
         }
     EXPECT_EQ(lengths, 6);
+    EXPECT_EQ(suffixes, 6);
 
     // Every event of the match gets its offset into the recording; the recording row is stored.
     auto tags = named(report, "store.tag");
@@ -206,7 +209,9 @@ TEST(NewMatch, OperatorConfigChangesFolderAndTemplate) {
     EXPECT_EQ(files[2].args.value("format", ""), "Open_ 2026_Paris/1970-01-01/103_R. MÜLLER_vs_V. SHCHERBAKOV_M- 58 kg");
     for (const auto& r : named(report, "obs.rec:request"))
         if (r.args.value("type", "") == "SetProfileParameter") {
-            EXPECT_EQ(r.args["data"].value("parameterValue", ""), "30");
+            const std::string parameter = r.args["data"].value("parameterName", "");
+            EXPECT_EQ(r.args["data"].value("parameterValue", ""), parameter == "RecRBTime" ? "30" : " %hh-%mm-%ss")
+                << parameter;
         }
 }
 

@@ -18,6 +18,7 @@ local cfg = config {
   replay_seconds = 20,
   stop_after_winner = 30,
   confirm_seconds = 1,
+  replay_suffix = " %hh-%mm-%ss",
 }
 
 local function connection(name)
@@ -102,15 +103,31 @@ local function finish(at, why, already_stopped)
   log.info("new-match: recording of match " .. rec_info.match .. " stopped (" .. why .. "): " .. tostring(path))
 end
 
+-- The replay buffer's length, and the name and folder of its clips (the recording's, with a prefix
+-- and suffix), are read by OBS when the buffer starts: it is restarted for every match.
+-- StopReplayBuffer answers before the output has stopped, so wait for that before starting again.
+local function buffer_active()
+  local status = rec:request("GetReplayBufferStatus")
+  return type(status) == "table" and status.outputActive == true
+end
+
 local function arm_replay_buffer()
-  local seconds = tonumber(cfg.replay_seconds) or 0
-  if seconds > 0 then
-    -- The buffer length is a profile setting OBS reads when the buffer starts: restart it.
+  if buffer_active() then
     rec:stop_replay()
-    for _, category in ipairs({ "SimpleOutput", "AdvOut" }) do
+    for _ = 1, 50 do
+      if not buffer_active() then break end
+      util.sleep(0.1)
+    end
+  end
+  local seconds = tonumber(cfg.replay_seconds) or 0
+  for _, category in ipairs({ "SimpleOutput", "AdvOut" }) do
+    if seconds > 0 then
       call("request", "setting the replay buffer length", "SetProfileParameter",
            { parameterCategory = category, parameterName = "RecRBTime", parameterValue = tostring(seconds) })
     end
+    -- Every clip of a match gets a file of its own.
+    call("request", "setting the replay clip suffix", "SetProfileParameter",
+         { parameterCategory = category, parameterName = "RecRBSuffix", parameterValue = tostring(cfg.replay_suffix or "") })
   end
   call("start_replay", "starting the replay buffer")
 end
