@@ -123,6 +123,11 @@ std::pair<int, std::string> Court::vta(const std::vector<std::string>& args, std
     return test::run_to_end(vta_binary, args, folder_.xdg_env(), timeout);
 }
 
+std::unique_ptr<test::ChildProcess> Court::vta_started(const std::vector<std::string>& args,
+                                                     const std::string& log_name) const {
+    return std::make_unique<test::ChildProcess>(vta_binary, args, folder_.xdg_env(), folder_.path() / log_name);
+}
+
 nlohmann::json Court::vta_json(const std::vector<std::string>& args) const {
     auto [status, output] = vta(args);
     auto parsed = nlohmann::json::parse(output, nullptr, false);

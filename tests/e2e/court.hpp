@@ -44,6 +44,9 @@ public:
     // `vta <args>` with the host's folders, run to completion: {status, output}.
     std::pair<int, std::string> vta(const std::vector<std::string>& args,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
+    // `vta <args>` started in the background, its output in <folder>/<log_name>.
+    std::unique_ptr<test::ChildProcess> vta_started(const std::vector<std::string>& args,
+                                                    const std::string& log_name) const;
     // vta ... --json parsed (fails the test when it is not JSON).
     nlohmann::json vta_json(const std::vector<std::string>& args) const;
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "court.hpp"
 
@@ -55,11 +56,25 @@ TEST(WorkflowsEndToEnd, Day3RecordsEachMatchAndReviewsEveryChallengeOnRealPeers)
     ASSERT_TRUE(started) << obs_live::describe(started.error());
     ASSERT_TRUE(str.wait_event("StreamStateChanged", "outputState", "OBS_WEBSOCKET_OUTPUT_STARTED", 20s));
 
+    ASSERT_TRUE(court.wait_log("stream-recovery: stream session", 20s)) << court.host_log();
+
     const auto capture = accelerated_capture(fs::path(VTA_CAPTURES) / "day-3-matches.jsonl",
                                              court.folder() / "day-3-fast.jsonl", 20.0, 2500ms);
-    auto [sent_status, sent] =
-        court.vta({"send", capture.string(), "--to", "127.0.0.1:" + std::to_string(court.udp_port())}, 300s);
-    ASSERT_EQ(sent_status, 0) << sent;
+    auto sender = court.vta_started({"send", capture.string(), "--to", "127.0.0.1:" + std::to_string(court.udp_port())},
+                                    "send.log");
+
+    // Mid-match 103 the stream receiver goes away and comes back: OBS_STR reconnects, and the day's
+    // stream goes on in a new session.
+    ASSERT_TRUE(court.wait_log("new-match: recording match 103", 240s)) << court.host_log();
+    std::this_thread::sleep_for(2s);
+    court.rtmp().stop();
+    ASSERT_TRUE(court.wait_log("stream-recovery: stream session 1 closed", 30s)) << court.host_log();
+    std::this_thread::sleep_for(3s);
+    court.rtmp().start();
+    ASSERT_TRUE(court.wait_log("stream-recovery: stream session 2 opened", 60s)) << court.host_log();
+
+    const auto sent_status = sender->wait(300s);
+    ASSERT_EQ(sent_status, 0) << sender->output();
 
     // Each match's recording stops 2 s after its winner (or when the next match loads).
     ASSERT_TRUE(court.wait_log("new-match: recording of match", 30s, 3)) << court.host_log();
@@ -120,6 +135,43 @@ TEST(WorkflowsEndToEnd, Day3RecordsEachMatchAndReviewsEveryChallengeOnRealPeers)
     EXPECT_EQ(tagged_clips.size(), 4u);
     for (const auto& clip : tagged_clips) EXPECT_TRUE(fs::exists(clip)) << clip;
     EXPECT_GT(with_recording_offset, events / 2) << "most events happen while a match is recorded";
+
+    // The day's stream timeline: every event's offset into it only grows, across both sessions,
+    // and the chapters start each match at its first event's offset.
+    std::vector<std::pair<std::int64_t, std::int64_t>> stream_offsets;  // event id, str_offset_ms
+    std::vector<std::pair<std::string, std::int64_t>> first_offsets;    // match number, offset
+    for (const auto& match : day) {
+        auto stored = court.vta_json({"events", "--match", std::to_string(match["id"].get<long long>()), "--json"});
+        bool first = true;
+        for (const auto& e : stored) {
+            if (e["str_offset_ms"].is_null()) continue;
+            stream_offsets.emplace_back(e["id"].get<std::int64_t>(), e["str_offset_ms"].get<std::int64_t>());
+            if (first) first_offsets.emplace_back(match["number"].get<std::string>(), e["str_offset_ms"].get<std::int64_t>());
+            first = false;
+        }
+    }
+    std::sort(stream_offsets.begin(), stream_offsets.end());
+    EXPECT_GT(stream_offsets.size(), events * 9 / 10) << "events streamed without an offset";
+    for (std::size_t i = 1; i < stream_offsets.size(); ++i)
+        ASSERT_LE(stream_offsets[i - 1].second, stream_offsets[i].second)
+            << "event " << stream_offsets[i].first << " goes back in the stream";
+    ASSERT_EQ(first_offsets.size(), 3u);
+
+    const auto day_id = std::to_string(day[0]["day_id"].get<long long>());
+    const auto chapters_file = court.folder() / "chapters.txt";
+    auto [chapters_status, chapters_out] = court.vta({"chapters", "--day", day_id, "--out", chapters_file.string()});
+    ASSERT_EQ(chapters_status, 0) << chapters_out;
+    const auto chapters = lines_of(chapters_file);
+    ASSERT_EQ(chapters.size(), 3u);
+    EXPECT_EQ(chapters[0], "00:00:00 Match 101: Emma O'CONNOR (IRL) vs Kareem ABDULLAH (JOR)");
+    auto stamp = [](std::int64_t ms) {
+        char text[48];
+        std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", (long long)(ms / 3600000), (long long)(ms / 60000 % 60),
+                      (long long)(ms / 1000 % 60));
+        return std::string(text);
+    };
+    EXPECT_EQ(chapters[1], stamp(first_offsets[1].second) + " Match 102: Thi NGUYEN (VIE) vs Kareem ABDULLAH (JOR)");
+    EXPECT_EQ(chapters[2], stamp(first_offsets[2].second) + " Match 103: Ralf MÜLLER (GER) vs Vladislav SHCHERBAKOV (AIN)");
 
     EXPECT_EQ(court.stop_host(), 0);
     EXPECT_EQ(court.log_count("[error]"), 0u) << court.host_log();
