@@ -58,6 +58,8 @@ public:
     test_peers::RtmpPeer& rtmp() { return *rtmp_; }
     test_peers::ObsPeer& rec() { return *rec_; }
     test_peers::ObsPeer& str() { return *str_; }
+    // The watching clients' loop: call them from its thread (boost::asio::post).
+    boost::asio::io_context& watch_io() { return loop_.io(); }
     obs_live::Session& rec_watch() { return rec_watch_; }
     obs_live::Session& str_watch() { return str_watch_; }
 
