@@ -177,5 +177,71 @@ TEST(WorkflowsEndToEnd, Day3RecordsEachMatchAndReviewsEveryChallengeOnRealPeers)
     EXPECT_EQ(court.log_count("[error]"), 0u) << court.host_log();
 }
 
+// Match 101 in two parts with a host restart between them: the host continues the match, OBS_REC's
+// recording and OBS_STR's stream session, so the match ends up with one recording and the day's
+// stream timeline has no hole.
+TEST(WorkflowsEndToEnd, AHostRestartedMidMatchGoesOnWithTheRecordingAndTheStreamSession) {
+    CourtOptions options;
+    options.packages = {{"new-match", {{"config", {{"stop_after_winner", 2}}}}}};
+    Court court(options);
+    auto& str = court.str_watch();
+    auto started = obs_live::await<void>([&](auto done) { str.client->start_stream(done); });
+    ASSERT_TRUE(started) << obs_live::describe(started.error());
+    ASSERT_TRUE(court.wait_log("stream-recovery: stream session 1 opened", 20s)) << court.host_log();
+
+    const auto day = accelerated_capture(fs::path(VTA_CAPTURES) / "day-3-matches.jsonl", court.folder() / "fast.jsonl",
+                                         20.0, 2500ms);
+    const auto lines = lines_of(day);
+    std::ofstream(court.folder() / "first.jsonl") << [&] {
+        std::string text;
+        for (std::size_t i = 0; i < 200; ++i) text += lines[i] + "\n";
+        return text;
+    }();
+    std::ofstream(court.folder() / "rest.jsonl") << [&] {
+        std::string text;
+        for (std::size_t i = 200; i < 423; ++i) text += lines[i] + "\n";  // the rest of match 101
+        return text;
+    }();
+    const std::string to = "127.0.0.1:" + std::to_string(court.udp_port());
+    auto [first_status, first_out] = court.vta({"send", (court.folder() / "first.jsonl").string(), "--to", to}, 120s);
+    ASSERT_EQ(first_status, 0) << first_out;
+    ASSERT_TRUE(court.wait_log("new-match: recording match 101", 10s)) << court.host_log();
+
+    ASSERT_EQ(court.stop_host(), 0);
+    court.start_host();
+    EXPECT_TRUE(court.wait_log("continuing match 101", 10s)) << court.host_log();
+    EXPECT_TRUE(court.wait_log("the recording of match 101 continues after the host restarted", 15s)) << court.host_log();
+    EXPECT_TRUE(court.wait_log("stream session 1 continues after the host restarted", 15s)) << court.host_log();
+
+    auto [rest_status, rest_out] = court.vta({"send", (court.folder() / "rest.jsonl").string(), "--to", to}, 120s);
+    ASSERT_EQ(rest_status, 0) << rest_out;
+    ASSERT_TRUE(court.wait_log("new-match: recording of match 101 stopped (winner + 2 s)", 30s)) << court.host_log();
+
+    std::vector<fs::path> recordings;
+    for (const auto& file : files_under(court.recordings_root(), ".mkv"))
+        if (file.filename().string().rfind("Replay", 0) != 0) recordings.push_back(file);
+    ASSERT_EQ(recordings.size(), 1u);
+    EXPECT_GT(probe_video_seconds(recordings[0]), 3.0);
+    auto matches = court.vta_json({"matches", "--json"});
+    ASSERT_EQ(matches.size(), 1u) << matches.dump(2);
+    EXPECT_EQ(matches[0]["winner"], "blue");
+    // Stream offsets are given every tag_every (10) seconds: wait for the last ones.
+    nlohmann::json events;
+    const auto streamed = [&] {
+        events = court.vta_json({"events", "--match", std::to_string(matches[0]["id"].get<long long>()), "--json"});
+        return std::count_if(events.begin(), events.end(), [](const auto& e) { return !e["str_offset_ms"].is_null(); });
+    };
+    EXPECT_TRUE(test::wait_until([&] { return streamed() == std::ptrdiff_t(events.size()); }, 15s))
+        << streamed() << " of " << events.size() << " events have their place in the day's stream";
+    std::int64_t previous = -1;
+    for (const auto& e : events) {
+        if (e["str_offset_ms"].is_null()) continue;
+        EXPECT_GE(e["str_offset_ms"].get<std::int64_t>(), previous);
+        previous = e["str_offset_ms"].get<std::int64_t>();
+    }
+    EXPECT_EQ(court.stop_host(), 0);
+    EXPECT_EQ(court.log_count("[error]"), 0u) << court.host_log();
+}
+
 }  // namespace
 }  // namespace vta::e2e

@@ -7,7 +7,11 @@
 // arrival -> committed latencies (p50/p99; arrival = the kernel's receive timestamp), the highest
 // rate each sustained without loss, and their ratio. Finally the idle RSS of a real `vta run`.
 //
-// Usage: bench_ingest [--seconds S] [--rates 50000,100000,...]
+// Usage: bench_ingest [--seconds S] [--rates 50000,100000,...] [--pin-sender]
+//   --pin-sender: the sender on the last CPU, the receiving loop on CPU 0, as when tkStrike runs on another
+//   machine (on 2 cores the in-process sender otherwise competes with the loop for a core).
+#include <pthread.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,6 +32,22 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+bool pin_sender = false;
+
+void pin_to_cpu(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+void unpin() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) CPU_SET(cpu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
 
 std::int64_t wall_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -125,12 +145,15 @@ RunResult offer(boost::asio::io_context& io, const vta::pss::UdpListener& listen
   r.offered = rate;
   std::atomic<bool> done{false};
   const auto start = Clock::now();
+  if (pin_sender) pin_to_cpu(0);
   std::thread sender([&] {
+    if (pin_sender) pin_to_cpu(int(std::thread::hardware_concurrency()) - 1);
     r.sent = send_at_rate(listener.local_endpoint().port(), datagrams, rate, seconds);
     done = true;
   });
   receive_until_quiet(io, received, done, std::uint64_t(rate * seconds));
   sender.join();
+  if (pin_sender) unpin();
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   r.received = received.load();
   return r;
@@ -215,12 +238,14 @@ long idle_rss_kib(const std::string& vta) {
 int main(int argc, char** argv) {
   double seconds = 3;
   std::vector<double> rates{1'000, 50'000, 100'000, 150'000, 200'000};
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; ++i) {
     const std::string name = argv[i];
-    if (name == "--seconds") seconds = std::stod(argv[i + 1]);
-    if (name == "--rates") {
+    const bool has_value = i + 1 < argc;
+    if (name == "--pin-sender") pin_sender = true;
+    if (name == "--seconds" && has_value) seconds = std::stod(argv[++i]);
+    if (name == "--rates" && has_value) {
       rates.clear();
-      std::stringstream list(argv[i + 1]);
+      std::stringstream list(argv[++i]);
       for (std::string item; std::getline(list, item, ',');) rates.push_back(std::stod(item));
     }
   }
@@ -228,7 +253,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> datagrams;
   for (auto& d : *capture.datagrams) datagrams.push_back(d.bytes);
 
-  std::printf("loopback UDP ingest, %.0f s per rate, %zu distinct datagrams cycled\n\n", seconds, datagrams.size());
+  std::printf("loopback UDP ingest, %.0f s per rate, %zu distinct datagrams cycled%s\n\n", seconds, datagrams.size(),
+              pin_sender ? ", sender pinned to the last CPU and the loop to CPU 0" : "");
   std::printf("%-9s %10s %10s %10s %10s | %9s %9s | %10s %10s | %10s %10s\n", "path", "offered/s", "sent",
               "received", "stored", "decode50", "decode99", "commit50", "commit99", "lost", "");
   double best_host = 0, best_base = 0;

@@ -44,6 +44,7 @@ public:
     int failing_starts = 0;
     bool down = false;
     bool streaming = false;
+    std::int64_t streaming_since_ms = 0;  // virtual clock time the stream started
 
     void call(const std::string&, const std::string& target, const std::string& op, const nlohmann::json& args,
               ActionDone done) override {
@@ -57,13 +58,15 @@ public:
                 result = ActionResult::failure("request_failed", "the stream output could not start");
             } else {
                 streaming = true;
+                streaming_since_ms = clock_.now_ms();
                 boost::asio::post(io_, [this] { report_stream(kStarted); });
             }
         } else if (op == "stop_stream") {
             streaming = false;
             boost::asio::post(io_, [this] { report_stream(kStopped); });
         } else if (op == "stream_status") {
-            result = ActionResult::success({{"active", streaming}});
+            result = ActionResult::success(
+                {{"active", streaming}, {"duration_ms", streaming ? clock_.now_ms() - streaming_since_ms : 0}});
         }
         boost::asio::post(io_, [done = std::move(done), result]() mutable { done(std::move(result)); });
     }
@@ -87,7 +90,8 @@ private:
 // Stream sessions with the timeline arithmetic of the real store (one day).
 class FakeStore : public StoreBackend {
 public:
-    FakeStore(Clock& clock, std::vector<Call>& calls) : clock_(clock), calls_(calls) {}
+    FakeStore(Clock& clock, std::vector<Call>& calls, std::map<std::string, nlohmann::json>& kv)
+        : clock_(clock), calls_(calls), kv_(kv) {}
     ActionResult events_of_match(std::int64_t) override { return ActionResult::success(nlohmann::json::array()); }
     ActionResult events_between(std::int64_t, std::int64_t) override {
         return ActionResult::success(nlohmann::json::array());
@@ -107,16 +111,24 @@ public:
         return ActionResult::success({{"id", id}, {"timeline_start_ms", closed_ms_}});
     }
     ActionResult stream_session_closed(const std::string&, std::int64_t id, const nlohmann::json& end) override {
-        closed_ms_ += (end.value("ended_us", std::int64_t{0}) - open_.at(id)) / 1000;
-        open_.erase(id);
+        // A session of an earlier run of the host is not in open_: its time was counted then.
+        if (auto it = open_.find(id); it != open_.end()) {
+            closed_ms_ += (end.value("ended_us", std::int64_t{0}) - it->second) / 1000;
+            open_.erase(it);
+        }
         nlohmann::json args = end;
         args["id"] = id;
         return record("store.stream_session_closed", args);
     }
     ActionResult match_info(std::optional<std::int64_t>) override { return ActionResult::success(nullptr); }
     ActionResult active_day() override { return ActionResult::success(nullptr); }
-    ActionResult kv_get(const std::string&, const std::string&) override { return ActionResult::success(nullptr); }
-    ActionResult kv_set(const std::string&, const std::string&, const nlohmann::json&) override {
+    ActionResult kv_get(const std::string&, const std::string& key) override {
+        auto it = kv_.find(key);
+        return ActionResult::success(it == kv_.end() ? nlohmann::json(nullptr) : it->second);
+    }
+    ActionResult kv_set(const std::string&, const std::string& key, const nlohmann::json& value) override {
+        if (value.is_null()) kv_.erase(key);
+        else kv_[key] = value;
         return ActionResult::success(true);
     }
 
@@ -128,6 +140,7 @@ private:
 
     Clock& clock_;
     std::vector<Call>& calls_;
+    std::map<std::string, nlohmann::json>& kv_;
     std::int64_t last_id_ = 0;
     std::int64_t closed_ms_ = 0;
     std::map<std::int64_t, std::int64_t> open_;
@@ -142,7 +155,7 @@ protected:
         RuntimeOptions o;
         o.clock = clock;
         o.obs = obs;
-        o.store = std::make_shared<FakeStore>(*clock, calls);
+        o.store = std::make_shared<FakeStore>(*clock, calls, kv);
         if (!config.empty()) o.packages["stream-recovery"]["config"] = config;
         o.logger = std::make_shared<spdlog::logger>("stream-recovery-test");
         o.on_log = [this](const std::string&, const std::string& level, const std::string& m) {
@@ -205,6 +218,7 @@ protected:
     std::shared_ptr<FakeObs> obs;
     std::vector<Call> calls;
     std::vector<std::string> logs;
+    std::map<std::string, nlohmann::json> kv;  // the package's store data, kept across runs like the real one
     std::unique_ptr<Runtime> runtime;
 };
 
@@ -336,6 +350,45 @@ TEST_F(StreamRecovery, TheOperatorsStopIsNotRestarted) {
     ASSERT_EQ(closed.size(), 1u);
     EXPECT_EQ(closed[0].args.value("reason", ""), "operator");
     EXPECT_TRUE(named("obs.OBS_STR:start_stream").empty());
+    expect_no_failures();
+}
+
+TEST_F(StreamRecovery, ASessionLeftOpenByARestartedHostContinuesWhileObsStreamedOn) {
+    // The previous run of the host: session 7 began 100 s before this run, 42 s into the day's stream.
+    const double began = double(kEpochUs) / 1e6 - 100;
+    kv["open_session"] = {{"id", 7}, {"started", began}, {"timeline_start_ms", 42000}, {"tagged_until", began + 90}};
+    start();
+    obs->streaming = true;
+    obs->streaming_since_ms = -100000;
+    obs->report("obs.connected", {});
+    settle();
+    EXPECT_TRUE(named("store.stream_session_opened").empty());
+    EXPECT_TRUE(named("store.stream_session_closed").empty());
+    EXPECT_EQ(logged("stream session 7 continues after the host restarted"), 1);
+
+    at(10000);  // the regular tag carries on the old session's place in the timeline
+    auto tags = named("store.tag");
+    ASSERT_FALSE(tags.empty());
+    EXPECT_EQ(tags.back().args.value("stream_started_us", std::int64_t{0}), kEpochUs - 100'000'000);
+    EXPECT_EQ(tags.back().args.value("stream_timeline_start_ms", std::int64_t{0}), 42000);
+    expect_no_failures();
+}
+
+TEST_F(StreamRecovery, ASessionLeftOpenIsClosedWhereItWasLastTaggedWhenTheStreamIsNotTheSame) {
+    const double began = double(kEpochUs) / 1e6 - 100;
+    kv["open_session"] = {{"id", 7}, {"started", began}, {"timeline_start_ms", 42000}, {"tagged_until", began + 90}};
+    start();
+    obs->streaming = true;  // a stream started 3 s ago: not the one session 7 followed
+    obs->streaming_since_ms = -3000;
+    obs->report("obs.connected", {});
+    settle();
+    auto closed = named("store.stream_session_closed");
+    ASSERT_EQ(closed.size(), 1u);
+    EXPECT_EQ(closed[0].args.value("id", 0), 7);
+    EXPECT_EQ(closed[0].args.value("reason", ""), "host stopped");
+    EXPECT_EQ(closed[0].args.value("ended_us", std::int64_t{0}), kEpochUs - 10'000'000);
+    ASSERT_EQ(named("store.stream_session_opened").size(), 1u) << "the stream running now gets a session of its own";
+    EXPECT_FALSE(kv.contains("open_session") && kv["open_session"].value("id", 0) == 7);
     expect_no_failures();
 }
 

@@ -181,7 +181,9 @@ TEST(NewMatch, RecordsEachMatchIntoItsFolderAndStopsThirtySecondsAfterTheWinner)
         EXPECT_EQ(stopped[i].args.value("stopped_by", ""), "winner + 30 s");
     }
     EXPECT_EQ(started[0].args.value("file", ""), "101 Emma O'CONNOR (IRL) vs Kareem ABDULLAH (JOR)");
-    EXPECT_TRUE(named(report, "store.set").empty()) << "recordings are rows of their own table";
+    // Recordings are rows of their own table; the package's own data only keeps the one under way, for
+    // a host restarted mid-match.
+    for (const auto& set : named(report, "store.set")) EXPECT_EQ(set.args.value("key", ""), "open_recording");
     EXPECT_EQ(logged(report, "warn", ""), 0);
 }
 

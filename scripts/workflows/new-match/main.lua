@@ -91,6 +91,7 @@ local function finish(at, why, already_stopped)
   local rec_info = current
   if not rec_info then return end
   current = nil
+  store.set("open_recording", nil)
   local stopped = nil
   if not already_stopped then stopped = call("stop_record", "stopping the recording of match " .. rec_info.match) end
   local path = stopped and stopped.path or nil
@@ -154,6 +155,38 @@ local function confirm_recording(r)
   end
 end
 
+-- A recording the previous run of the host left open: continued when OBS_REC still records the match
+-- the host continues, stopped when the match is over, closed when OBS no longer records.
+local function adopt_recording()
+  local left = store.get("open_recording")
+  if current or type(left) ~= "table" or not left.id then return end
+  local status = rec:record_status()
+  if type(status) ~= "table" or current then return end
+  store.set("open_recording", nil)
+  local m = match()
+  if status.active and tostring(m.number or "") == left.match and not m.decided then
+    current = left
+    current.confirmed = true
+    store.set("open_recording", left)
+    log.info("new-match: the recording of match " .. left.match .. " continues after the host restarted")
+  elseif status.active then
+    current = left
+    finish(util.time(), "host restarted after the match")
+  else
+    local ok, err = store.recording_stopped(left.id, { ended = util.time(), stopped_by = "host stopped" })
+    if not ok then log.warn("new-match: could not close the recording of match " .. left.match .. ":", err) end
+    log.warn("new-match: the recording of match " .. left.match .. " ended while the host was stopped")
+  end
+end
+
+on("obs.connected", function(ev)
+  if ev.data.connection == cfg.recording_connection or ev.data.role == cfg.recording_connection then
+    adopt_recording()
+  end
+end)
+-- Loaded (or reloaded) while OBS_REC is already connected: no obs.connected will come.
+timer.after(0, adopt_recording)
+
 on("match_loaded", function(ev)
   if current then finish(ev.at, "next match loaded") end
 end)
@@ -178,6 +211,9 @@ on("match_ready", function(ev, m)
                                               connection = cfg.recording_connection }
     if not id then log.warn("new-match: could not store the running recording:", err) end
     current.id = id
+    -- Kept so a host restarted mid-match goes on with this recording (see adopt_recording).
+    store.set("open_recording", { id = id, match = number, match_id = ev.match_id, folder = folder, file = file,
+                                  started = ev.at })
     log.info("new-match: recording match " .. number .. " to " .. folder .. "/" .. file)
     confirm_recording(current)
   end

@@ -40,6 +40,17 @@ local function ours(ev)
   return ev.data.connection == cfg.stream_connection
 end
 
+-- The open session is kept in the package's store data, so a host restarted while OBS streams on
+-- continues it (see adopt_or_close) instead of losing its place in the day's timeline.
+local function remember()
+  if not session then
+    store.set("open_session", nil)
+    return
+  end
+  store.set("open_session", { id = session.id, started = session.started, timeline_start_ms = session.timeline_start_ms,
+                              tagged_until = session.tagged_until })
+end
+
 local function tag_until(to)
   if not session or to <= session.tagged_until then return end
   local ok, err = store.tag { since = session.tagged_until, to = to, stream_started = session.started,
@@ -49,6 +60,16 @@ local function tag_until(to)
     return
   end
   session.tagged_until = to
+  remember()
+end
+
+local function follow_session(s)
+  session = s
+  local every = tonumber(cfg.tag_every) or 10
+  if every > 0 then
+    session.tag_timer = timer.every(every, function() tag_until(util.time()) end)
+  end
+  remember()
 end
 
 local function open_session(at)
@@ -58,11 +79,7 @@ local function open_session(at)
     log.warn("stream-recovery: could not store the stream session:", err)
     return
   end
-  session = { id = opened.id, started = at, timeline_start_ms = opened.timeline_start_ms, tagged_until = at }
-  local every = tonumber(cfg.tag_every) or 10
-  if every > 0 then
-    session.tag_timer = timer.every(every, function() tag_until(util.time()) end)
-  end
+  follow_session({ id = opened.id, started = at, timeline_start_ms = opened.timeline_start_ms, tagged_until = at })
   log.info("stream-recovery: stream session " .. opened.id .. " opened at " ..
            string.format("%.3f", opened.timeline_start_ms / 1000) .. " s into the day's stream")
 end
@@ -72,6 +89,7 @@ local function close_session(at, reason)
   if not s then return end
   tag_until(at)
   session = nil
+  remember()
   if s.tag_timer then timer.cancel(s.tag_timer) end
   local ok, err = store.stream_session_closed(s.id, { ended = at, reason = reason })
   if not ok then log.warn("stream-recovery: could not close stream session " .. s.id .. ":", err) end
@@ -189,11 +207,44 @@ on(cfg.operator_stop_event, function(ev)
   close_session(ev.at, "operator")
 end)
 
--- OBS may have kept streaming while its websocket was down: then there is nothing to restart.
+-- A session the previous run of the host left open: continued when OBS has been streaming since it
+-- began (the same stream), otherwise closed where its events were last tagged.
+local function adopt_or_close(status)
+  local left = store.get("open_session")
+  if type(left) ~= "table" or not left.id then return false end
+  store.set("open_session", nil)
+  local now = util.time()
+  local streaming_since = status and status.active and status.duration_ms and now - status.duration_ms / 1000
+  if streaming_since and math.abs(streaming_since - left.started) < 5 then
+    follow_session({ id = left.id, started = left.started, timeline_start_ms = left.timeline_start_ms,
+                     tagged_until = left.tagged_until })
+    log.info("stream-recovery: stream session " .. left.id .. " continues after the host restarted")
+    return true
+  end
+  local ok, err = store.stream_session_closed(left.id, { ended = left.tagged_until, reason = "host stopped" })
+  if not ok then log.warn("stream-recovery: could not close stream session " .. left.id .. ":", err) end
+  log.info("stream-recovery: stream session " .. left.id .. " closed: the host stopped while it ran")
+  return false
+end
+
+-- OBS may have kept streaming while its websocket (or the host) was down: then there is nothing to
+-- restart.
+local function resume_with(status)
+  if session then return end
+  if adopt_or_close(status) then return end
+  if type(status) ~= "table" or not status.active then return end
+  cancel_restart()
+  open_session(util.time())
+end
+
 on("obs.connected", function(ev)
   if not ours(ev) or session then return end
   local status = str:stream_status()
-  if session or type(status) ~= "table" or not status.active then return end
-  cancel_restart()
-  open_session(util.time())
+  resume_with(type(status) == "table" and status or nil)
+end)
+
+-- Loaded (or reloaded) while OBS_STR is already connected: no obs.connected will come.
+timer.after(0, function()
+  local status = str:stream_status()
+  if type(status) == "table" then resume_with(status) end
 end)
