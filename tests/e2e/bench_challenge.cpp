@@ -75,10 +75,19 @@ int main(int argc, char** argv) {
         vta::e2e::Court court(options);
         auto& str = court.str_watch();
         UdpSender sender(court.udp_port());
-        // The client is driven from its loop's thread, as the host drives its own.
+        // The direct client: a connection of its own, set up like the host's (the watching client only
+        // listens), driven from its loop's thread as the host drives its own.
+        vta::obs::ConnectionConfig direct_config;
+        direct_config.name = "direct";
+        direct_config.port = court.str().port();
+        direct_config.password = court.str().password();
+        auto direct_client = std::make_shared<vta::obs::Client>(court.watch_io(), direct_config);
+        boost::asio::post(court.watch_io(), [direct_client] { direct_client->start(); });
+        for (int i = 0; i < 100 && direct_client->state() != vta::obs::State::connected; ++i)
+            std::this_thread::sleep_for(100ms);
         const auto switch_scene = [&](const std::string& scene) {
-            boost::asio::post(court.watch_io(), [&str, scene] {
-                str.client->set_current_program_scene(scene, [](vta::obs::Result<void>) {});
+            boost::asio::post(court.watch_io(), [direct_client, scene] {
+                direct_client->set_current_program_scene(scene, [](vta::obs::Result<void>) {});
             });
         };
         for (const char* line :
@@ -114,6 +123,12 @@ int main(int argc, char** argv) {
             std::this_thread::sleep_for(1500ms);  // the clip saved, the viewer closed, the buffer restarted
         }
 
+        // Stopped and released on its loop's thread, as a Client must be.
+        boost::asio::post(court.watch_io(), [client = std::move(direct_client)]() mutable {
+            client->stop();
+            client.reset();
+        });
+        std::this_thread::sleep_for(200ms);
         const double host50 = percentile_ms(through_host, 0.50), host99 = percentile_ms(through_host, 0.99);
         const double direct50 = percentile_ms(direct, 0.50), direct99 = percentile_ms(direct, 0.99);
         std::printf("challenge -> IVR_SCENE on air, %d challenges (%zu measured, %d missed)\n", challenges,
