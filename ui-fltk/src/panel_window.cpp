@@ -1,6 +1,7 @@
 #include "panel_window.hpp"
 
 #include <algorithm>
+#include <ctime>
 
 #include <FL/Fl.H>
 #include <FL/Fl_Box.H>
@@ -62,6 +63,25 @@ Fl_Button* big_button(int x, int y, int w, int h, const char* label, Fl_Color co
   b->color(colour);
   b->labelcolor(FL_WHITE);
   return b;
+}
+
+// Menu items treat '/', '&', '_' and '\\' as markup: a tournament name shows them as typed.
+std::string menu_text(const std::string& text) {
+  std::string escaped;
+  for (char c : text) {
+    if (c == '/' || c == '&' || c == '_' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  return escaped;
+}
+
+std::string today_iso() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y-%m-%d", &local);
+  return text;
 }
 
 void set_label(Fl_Widget* w, const std::string& text) {
@@ -174,6 +194,31 @@ PanelWindow::PanelWindow(int w, int h, host::Host& host, std::filesystem::path c
   on_click(manual_send_, [this] { send_manual(); });
   day_box_ = new Fl_Box(5, 488, left_w, 26, "");
   day_box_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
+  day_box_->labelfont(FL_HELVETICA_BOLD);
+  // The tournament/day selector: new matches attach to the active day.
+  day_choice_ = new Fl_Choice(5, 518, 395, 30);
+  day_choice_->tooltip("tournament days: activate one so the next matches attach to it");
+  auto* activate = new Fl_Button(405, 518, 100, 30, "Activate");
+  on_click(activate, [this] { if (auto day = selected_day()) host_.post_activate_day(day->day_id); });
+  new_day_date_ = new Fl_Input(5, 552, 110, 30);
+  new_day_date_->tooltip("date of the new day or tournament, YYYY-MM-DD");
+  new_day_date_->value(today_iso().c_str());
+  auto* add_day = new Fl_Button(120, 552, 100, 30, "Add day");
+  add_day->tooltip("adds the next day to the chosen tournament and activates it");
+  on_click(add_day, [this] {
+    if (auto day = selected_day()) host_.post_add_day(day->tournament_id, new_day_date_->value());
+  });
+  new_tournament_name_ = new Fl_Input(225, 552, 170, 30);
+  new_tournament_name_->tooltip("name of a new tournament");
+  auto* add_tournament = new Fl_Button(400, 552, 105, 30, "New tourn.");
+  add_tournament->tooltip("creates the tournament with its day 1 on the date given and activates it");
+  on_click(add_tournament, [this] {
+    host_.post_create_tournament(new_tournament_name_->value(), new_day_date_->value());
+    new_tournament_name_->value("");
+  });
+  day_error_ = new Fl_Box(5, 584, left_w, 26, "");
+  day_error_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
+  day_error_->labelcolor(tone_colour(Tone::bad));
   set_manual_mode(false);
   apply_shortcuts(config.panel.shortcuts);
 
@@ -530,12 +575,36 @@ void PanelWindow::render(const host::HostSnapshot& snapshot) {
   shown_ = std::make_shared<const host::HostSnapshot>(snapshot);
   render_connections(snapshot);
   render_match(snapshot);
-  set_label(day_box_, "Tournament: " + snapshot.day.tournament_name + " · day " +
-                          std::to_string(snapshot.day.day_number) + " (" + snapshot.day.date_iso + ")");
+  render_days(snapshot);
   Fl_Widget* tab = tabs_->value();
   if (tab == events_tab_) render_events(snapshot);
   if (tab == workflows_tab_) render_workflows(snapshot);
   if (tab == log_tab_) render_log(snapshot);
+}
+
+void PanelWindow::render_days(const host::HostSnapshot& snapshot) {
+  set_label(day_box_, active_day_text(snapshot));
+  set_label(day_error_, snapshot.day_change_error);
+  auto choices = day_choices(snapshot);
+  const bool same = choices.size() == day_choices_.size() &&
+                    std::equal(choices.begin(), choices.end(), day_choices_.begin(),
+                               [](const DayChoice& a, const DayChoice& b) { return a.day_id == b.day_id && a.label == b.label; });
+  if (same) return;  // rebuilding would drop what the operator has chosen
+  day_choice_->clear();
+  int active = 0;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    day_choice_->add(menu_text(choices[i].label).c_str());
+    if (choices[i].active) active = int(i);
+  }
+  if (!choices.empty()) day_choice_->value(active);
+  day_choices_ = std::move(choices);
+  day_choice_->redraw();
+}
+
+std::optional<DayChoice> PanelWindow::selected_day() const {
+  const int index = day_choice_->value();
+  if (index < 0 || std::size_t(index) >= day_choices_.size()) return std::nullopt;
+  return day_choices_[std::size_t(index)];
 }
 
 void PanelWindow::render_connections(const host::HostSnapshot& snapshot) {
