@@ -113,6 +113,18 @@ TEST(LiveMatch, NoMatchBeforeTheFirstIsLoaded) {
   EXPECT_FALSE(live_match(s, {}).present);
 }
 
+TEST(LiveMatch, LiveFromTheFirstRoundUntilDecided) {
+  host::HostSnapshot s;
+  EXPECT_FALSE(match_is_live(s));
+  s.has_match = true;
+  s.match = {{"number", "101"}, {"round", 0}, {"decided", false}};
+  EXPECT_FALSE(match_is_live(s)) << "loaded, not begun";
+  s.match["round"] = 2;
+  EXPECT_TRUE(match_is_live(s));
+  s.match["decided"] = true;
+  EXPECT_FALSE(match_is_live(s));
+}
+
 TEST(EventRows, NewestFirstFilteredWithManualAndClip) {
   host::HostSnapshot s;
   s.events.push_back({1, 1'000'000, "clk", "clk;1:59;", 1, 119, false, {}, {}, {}, {}});

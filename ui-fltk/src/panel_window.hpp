@@ -50,6 +50,8 @@ class PanelWindow : public Fl_Double_Window {
   PanelFigures figures() const;
   // x, y, w, h of the Replay button in the window (the UI test clicks it).
   std::array<int, 4> replay_button_box() const;
+  // Likewise for the day selector's Add day button.
+  std::array<int, 4> add_day_button_box() const;
 
   int handle(int event) override;
 
@@ -81,6 +83,7 @@ class PanelWindow : public Fl_Double_Window {
   void send_manual();
   void play_selected_event();
   void render_days(const host::HostSnapshot& snapshot);
+  void close_requested();
   std::optional<DayChoice> selected_day() const;
   std::optional<std::string> selected_workflow() const;
   void apply_shortcuts(const host::PanelShortcuts& shortcuts);
@@ -108,6 +111,7 @@ class PanelWindow : public Fl_Double_Window {
   Fl_Box* day_box_ = nullptr;
   Fl_Choice* day_choice_ = nullptr;
   Fl_Input* new_day_date_ = nullptr;
+  Fl_Button* add_day_button_ = nullptr;
   Fl_Input* new_tournament_name_ = nullptr;
   Fl_Box* day_error_ = nullptr;
   std::vector<DayChoice> day_choices_;  // as listed in day_choice_

@@ -174,6 +174,11 @@ LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesyst
   return view;
 }
 
+bool match_is_live(const host::HostSnapshot& snapshot) {
+  const auto& m = snapshot.match;
+  return snapshot.has_match && m.is_object() && m.value("round", 0) >= 1 && !m.value("decided", false);
+}
+
 std::vector<EventRow> event_rows(const host::HostSnapshot& snapshot, const std::string& kind) {
   const bool all = kind.empty() || kind == "all";
   std::vector<EventRow> rows;

@@ -49,6 +49,9 @@ struct LiveMatchView {
 
 LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesystem::path& flags_folder);
 
+// A match has begun (round 1 or later) and is not decided: closing the panel now would lose its end.
+bool match_is_live(const host::HostSnapshot& snapshot);
+
 struct EventRow {
   std::int64_t id = 0;
   std::string time;     // local "HH:MM:SS.mmm"
