@@ -216,10 +216,8 @@ PanelWindow::PanelWindow(int w, int h, host::Host& host, std::filesystem::path c
   new_tournament_name_->tooltip("name of a new tournament");
   auto* add_tournament = new Fl_Button(400, 552, 105, 30, "New tourn.");
   add_tournament->tooltip("creates the tournament with its day 1 on the date given and activates it");
-  on_click(add_tournament, [this] {
-    host_.post_create_tournament(new_tournament_name_->value(), new_day_date_->value());
-    new_tournament_name_->value("");
-  });
+  on_click(add_tournament,
+           [this] { host_.post_create_tournament(new_tournament_name_->value(), new_day_date_->value()); });
   day_error_ = new Fl_Box(5, 584, left_w, 26, "");
   day_error_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
   day_error_->labelcolor(tone_colour(Tone::bad));
