@@ -47,6 +47,7 @@ std::unique_ptr<Host> Host::create(boost::asio::io_context& io, const HostSetup&
       return nullptr;
     }
     host->day_ = day.value();
+    host->load_tournaments(database.value());
     // A host restarted mid-match continues that match: the rest of its events must not attach to none.
     if (auto newest = database->list_matches({host->day_.day_id, 1}); newest && !newest->empty()) {
       const store::MatchInfo& match = newest->back();
@@ -246,7 +247,8 @@ void Host::refresh_clip_links() {
   if (!stored.ok || !stored.value.is_array()) return;
   std::map<std::int64_t, const nlohmann::json*> by_id;
   for (const auto& e : stored.value)
-    if (e.contains("id") && (e.contains("clip_path") || e.contains("rec_offset_ms") || e.contains("str_offset_ms")))
+    if (e.contains("id") && (e.contains("clip_path") || e.contains("rec_offset_ms") || e.contains("str_offset_ms") ||
+                            e.contains("clip_offset_ms")))
       by_id[e["id"].get<std::int64_t>()] = &e;
   if (by_id.empty()) return;
   for (auto& event : recent_events_) {
@@ -256,6 +258,8 @@ void Host::refresh_clip_links() {
     if (auto clip = e.find("clip_path"); clip != e.end() && clip->is_string()) event.clip_path = clip->get<std::string>();
     if (auto rec = e.find("rec_offset_ms"); rec != e.end() && rec->is_number()) event.rec_offset_ms = rec->get<std::int64_t>();
     if (auto str = e.find("str_offset_ms"); str != e.end() && str->is_number()) event.str_offset_ms = str->get<std::int64_t>();
+    if (auto in_clip = e.find("clip_offset_ms"); in_clip != e.end() && in_clip->is_number())
+      event.clip_offset_ms = in_clip->get<std::int64_t>();
   }
 }
 
@@ -302,6 +306,8 @@ std::shared_ptr<const HostSnapshot> Host::build_snapshot() {
     log_sequence_seen_ = snapshot->log.empty() ? 0 : snapshot->log.back().sequence;
   }
   snapshot->day = day_;
+  snapshot->tournaments = tournaments_;
+  snapshot->day_change_error = day_change_error_;
   return snapshot;
 }
 
@@ -408,6 +414,61 @@ void Host::post_play_clip(std::string path, std::int64_t offset_ms) {
     spdlog::info("operator: playing {} from {:.1f} s", path, double(offset_ms) / 1000);
     playback_->open("panel", path, double(offset_ms) / 1000, [path](bindings::ActionResult r) {
       if (!r.ok) spdlog::warn("playback of {} failed: {} ({})", path, r.error_message, r.error_code);
+    });
+  });
+}
+
+void Host::load_tournaments(store::Database& database) {
+  auto tournaments = database.list_tournaments();
+  if (!tournaments) return spdlog::warn("cannot list the tournaments: {}", tournaments.error().message);
+  tournaments_ = std::move(tournaments.value());
+}
+
+void Host::change_day(const std::string& what,
+                      const std::function<store::Result<store::ActiveDay>(store::Database&)>& change) {
+  changed_since_snapshot_ = true;
+  auto database = store::Database::open(setup_.database);
+  if (!database) {
+    day_change_error_ = "cannot " + what + ": " + database.error().message;
+    return spdlog::error("operator: {}", day_change_error_);
+  }
+  auto day = change(database.value());
+  if (!day) {
+    day_change_error_ = "cannot " + what + ": " + day.error().message;
+    return spdlog::warn("operator: {}", day_change_error_);
+  }
+  day_change_error_.clear();
+  day_ = day.value();
+  ingest_->set_day(day_.day_id);
+  load_tournaments(database.value());
+  spdlog::info("operator: active day is now tournament '{}' day {} ({}, id {}); new matches attach to it",
+               day_.tournament_name, day_.day_number, day_.date_iso, day_.day_id);
+}
+
+void Host::post_activate_day(std::int64_t day_id) {
+  boost::asio::post(io_, [this, day_id] {
+    if (stopped_) return;
+    change_day("activate day " + std::to_string(day_id),
+               [day_id](store::Database& db) { return db.activate_day(day_id, "panel"); });
+  });
+}
+
+void Host::post_add_day(std::int64_t tournament_id, std::string date_iso) {
+  boost::asio::post(io_, [this, tournament_id, date_iso = std::move(date_iso)] {
+    if (stopped_) return;
+    change_day("add a day to tournament " + std::to_string(tournament_id), [&](store::Database& db) {
+      auto day = db.add_day(tournament_id, date_iso);
+      return day ? db.activate_day(day->day_id, "panel") : day;
+    });
+  });
+}
+
+void Host::post_create_tournament(std::string name, std::string date_iso) {
+  boost::asio::post(io_, [this, name = std::move(name), date_iso = std::move(date_iso)] {
+    if (stopped_) return;
+    change_day("create tournament '" + name + "'", [&](store::Database& db) {
+      auto day = db.create_tournament(name, date_iso);
+      return day ? db.activate_day(day->day_id, "panel") : day;
     });
   });
 }

@@ -67,6 +67,7 @@ Ingest::Ingest(store::Writer& writer, std::optional<std::int64_t> day_id) : writ
 void Ingest::resume(std::int64_t match_id, const pss::MatchState& state) {
   tracker_.resume(state);
   match_id_ = match_id;
+  match_day_id_ = day_id_;
   match_dirty_ = false;
 }
 
@@ -112,6 +113,7 @@ void Ingest::store_recognised(pss::Group& group, std::int64_t datagram_id, int i
   const pss::MatchState& state = tracker_.state();
   if (update.new_match) {
     match_id_ = writer_.add_match(to_match_row(state, day_id_));
+    match_day_id_ = day_id_;
     match_dirty_ = false;
   } else if (update.match_changed) {
     match_dirty_ = true;
@@ -142,7 +144,7 @@ void Ingest::store_recognised(pss::Group& group, std::int64_t datagram_id, int i
 
 void Ingest::flush_match() {
   if (!match_dirty_ || !match_id_) return;
-  writer_.update_match(*match_id_, to_match_row(tracker_.state(), day_id_));
+  writer_.update_match(*match_id_, to_match_row(tracker_.state(), match_day_id_));
   match_dirty_ = false;
 }
 

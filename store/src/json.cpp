@@ -116,6 +116,16 @@ void to_json(nlohmann::json& j, const SettingChange& c)
          {"changed_at", c.changed_at}, {"changed_by", c.changed_by}};
 }
 
+void to_json(nlohmann::json& j, const TournamentDay& d)
+{
+    j = {{"day_id", d.id}, {"day_number", d.day_number}, {"date", d.date_iso}};
+}
+
+void to_json(nlohmann::json& j, const TournamentInfo& t)
+{
+    j = {{"id", t.id}, {"name", t.name}, {"created_at", t.created_at}, {"days", t.days}};
+}
+
 void to_json(nlohmann::json& j, const RecordingInfo& r)
 {
     j = {{"id", r.id},

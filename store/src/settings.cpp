@@ -1,5 +1,7 @@
-// Settings with history, and the active tournament day (kept as two settings).
+// Settings with history, the tournaments and their days, and the active day (kept as two settings).
 
+#include <cctype>
+#include <map>
 #include <string>
 
 #include <SQLiteCpp/Database.h>
@@ -84,7 +86,7 @@ bool tournament_exists(SQLite::Database& db, std::int64_t tournament_id)
     return query.executeStep();
 }
 
-std::int64_t create_tournament(SQLite::Database& db, const std::string& name)
+std::int64_t insert_tournament(SQLite::Database& db, const std::string& name)
 {
     SQLite::Statement insert(db, "INSERT INTO tournament (name) VALUES (?)");
     insert.bind(1, name);
@@ -92,7 +94,7 @@ std::int64_t create_tournament(SQLite::Database& db, const std::string& name)
     return db.getLastInsertRowid();
 }
 
-std::int64_t create_next_day(SQLite::Database& db, std::int64_t tournament_id, std::string_view date_iso)
+std::int64_t insert_next_day(SQLite::Database& db, std::int64_t tournament_id, std::string_view date_iso)
 {
     SQLite::Statement insert(db,
                              "INSERT INTO tournament_day (tournament_id, day_number, date)"
@@ -116,6 +118,21 @@ bool looks_like_iso_date(std::string_view date)
     }
     return true;
 }
+
+std::string trimmed(std::string_view text)
+{
+    std::size_t begin = 0;
+    std::size_t end = text.size();
+    while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) {
+        ++begin;
+    }
+    while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) {
+        --end;
+    }
+    return std::string(text.substr(begin, end - begin));
+}
+
+constexpr std::size_t max_tournament_name = 200;
 
 }  // namespace
 
@@ -193,9 +210,9 @@ Result<ActiveDay> Database::ensure_active_day(std::string_view date_iso)
         // No usable active day: continue the active tournament with a new day, or start one.
         auto tournament_id = setting_as_id(*db_, active_tournament_key);
         if (!tournament_id || !tournament_exists(*db_, *tournament_id)) {
-            tournament_id = create_tournament(*db_, "Tournament " + std::string(date_iso));
+            tournament_id = insert_tournament(*db_, "Tournament " + std::string(date_iso));
         }
-        const std::int64_t day_id = create_next_day(*db_, *tournament_id, date_iso);
+        const std::int64_t day_id = insert_next_day(*db_, *tournament_id, date_iso);
         write_setting(*db_, active_tournament_key, std::to_string(*tournament_id), "store");
         write_setting(*db_, active_day_key, std::to_string(day_id), "store");
         auto day = load_day(*db_, day_id);
@@ -203,6 +220,94 @@ Result<ActiveDay> Database::ensure_active_day(std::string_view date_iso)
         return *day;
     } catch (const std::exception& e) {
         return detail::to_error(e, "ensuring the active tournament day");
+    }
+}
+
+Result<std::vector<TournamentInfo>> Database::list_tournaments()
+{
+    try {
+        std::vector<TournamentInfo> tournaments;
+        std::map<std::int64_t, std::size_t> index_of;
+        SQLite::Statement query(*db_, "SELECT id, name, created_at FROM tournament ORDER BY id");
+        while (query.executeStep()) {
+            index_of[query.getColumn(0).getInt64()] = tournaments.size();
+            tournaments.push_back(
+                {query.getColumn(0).getInt64(), query.getColumn(1).getString(), query.getColumn(2).getString(), {}});
+        }
+        SQLite::Statement days(*db_,
+                               "SELECT tournament_id, id, day_number, date FROM tournament_day"
+                               " ORDER BY tournament_id, day_number");
+        while (days.executeStep()) {
+            const auto found = index_of.find(days.getColumn(0).getInt64());
+            if (found == index_of.end()) {
+                continue;
+            }
+            tournaments[found->second].days.push_back(
+                {days.getColumn(1).getInt64(), days.getColumn(2).getInt(), days.getColumn(3).getString()});
+        }
+        return tournaments;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "listing the tournaments");
+    }
+}
+
+Result<ActiveDay> Database::create_tournament(std::string_view name, std::string_view first_day_date_iso)
+{
+    const std::string clean = trimmed(name);
+    if (clean.empty()) {
+        return Error{errc::invalid_argument, "a tournament needs a name"};
+    }
+    if (clean.size() > max_tournament_name) {
+        return Error{errc::invalid_argument,
+                     "a tournament name has at most " + std::to_string(max_tournament_name) + " characters"};
+    }
+    if (!looks_like_iso_date(first_day_date_iso)) {
+        return Error{errc::invalid_argument,
+                     "expected a date as YYYY-MM-DD, got \"" + std::string(first_day_date_iso) + "\""};
+    }
+    try {
+        SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        const std::int64_t tournament_id = insert_tournament(*db_, clean);
+        auto day = load_day(*db_, insert_next_day(*db_, tournament_id, first_day_date_iso));
+        transaction.commit();
+        return *day;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "creating tournament \"" + clean + "\"");
+    }
+}
+
+Result<ActiveDay> Database::add_day(std::int64_t tournament_id, std::string_view date_iso)
+{
+    if (!looks_like_iso_date(date_iso)) {
+        return Error{errc::invalid_argument, "expected a date as YYYY-MM-DD, got \"" + std::string(date_iso) + "\""};
+    }
+    try {
+        SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        if (!tournament_exists(*db_, tournament_id)) {
+            return Error{errc::not_found, "no tournament with id " + std::to_string(tournament_id)};
+        }
+        auto day = load_day(*db_, insert_next_day(*db_, tournament_id, date_iso));
+        transaction.commit();
+        return *day;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "adding a day to tournament " + std::to_string(tournament_id));
+    }
+}
+
+Result<ActiveDay> Database::activate_day(std::int64_t day_id, std::string_view changed_by)
+{
+    try {
+        SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        auto day = load_day(*db_, day_id);
+        if (!day) {
+            return Error{errc::not_found, "no tournament day with id " + std::to_string(day_id)};
+        }
+        write_setting(*db_, active_tournament_key, std::to_string(day->tournament_id), changed_by);
+        write_setting(*db_, active_day_key, std::to_string(day->day_id), changed_by);
+        transaction.commit();
+        return *day;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "activating tournament day " + std::to_string(day_id));
     }
 }
 

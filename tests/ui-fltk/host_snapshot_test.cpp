@@ -10,6 +10,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "child_process.hpp"
@@ -198,6 +199,71 @@ TEST(HostActions, NeverBlockTheCallerAndTakeEffect) {
   }, 5s)) << "the manual event was not stored with sender 'manual'";
 }
 
+std::string match_loaded(const std::string& number) {
+  return "pre;FightLoaded;mch;" + number + ";Final;M-58 kg;1;#0000ff;#FFFFFF;#ff0000;#FFFFFF;ab12;Senior;3;120;cntDown;18;1;";
+}
+
+TEST(HostActions, AfterSwitchingDayTheNextMatchLandsOnTheNewDay) {
+  RunningHost running;
+  Collected collected;
+  const auto log = ring();
+  running.start(collected.handler(), log);
+  ASSERT_TRUE(test::wait_until([&] { return collected.last() != nullptr; }, 5s));
+  const store::ActiveDay first = collected.last()->day;
+  ASSERT_EQ(collected.last()->tournaments.size(), 1u);
+
+  running.host().post_manual(match_loaded("201"));
+  running.host().post_create_tournament("Dublin Open", "2026-12-05");
+  running.host().post_manual("pt1;3;");  // the match under way keeps its day
+  ASSERT_TRUE(test::wait_until([&] { return collected.last()->day.tournament_name == "Dublin Open"; }, 5s))
+      << all_lines(log);
+  const store::ActiveDay dublin = collected.last()->day;
+  EXPECT_NE(dublin.day_id, first.day_id);
+  EXPECT_EQ(dublin.day_number, 1);
+  EXPECT_EQ(collected.last()->tournaments.size(), 2u);
+  running.host().post_manual(match_loaded("202"));
+
+  // Refused: nothing changes, the reason is logged.
+  running.host().post_activate_day(dublin.day_id + 1000);
+  running.host().post_add_day(dublin.tournament_id, "05/12/2026");
+  EXPECT_TRUE(test::wait_until([&] { return log_has(log, "expected a date as YYYY-MM-DD"); }, 5s)) << all_lines(log);
+  EXPECT_TRUE(log_has(log, "no tournament day with id " + std::to_string(dublin.day_id + 1000)));
+  EXPECT_TRUE(test::wait_until([&] { return !collected.last()->day_change_error.empty(); }, 5s));
+  EXPECT_EQ(collected.last()->day.day_id, dublin.day_id);
+
+  running.host().post_add_day(dublin.tournament_id, "2026-12-06");
+  ASSERT_TRUE(test::wait_until([&] { return collected.last()->day.day_number == 2; }, 5s)) << all_lines(log);
+  const store::ActiveDay second = collected.last()->day;
+  EXPECT_EQ(collected.last()->day_change_error, "");
+  EXPECT_EQ(second.tournament_id, dublin.tournament_id);
+  running.host().post_manual(match_loaded("203"));
+  running.host().post_activate_day(first.day_id);
+  running.host().post_manual(match_loaded("204"));
+
+  std::map<std::string, std::int64_t> day_of;
+  std::string output;
+  EXPECT_TRUE(test::wait_until([&] {
+    int status = 0;
+    std::tie(status, output) = test::run_to_end(VTA_BINARY, {"matches", "--json", "--db", running.database().string()}, {});
+    if (status != 0) return false;
+    const auto matches = nlohmann::json::parse(output, nullptr, false);
+    if (!matches.is_array()) return false;
+    day_of.clear();
+    for (const auto& m : matches)
+      if (m["day_id"].is_number_integer()) day_of[m["number"].get<std::string>()] = m["day_id"].get<std::int64_t>();
+    return day_of.size() == 4;
+  }, 10s)) << output;
+  EXPECT_EQ(day_of["201"], first.day_id);
+  EXPECT_EQ(day_of["202"], dublin.day_id);
+  EXPECT_EQ(day_of["203"], second.day_id);
+  EXPECT_EQ(day_of["204"], first.day_id);
+
+  SQLite::Database db(running.database().string(), SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, "SELECT count(*) FROM setting_history WHERE key = 'active_day_id' AND changed_by = 'panel'");
+  ASSERT_TRUE(q.executeStep());
+  EXPECT_EQ(q.getColumn(0).getInt(), 3);
+}
+
 TEST(HostSnapshots, EventsLearnTheirClipOnceAWorkflowTaggedThem) {
   RunningHost running;
   Collected collected;
@@ -214,14 +280,14 @@ TEST(HostSnapshots, EventsLearnTheirClipOnceAWorkflowTaggedThem) {
   // What store.tag does for the ivr package, written by another connection as the store writer would.
   ASSERT_TRUE(test::wait_until([&] {
     SQLite::Database db(running.database().string(), SQLite::OPEN_READWRITE);
-    SQLite::Statement update(db, "UPDATE event SET clip_path = '/clips/replay.mkv', rec_offset_ms = 61500 WHERE id = ?");
+    SQLite::Statement update(db, "UPDATE event SET clip_path = '/clips/replay.mkv', rec_offset_ms = 61500, clip_offset_ms = 4200 WHERE id = ?");
     update.bind(1, static_cast<int64_t>(tagged));
     return update.exec() == 1;
   }, 5s)) << "event " << tagged << " was not committed";
   EXPECT_TRUE(test::wait_until([&] {
     auto s = collected.last();
     for (const auto& e : s->events)
-      if (e.id == tagged) return e.clip_path == "/clips/replay.mkv" && e.rec_offset_ms == 61500;
+      if (e.id == tagged) return e.clip_path == "/clips/replay.mkv" && e.rec_offset_ms == 61500 && e.clip_offset_ms == 4200;
     return false;
   }, 5s)) << "the panel's events did not learn the clip";
 }

@@ -1,6 +1,6 @@
 // `vta panel` under a private Xvfb: replays a capture into it, presses Replay by its shortcut and
 // by a click with xdotool, checks that the host and the ivr package acted, uses Back to live and
-// manual mode by their shortcuts, and saves screenshots
+// manual mode by their shortcuts, adds a tournament day with a click, and saves screenshots
 // of the main window at 1280x720 and 1920x1080 into the build folder. Fails when Xvfb, xdotool or
 // ffmpeg are missing: it never skips.
 #include <gtest/gtest.h>
@@ -121,6 +121,14 @@ TEST_F(PanelUnderXvfb, ReplayByShortcutAndClickWhileACaptureStreamsIn) {
   }, 20s)) << "the panel did not open: " << panel_->output();
   const int click_x = std::stoi(geometry[1]) + std::stoi(geometry[3]) / 2;
   const int click_y = std::stoi(geometry[2]) + std::stoi(geometry[4]) / 2;
+  std::smatch add_day_geometry;
+  std::string opened;
+  ASSERT_TRUE(wait_until([&] {
+    opened = panel_->output();
+    return std::regex_search(opened, add_day_geometry, std::regex("Add day button at (\\d+),(\\d+) size (\\d+)x(\\d+)"));
+  }, 5s)) << opened;
+  const int add_day_x = std::stoi(add_day_geometry[1]) + std::stoi(add_day_geometry[3]) / 2;
+  const int add_day_y = std::stoi(add_day_geometry[2]) + std::stoi(add_day_geometry[4]) / 2;
   const std::string window = window_id();
   ASSERT_FALSE(window.empty());
   ASSERT_EQ(tool(xdotool, {"windowmove", "--sync", window, "0", "0"}).first, 0);
@@ -152,6 +160,11 @@ TEST_F(PanelUnderXvfb, ReplayByShortcutAndClickWhileACaptureStreamsIn) {
   ASSERT_EQ(tool(xdotool, {"key", "Return"}).first, 0);
   ASSERT_TRUE(wait_until([&] { return panel_->output().find("operator: manual event 'pt1;3;'") != std::string::npos; }, 10s))
       << "the manual event did not reach the host: " << panel_->output();
+
+  // The day selector: Add day gives the active tournament its day 2, dated today, and activates it.
+  ASSERT_EQ(tool(xdotool, {"mousemove", "--window", window, std::to_string(add_day_x), std::to_string(add_day_y), "click", "1"}).first, 0);
+  ASSERT_TRUE(wait_until([&] { return std::regex_search(panel_->output(), std::regex("operator: active day is now tournament '[^']+' day 2 ")); }, 10s))
+      << "the click on Add day did not reach the host: " << panel_->output();
 
   ASSERT_TRUE(sender.wait(150s)) << "vta send did not finish";
   std::printf("%s", sender.output().c_str());

@@ -66,6 +66,30 @@ TEST(SettingsForm, EmptyPackageFieldRemovesTheOverride) {
   EXPECT_FALSE((*check.document)["workflows"]["packages"]["ivr"]["config"].contains("play_from"));
 }
 
+TEST(SettingsForm, BreakAndWinnerScenesOverrideOnlyTheSceneOfTheirRule) {
+  auto f = form_from_config(example());
+  EXPECT_EQ(f.break_scene, "");
+  f.break_scene = " Court 1 break ";
+  f.winner_scene = "Court 1 winner";
+  auto check = apply_form(f, example());
+  ASSERT_TRUE(check.document) << check.error;
+  const auto& rules = (*check.document)["workflows"]["packages"]["scenes"]["config"]["rules"];
+  EXPECT_EQ(rules["break"], (nlohmann::json{{"scene", "Court 1 break"}}));
+  EXPECT_EQ(rules["winner"]["scene"], "Court 1 winner");
+  EXPECT_TRUE(host::parse_config(*check.document).config);
+
+  const auto read_back = form_from_config(*check.document);
+  EXPECT_EQ(read_back.break_scene, "Court 1 break");
+  EXPECT_EQ(read_back.winner_scene, "Court 1 winner");
+
+  auto cleared = read_back;
+  cleared.break_scene = "";
+  cleared.winner_scene = "";
+  check = apply_form(cleared, *check.document);
+  ASSERT_TRUE(check.document) << check.error;
+  EXPECT_FALSE((*check.document)["workflows"]["packages"]["scenes"]["config"].contains("rules"));
+}
+
 TEST(SettingsForm, BadValuesNameTheFieldAndWhatIsExpected) {
   struct Case {
     std::function<void(SettingsForm&)> change;

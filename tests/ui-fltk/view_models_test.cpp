@@ -113,17 +113,29 @@ TEST(LiveMatch, NoMatchBeforeTheFirstIsLoaded) {
   EXPECT_FALSE(live_match(s, {}).present);
 }
 
+TEST(LiveMatch, LiveFromTheFirstRoundUntilDecided) {
+  host::HostSnapshot s;
+  EXPECT_FALSE(match_is_live(s));
+  s.has_match = true;
+  s.match = {{"number", "101"}, {"round", 0}, {"decided", false}};
+  EXPECT_FALSE(match_is_live(s)) << "loaded, not begun";
+  s.match["round"] = 2;
+  EXPECT_TRUE(match_is_live(s));
+  s.match["decided"] = true;
+  EXPECT_FALSE(match_is_live(s));
+}
+
 TEST(EventRows, NewestFirstFilteredWithManualAndClip) {
   host::HostSnapshot s;
-  s.events.push_back({1, 1'000'000, "clk", "clk;1:59;", 1, 119, false, {}, {}, {}});
-  s.events.push_back({2, 2'000'000, "pt1", "pt1;3;", 1, 118, true, {}, {}, {}});
-  s.events.push_back({3, 3'000'000, "pt2", "pt2;2;", 1, 117, false, "/clips/replay 1.mkv", 12'300, 45'600});
+  s.events.push_back({1, 1'000'000, "clk", "clk;1:59;", 1, 119, false, {}, {}, {}, {}});
+  s.events.push_back({2, 2'000'000, "pt1", "pt1;3;", 1, 118, true, {}, {}, {}, {}});
+  s.events.push_back({3, 3'000'000, "pt2", "pt2;2;", 1, 117, false, "/clips/replay 1.mkv", 12'300, 45'600, 3'200});
   const auto all = event_rows(s, "all");
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].id, 3);
   EXPECT_EQ(all[0].clip, "replay 1.mkv");
-  EXPECT_EQ(all[0].offsets, "rec 12.3 s · str 45.6 s");
-  EXPECT_EQ(all[0].clip_offset_ms, 12'300);
+  EXPECT_EQ(all[0].offsets, "clip 3.2 s · rec 12.3 s · str 45.6 s");
+  EXPECT_EQ(all[0].clip_offset_ms, 3'200);  // into the clip, not into the recording
   EXPECT_EQ(all[0].round_clock, "R1 1:57");
   EXPECT_EQ(all[1].source, "manual");
   EXPECT_EQ(all[2].source, "");
@@ -131,6 +143,36 @@ TEST(EventRows, NewestFirstFilteredWithManualAndClip) {
   ASSERT_EQ(points.size(), 1u);
   EXPECT_EQ(points[0].text, "pt1;3;");
   EXPECT_EQ(event_kinds(s), (std::vector<std::string>{"clk", "pt1", "pt2"}));
+}
+
+TEST(EventRows, ClipWithoutClipOffsetPlaysFromItsStart) {
+  host::HostSnapshot s;
+  s.events.push_back({1, 1'000'000, "pt1", "pt1;1;", 1, 100, false, "/clips/replay 2.mkv", 80'000, {}, {}});
+  s.events.push_back({2, 2'000'000, "pt1", "pt1;1;", 1, 99, false, {}, 81'000, {}, {}});
+  const auto rows = event_rows(s, "");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].clip_offset_ms, 0);
+  EXPECT_EQ(rows[1].offsets, "rec 80.0 s");
+  EXPECT_FALSE(rows[0].clip_path);
+  EXPECT_EQ(rows[0].offsets, "rec 81.0 s");
+}
+
+TEST(DayChoices, EveryDayOfEveryTournamentWithTheActiveOneMarked) {
+  host::HostSnapshot s;
+  EXPECT_TRUE(day_choices(s).empty());
+  EXPECT_EQ(active_day_text(s), "Tournament: none active");
+  s.tournaments.push_back({1, "Tournament 2026-11-22", "2026-11-22T08:00:00Z", {{1, 1, "2026-11-22"}}});
+  s.tournaments.push_back({2, "Dublin Open", "2026-11-22T09:00:00Z", {{2, 1, "2026-12-05"}, {3, 2, "2026-12-06"}}});
+  s.day = {2, "Dublin Open", 3, 2, "2026-12-06"};
+  const auto choices = day_choices(s);
+  ASSERT_EQ(choices.size(), 3u);
+  EXPECT_EQ(choices[0].label, "Tournament 2026-11-22 · day 1 · 2026-11-22");
+  EXPECT_FALSE(choices[0].active);
+  EXPECT_EQ(choices[1].tournament_id, 2);
+  EXPECT_EQ(choices[2].day_id, 3);
+  EXPECT_TRUE(choices[2].active);
+  EXPECT_EQ(choices[2].label, "Dublin Open · day 2 · 2026-12-06 (active)");
+  EXPECT_EQ(active_day_text(s), "Tournament: Dublin Open · day 2 (2026-12-06)");
 }
 
 TEST(WorkflowRows, StateErrorAndWhatCanBeDone) {

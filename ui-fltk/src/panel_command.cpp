@@ -98,6 +98,8 @@ int panel_command(const std::vector<std::string>& args) {
   window->show();
   const auto [x, y, w, h] = window->replay_button_box();
   spdlog::info("panel: window '{}' {}x{}; Replay button at {},{} size {}x{}", window->label(), width, height, x, y, w, h);
+  const auto [day_x, day_y, day_w, day_h] = window->add_day_button_box();
+  spdlog::info("panel: Add day button at {},{} size {}x{}", day_x, day_y, day_w, day_h);
   const int status = Fl::run();
 
   const PanelFigures figures = window->figures();

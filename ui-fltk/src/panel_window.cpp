@@ -1,6 +1,7 @@
 #include "panel_window.hpp"
 
 #include <algorithm>
+#include <ctime>
 
 #include <FL/Fl.H>
 #include <FL/Fl_Box.H>
@@ -12,6 +13,7 @@
 #include <FL/Fl_Input.H>
 #include <FL/Fl_Light_Button.H>
 #include <FL/Fl_Native_File_Chooser.H>
+#include <FL/fl_ask.H>
 #include <FL/Fl_PNG_Image.H>
 #include <FL/Fl_Scroll.H>
 #include <FL/Fl_Secret_Input.H>
@@ -64,6 +66,25 @@ Fl_Button* big_button(int x, int y, int w, int h, const char* label, Fl_Color co
   return b;
 }
 
+// Menu items treat '/', '&', '_' and '\\' as markup: a tournament name shows them as typed.
+std::string menu_text(const std::string& text) {
+  std::string escaped;
+  for (char c : text) {
+    if (c == '/' || c == '&' || c == '_' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  return escaped;
+}
+
+std::string today_iso() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y-%m-%d", &local);
+  return text;
+}
+
 void set_label(Fl_Widget* w, const std::string& text) {
   if (w->label() && text == w->label()) return;
   w->copy_label(text.c_str());
@@ -86,6 +107,8 @@ struct PanelWindow::SettingsWidgets {
   std::vector<ObsRow> obs;
   Fl_Input* ivr_scene;
   Fl_Input* live_scene;
+  Fl_Input* break_scene;
+  Fl_Input* winner_scene;
   Fl_Input* recordings_root;
   Fl_Input* name_template;
   Fl_Input* replay_seconds;
@@ -174,6 +197,30 @@ PanelWindow::PanelWindow(int w, int h, host::Host& host, std::filesystem::path c
   on_click(manual_send_, [this] { send_manual(); });
   day_box_ = new Fl_Box(5, 488, left_w, 26, "");
   day_box_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
+  day_box_->labelfont(FL_HELVETICA_BOLD);
+  // The tournament/day selector: new matches attach to the active day.
+  day_choice_ = new Fl_Choice(5, 518, 395, 30);
+  day_choice_->textsize(13);
+  day_choice_->tooltip("tournament days: activate one so the next matches attach to it");
+  auto* activate = new Fl_Button(405, 518, 100, 30, "Activate");
+  on_click(activate, [this] { if (auto day = selected_day()) host_.post_activate_day(day->day_id); });
+  new_day_date_ = new Fl_Input(5, 552, 110, 30);
+  new_day_date_->tooltip("date of the new day or tournament, YYYY-MM-DD");
+  new_day_date_->value(today_iso().c_str());
+  add_day_button_ = new Fl_Button(120, 552, 100, 30, "Add day");
+  add_day_button_->tooltip("adds the next day to the chosen tournament and activates it");
+  on_click(add_day_button_, [this] {
+    if (auto day = selected_day()) host_.post_add_day(day->tournament_id, new_day_date_->value());
+  });
+  new_tournament_name_ = new Fl_Input(225, 552, 170, 30);
+  new_tournament_name_->tooltip("name of a new tournament");
+  auto* add_tournament = new Fl_Button(400, 552, 105, 30, "New tourn.");
+  add_tournament->tooltip("creates the tournament with its day 1 on the date given and activates it");
+  on_click(add_tournament,
+           [this] { host_.post_create_tournament(new_tournament_name_->value(), new_day_date_->value()); });
+  day_error_ = new Fl_Box(5, 584, left_w, 26, "");
+  day_error_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
+  day_error_->labelcolor(tone_colour(Tone::bad));
   set_manual_mode(false);
   apply_shortcuts(config.panel.shortcuts);
 
@@ -253,7 +300,20 @@ PanelWindow::PanelWindow(int w, int h, host::Host& host, std::filesystem::path c
   end();
 
   load_form(form_from_config(config_document_));
+  callback([](Fl_Widget* window, void*) { static_cast<PanelWindow*>(window)->close_requested(); });
   Fl::add_timeout(tick_seconds, on_tick, this);
+}
+
+void PanelWindow::close_requested() {
+  // Closing stops the host: mid-match that loses the rest of the match's events, so ask first.
+  if (shown_ && match_is_live(*shown_)) {
+    const std::string title = live_match(*shown_, flags_folder_).title;
+    if (fl_choice("%s is live: closing the panel stops storing its events and running the workflows.",
+                  "Keep open", "Close anyway", nullptr, title.c_str()) != 1)
+      return;
+    spdlog::warn("panel: closed by the operator while {} was live", title);
+  }
+  hide();
 }
 
 PanelWindow::~PanelWindow() { Fl::remove_timeout(on_tick, this); }
@@ -290,11 +350,14 @@ void PanelWindow::build_settings(int x, int y, int w, int h) {
   }
   s.ivr_scene = field("IVR scene");
   s.live_scene = field("Live scene");
+  s.break_scene = field("Break scene");
+  s.winner_scene = field("Winner scene");
   s.recordings_root = field("Recordings root");
   s.name_template = field("Recording name");
   s.replay_seconds = field("Replay length (s)", 90);
   s.play_from = field("Play from (s)", 90);
-  for (Fl_Input* package_field : {s.ivr_scene, s.live_scene, s.recordings_root, s.replay_seconds, s.play_from})
+  for (Fl_Input* package_field :
+       {s.ivr_scene, s.live_scene, s.break_scene, s.winner_scene, s.recordings_root, s.replay_seconds, s.play_from})
     package_field->tooltip("a workflow package setting: empty keeps the package's default");
   s.name_template->tooltip("empty keeps the package's default; e.g. {match} {blue_name} ({blue_noc}) vs {red_name} ({red_noc})");
   s.mpv = field("mpv program");
@@ -337,6 +400,8 @@ void PanelWindow::load_form(const SettingsForm& f) {
   }
   s.ivr_scene->value(f.ivr_scene.c_str());
   s.live_scene->value(f.live_scene.c_str());
+  s.break_scene->value(f.break_scene.c_str());
+  s.winner_scene->value(f.winner_scene.c_str());
   s.recordings_root->value(f.recordings_root.c_str());
   s.name_template->value(f.name_template.c_str());
   s.replay_seconds->value(f.replay_seconds.c_str());
@@ -358,6 +423,8 @@ SettingsForm PanelWindow::read_form() const {
     f.obs.push_back({r.name->value(), r.role->value(), r.host->value(), r.port->value(), r.password->value()});
   f.ivr_scene = s.ivr_scene->value();
   f.live_scene = s.live_scene->value();
+  f.break_scene = s.break_scene->value();
+  f.winner_scene = s.winner_scene->value();
   f.recordings_root = s.recordings_root->value();
   f.name_template = s.name_template->value();
   f.replay_seconds = s.replay_seconds->value();
@@ -489,6 +556,10 @@ std::array<int, 4> PanelWindow::replay_button_box() const {
   return {replay_button_->x(), replay_button_->y(), replay_button_->w(), replay_button_->h()};
 }
 
+std::array<int, 4> PanelWindow::add_day_button_box() const {
+  return {add_day_button_->x(), add_day_button_->y(), add_day_button_->w(), add_day_button_->h()};
+}
+
 PanelFigures PanelWindow::figures() const {
   std::lock_guard lock(pending_mutex_);
   return figures_;
@@ -530,12 +601,36 @@ void PanelWindow::render(const host::HostSnapshot& snapshot) {
   shown_ = std::make_shared<const host::HostSnapshot>(snapshot);
   render_connections(snapshot);
   render_match(snapshot);
-  set_label(day_box_, "Tournament: " + snapshot.day.tournament_name + " · day " +
-                          std::to_string(snapshot.day.day_number) + " (" + snapshot.day.date_iso + ")");
+  render_days(snapshot);
   Fl_Widget* tab = tabs_->value();
   if (tab == events_tab_) render_events(snapshot);
   if (tab == workflows_tab_) render_workflows(snapshot);
   if (tab == log_tab_) render_log(snapshot);
+}
+
+void PanelWindow::render_days(const host::HostSnapshot& snapshot) {
+  set_label(day_box_, active_day_text(snapshot));
+  set_label(day_error_, snapshot.day_change_error);
+  auto choices = day_choices(snapshot);
+  const bool same = choices.size() == day_choices_.size() &&
+                    std::equal(choices.begin(), choices.end(), day_choices_.begin(),
+                               [](const DayChoice& a, const DayChoice& b) { return a.day_id == b.day_id && a.label == b.label; });
+  if (same) return;  // rebuilding would drop what the operator has chosen
+  day_choice_->clear();
+  int active = 0;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    day_choice_->add(menu_text(choices[i].label).c_str());
+    if (choices[i].active) active = int(i);
+  }
+  if (!choices.empty()) day_choice_->value(active);
+  day_choices_ = std::move(choices);
+  day_choice_->redraw();
+}
+
+std::optional<DayChoice> PanelWindow::selected_day() const {
+  const int index = day_choice_->value();
+  if (index < 0 || std::size_t(index) >= day_choices_.size()) return std::nullopt;
+  return day_choices_[std::size_t(index)];
 }
 
 void PanelWindow::render_connections(const host::HostSnapshot& snapshot) {

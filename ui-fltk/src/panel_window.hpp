@@ -17,6 +17,7 @@
 #include "vta/host/host.hpp"
 #include "vta/ui/settings.hpp"
 #include "vta/ui/shortcut.hpp"
+#include "vta/ui/view_models.hpp"
 
 class Fl_Box;
 class Fl_Browser;
@@ -49,6 +50,8 @@ class PanelWindow : public Fl_Double_Window {
   PanelFigures figures() const;
   // x, y, w, h of the Replay button in the window (the UI test clicks it).
   std::array<int, 4> replay_button_box() const;
+  // Likewise for the day selector's Add day button.
+  std::array<int, 4> add_day_button_box() const;
 
   int handle(int event) override;
 
@@ -79,6 +82,9 @@ class PanelWindow : public Fl_Double_Window {
   void set_manual_mode(bool on);
   void send_manual();
   void play_selected_event();
+  void render_days(const host::HostSnapshot& snapshot);
+  void close_requested();
+  std::optional<DayChoice> selected_day() const;
   std::optional<std::string> selected_workflow() const;
   void apply_shortcuts(const host::PanelShortcuts& shortcuts);
 
@@ -103,6 +109,12 @@ class PanelWindow : public Fl_Double_Window {
   std::unique_ptr<Fl_Image> flag_images_[2];  // scaled to the flag box
   std::string flag_paths_[2];
   Fl_Box* day_box_ = nullptr;
+  Fl_Choice* day_choice_ = nullptr;
+  Fl_Input* new_day_date_ = nullptr;
+  Fl_Button* add_day_button_ = nullptr;
+  Fl_Input* new_tournament_name_ = nullptr;
+  Fl_Box* day_error_ = nullptr;
+  std::vector<DayChoice> day_choices_;  // as listed in day_choice_
   Fl_Light_Button* manual_button_ = nullptr;
   Fl_Input* manual_input_ = nullptr;
   Fl_Button* manual_send_ = nullptr;

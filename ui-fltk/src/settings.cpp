@@ -73,6 +73,20 @@ void set_or_clear(nlohmann::json& document, const char* package, const char* key
     document["workflows"]["packages"][package]["config"].erase(key);
 }
 
+// The scene of one of the scenes package's rules (workflows.packages.scenes.config.rules.<rule>.scene):
+// the package merges it into its own rule, so the rule's other keys keep their defaults.
+void set_or_clear_rule_scene(nlohmann::json& document, const char* rule, const std::string& scene) {
+  if (!scene.empty()) {
+    package_config(document, "scenes")["rules"][rule]["scene"] = scene;
+    return;
+  }
+  if (!find_path(document, {"workflows", "packages", "scenes", "config", "rules", rule})) return;
+  auto& rules = package_config(document, "scenes")["rules"];
+  rules[rule].erase("scene");
+  if (rules[rule].empty()) rules.erase(rule);
+  if (rules.empty()) package_config(document, "scenes").erase("rules");
+}
+
 }  // namespace
 
 SettingsForm form_from_config(const nlohmann::json& d) {
@@ -92,6 +106,8 @@ SettingsForm form_from_config(const nlohmann::json& d) {
                        text_of(c, {"password"})});
   f.ivr_scene = text_of(d, {"workflows", "packages", "ivr", "config", "ivr_scene"});
   f.live_scene = text_of(d, {"workflows", "packages", "ivr", "config", "live_scene"});
+  f.break_scene = text_of(d, {"workflows", "packages", "scenes", "config", "rules", "break", "scene"});
+  f.winner_scene = text_of(d, {"workflows", "packages", "scenes", "config", "rules", "winner", "scene"});
   f.recordings_root = text_of(d, {"workflows", "packages", "new-match", "config", "recordings_root"});
   f.name_template = text_of(d, {"workflows", "packages", "new-match", "config", "filename_template"});
   f.replay_seconds = text_of(d, {"workflows", "packages", "ivr", "config", "clip_seconds"});
@@ -137,6 +153,8 @@ FormCheck apply_form(const SettingsForm& f, const nlohmann::json& base) {
   set_or_clear(d, "ivr", "ivr_scene", trim(f.ivr_scene), trim(f.ivr_scene).empty());
   set_or_clear(d, "ivr", "live_scene", trim(f.live_scene), trim(f.live_scene).empty());
   set_or_clear(d, "scenes", "live_scene", trim(f.live_scene), trim(f.live_scene).empty());
+  set_or_clear_rule_scene(d, "break", trim(f.break_scene));
+  set_or_clear_rule_scene(d, "winner", trim(f.winner_scene));
   set_or_clear(d, "new-match", "recordings_root", trim(f.recordings_root), trim(f.recordings_root).empty());
   set_or_clear(d, "new-match", "filename_template", trim(f.name_template), trim(f.name_template).empty());
   std::optional<double> replay, play_from;

@@ -174,6 +174,11 @@ LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesyst
   return view;
 }
 
+bool match_is_live(const host::HostSnapshot& snapshot) {
+  const auto& m = snapshot.match;
+  return snapshot.has_match && m.is_object() && m.value("round", 0) >= 1 && !m.value("decided", false);
+}
+
 std::vector<EventRow> event_rows(const host::HostSnapshot& snapshot, const std::string& kind) {
   const bool all = kind.empty() || kind == "all";
   std::vector<EventRow> rows;
@@ -191,11 +196,14 @@ std::vector<EventRow> event_rows(const host::HostSnapshot& snapshot, const std::
       row.clip_path = e->clip_path;
       row.clip = std::filesystem::path(*e->clip_path).filename().string();
     }
-    if (e->rec_offset_ms) row.offsets = "rec " + seconds_text(double(*e->rec_offset_ms) / 1000);
-    if (e->str_offset_ms)
-      row.offsets += (row.offsets.empty() ? "" : " · ") + std::string("str ") +
-                     seconds_text(double(*e->str_offset_ms) / 1000);
-    row.clip_offset_ms = e->rec_offset_ms.value_or(0);
+    const auto add_offset = [&row](const char* label, const std::optional<std::int64_t>& ms) {
+      if (ms) row.offsets += (row.offsets.empty() ? "" : " · ") + std::string(label) + seconds_text(double(*ms) / 1000);
+    };
+    add_offset("clip ", e->clip_offset_ms);
+    add_offset("rec ", e->rec_offset_ms);
+    add_offset("str ", e->str_offset_ms);
+    // The recording offset means nothing inside a replay clip: without a clip offset, play from its start.
+    row.clip_offset_ms = std::max<std::int64_t>(0, e->clip_offset_ms.value_or(0));
     rows.push_back(std::move(row));
   }
   return rows;
@@ -228,6 +236,27 @@ std::vector<WorkflowRow> workflow_rows(const host::HostSnapshot& snapshot) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+std::vector<DayChoice> day_choices(const host::HostSnapshot& snapshot) {
+  std::vector<DayChoice> choices;
+  for (const auto& t : snapshot.tournaments)
+    for (const auto& d : t.days) {
+      DayChoice choice;
+      choice.day_id = d.id;
+      choice.tournament_id = t.id;
+      choice.active = d.id == snapshot.day.day_id;
+      choice.label = t.name + " · day " + std::to_string(d.day_number) + " · " + d.date_iso +
+                     (choice.active ? " (active)" : "");
+      choices.push_back(std::move(choice));
+    }
+  return choices;
+}
+
+std::string active_day_text(const host::HostSnapshot& snapshot) {
+  if (snapshot.day.day_id == 0) return "Tournament: none active";
+  return "Tournament: " + snapshot.day.tournament_name + " · day " + std::to_string(snapshot.day.day_number) + " (" +
+         snapshot.day.date_iso + ")";
 }
 
 const std::vector<std::string>& log_levels() {

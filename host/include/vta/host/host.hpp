@@ -70,6 +70,15 @@ class Host {
   // Opens `path` in the playback viewer at `offset_ms`.
   void post_play_clip(std::string path, std::int64_t offset_ms);
 
+  // The tournament/day selector, applied on the io thread: matches that begin afterwards attach to the
+  // new active day, the match under way keeps its own. Refusals (unknown id, bad name or date) go to the
+  // log and change nothing.
+  void post_activate_day(std::int64_t day_id);
+  // Adds the tournament's next day, dated `date_iso` (YYYY-MM-DD), and activates it.
+  void post_add_day(std::int64_t tournament_id, std::string date_iso);
+  // Creates a tournament with its day 1 dated `date_iso` and activates that day.
+  void post_create_tournament(std::string name, std::string date_iso);
+
  private:
   Host(boost::asio::io_context& io, const HostSetup& setup);
   void report_every_second();
@@ -80,10 +89,16 @@ class Host {
   void schedule_snapshot();
   std::shared_ptr<const HostSnapshot> build_snapshot();
   void refresh_clip_links();
+  // Runs `change` on a store connection of its own; the day it returns becomes the active one.
+  void change_day(const std::string& what,
+                  const std::function<store::Result<store::ActiveDay>(store::Database&)>& change);
+  void load_tournaments(store::Database& database);
 
   boost::asio::io_context& io_;
   HostSetup setup_;
   store::ActiveDay day_;
+  std::vector<store::TournamentInfo> tournaments_;  // for the selector, reread after each change
+  std::string day_change_error_;
   std::unique_ptr<store::Writer> writer_;
   std::unique_ptr<Ingest> ingest_;
   std::unique_ptr<pss::UdpListener> listener_;

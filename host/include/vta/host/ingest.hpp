@@ -47,6 +47,10 @@ class Ingest {
   // the groups that follow attach to it instead of to no match.
   void resume(std::int64_t match_id, const pss::MatchState& state);
 
+  // The tournament day new matches attach to; the current match keeps the day it began on.
+  void set_day(std::optional<std::int64_t> day_id) { day_id_ = day_id; }
+  std::optional<std::int64_t> day_id() const { return day_id_; }
+
   // Called after each recognised group is stored (queued for commit).
   void set_observer(std::function<void(const IngestedGroup&)> observer) { observer_ = std::move(observer); }
 
@@ -69,6 +73,7 @@ class Ingest {
   std::optional<std::int64_t> day_id_;
   pss::MatchTracker tracker_;
   std::optional<std::int64_t> match_id_;
+  std::optional<std::int64_t> match_day_id_;  // the day match_id_ began on
   bool match_dirty_ = false;
   std::int64_t next_key_ = 1;              // names groups for the tracker before the writer gives ids
   std::deque<RecentPoint> recent_points_;  // points a late hit level may still link to

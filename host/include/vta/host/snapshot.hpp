@@ -46,6 +46,7 @@ struct EventSnapshot {
   std::optional<std::string> clip_path;
   std::optional<std::int64_t> rec_offset_ms;
   std::optional<std::int64_t> str_offset_ms;
+  std::optional<std::int64_t> clip_offset_ms;  // where the event lies in its clip
 };
 
 struct HostSnapshot {
@@ -60,6 +61,8 @@ struct HostSnapshot {
   std::vector<bindings::PackageStatus> packages;    // loaded packages, then those the operator disabled
   std::vector<LogLine> log;                         // oldest first
   store::ActiveDay day;
+  std::vector<store::TournamentInfo> tournaments;   // each with its days, in id order
+  std::string day_change_error;  // why the operator's last tournament/day change was refused, "" after a success
 };
 
 }  // namespace vta::host

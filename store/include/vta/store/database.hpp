@@ -31,6 +31,19 @@ struct ActiveDay {
     std::string date_iso;  // "YYYY-MM-DD"
 };
 
+struct TournamentDay {
+    std::int64_t id = 0;
+    int day_number = 0;
+    std::string date_iso;  // "YYYY-MM-DD"
+};
+
+struct TournamentInfo {
+    std::int64_t id = 0;
+    std::string name;
+    std::string created_at;            // ISO-8601 UTC
+    std::vector<TournamentDay> days;   // by day number
+};
+
 struct SettingChange {
     std::string key;
     std::optional<std::string> old_value;  // empty on first set
@@ -141,6 +154,8 @@ void to_json(nlohmann::json& j, const EventInfo& e);
 void to_json(nlohmann::json& j, const Stats& s);
 void to_json(nlohmann::json& j, const ActiveDay& d);
 void to_json(nlohmann::json& j, const SettingChange& c);
+void to_json(nlohmann::json& j, const TournamentDay& d);
+void to_json(nlohmann::json& j, const TournamentInfo& t);
 void to_json(nlohmann::json& j, const RecordingInfo& r);
 void to_json(nlohmann::json& j, const ClipInfo& c);
 void to_json(nlohmann::json& j, const StreamSessionInfo& s);
@@ -176,6 +191,15 @@ public:
     // its next day on that date.
     Result<ActiveDay> ensure_active_day(std::string_view date_iso);
     Result<std::optional<ActiveDay>> active_day();
+
+    // The tournament/day selector. Tournaments in id order, each with its days. create_tournament makes
+    // the tournament with its day 1 and add_day gives a tournament its next day number; neither changes
+    // what is active. activate_day makes a day and its tournament the active ones (both settings keep
+    // their history). Unknown ids and bad names or dates are refused and change nothing.
+    Result<std::vector<TournamentInfo>> list_tournaments();
+    Result<ActiveDay> create_tournament(std::string_view name, std::string_view first_day_date_iso);
+    Result<ActiveDay> add_day(std::int64_t tournament_id, std::string_view date_iso);
+    Result<ActiveDay> activate_day(std::int64_t day_id, std::string_view changed_by = "host");
 
     // Queries.
     Result<std::vector<MatchInfo>> list_matches(const MatchFilter& filter = {});

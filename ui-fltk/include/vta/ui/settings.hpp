@@ -21,6 +21,7 @@ struct SettingsForm {
   std::string udp_bind, udp_port, udp_allow;  // allow: addresses separated by commas
   std::vector<ObsConnectionFields> obs;
   std::string ivr_scene, live_scene;           // ivr (and scenes: live_scene)
+  std::string break_scene, winner_scene;       // scenes: the scene of its "break" and "winner" rules
   std::string recordings_root, name_template;  // new-match
   std::string replay_seconds, play_from_seconds;  // ivr clip_seconds and play_from
   std::string mpv;

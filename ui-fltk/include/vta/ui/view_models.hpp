@@ -49,6 +49,9 @@ struct LiveMatchView {
 
 LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesystem::path& flags_folder);
 
+// A match has begun (round 1 or later) and is not decided: closing the panel now would lose its end.
+bool match_is_live(const host::HostSnapshot& snapshot);
+
 struct EventRow {
   std::int64_t id = 0;
   std::string time;     // local "HH:MM:SS.mmm"
@@ -57,9 +60,9 @@ struct EventRow {
   std::string round_clock;  // "R2 1:23"
   std::string source;   // "manual" or ""
   std::string clip;     // file name of the clip, or ""
-  std::string offsets;  // "rec 12.3 s · str 45.6 s", or ""
+  std::string offsets;  // "clip 3.2 s · rec 12.3 s · str 45.6 s" (those known), or ""
   std::optional<std::string> clip_path;
-  std::int64_t clip_offset_ms = 0;  // where the event lies in its clip (rec offset when nothing better)
+  std::int64_t clip_offset_ms = 0;  // where playing the clip starts: the event's offset in it, else 0
 };
 
 // Newest first; `kind` filters on the code ("" or "all": every event).
@@ -79,6 +82,17 @@ struct WorkflowRow {
 };
 
 std::vector<WorkflowRow> workflow_rows(const host::HostSnapshot& snapshot);
+
+// The tournament/day selector: every day of every tournament, in tournament then day order.
+struct DayChoice {
+  std::int64_t day_id = 0;
+  std::int64_t tournament_id = 0;
+  std::string label;  // "Dublin Open · day 2 · 2026-12-06", with " (active)" on the active one
+  bool active = false;
+};
+std::vector<DayChoice> day_choices(const host::HostSnapshot& snapshot);
+// "Tournament: Dublin Open · day 2 (2026-12-06)"
+std::string active_day_text(const host::HostSnapshot& snapshot);
 
 // Log levels from the least to the most severe, as the filter offers them.
 const std::vector<std::string>& log_levels();  // "trace", "debug", "info", "warning", "error", "critical"
