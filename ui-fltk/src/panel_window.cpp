@@ -5,6 +5,7 @@
 
 #include <FL/Fl.H>
 #include <FL/Fl_Box.H>
+#include <FL/fl_draw.H>
 #include <FL/Fl_Browser.H>
 #include <FL/Fl_Button.H>
 #include <FL/Fl_Choice.H>
@@ -89,6 +90,16 @@ void set_label(Fl_Widget* w, const std::string& text) {
   if (w->label() && text == w->label()) return;
   w->copy_label(text.c_str());
   w->redraw();
+}
+
+// The largest label size from `largest` down to `smallest` at which the label fits the widget's width.
+void fit_label(Fl_Widget* w, int largest, int smallest) {
+  int size = largest;
+  for (; size > smallest; --size) {
+    fl_font(w->labelfont(), size);
+    if (fl_width(w->label()) <= double(w->w() - 6)) break;
+  }
+  w->labelsize(size);
 }
 
 }  // namespace
@@ -650,7 +661,9 @@ void PanelWindow::render_match(const host::HostSnapshot& snapshot) {
   for (int side = 0; side < 2; ++side) {
     const AthleteView& a = view.athletes[side];
     auto& w = athletes_[side];
-    set_label(w.name, a.name + (a.noc.empty() ? "" : "  " + a.noc));
+    // The NOC first and the font shrunk to fit: a long name must not push the NOC out of sight.
+    set_label(w.name, a.noc.empty() ? a.name : a.noc + "  " + a.name);
+    fit_label(w.name, 20, 12);
     set_label(w.score, std::to_string(a.score));
     std::string detail = "rounds";
     for (int r : a.round_scores) detail += " " + std::to_string(r);
