@@ -11,7 +11,6 @@
 
 namespace vta::host {
 
-namespace {
 std::string local_date_iso() {
   const std::time_t now = std::time(nullptr);
   std::tm local{};
@@ -20,6 +19,8 @@ std::string local_date_iso() {
   std::strftime(text, sizeof text, "%Y-%m-%d", &local);
   return text;
 }
+
+namespace {
 
 std::int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())

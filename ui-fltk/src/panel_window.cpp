@@ -1,7 +1,6 @@
 #include "panel_window.hpp"
 
 #include <algorithm>
-#include <ctime>
 
 #include <FL/Fl.H>
 #include <FL/Fl_Box.H>
@@ -75,15 +74,6 @@ std::string menu_text(const std::string& text) {
     escaped += c;
   }
   return escaped;
-}
-
-std::string today_iso() {
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &local);
-  return text;
 }
 
 void set_label(Fl_Widget* w, const std::string& text) {
@@ -217,7 +207,7 @@ PanelWindow::PanelWindow(int w, int h, host::Host& host, std::filesystem::path c
   on_click(activate, [this] { if (auto day = selected_day()) host_.post_activate_day(day->day_id); });
   new_day_date_ = new Fl_Input(5, 552, 110, 30);
   new_day_date_->tooltip("date of the new day or tournament, YYYY-MM-DD");
-  new_day_date_->value(today_iso().c_str());
+  new_day_date_->value(host::local_date_iso().c_str());
   add_day_button_ = new Fl_Button(120, 552, 100, 30, "Add day");
   add_day_button_->tooltip("adds the next day to the chosen tournament and activates it");
   on_click(add_day_button_, [this] {

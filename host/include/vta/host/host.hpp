@@ -24,6 +24,9 @@
 
 namespace vta::host {
 
+// Today on this machine's calendar (YYYY-MM-DD): the date a new tournament day gets.
+std::string local_date_iso();
+
 struct HostSetup {
   Config config;
   std::filesystem::path database;  // resolved path of the SQLite file
