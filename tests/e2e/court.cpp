@@ -28,13 +28,7 @@ obs_live::Session watch(boost::asio::io_context& io, const test_peers::ObsPeer& 
     config.name = name;
     config.port = peer.port();
     config.password = peer.password();
-    obs_live::Session session;
-    session.client = std::make_shared<obs::Client>(io, config);
-    auto states = session.states;
-    auto events = session.events;
-    session.subscriptions.push_back(
-        session.client->on_state_change([states](const obs::ConnectionState& s) { states->add(s); }));
-    session.subscriptions.push_back(session.client->subscribe_all([events](const obs::Event& e) { events->add(e); }));
+    auto session = obs_live::record(std::make_shared<obs::Client>(io, config));
     session.client->start();
     if (!session.wait_state(obs::State::connected, 15s))
         throw std::runtime_error("the test's own client could not connect to " + name);

@@ -30,9 +30,13 @@ obs::ConnectionConfig ObsLiveTest::config_for(const test_peers::ObsPeer& peer, s
 }
 
 Session ObsLiveTest::watch(std::shared_ptr<obs::Client> client) {
+    keep(client);
+    return record(std::move(client));
+}
+
+Session record(std::shared_ptr<obs::Client> client) {
     Session session;
     session.client = std::move(client);
-    keep(session.client);
     auto states = session.states;
     auto events = session.events;
     session.subscriptions.push_back(

@@ -136,6 +136,9 @@ struct Session {
     }
 };
 
+// Records the states and events of `client` from now on (call before start()).
+Session record(std::shared_ptr<obs::Client> client);
+
 // Base fixture: owns the loop and every client, and stops the loop before the clients go
 // (a Client must be destroyed on the loop thread or after the loop stopped).
 class ObsLiveTest : public ::testing::Test {

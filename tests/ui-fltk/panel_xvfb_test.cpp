@@ -78,7 +78,9 @@ class PanelUnderXvfb : public ::testing::Test {
   void screenshot(const std::string& window, int w, int h) {
     ASSERT_EQ(tool(xdotool, {"windowsize", "--sync", window, std::to_string(w), std::to_string(h)}).first, 0);
     ASSERT_EQ(tool(xdotool, {"windowmove", "--sync", window, "0", "0"}).first, 0);
-    std::this_thread::sleep_for(700ms);  // a few snapshots get drawn at the new size
+    const std::string drawn = "panel: drawn at " + std::to_string(w) + "x" + std::to_string(h);
+    ASSERT_TRUE(wait_until([&] { return panel_->output().find(drawn) != std::string::npos; }, 10s))
+        << "the panel was not drawn at the new size: " << panel_->output();
     const auto file = std::filesystem::path(VTA_SCREENSHOTS) / ("panel-" + std::to_string(w) + "x" + std::to_string(h) + ".png");
     const auto [status, out] = tool(ffmpeg, {"-y", "-loglevel", "error", "-f", "x11grab", "-video_size",
                                              std::to_string(w) + "x" + std::to_string(h), "-i", display_ + "+0,0",

@@ -522,6 +522,14 @@ std::optional<std::string> PanelWindow::selected_workflow() const {
   return workflow_names_[line - 1];
 }
 
+void PanelWindow::draw() {
+  Fl_Double_Window::draw();
+  if (w() == drawn_w_ && h() == drawn_h_) return;
+  drawn_w_ = w();
+  drawn_h_ = h();
+  spdlog::info("panel: drawn at {}x{}", drawn_w_, drawn_h_);
+}
+
 int PanelWindow::handle(int event) {
   // FL_SHORTCUT comes only for keys the focused widget did not use: a letter shortcut cannot fire
   // while the operator types a manual event.

@@ -54,8 +54,11 @@ class PanelWindow : public Fl_Double_Window {
   std::array<int, 4> add_day_button_box() const;
 
   int handle(int event) override;
+  // Logs the first drawing at each new window size, so tests (screenshots) wait on it.
+  void draw() override;
 
  private:
+  int drawn_w_ = 0, drawn_h_ = 0;  // size of the last drawing, see draw()
   struct AthleteWidgets {
     Fl_Box* flag;
     Fl_Box* name;
