@@ -52,7 +52,7 @@ store::MatchRow to_match_row(const pss::MatchState& s, std::optional<std::int64_
   row.winner = winner_of(s.winner);
   row.winner_name = s.winner_name;
   row.decision = s.decision;
-  row.state_json = s.to_json().dump();
+  row.state_json = s.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto athlete = [](const pss::Athlete& a) -> std::optional<store::AthleteRow> {
     if (a.long_name.empty() && a.short_name.empty()) return std::nullopt;
     return store::AthleteRow{a.short_name, a.long_name, a.noc};
@@ -144,7 +144,10 @@ void Ingest::store_recognised(pss::Group& group, std::int64_t datagram_id, int i
 
 void Ingest::flush_match() {
   if (!match_dirty_ || !match_id_) return;
-  writer_.update_match(*match_id_, to_match_row(tracker_.state(), match_day_id_));
+  // Only a copy of the state here: the writer thread builds the row (its JSON costs the most).
+  writer_.update_match(*match_id_, [state = tracker_.state(), day_id = match_day_id_] {
+    return to_match_row(state, day_id);
+  });
   match_dirty_ = false;
 }
 

@@ -136,13 +136,13 @@ std::size_t Batch::rows() const
            stream_sessions.size() + stream_session_ends.size() + counters.size() + tags.size();
 }
 
-bool Batch::replace_new_match(std::int64_t id, MatchRow& row)
+bool Batch::replace_new_match(std::int64_t id, const std::function<MatchRow()>& make_row)
 {
     auto it = find_by_id(new_matches, id);
     if (it == new_matches.end()) {
         return false;
     }
-    it->second = std::move(row);
+    it->second = make_row();
     return true;
 }
 
@@ -241,8 +241,8 @@ void BatchCommitter::apply(const Batch& batch, Run&& run)
     for (const auto& [id, row] : batch.new_matches) {
         run(Refusal::Kind::match, id, [&] { insert_match(id, row); });
     }
-    for (const auto& [id, row] : batch.match_updates) {
-        run(Refusal::Kind::match_update, id, [&] { update_match(id, row); });
+    for (const auto& [id, make_row] : batch.match_updates) {
+        run(Refusal::Kind::match_update, id, [&] { update_match(id, make_row()); });
     }
     for (const auto& [id, row] : batch.datagrams) {
         run(Refusal::Kind::datagram, id, [&] { insert_datagram(id, row); });

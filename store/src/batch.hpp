@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -19,7 +20,9 @@ namespace vta::store::detail {
 // Rows waiting for one transaction. Ids are assigned in increasing order, so each vector is sorted by id.
 struct Batch {
     std::vector<std::pair<std::int64_t, MatchRow>> new_matches;
-    std::map<std::int64_t, MatchRow> match_updates;  // matches committed by an earlier batch
+    // Matches committed by an earlier batch. The row is made when the batch commits, on the writer thread:
+    // of a match updated at every burst only the last update of a batch is ever built.
+    std::map<std::int64_t, std::function<MatchRow()>> match_updates;
     std::vector<std::pair<std::int64_t, DatagramRow>> datagrams;
     std::vector<std::pair<std::int64_t, EventRow>> events;
     std::vector<std::pair<std::int64_t, UnknownRow>> unknowns;
@@ -37,7 +40,7 @@ struct Batch {
     std::int64_t last_datagram_id() const { return datagrams.empty() ? 0 : datagrams.back().first; }
 
     // Folds an update into a row still waiting here; false when the row is not in this batch.
-    bool replace_new_match(std::int64_t id, MatchRow& row);
+    bool replace_new_match(std::int64_t id, const std::function<MatchRow()>& make_row);
     bool replace_event_fields(std::int64_t id, std::string& fields_json);
     bool end_new_recording(std::int64_t id, RecordingEnd& end);
     bool end_new_stream_session(std::int64_t id, StreamSessionEnd& end);

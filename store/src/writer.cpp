@@ -207,12 +207,17 @@ std::int64_t Writer::add_match(MatchRow row)
 
 void Writer::update_match(std::int64_t match_id, MatchRow row)
 {
+    update_match(match_id, [row = std::move(row)] { return row; });
+}
+
+void Writer::update_match(std::int64_t match_id, std::function<MatchRow()> make_row)
+{
     std::lock_guard lock(state_->mutex);
     if (state_->stopping) {
         return;
     }
-    if (!state_->pending.replace_new_match(match_id, row)) {
-        state_->pending.match_updates.insert_or_assign(match_id, std::move(row));
+    if (!state_->pending.replace_new_match(match_id, make_row)) {
+        state_->pending.match_updates.insert_or_assign(match_id, std::move(make_row));
     }
     state_->note_submitted();
 }

@@ -1,3 +1,5 @@
+#include <atomic>
+#include <thread>
 #include <vector>
 
 #include "store_test_support.hpp"
@@ -158,6 +160,33 @@ TEST(Writer, CoalescesUpdatesOfOneMatch)
     EXPECT_EQ(stored->red_score, 4);
     ASSERT_EQ(stored->round_scores.size(), 1u);
     EXPECT_EQ(stored->round_scores[0].blue, 9);
+}
+
+TEST(Writer, BuildsALazyMatchRowOncePerBatchOnTheWriterThread)
+{
+    TempFolder folder;
+    const auto file = folder.file("vta.sqlite");
+    RecordedWriter w(file, never_by_time(1000));
+    const auto match_id = w.writer->add_match(testing::match("101"));
+    ASSERT_TRUE(w.writer->flush());
+
+    const auto caller = std::this_thread::get_id();
+    std::atomic<int> built{0};
+    std::atomic<bool> built_on_caller{false};
+    for (int score = 1; score <= 50; ++score) {
+        w.writer->update_match(match_id, [&, score] {
+            ++built;
+            if (std::this_thread::get_id() == caller) built_on_caller = true;
+            MatchRow row = testing::match("101");
+            row.blue_score = score;
+            return row;
+        });
+    }
+    ASSERT_TRUE(w.writer->flush());
+    EXPECT_EQ(built.load(), 1);
+    EXPECT_FALSE(built_on_caller.load());
+    auto db = Database::open_read_only(file).value();
+    EXPECT_EQ(db.get_match(match_id).value()->blue_score, 50);
 }
 
 TEST(Writer, RewritesEventFieldsPendingOrCommitted)

@@ -40,7 +40,8 @@ class Ingest {
 
   // Writes the current match's row if it changed since the last write. Rebuilding the row for every
   // score change would cost more than the rest of the ingest path together, so the host calls this
-  // at the end of each burst of datagrams and at stop; a new match flushes the one it ends.
+  // at the end of each burst of datagrams and at stop, and the row is built on the writer thread;
+  // a new match flushes the one it ends.
   void flush_match();
 
   // Continues the stored match `match_id` with its last known state (a host restarted mid-match):

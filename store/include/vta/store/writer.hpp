@@ -68,6 +68,10 @@ public:
     // The row replaces the stored match entirely, athletes included (an unset side is unlinked).
     // Repeated updates of one match before its batch commits are coalesced: the last one wins.
     void update_match(std::int64_t match_id, MatchRow row);
+    // The same with the row made when its batch commits, on the writer thread (once per batch however
+    // often the match is updated), so the caller pays only for what `make_row` captures. `make_row`
+    // must not throw.
+    void update_match(std::int64_t match_id, std::function<MatchRow()> make_row);
     // Replaces an event's fields JSON (a late hit level linked to a point); coalesced like update_match.
     void update_event_fields(std::int64_t event_id, std::string fields_json);
     // Applied after the inserts of its batch, so it also reaches matching events still pending.
