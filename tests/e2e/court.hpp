@@ -22,6 +22,7 @@ struct CourtOptions {
     // Merged into workflows.packages of the host's config (package -> {"config": {...}}).
     nlohmann::json packages = nlohmann::json::object();
     std::string log_level = "info";
+    int obs_fps = 30;  // both OBS instances' frame rate
 };
 
 class Court {

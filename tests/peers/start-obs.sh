@@ -3,7 +3,7 @@
 # obs-websocket Identify succeeds.
 #
 #   start-obs.sh --port P --password W --home DIR [--record-dir D]
-#                [--rtmp-url URL] [--rtmp-key KEY] [--probe PATH] [--timeout-s S]
+#                [--rtmp-url URL] [--rtmp-key KEY] [--fps N] [--probe PATH] [--timeout-s S]
 #
 # DIR holds everything: the throw-away HOME (DIR/home, templated from obs-headless/ on
 # first start and kept across restarts, like a real machine), a private Xvfb display,
@@ -14,7 +14,7 @@ set -u
 here=$(dirname "$(readlink -f "$0")")
 source "$here/peer-lib.sh"
 
-port="" password="" dir="" record_dir="" timeout_s=20
+port="" password="" dir="" record_dir="" timeout_s=20 fps=30
 rtmp_url="rtmp://127.0.0.1:1935/live" rtmp_key="vta"
 probe=${VTA_OBS_READY_PROBE:-}
 while (( $# )); do
@@ -25,6 +25,7 @@ while (( $# )); do
     --record-dir) record_dir=$2 ;;
     --rtmp-url) rtmp_url=$2 ;;
     --rtmp-key) rtmp_key=$2 ;;
+    --fps) fps=$2 ;;
     --probe) probe=$2 ;;
     --timeout-s) timeout_s=$2 ;;
     *) die "unknown argument: $1" ;;
@@ -33,6 +34,7 @@ while (( $# )); do
 done
 [[ "$port" =~ ^[0-9]+$ ]] || die "--port P is required"
 [[ -n "$password" ]] || die "--password W is required"
+[[ "$fps" =~ ^[0-9]+$ ]] && (( fps >= 1 && fps <= 120 )) || die "--fps N takes a whole number of frames per second from 1 to 120"
 [[ -n "$dir" ]] || die "--home DIR is required"
 [[ -n "$probe" && -x "$probe" ]] || die "no ready probe: pass --probe PATH or set VTA_OBS_READY_PROBE (build target obs_ready_probe)"
 command -v obs >/dev/null || die "obs is not installed (Debian package obs-studio)"
@@ -56,7 +58,8 @@ if [[ ! -d "$config" ]]; then
            -e "s|@WS_PASSWORD@|$(sed_escape "$password")|g" \
            -e "s|@RECORD_DIR@|$(sed_escape "$record_dir")|g" \
            -e "s|@RTMP_SERVER@|$(sed_escape "$rtmp_url")|g" \
-           -e "s|@RTMP_KEY@|$(sed_escape "$rtmp_key")|g" "$file" || die "cannot template $file"
+           -e "s|@RTMP_KEY@|$(sed_escape "$rtmp_key")|g" \
+           -e "s|@FPS@|$fps|g" "$file" || die "cannot template $file"
   done
 fi
 

@@ -64,6 +64,7 @@ struct ObsPeerOptions {
     std::uint16_t port = 0;                      // 0 = a free port
     std::string rtmp_url;                        // stream server; empty = rtmp://127.0.0.1:1935/live
     std::filesystem::path record_dir;            // profile's record folder; empty = <dir>/rec
+    int fps = 30;                                // frames per second OBS renders (and applies scene switches at)
     std::chrono::seconds ready_timeout{20};      // launch -> authenticated Identify
 };
 

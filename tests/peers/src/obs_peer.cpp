@@ -31,7 +31,8 @@ ObsPeer::~ObsPeer() {
 
 void ObsPeer::start() {
     std::vector<std::string> args{"--port", std::to_string(port_), "--password", options_.password,
-                                  "--home", dir_.string(), "--probe", VTA_OBS_READY_PROBE,
+                                  "--home", dir_.string(), "--fps", std::to_string(options_.fps),
+                                  "--probe", VTA_OBS_READY_PROBE,
                                   "--timeout-s", std::to_string(options_.ready_timeout.count())};
     if (!options_.record_dir.empty()) {
         args.insert(args.end(), {"--record-dir", options_.record_dir.string()});
