@@ -251,7 +251,8 @@ TEST(HostActions, AfterSwitchingDayTheNextMatchLandsOnTheNewDay) {
     day_of.clear();
     for (const auto& m : matches)
       if (m["day_id"].is_number_integer()) day_of[m["number"].get<std::string>()] = m["day_id"].get<std::int64_t>();
-    return day_of.size() == 4;
+    // A match's row is inserted at pre;FightLoaded, before mch names it: wait for all four numbers.
+    return day_of.count("201") && day_of.count("202") && day_of.count("203") && day_of.count("204");
   }, 10s)) << output;
   EXPECT_EQ(day_of["201"], first.day_id);
   EXPECT_EQ(day_of["202"], dublin.day_id);
