@@ -44,12 +44,11 @@ Court::Court(CourtOptions options) {
     rtmp_ = std::make_unique<test_peers::RtmpPeer>();
     test_peers::ObsPeerOptions rec_options;
     rec_options.record_dir = folder_.path() / "rec-default";
-    rec_options.fps = options.obs_fps;
     rec_ = std::make_unique<test_peers::ObsPeer>(rec_options);
     test_peers::ObsPeerOptions str_options;
     str_options.rtmp_url = rtmp_->url();
     str_options.record_dir = folder_.path() / "str-default";
-    str_options.fps = options.obs_fps;
+    str_options.fps = options.str_fps;
     str_ = std::make_unique<test_peers::ObsPeer>(str_options);
     rec_watch_ = watch(loop_.io(), *rec_, "watch OBS_REC");
     str_watch_ = watch(loop_.io(), *str_, "watch OBS_STR");

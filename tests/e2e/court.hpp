@@ -22,7 +22,7 @@ struct CourtOptions {
     // Merged into workflows.packages of the host's config (package -> {"config": {...}}).
     nlohmann::json packages = nlohmann::json::object();
     std::string log_level = "info";
-    int obs_fps = 30;  // both OBS instances' frame rate
+    int str_fps = 30;  // OBS_STR's frame rate (OBS_REC, which encodes two outputs, stays at 30)
 };
 
 class Court {
