@@ -11,7 +11,9 @@
 // rendered frame, so both distributions carry that quantisation: 33 ms at 30 fps, 17 ms at the 60 fps
 // OBS_STR runs at here by default (--fps; OBS_REC, which encodes the recording and the replay buffer,
 // stays at 30 so the 2 cores are not saturated); over 50 rounds p99 is the slowest round, so the smaller
-// quantum is what keeps one unlucky frame from deciding the figure. --print-samples lists every round.
+// quantum is what keeps one unlucky frame from deciding the figure. Each measured request starts at a
+// random point of the frame, and a round ends on what OBS and the host report (overlay shown, review
+// closed, replay buffer running), not after a fixed pause. --print-samples lists every round.
 // Prints figures; never fails on a slow figure.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,7 +23,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <future>
 #include <iostream>
+#include <random>
+#include <stdexcept>
 #include <thread>
 
 #include <boost/asio/post.hpp>
@@ -66,6 +71,15 @@ std::optional<Clock::time_point> scene_seen(vta::obs_live::Session& watch, const
     return seen->at;
 }
 
+// Whether OBS_REC's newest report of `output_event` (RecordStateChanged, ReplayBufferStateChanged) says it runs.
+bool output_running(const vta::obs_live::Session& rec, const std::string& output_event) {
+    const auto events = rec.events->entries();
+    for (auto e = events.rbegin(); e != events.rend(); ++e)
+        if (e->entry.type == output_event)
+            return e->entry.data.value("outputState", "") == "OBS_WEBSOCKET_OUTPUT_STARTED";
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,6 +100,7 @@ int main(int argc, char** argv) {
         options.packages = {{"ivr", {{"config", {{"debounce_seconds", 0}, {"clip_seconds", 5}, {"play_from", 0}}}}}};
         vta::e2e::Court court(options);
         auto& str = court.str_watch();
+        auto& rec = court.rec_watch();
         UdpSender sender(court.udp_port());
         // The direct client: a connection of its own, set up like the host's (the watching client only
         // listens), driven from its loop's thread as the host drives its own.
@@ -95,8 +110,8 @@ int main(int argc, char** argv) {
         direct_config.password = court.str().password();
         auto direct_client = std::make_shared<vta::obs::Client>(court.watch_io(), direct_config);
         boost::asio::post(court.watch_io(), [direct_client] { direct_client->start(); });
-        for (int i = 0; i < 100 && direct_client->state() != vta::obs::State::connected; ++i)
-            std::this_thread::sleep_for(100ms);
+        if (!vta::test::wait_until([&] { return direct_client->state() == vta::obs::State::connected; }, 10s))
+            throw std::runtime_error("the direct client did not connect to OBS_STR within 10 s");
         const auto switch_scene = [&](const std::string& scene) {
             boost::asio::post(court.watch_io(), [direct_client, scene] {
                 direct_client->set_current_program_scene(scene, [](vta::obs::Result<void>) {});
@@ -107,40 +122,93 @@ int main(int argc, char** argv) {
               "mch;101;Semi-final;W+ 67 kg;1;#0000ff;#FFFFFF;#ff0000;#FFFFFF;8f4d3e27;Senior;3;120;cntDown;18;1;",
               "rdy;FightReady;", "clk;2:00;start;"})
             sender.send(line);
-        std::this_thread::sleep_for(3s);  // recording and replay buffer running
+        const auto recorder_ready = [&] {
+            return output_running(rec, "RecordStateChanged") && output_running(rec, "ReplayBufferStateChanged");
+        };
+        if (!vta::test::wait_until(recorder_ready, 20s))
+            throw std::runtime_error("OBS_REC did not start recording and its replay buffer within 20 s");
+        // The overlay starts hidden, so every review's showing it is a change OBS reports.
+        auto overlay_hidden = std::make_shared<std::promise<bool>>();
+        auto hidden = overlay_hidden->get_future();
+        boost::asio::post(court.watch_io(), [direct_client, overlay_hidden] {
+            direct_client->set_scene_item_enabled(
+                "IVR_SCENE", "IVR_OVERLAY", false,
+                [overlay_hidden](vta::obs::Result<void> r) { overlay_hidden->set_value(bool(r)); });
+        });
+        if (hidden.wait_for(10s) != std::future_status::ready || !hidden.get())
+            throw std::runtime_error("could not hide IVR_OVERLAY in IVR_SCENE on OBS_STR");
 
         std::vector<Clock::duration> through_host, direct;
         int missed = 0;
-        // Each round: the direct switch, then the same switch through the host, each after the machine
-        // settled (the host's review also saves a clip on OBS_REC and starts mpv, which load the 2 cores).
+        int clips_unreported = 0;
+        // Each measured request starts at a random point of OBS_STR's frame: started right after an event
+        // OBS reported (itself on a frame), every request would meet the frame clock at the same phase and
+        // one path could wait longer for the next frame than the other, round after round.
+        std::mt19937 random(1);
+        std::uniform_int_distribution<int> frame_phase_us(0, 1'000'000 / fps);
+        const auto at_random_phase = [&] {
+            std::this_thread::sleep_for(std::chrono::microseconds(frame_phase_us(random)));
+        };
+        // Each round: the direct switch, then the same switch through the host. A round ends once the
+        // host's review is over (its clip saved, the review closed, the replay buffer running), so that
+        // work never overlaps the next measurement.
+        // Clip names carry the time to the second (" %hh-%mm-%ss"): two reviews within one second would
+        // write the same file, so a host review starts at least a second after the last one.
+        auto last_review = Clock::now() - 1s;
         for (int i = 0; i < challenges; ++i) {
             std::size_t from = str.events->size();
+            at_random_phase();
             const auto asked = Clock::now();
             switch_scene("IVR_SCENE");
             if (auto seen = scene_seen(str, "IVR_SCENE", from)) direct.push_back(*seen - asked);
             from = str.events->size();
             switch_scene("LIVE_SCENE");
             scene_seen(str, "LIVE_SCENE", from);
-            std::this_thread::sleep_for(300ms);
 
             from = str.events->size();
+            const std::size_t rec_from = rec.events->size();
+            std::this_thread::sleep_until(last_review + 1s);
+            at_random_phase();
             const auto sent = Clock::now();
+            last_review = sent;
             sender.send("ch1;");
             auto on_air = scene_seen(str, "IVR_SCENE", from);
             if (on_air) through_host.push_back(*on_air - sent);
             else ++missed;
+            // Rejected once the overlay is up, so every review goes on to save its clip.
+            const bool overlay_up = str.events->wait_for([](const vta::obs::Event& e) {
+                return e.type == "SceneItemEnableStateChanged" && e.data.value("sceneItemEnabled", false);
+            }, 10s, from).has_value();
             from = str.events->size();
             sender.send("ch1;0;");  // rejected: back to live
             if (!scene_seen(str, "LIVE_SCENE", from)) ++missed;
-            std::this_thread::sleep_for(1500ms);  // the clip saved, the viewer closed, the buffer restarted
+            // A clip OBS_REC did not report saving is counted, not waited for: it is not what is measured.
+            if (!rec.events->wait_for([](const vta::obs::Event& e) { return e.type == "ReplayBufferSaved"; }, 5s,
+                                      rec_from))
+                ++clips_unreported;
+            const auto unfinished_part = [&]() -> const char* {
+                if (!overlay_up) return "the IVR overlay not shown";
+                if (!court.wait_log("closed: challenge rejected", 10s, std::size_t(i) + 1))
+                    return "the review not closed";
+                if (!vta::test::wait_until([&] { return output_running(rec, "ReplayBufferStateChanged"); }, 10s))
+                    return "the replay buffer not running";
+                return nullptr;
+            };
+            if (const char* unfinished = unfinished_part()) {
+                std::cerr << "bench_challenge: round " << i + 1 << ": " << unfinished << " within 10 s\n";
+                ++missed;
+            }
         }
 
         // Stopped and released on its loop's thread, as a Client must be.
-        boost::asio::post(court.watch_io(), [client = std::move(direct_client)]() mutable {
+        auto released = std::make_shared<std::promise<void>>();
+        auto done = released->get_future();
+        boost::asio::post(court.watch_io(), [client = std::move(direct_client), released]() mutable {
             client->stop();
             client.reset();
+            released->set_value();
         });
-        std::this_thread::sleep_for(200ms);
+        done.wait_for(5s);
         if (print_samples) {
             const auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
             for (std::size_t i = 0; i < through_host.size() || i < direct.size(); ++i)
@@ -155,6 +223,7 @@ int main(int argc, char** argv) {
         std::printf("  direct client    : p50 %.2f ms  p99 %.2f ms (baseline, same run)\n", direct50, direct99);
         std::printf("  host adds        : p50 %.2f ms  p99 %.2f ms  (ratio p50 %.2f)\n", host50 - direct50,
                     host99 - direct99, direct50 > 0 ? host50 / direct50 : 0.0);
+        std::printf("  reviews whose clip OBS_REC did not report saved within 5 s: %d\n", clips_unreported);
         return missed == 0 ? 0 : 1;
     } catch (const std::exception& e) {
         std::cerr << "bench_challenge: " << e.what() << "\n";

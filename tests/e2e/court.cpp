@@ -28,6 +28,8 @@ obs_live::Session watch(boost::asio::io_context& io, const test_peers::ObsPeer& 
     config.name = name;
     config.port = peer.port();
     config.password = peer.password();
+    // Scene items too: whether the IVR overlay was shown is OBS's own report.
+    config.event_subscriptions = obs::subscription::default_set | obs::subscription::scene_items;
     auto session = obs_live::record(std::make_shared<obs::Client>(io, config));
     session.client->start();
     if (!session.wait_state(obs::State::connected, 15s))
