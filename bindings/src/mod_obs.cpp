@@ -2,7 +2,9 @@
 //! OBS Studio connections, by role (`obs.rec`, `obs.str`) or by name (`obs.connection("OBS_REC")`).
 //! Every method waits for OBS's answer without blocking the host (the handler yields) and returns
 //! its result, or nil and "code: message" (codes: not_connected, timeout, request_failed,
-//! closed, unsupported, invalid_state, unavailable).
+//! closed, unsupported, invalid_state, unavailable). Calls on one connection take effect in the
+//! order they were made, from whichever handler or timer: a hide made while the show before it is
+//! still in flight is carried out after it.
 //! @field obs.rec conn The connection serving the recording role (OBS_REC).
 //! @field obs.str conn The connection serving the streaming role (OBS_STR).
 

@@ -43,6 +43,14 @@ public:
             value = nlohmann::json::object();
         }
         answer(recorder_, std::move(done), ActionResult::success(std::move(value)));
+        // As OBS does: the switch is answered first, then reported once it is on air.
+        if (op == "set_scene" && recorder_.obs_sink) {
+            nlohmann::json changed = {{"connection", target}, {"scene", args.value("scene", "")}};
+            if (target == "rec" || target == "str") changed["role"] = target;
+            boost::asio::post(recorder_.io(), [sink = recorder_.obs_sink, changed = std::move(changed)] {
+                sink("obs.scene_changed", changed);
+            });
+        }
     }
 
     void set_event_sink(HostEventSink sink) override { recorder_.obs_sink = std::move(sink); }

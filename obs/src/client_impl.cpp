@@ -299,6 +299,8 @@ void ClientImpl::fail_all_pending(ErrorCode code, const std::string& message) {
     auto pending = std::move(pending_);
     pending_.clear();
     reidentify_ids_.clear();
+    ordered_in_flight_.reset();
+    ordered_waiting_.clear();
     auto waiters = std::move(waiters_);
     waiters_.clear();
     deadlines_.clear();
@@ -531,19 +533,40 @@ void ClientImpl::update_status_from_event(const Event& e) {
 // ---- requests -------------------------------------------------------------------------------
 
 void ClientImpl::send_request(const std::shared_ptr<Session>& s, RequestId id, std::string type, Json message,
-                              std::function<void(Result<Json>)> done, std::chrono::milliseconds timeout) {
+                              std::function<void(Result<Json>)> done, std::chrono::milliseconds timeout,
+                              bool ordered) {
     if (timeout.count() <= 0) timeout = options_.request_timeout;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     const auto slot = deadlines_.emplace(deadline, id);
     pending_.emplace(id, Pending{std::move(type), std::move(done), timeout, slot});
     if (deadline < deadline_armed_) arm_deadline_timer(deadline);
+    if (!ordered) return send(s, dump(message));
+    if (ordered_in_flight_) {
+        ordered_waiting_.emplace_back(id, dump(message));
+        return;
+    }
+    ordered_in_flight_ = id;
     send(s, dump(message));
 }
 
+void ClientImpl::send_next_ordered() {
+    ordered_in_flight_.reset();
+    if (!session_) return ordered_waiting_.clear();  // their requests end with the session
+    while (!ordered_waiting_.empty()) {
+        auto [id, text] = std::move(ordered_waiting_.front());
+        ordered_waiting_.pop_front();
+        if (!pending_.contains(id)) continue;  // timed out or cancelled while waiting
+        ordered_in_flight_ = id;
+        return send(session_, std::move(text));
+    }
+}
+
 std::function<void(Result<Json>)> ClientImpl::take_pending(std::unordered_map<RequestId, Pending>::iterator it) {
+    const bool ends_ordered = ordered_in_flight_ == it->first;
     auto done = std::move(it->second.done);
     deadlines_.erase(it->second.deadline);
     pending_.erase(it);
+    if (ends_ordered) send_next_ordered();
     return done;
 }
 
@@ -586,7 +609,7 @@ void ClientImpl::request(RequestId id, std::string type, Json data, Handler<Json
     d["requestId"] = std::to_string(id);
     if (!data.is_null()) d["requestData"] = std::move(data);
     send_request(session_, id, type, std::move(message),
-                 [handler = std::move(handler)](Result<Json> r) { invoke(handler, std::move(r)); }, timeout);
+                 [handler = std::move(handler)](Result<Json> r) { invoke(handler, std::move(r)); }, timeout, true);
 }
 
 void ClientImpl::request_batch(std::vector<BatchRequest> requests, BatchOptions batch_options,
@@ -614,7 +637,7 @@ void ClientImpl::request_batch(std::vector<BatchRequest> requests, BatchOptions 
                      for (const auto& item : r.value()) results.push_back(response_result(item, "request"));
                      invoke(handler, Result<BatchResults>(std::move(results)));
                  },
-                 timeout);
+                 timeout, true);
 }
 
 void ClientImpl::cancel(RequestId id) {

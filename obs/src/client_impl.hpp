@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <deque>
+#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -138,8 +139,11 @@ private:
     std::function<void(Result<Json>)> take_pending(std::unordered_map<RequestId, Pending>::iterator it);
     void arm_deadline_timer(std::chrono::steady_clock::time_point when);
     void on_deadline();
+    // `ordered`: sent once every earlier ordered request has ended (see Client::request).
     void send_request(const std::shared_ptr<Session>& s, RequestId id, std::string type, Json message,
-                      std::function<void(Result<Json>)> done, std::chrono::milliseconds timeout);
+                      std::function<void(Result<Json>)> done, std::chrono::milliseconds timeout,
+                      bool ordered = false);
+    void send_next_ordered();
 
     void set_state(State state, std::string reason = {},
                    std::chrono::system_clock::time_point next_attempt = {});
@@ -176,6 +180,10 @@ private:
     // means a dead peer. (Beast's own idle timer would re-arm a timer on every read.)
     net::steady_timer keepalive_timer_;
     std::deque<RequestId> reidentify_ids_;  // Reidentify requests awaiting Identified, oldest first
+    // Ordered requests: the one OBS is carrying out, and the ones waiting for it (already pending,
+    // so their deadlines run), with their text, oldest first.
+    std::optional<RequestId> ordered_in_flight_;
+    std::deque<std::pair<RequestId, std::string>> ordered_waiting_;
     std::map<std::uint64_t, Subscriber> subscribers_;
     std::map<std::uint64_t, Waiter> waiters_;
 

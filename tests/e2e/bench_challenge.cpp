@@ -14,7 +14,8 @@
 // quantum is what keeps one unlucky frame from deciding the figure. Each measured request starts at a
 // random point of the frame, and a round ends on what OBS and the host report (overlay shown, review
 // closed, replay buffer running), not after a fixed pause. --print-samples lists every round.
-// Prints figures; never fails on a slow figure.
+// It then counts the host's clip rows: every review leaves one, with its clip or the reason it has none.
+// Prints figures; never fails on a slow figure (only on a missed round or a review without its row).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -26,12 +27,14 @@
 #include <future>
 #include <iostream>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
 #include <boost/asio/post.hpp>
 
 #include "court.hpp"
+#include "vta/store/database.hpp"
 
 using namespace std::chrono_literals;
 using vta::obs_live::Clock;
@@ -78,6 +81,37 @@ bool output_running(const vta::obs_live::Session& rec, const std::string& output
         if (e->entry.type == output_event)
             return e->entry.data.value("outputState", "") == "OBS_WEBSOCKET_OUTPUT_STARTED";
     return false;
+}
+
+struct ClipRows {
+    std::size_t rows = 0, with_path = 0, distinct_paths = 0, with_error = 0;
+};
+
+// The host's clip rows once every review has one, or as they are after 10 s: each review must leave
+// one, with its clip or with the reason there is none. A clip can come up to replay_saved_timeout
+// after its review closed.
+ClipRows stored_clips(const vta::e2e::Court& court, std::size_t reviews) {
+    const auto database = court.folder() / "data/restrike-vta/vta.sqlite3";
+    ClipRows counted;
+    vta::test::wait_until([&] {
+        auto db = vta::store::Database::open_read_only(database);
+        if (!db) return false;
+        auto clips = db->list_clips();
+        if (!clips) return false;
+        counted = {};
+        std::set<std::string> paths;
+        for (const auto& clip : *clips) {
+            ++counted.rows;
+            if (clip.path) {
+                ++counted.with_path;
+                paths.insert(*clip.path);
+            }
+            if (clip.error) ++counted.with_error;
+        }
+        counted.distinct_paths = paths.size();
+        return counted.rows >= reviews;
+    }, 10s);
+    return counted;
 }
 
 }  // namespace
@@ -224,7 +258,10 @@ int main(int argc, char** argv) {
         std::printf("  host adds        : p50 %.2f ms  p99 %.2f ms  (ratio p50 %.2f)\n", host50 - direct50,
                     host99 - direct99, direct50 > 0 ? host50 / direct50 : 0.0);
         std::printf("  reviews whose clip OBS_REC did not report saved within 5 s: %d\n", clips_unreported);
-        return missed == 0 ? 0 : 1;
+        const ClipRows clips = stored_clips(court, std::size_t(challenges));
+        std::printf("  clip rows stored : %zu for %d reviews (%zu with a clip, %zu distinct files, %zu with an error)\n",
+                    clips.rows, challenges, clips.with_path, clips.distinct_paths, clips.with_error);
+        return missed == 0 && clips.rows == std::size_t(challenges) ? 0 : 1;
     } catch (const std::exception& e) {
         std::cerr << "bench_challenge: " << e.what() << "\n";
         return 1;

@@ -52,22 +52,24 @@ TEST_F(ObsLiveTest, SceneSwitchRoundTripAgainstRealObs) {
     EXPECT_LT(confirm.median_ms, 250.0);
 }
 
+// Whether IVR_OVERLAY is enabled in IVR_SCENE, as OBS says; empty when it could not be asked.
+std::optional<bool> overlay_enabled(Session& session) {
+    auto id = await<obs::Json>([&](auto done) {
+        session.client->request("GetSceneItemId", {{"sceneName", "IVR_SCENE"}, {"sourceName", "IVR_OVERLAY"}}, done);
+    });
+    if (!id) return std::nullopt;
+    auto enabled = await<obs::Json>([&](auto done) {
+        session.client->request("GetSceneItemEnabled",
+                                {{"sceneName", "IVR_SCENE"}, {"sceneItemId", id.value().at("sceneItemId")}}, done);
+    });
+    if (!enabled) return std::nullopt;
+    return enabled.value().at("sceneItemEnabled").get<bool>();
+}
+
 TEST_F(ObsLiveTest, IvrOverlayCanBeHiddenAndShown) {
     ObsPeer peer;
     auto session = connect(peer);
-
-    auto item_enabled = [&]() -> std::optional<bool> {
-        auto id = await<obs::Json>([&](auto done) {
-            session.client->request("GetSceneItemId", {{"sceneName", "IVR_SCENE"}, {"sourceName", "IVR_OVERLAY"}}, done);
-        });
-        if (!id) return std::nullopt;
-        auto enabled = await<obs::Json>([&](auto done) {
-            session.client->request("GetSceneItemEnabled",
-                                    {{"sceneName", "IVR_SCENE"}, {"sceneItemId", id.value().at("sceneItemId")}}, done);
-        });
-        if (!enabled) return std::nullopt;
-        return enabled.value().at("sceneItemEnabled").get<bool>();
-    };
+    auto item_enabled = [&] { return overlay_enabled(session); };
 
     ASSERT_EQ(item_enabled(), std::optional<bool>(true));
     auto hidden = await<void>([&](auto done) { session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", false, done); });
@@ -76,6 +78,32 @@ TEST_F(ObsLiveTest, IvrOverlayCanBeHiddenAndShown) {
     auto shown = await<void>([&](auto done) { session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", true, done); });
     ASSERT_TRUE(shown) << describe(shown.error());
     EXPECT_EQ(item_enabled(), std::optional<bool>(true));
+}
+
+TEST_F(ObsLiveTest, BackToBackCallsTakeEffectInTheOrderTheyWereMade) {
+    // obs-websocket carries out each message on a thread pool: without the client's ordering, a hide
+    // sent while the show before it is still in flight can be carried out first and leave the
+    // overlay on. Bursts of show/hide calls, none waiting for the last; each burst's last call wins.
+    ObsPeer peer;
+    auto session = connect(peer);
+    for (int burst = 0; burst < 6; ++burst) {
+        const bool last = burst % 2 == 1;
+        const int calls = 31;
+        auto ended = std::make_shared<std::atomic<int>>(0);
+        auto failed = std::make_shared<std::atomic<int>>(0);
+        auto all_ended = std::make_shared<std::promise<void>>();
+        for (int i = 0; i < calls; ++i) {
+            const bool visible = (i % 2 == 0) == last;  // the burst alternates and ends on `last`
+            session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", visible,
+                                                   [=](obs::Result<void> r) {
+                                                       if (!r) ++*failed;
+                                                       if (++*ended == calls) all_ended->set_value();
+                                                   });
+        }
+        ASSERT_EQ(all_ended->get_future().wait_for(15s), std::future_status::ready) << "burst " << burst;
+        EXPECT_EQ(failed->load(), 0) << "burst " << burst;
+        EXPECT_EQ(overlay_enabled(session), std::optional<bool>(last)) << "burst " << burst;
+    }
 }
 
 }  // namespace

@@ -26,11 +26,13 @@ struct Call {
     nlohmann::json args;
 };
 
-// OBS whose "rec" connection is down when `rec_down` (every call fails with not_connected).
+// OBS whose "rec" connection is down when `rec_down` (every call fails with not_connected), and
+// which reports a scene switch on air after answering it when `reports_scenes`.
 class FakeObs : public ObsBackend {
 public:
     FakeObs(boost::asio::io_context& io, std::vector<Call>& calls) : io_(io), calls_(calls) {}
     bool rec_down = false;
+    bool reports_scenes = false;
     int replays = 0;
 
     void call(const std::string& package, const std::string& target, const std::string& op,
@@ -48,12 +50,17 @@ public:
         else if (op == "request")
             result = ActionResult::success({{"outputActive", true}});
         boost::asio::post(io_, [done = std::move(done), result]() mutable { done(std::move(result)); });
+        if (op == "set_scene" && reports_scenes && sink_) {
+            nlohmann::json changed = {{"connection", "OBS_" + target}, {"role", target}, {"scene", args.value("scene", "")}};
+            boost::asio::post(io_, [sink = sink_, changed] { sink("obs.scene_changed", changed); });
+        }
     }
-    void set_event_sink(HostEventSink) override {}
+    void set_event_sink(HostEventSink sink) override { sink_ = std::move(sink); }
 
 private:
     boost::asio::io_context& io_;
     std::vector<Call>& calls_;
+    HostEventSink sink_;
 };
 
 class FakePlayback : public PlaybackBackend {
@@ -145,9 +152,15 @@ protected:
         EXPECT_EQ(runtime->load_all(), 4);
     }
 
-    // Dispatches at `t_ms` (virtual clock; the event's time is 1.7e9 s + t_ms).
+    // Dispatches at `t_ms` (virtual clock; the event's time is 1.7e9 s + t_ms), then runs what is ready.
     void fire(std::int64_t t_ms, const std::string& kind, nlohmann::json data = nlohmann::json::object()) {
         clock->advance_to(t_ms);
+        dispatch_now(t_ms, kind, std::move(data));
+        run_until(t_ms);
+    }
+
+    // Dispatches without running anything the handlers wait for: nothing has answered them yet.
+    void dispatch_now(std::int64_t t_ms, const std::string& kind, nlohmann::json data = nlohmann::json::object()) {
         Event e;
         e.kind = kind;
         e.data = std::move(data);
@@ -158,8 +171,20 @@ protected:
                      {{"short_name", "C. D"}, {"long_name", "Cas D/E"}, {"noc", "BEL"}}}}};
         e.at_us = 1'700'000'000'000'000 + t_ms * 1000;
         runtime->dispatch(e);
+    }
+
+    void run_until(std::int64_t t_ms) {
+        clock->advance_to(t_ms);
         io.restart();
         io.poll();
+    }
+
+    // The names of the package's calls, in order.
+    std::vector<std::string> names(const std::string& package) const {
+        std::vector<std::string> found;
+        for (const auto& c : calls)
+            if (c.package == package) found.push_back(c.action);
+        return found;
     }
 
     std::vector<Call> of(const std::string& package, const std::string& action) const {
@@ -265,6 +290,63 @@ TEST_F(HostEvents, TheOperatorsBackToLiveClosesTheReview) {
     EXPECT_EQ(of("ivr", "playback.close").size(), 1u) << "the operator's viewer is closed too";
     fire(12000, "operator_back_to_live");  // nothing under review: nothing to undo
     EXPECT_EQ(of("ivr", "obs.str:set_scene").size(), 2u);
+    expect_no_failures();
+}
+
+TEST_F(HostEvents, TheOverlayFollowsObsReportingTheIvrSceneOnAir) {
+    // A request sent right behind the switch would hold up OBS's own report of it: the overlay
+    // waits for that report, and the clip is saved meanwhile.
+    obs->reports_scenes = true;
+    fire(1000, "challenge_requested", {{"side", 2}});
+    const std::vector<std::string> expected = {"obs.str:set_scene", "obs.rec:save_replay", "obs.str:set_source_visible"};
+    auto ivr = names("ivr");
+    ASSERT_GE(ivr.size(), 3u);
+    EXPECT_EQ(std::vector<std::string>(ivr.begin(), ivr.begin() + 3), expected);
+    auto shown = of("ivr", "obs.str:set_source_visible");
+    ASSERT_EQ(shown.size(), 1u);
+    EXPECT_EQ(shown[0].args.value("source", ""), "IVR overlay");
+    EXPECT_TRUE(shown[0].args.value("visible", false));
+    fire(20000, "challenge_rejected", {{"side", 2}});
+    shown = of("ivr", "obs.str:set_source_visible");
+    ASSERT_EQ(shown.size(), 2u);
+    EXPECT_FALSE(shown[1].args.value("visible", true));
+    EXPECT_EQ(warnings.size(), 0u);
+    expect_no_failures();
+}
+
+TEST_F(HostEvents, WithoutObsReportingTheSwitchTheOverlayComesAfterTheConfiguredWait) {
+    fire(1000, "challenge_requested", {{"side", 1}});
+    EXPECT_EQ(of("ivr", "obs.str:set_scene").size(), 1u);
+    EXPECT_EQ(of("ivr", "obs.rec:save_replay").size(), 1u);
+    EXPECT_TRUE(of("ivr", "obs.str:set_source_visible").empty());
+    run_until(1499);
+    EXPECT_TRUE(of("ivr", "obs.str:set_source_visible").empty());
+    run_until(1500);  // overlay_wait_seconds = 0.5
+    auto shown = of("ivr", "obs.str:set_source_visible");
+    ASSERT_EQ(shown.size(), 1u);
+    EXPECT_TRUE(shown[0].args.value("visible", false));
+    expect_no_failures();
+}
+
+TEST_F(HostEvents, AChallengeResolvedDuringTheSwitchKeepsItsClipAndEndsOnLive) {
+    obs->reports_scenes = true;
+    clock->advance_to(1000);
+    dispatch_now(1000, "challenge_requested", {{"side", 1}});
+    dispatch_now(1000, "challenge_rejected", {{"side", 1}});
+    run_until(5000);
+    auto scenes = of("ivr", "obs.str:set_scene");
+    ASSERT_EQ(scenes.size(), 2u);
+    EXPECT_EQ(scenes[0].args.value("scene", ""), "IVR_SCENE");
+    EXPECT_EQ(scenes[1].args.value("scene", ""), "LIVE_SCENE");
+    EXPECT_TRUE(of("ivr", "obs.str:set_source_visible").empty()) << "the overlay never went on";
+    // The challenge happened: its clip is saved, tagged and stored, only not played.
+    ASSERT_EQ(of("ivr", "obs.rec:save_replay").size(), 1u);
+    auto clips = of("ivr", "store.clip");
+    ASSERT_EQ(clips.size(), 1u);
+    EXPECT_EQ(clips[0].args.value("path", ""), "/clips/replay-1.mkv");
+    EXPECT_EQ(of("ivr", "store.tag").size(), 1u);
+    EXPECT_TRUE(of("ivr", "playback.open").empty());
+    EXPECT_EQ(warnings.size(), 0u);
     expect_no_failures();
 }
 

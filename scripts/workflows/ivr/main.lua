@@ -1,7 +1,8 @@
 -- ivr: instant video replay for coach/referee challenges and the operator's Replay action.
---   challenge_requested / <replay_event> -> switch OBS_STR to ivr_scene and show overlay_source at
---       once, then save the replay buffer (OBS_REC), tag the events of the last clip_seconds with the
---       clip and open it in mpv at play_from
+--   challenge_requested / <replay_event> -> switch OBS_STR to ivr_scene at once, show overlay_source
+--       once OBS reports ivr_scene on air (or overlay_wait_seconds after the switch), then save the
+--       replay buffer (OBS_REC), tag the events of the last clip_seconds with the clip and open it in
+--       mpv at play_from
 --   challenge_rejected / _cancelled / _resolved, or the operator closing mpv -> hide the overlay,
 --       back to live_scene, replay buffer running again
 -- A request while a review is under way, or within debounce_seconds of the last one, is ignored.
@@ -12,6 +13,7 @@ local cfg = config {
   live_scene = "LIVE_SCENE",
   overlay_scene = "",
   overlay_source = "IVR overlay",
+  overlay_wait_seconds = 0.5,
   clip_seconds = 20,
   play_from = 10,
   debounce_seconds = 5,
@@ -49,7 +51,8 @@ local function call(conn, label, op, what, ...)
   return result
 end
 
--- The review under way: {reason, since, clip, shown, closed}; nil when none.
+-- The review under way: {reason, since, clip, shown (switched to ivr_scene), overlay (shown),
+-- overlay_timer, playing, closed}; nil when none.
 local review = nil
 local last_request = nil
 
@@ -64,13 +67,23 @@ local function ensure_replay_buffer()
   call(rec, "OBS_REC", "start_replay", "restarting the replay buffer")
 end
 
+local function show_overlay(r)
+  if r.overlay or r.closed then return end
+  r.overlay = true
+  if r.overlay_timer then timer.cancel(r.overlay_timer) end
+  call(str, "OBS_STR", "set_source_visible", "showing the IVR overlay", overlay_scene, cfg.overlay_source, true)
+end
+
 local function close_review(why, r)
   r = r or review
   if not r or r.closed then return end
   r.closed = true
   if review == r then review = nil end
-  if r.shown then
+  if r.overlay_timer then timer.cancel(r.overlay_timer) end
+  if r.overlay then
     call(str, "OBS_STR", "set_source_visible", "hiding the IVR overlay", overlay_scene, cfg.overlay_source, false)
+  end
+  if r.shown then
     call(str, "OBS_STR", "set_scene", "switching back to " .. cfg.live_scene, cfg.live_scene)
   end
   if r.playing and cfg.close_viewer and why ~= "viewer closed" then
@@ -97,16 +110,17 @@ local function open_review(ev, reason, info)
   review = r
 
   -- On air first: the switch must not wait for the clip, which takes OBS a second or more to save.
+  -- The overlay follows once OBS reports the scene on air: a request sent right behind the switch
+  -- holds up OBS's own report of it. A resolution during the switch has already switched back.
   r.shown = true
-  call(str, "OBS_STR", "set_scene", "switching to " .. cfg.ivr_scene, cfg.ivr_scene)
-  call(str, "OBS_STR", "set_source_visible", "showing the IVR overlay", overlay_scene, cfg.overlay_source, true)
-  if r.closed then
-    -- resolved while the switch was under way: undo it
-    r.closed = false
-    close_review("closed during the switch", r)
-    return
+  local switched = call(str, "OBS_STR", "set_scene", "switching to " .. cfg.ivr_scene, cfg.ivr_scene)
+  if not switched then
+    show_overlay(r)
+  elseif not r.overlay and not r.closed then
+    r.overlay_timer = timer.after(tonumber(cfg.overlay_wait_seconds) or 0.5, function() show_overlay(r) end)
   end
 
+  -- The clip is saved even when the challenge was resolved during the switch: it is the record of it.
   local clip, err = rec:save_replay()
   if not clip then
     local code = string.match(tostring(err), "^([%w_]+)") or tostring(err)
@@ -152,6 +166,11 @@ for _, kind in ipairs({ "challenge_rejected", "challenge_cancelled", "challenge_
     close_review("challenge " .. what)
   end)
 end
+
+obs.on("scene_changed", function(ev)
+  local on_air = ev.data.role == cfg.show_connection or ev.data.connection == cfg.show_connection
+  if review and review.shown and on_air and ev.data.scene == cfg.ivr_scene then show_overlay(review) end
+end)
 
 playback.on_closed(function(ev)
   if ev.data.by == "viewer" then close_review("viewer closed") end

@@ -159,8 +159,11 @@ public:
     // Called on every state change (on the io_context). Returns a handle like subscribe().
     Subscription on_state_change(std::function<void(const ConnectionState&)> handler);
 
-    // Raw requests. `timeout` 0 = ClientOptions::request_timeout. The handler receives
-    // responseData (an empty object when OBS sent none) or an Error.
+    // Raw requests. `timeout` 0 = ClientOptions::request_timeout (counted from the call). The handler
+    // receives responseData (an empty object when OBS sent none) or an Error.
+    // Requests and batches are carried out in the order they were made: obs-websocket runs each
+    // message on a thread pool, so a request sent while another is in flight could be carried out
+    // first (a hide overtaking the show before it). One is sent once the one before it has ended.
     RequestId request(std::string type, Json data, Handler<Json> handler,
                       std::chrono::milliseconds timeout = {});
     void request_batch(std::vector<BatchRequest> requests, BatchOptions options,
