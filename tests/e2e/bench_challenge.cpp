@@ -14,15 +14,27 @@
 // quantum is what keeps one unlucky frame from deciding the figure. Each measured request starts at a
 // random point of the frame, and a round ends on what OBS and the host report (overlay shown, review
 // closed, replay buffer running), not after a fixed pause. --print-samples lists every round.
+// Each path's own part is also shown: from the datagram (or the direct call) to its SetCurrentProgramScene
+// request passing on the loopback, read off a packet socket with the kernel's timestamps (needs CAP_NET_RAW;
+// without it that part is not measured). The rest is OBS's: its frame clock and its own work.
 // It then counts the host's clip rows: every review leaves one, with its clip or the reason it has none.
 // Prints figures; never fails on a slow figure (only on a missed round or a review without its row).
 #include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
+#include <mutex>
 #include <cstdio>
 #include <future>
 #include <iostream>
@@ -56,6 +68,119 @@ public:
 private:
     int socket_;
     sockaddr_in to_{};
+};
+
+// When each request to switch OBS_STR to a scene left for OBS, read off the loopback (needs CAP_NET_RAW):
+// WebSocket frames from clients to `port` whose unmasked text holds SetCurrentProgramScene and `scene`.
+// Splits each path's time into its own part (to the wire) and OBS's (wire to its report).
+class WireWatch {
+public:
+    WireWatch(std::uint16_t port, std::string scene) : port_(port), scene_(std::move(scene)) {
+        fd_ = ::socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+        if (fd_ < 0) {
+            problem_ = std::string("no packet socket (it needs CAP_NET_RAW): ") + std::strerror(errno);
+            return;
+        }
+        sockaddr_ll at{};
+        at.sll_family = AF_PACKET;
+        at.sll_protocol = htons(ETH_P_IP);
+        at.sll_ifindex = int(::if_nametoindex("lo"));
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0) {
+            problem_ = std::string("cannot bind a packet socket to lo: ") + std::strerror(errno);
+            return;
+        }
+        // The kernel's receive time, not this thread's wake-up, on the benchmark's steady clock.
+        const int on = 1;
+        ::setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+        timespec wall{};
+        ::clock_gettime(CLOCK_REALTIME, &wall);
+        steady_minus_wall_ = Clock::now().time_since_epoch() -
+                             std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(wall.tv_sec) +
+                                                                         std::chrono::nanoseconds(wall.tv_nsec));
+        thread_ = std::thread([this] { run(); });
+    }
+    ~WireWatch() {
+        stopping_ = true;
+        if (thread_.joinable()) thread_.join();
+        if (fd_ >= 0) ::close(fd_);
+    }
+    // Why nothing is watched; empty when it is.
+    const std::string& problem() const { return problem_; }
+    // The first such request seen at or after `from`.
+    std::optional<Clock::time_point> first_after(Clock::time_point from) const {
+        std::lock_guard lock(mutex_);
+        for (const auto t : seen_)
+            if (t >= from) return t;
+        return std::nullopt;
+    }
+
+private:
+    void run() {
+        std::vector<unsigned char> packet(65536);
+        while (!stopping_) {
+            pollfd ready{fd_, POLLIN, 0};
+            if (::poll(&ready, 1, 50) <= 0) continue;
+            sockaddr_ll from{};
+            iovec data{packet.data(), packet.size()};
+            alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+            msghdr message{};
+            message.msg_name = &from;
+            message.msg_namelen = sizeof from;
+            message.msg_iov = &data;
+            message.msg_iovlen = 1;
+            message.msg_control = control;
+            message.msg_controllen = sizeof control;
+            const ssize_t n = ::recvmsg(fd_, &message, 0);
+            // A socket bound to ETH_P_IP (not ETH_P_ALL) sees each loopback packet once, as it comes in.
+            if (n <= 0 || from.sll_pkttype == PACKET_OUTGOING) continue;
+            auto at = Clock::now();
+            for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                    timespec wall{};
+                    std::memcpy(&wall, CMSG_DATA(c), sizeof wall);
+                    at = Clock::time_point(steady_minus_wall_ + std::chrono::duration_cast<Clock::duration>(
+                                                                    std::chrono::seconds(wall.tv_sec) +
+                                                                    std::chrono::nanoseconds(wall.tv_nsec)));
+                }
+            if (carries_switch(packet.data(), std::size_t(n))) {
+                std::lock_guard lock(mutex_);
+                seen_.push_back(at);
+            }
+        }
+    }
+    bool carries_switch(const unsigned char* p, std::size_t n) const {
+        if (n < sizeof(iphdr)) return false;
+        const auto* ip = reinterpret_cast<const iphdr*>(p);
+        const std::size_t ip_size = std::size_t(ip->ihl) * 4;
+        if (ip->protocol != IPPROTO_TCP || n < ip_size + sizeof(tcphdr)) return false;
+        const auto* tcp = reinterpret_cast<const tcphdr*>(p + ip_size);
+        if (ntohs(tcp->dest) != port_) return false;
+        const std::size_t header = ip_size + std::size_t(tcp->doff) * 4;
+        if (n < header + 6) return false;
+        const unsigned char* ws = p + header;
+        const std::size_t size = n - header;
+        if ((ws[1] & 0x80) == 0) return false;  // client frames are masked
+        std::size_t at = 2;
+        const unsigned length7 = ws[1] & 0x7f;
+        if (length7 == 126) at += 2;
+        if (length7 == 127) at += 8;
+        if (size < at + 4) return false;
+        const unsigned char* mask = ws + at;
+        at += 4;
+        std::string text(reinterpret_cast<const char*>(ws + at), size - at);
+        for (std::size_t i = 0; i < text.size(); ++i) text[i] = char(text[i] ^ mask[i % 4]);
+        return text.find("SetCurrentProgramScene") != std::string::npos && text.find(scene_) != std::string::npos;
+    }
+
+    int fd_ = -1;
+    std::string problem_;
+    Clock::duration steady_minus_wall_{};
+    std::uint16_t port_;
+    std::string scene_;
+    std::atomic<bool> stopping_{false};
+    mutable std::mutex mutex_;
+    std::vector<Clock::time_point> seen_;
+    std::thread thread_;
 };
 
 double percentile_ms(std::vector<Clock::duration> samples, double p) {
@@ -172,7 +297,8 @@ int main(int argc, char** argv) {
         if (hidden.wait_for(10s) != std::future_status::ready || !hidden.get())
             throw std::runtime_error("could not hide IVR_OVERLAY in IVR_SCENE on OBS_STR");
 
-        std::vector<Clock::duration> through_host, direct;
+        WireWatch wire(court.str().port(), "IVR_SCENE");
+        std::vector<Clock::duration> through_host, direct, host_to_wire, direct_to_wire;
         int missed = 0;
         int clips_unreported = 0;
         // Each measured request starts at a random point of OBS_STR's frame: started right after an event
@@ -194,7 +320,10 @@ int main(int argc, char** argv) {
             at_random_phase();
             const auto asked = Clock::now();
             switch_scene("IVR_SCENE");
-            if (auto seen = scene_seen(str, "IVR_SCENE", from)) direct.push_back(*seen - asked);
+            if (auto seen = scene_seen(str, "IVR_SCENE", from)) {
+                direct.push_back(*seen - asked);
+                if (auto left = wire.first_after(asked)) direct_to_wire.push_back(*left - asked);
+            }
             from = str.events->size();
             switch_scene("LIVE_SCENE");
             scene_seen(str, "LIVE_SCENE", from);
@@ -207,8 +336,12 @@ int main(int argc, char** argv) {
             last_review = sent;
             sender.send("ch1;");
             auto on_air = scene_seen(str, "IVR_SCENE", from);
-            if (on_air) through_host.push_back(*on_air - sent);
-            else ++missed;
+            if (on_air) {
+                through_host.push_back(*on_air - sent);
+                if (auto left = wire.first_after(sent)) host_to_wire.push_back(*left - sent);
+            } else {
+                ++missed;
+            }
             // Rejected once the overlay is up, so every review goes on to save its clip.
             const bool overlay_up = str.events->wait_for([](const vta::obs::Event& e) {
                 return e.type == "SceneItemEnableStateChanged" && e.data.value("sceneItemEnabled", false);
@@ -257,6 +390,18 @@ int main(int argc, char** argv) {
         std::printf("  direct client    : p50 %.2f ms  p99 %.2f ms (baseline, same run)\n", direct50, direct99);
         std::printf("  host adds        : p50 %.2f ms  p99 %.2f ms  (ratio p50 %.2f)\n", host50 - direct50,
                     host99 - direct99, direct50 > 0 ? host50 / direct50 : 0.0);
+        if (!wire.problem().empty()) {
+            std::printf("  request on the wire: not measured, %s\n", wire.problem().c_str());
+        } else {
+            std::printf("  request on the wire (each path's own part; the rest is OBS's, frame by frame):\n");
+            std::printf("    through the host : p50 %.3f ms  p99 %.3f ms  (%zu seen)\n", percentile_ms(host_to_wire, 0.50),
+                        percentile_ms(host_to_wire, 0.99), host_to_wire.size());
+            std::printf("    direct client    : p50 %.3f ms  p99 %.3f ms  (%zu seen)\n",
+                        percentile_ms(direct_to_wire, 0.50), percentile_ms(direct_to_wire, 0.99), direct_to_wire.size());
+            std::printf("    host adds        : p50 %.3f ms  p99 %.3f ms\n",
+                        percentile_ms(host_to_wire, 0.50) - percentile_ms(direct_to_wire, 0.50),
+                        percentile_ms(host_to_wire, 0.99) - percentile_ms(direct_to_wire, 0.99));
+        }
         std::printf("  reviews whose clip OBS_REC did not report saved within 5 s: %d\n", clips_unreported);
         const ClipRows clips = stored_clips(court, std::size_t(challenges));
         std::printf("  clip rows stored : %zu for %d reviews (%zu with a clip, %zu distinct files, %zu with an error)\n",
