@@ -115,7 +115,7 @@ local function open_review(ev, reason, info)
   r.shown = true
   local switched = call(str, "OBS_STR", "set_scene", "switching to " .. cfg.ivr_scene, cfg.ivr_scene)
   if not switched then
-    show_overlay(r)
+    show_overlay(r)  -- no report will come; the overlay may live in a scene that is on air
   elseif not r.overlay and not r.closed then
     r.overlay_timer = timer.after(tonumber(cfg.overlay_wait_seconds) or 0.5, function() show_overlay(r) end)
   end
