@@ -7,12 +7,11 @@ std::vector<Event> events_from(const pss::Group& group, const pss::MatchTracker:
                                std::optional<std::int64_t> match_id) {
     std::vector<Event> events;
     events.reserve(1 + update.derived.size());
-    nlohmann::json match = state.to_json();
     Event base;
     base.kind = group.code;
     base.code = group.code;
     base.data = group.fields;
-    base.match = match;
+    base.match = state.to_json();
     base.event_id = event_id;
     base.match_id = match_id;
     base.at_us = at_us;

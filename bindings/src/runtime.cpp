@@ -112,7 +112,8 @@ void RuntimeImpl::unload(const std::string& name) {
 }
 
 void RuntimeImpl::dispatch(const Event& event) {
-    if (!event.match.empty()) last_match_ = event.match;
+    // Kept only for a host that does not say what the current match is: the copy is on every event's path.
+    if (!options_.current_match && !event.match.empty()) last_match_ = event.match;
     if (event.match_id) last_match_id_ = event.match_id;
     for (auto& [name, package] : packages_) package->dispatch(event);
 }
