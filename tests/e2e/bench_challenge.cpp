@@ -33,11 +33,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstring>
-#include <mutex>
 #include <cstdio>
+#include <cstring>
 #include <future>
 #include <iostream>
+#include <mutex>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -189,6 +189,19 @@ double percentile_ms(std::vector<Clock::duration> samples, double p) {
     const auto rank = std::size_t(std::ceil(p * double(samples.size())));
     const auto index = std::min(samples.size() - 1, rank == 0 ? 0 : rank - 1);
     return std::chrono::duration<double, std::milli>(samples[index]).count();
+}
+
+// The two paths' p50 and p99 and their difference, each line under `indent`, in ms with `digits` decimals.
+void print_against_direct(const std::vector<Clock::duration>& host, const std::vector<Clock::duration>& direct,
+                          const char* indent, int digits) {
+    const double host50 = percentile_ms(host, 0.50), host99 = percentile_ms(host, 0.99);
+    const double direct50 = percentile_ms(direct, 0.50), direct99 = percentile_ms(direct, 0.99);
+    std::printf("%sthrough the host : p50 %.*f ms  p99 %.*f ms  (%zu measured)\n", indent, digits, host50, digits,
+                host99, host.size());
+    std::printf("%sdirect client    : p50 %.*f ms  p99 %.*f ms  (%zu measured, same run)\n", indent, digits,
+                direct50, digits, direct99, direct.size());
+    std::printf("%shost adds        : p50 %.*f ms  p99 %.*f ms  (ratio p50 %.2f)\n", indent, digits,
+                host50 - direct50, digits, host99 - direct99, direct50 > 0 ? host50 / direct50 : 0.0);
 }
 
 // Waits for OBS_STR to report `scene` as program scene after event index `from`; the time it was seen.
@@ -382,25 +395,14 @@ int main(int argc, char** argv) {
                 std::printf("round %zu: through the host %.2f ms, direct %.2f ms\n", i + 1,
                             i < through_host.size() ? ms(through_host[i]) : 0.0, i < direct.size() ? ms(direct[i]) : 0.0);
         }
-        const double host50 = percentile_ms(through_host, 0.50), host99 = percentile_ms(through_host, 0.99);
-        const double direct50 = percentile_ms(direct, 0.50), direct99 = percentile_ms(direct, 0.99);
-        std::printf("challenge -> IVR_SCENE on air, %d challenges (%zu measured, %d missed), OBS_STR at %d fps\n",
-                    challenges, through_host.size(), missed, fps);
-        std::printf("  through the host : p50 %.2f ms  p99 %.2f ms\n", host50, host99);
-        std::printf("  direct client    : p50 %.2f ms  p99 %.2f ms (baseline, same run)\n", direct50, direct99);
-        std::printf("  host adds        : p50 %.2f ms  p99 %.2f ms  (ratio p50 %.2f)\n", host50 - direct50,
-                    host99 - direct99, direct50 > 0 ? host50 / direct50 : 0.0);
+        std::printf("challenge -> IVR_SCENE on air, %d challenges (%d missed), OBS_STR at %d fps\n", challenges,
+                    missed, fps);
+        print_against_direct(through_host, direct, "  ", 2);
         if (!wire.problem().empty()) {
             std::printf("  request on the wire: not measured, %s\n", wire.problem().c_str());
         } else {
             std::printf("  request on the wire (each path's own part; the rest is OBS's, frame by frame):\n");
-            std::printf("    through the host : p50 %.3f ms  p99 %.3f ms  (%zu seen)\n", percentile_ms(host_to_wire, 0.50),
-                        percentile_ms(host_to_wire, 0.99), host_to_wire.size());
-            std::printf("    direct client    : p50 %.3f ms  p99 %.3f ms  (%zu seen)\n",
-                        percentile_ms(direct_to_wire, 0.50), percentile_ms(direct_to_wire, 0.99), direct_to_wire.size());
-            std::printf("    host adds        : p50 %.3f ms  p99 %.3f ms\n",
-                        percentile_ms(host_to_wire, 0.50) - percentile_ms(direct_to_wire, 0.50),
-                        percentile_ms(host_to_wire, 0.99) - percentile_ms(direct_to_wire, 0.99));
+            print_against_direct(host_to_wire, direct_to_wire, "    ", 3);
         }
         std::printf("  reviews whose clip OBS_REC did not report saved within 5 s: %d\n", clips_unreported);
         const ClipRows clips = stored_clips(court, std::size_t(challenges));

@@ -69,15 +69,14 @@ std::optional<bool> overlay_enabled(Session& session) {
 TEST_F(ObsLiveTest, IvrOverlayCanBeHiddenAndShown) {
     ObsPeer peer;
     auto session = connect(peer);
-    auto item_enabled = [&] { return overlay_enabled(session); };
 
-    ASSERT_EQ(item_enabled(), std::optional<bool>(true));
+    ASSERT_EQ(overlay_enabled(session), std::optional<bool>(true));
     auto hidden = await<void>([&](auto done) { session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", false, done); });
     ASSERT_TRUE(hidden) << describe(hidden.error());
-    EXPECT_EQ(item_enabled(), std::optional<bool>(false));
+    EXPECT_EQ(overlay_enabled(session), std::optional<bool>(false));
     auto shown = await<void>([&](auto done) { session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", true, done); });
     ASSERT_TRUE(shown) << describe(shown.error());
-    EXPECT_EQ(item_enabled(), std::optional<bool>(true));
+    EXPECT_EQ(overlay_enabled(session), std::optional<bool>(true));
 }
 
 TEST_F(ObsLiveTest, BackToBackCallsTakeEffectInTheOrderTheyWereMade) {
