@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 namespace vta::store::detail {
 
@@ -22,6 +23,15 @@ namespace {
 std::string describe(const std::filesystem::path& path)
 {
     return "database " + path.string();
+}
+
+// SQLite counts every allocation under one process-wide mutex unless told not to; nothing here reads
+// those counts. It can only be told before its first use, so this runs before the first connection
+// opens. Should SQLite already be in use (it refuses with SQLITE_MISUSE), the counting simply stays on.
+void stop_counting_sqlite_memory()
+{
+    static const int done = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)done;
 }
 
 // WAL lets the CLI read while the writer commits. synchronous=NORMAL in WAL mode writes every
@@ -43,8 +53,9 @@ void configure_read_write(SQLite::Database& db)
 }  // namespace
 
 Result<std::unique_ptr<SQLite::Database>> open_connection(const std::filesystem::path& path, OpenMode mode,
-                                                          int busy_timeout_ms)
+                                                          int busy_timeout_ms, Threading threading)
 {
+    stop_counting_sqlite_memory();
     if (mode == OpenMode::read_write && path.has_parent_path()) {
         std::error_code ec;
         std::filesystem::create_directories(path.parent_path(), ec);
@@ -56,8 +67,9 @@ Result<std::unique_ptr<SQLite::Database>> open_connection(const std::filesystem:
         return Error{errc::not_found, describe(path) + " does not exist"};
     }
     try {
-        const int flags = mode == OpenMode::read_write ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
-                                                       : SQLite::OPEN_READONLY;
+        const int access = mode == OpenMode::read_write ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
+                                                        : SQLite::OPEN_READONLY;
+        const int flags = access | (threading == Threading::one_thread_at_a_time ? SQLITE_OPEN_NOMUTEX : 0);
         auto db = std::make_unique<SQLite::Database>(path, flags, busy_timeout_ms);
         if (mode == OpenMode::read_write) {
             configure_read_write(*db);

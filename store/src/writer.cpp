@@ -131,7 +131,8 @@ Result<std::unique_ptr<Writer>> Writer::open(const std::filesystem::path& path, 
         return Error{errc::invalid_argument, "WriterOptions::batch_rows must be at least 1"};
     }
     auto db = detail::open_connection(path, detail::OpenMode::read_write,
-                                      static_cast<int>(options.busy_timeout.count()));
+                                      static_cast<int>(options.busy_timeout.count()),
+                                      detail::Threading::one_thread_at_a_time);
     if (!db) {
         return db.error();
     }
