@@ -11,8 +11,15 @@
 // Usage: bench_ingest [--seconds S] [--rates 50000,100000,...] [--pin-sender]
 //   --pin-sender: the sender on the last CPU, the receiving loop on CPU 0, as when tkStrike runs on another
 //   machine (on 2 cores the in-process sender otherwise competes with the loop for a core).
+//
+// With the sender on another machine, as at a court (same --seconds and --rates on both sides):
+//   bench_ingest --listen PORT            on the host's machine: receives, measures and prints as above;
+//   bench_ingest --send-to HOST:PORT      on the sender's machine, started after the listener: for each
+//                                         rate it sends twice, first to the baseline, then to the host path.
+// Arrival and decoded times are both read on the listening machine, so the clocks need no syncing.
 #include <pthread.h>
 #include <sched.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +28,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -35,6 +43,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 bool pin_sender = false;
+// --listen: datagrams come from another machine to this port on every address.
+std::optional<std::uint16_t> listen_port;
+// A remote sender has no way to know when the listener is ready for its next phase: it waits this long.
+constexpr auto pause_between_phases = std::chrono::seconds(3);
 
 void pin_to_cpu(int cpu) {
   cpu_set_t set;
@@ -61,13 +73,17 @@ double percentile(std::vector<std::int64_t> values, double p) {
   return double(values[std::min(values.size() - 1, std::size_t(p * double(values.size())))]);
 }
 
-// Sends rate x seconds datagrams to port, in 200 us slices with sendmmsg.
-std::uint64_t send_at_rate(std::uint16_t port, const std::vector<std::string>& datagrams, double rate, double seconds) {
-  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+sockaddr_in loopback(std::uint16_t port) {
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(port);
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return to;
+}
+
+// Sends rate x seconds datagrams to `to`, in 200 us slices with sendmmsg.
+std::uint64_t send_at_rate(sockaddr_in to, const std::vector<std::string>& datagrams, double rate, double seconds) {
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
   const auto total = std::uint64_t(rate * seconds);
   std::vector<mmsghdr> headers(256);
   std::vector<iovec> vectors(256);
@@ -106,11 +122,13 @@ struct RunResult {
   bool lossless() const { return received == sent && stored == sent; }
 };
 
-// Receives until `expected` datagrams arrived or no datagram came for 500 ms.
+// Receives until `expected` datagrams arrived or no datagram came for 500 ms. A remote sender gets
+// 5 minutes to send its first datagram.
 void receive_until_quiet(boost::asio::io_context& io, const std::atomic<std::uint64_t>& received,
                          const std::atomic<bool>& sending_done, std::uint64_t expected) {
   auto last_count = received.load();
   auto last_change = Clock::now();
+  const auto first_datagram_wait = listen_port ? std::chrono::milliseconds(300'000) : std::chrono::milliseconds(500);
   while (true) {
     io.run_for(std::chrono::milliseconds(20));
     const auto now = Clock::now();
@@ -118,17 +136,17 @@ void receive_until_quiet(boost::asio::io_context& io, const std::atomic<std::uin
       last_count = received.load();
       last_change = now;
     }
-    if (sending_done.load() && (received.load() >= expected || now - last_change > std::chrono::milliseconds(500)))
-      return;
+    const auto quiet_limit = last_count == 0 ? first_datagram_wait : std::chrono::milliseconds(500);
+    if (sending_done.load() && (received.load() >= expected || now - last_change > quiet_limit)) return;
   }
 }
 
-std::unique_ptr<vta::pss::UdpListener> open_loopback(boost::asio::io_context& io,
+std::unique_ptr<vta::pss::UdpListener> open_listener(boost::asio::io_context& io,
                                                    vta::pss::UdpListener::Handler handler) {
   std::string error;
   vta::pss::UdpListenerOptions udp;
-  udp.bind_address = "127.0.0.1";
-  udp.port = 0;
+  udp.bind_address = listen_port ? "0.0.0.0" : "127.0.0.1";
+  udp.port = listen_port.value_or(0);
   auto listener = vta::pss::UdpListener::open(io, udp, std::move(handler), error);
   if (!listener) {
     std::fprintf(stderr, "%s\n", error.c_str());
@@ -138,18 +156,28 @@ std::unique_ptr<vta::pss::UdpListener> open_loopback(boost::asio::io_context& io
   return listener;
 }
 
-// Offers `rate` datagrams/s for `seconds` to the listener and runs the loop until they are in.
+// Offers `rate` datagrams/s for `seconds` to the listener and runs the loop until they are in. With
+// --listen the datagrams come from the remote sender, which sends exactly as many.
 RunResult offer(boost::asio::io_context& io, const vta::pss::UdpListener& listener,
                 const std::atomic<std::uint64_t>& received, const std::vector<std::string>& datagrams, double rate,
                 double seconds) {
   RunResult r;
   r.offered = rate;
+  if (listen_port) {
+    const std::atomic<bool> remote_sends{true};
+    const auto start = Clock::now();
+    receive_until_quiet(io, received, remote_sends, std::uint64_t(rate * seconds));
+    r.sent = std::uint64_t(rate * seconds);
+    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    r.received = received.load();
+    return r;
+  }
   std::atomic<bool> done{false};
   const auto start = Clock::now();
   if (pin_sender) pin_to_cpu(0);
   std::thread sender([&] {
     if (pin_sender) pin_to_cpu(int(std::thread::hardware_concurrency()) - 1);
-    r.sent = send_at_rate(listener.local_endpoint().port(), datagrams, rate, seconds);
+    r.sent = send_at_rate(loopback(listener.local_endpoint().port()), datagrams, rate, seconds);
     done = true;
   });
   receive_until_quiet(io, received, done, std::uint64_t(rate * seconds));
@@ -189,7 +217,7 @@ RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, 
 
   boost::asio::io_context io;
   std::atomic<std::uint64_t> received{0};
-  auto listener = open_loopback(io, [&](const vta::pss::ReceivedDatagram& d) {
+  auto listener = open_listener(io, [&](const vta::pss::ReceivedDatagram& d) {
     ingest.on_datagram(d);
     decoded_latency.push_back(wall_us() - d.arrival_us);
     const std::int64_t id = ingest.counters().last_datagram_id;
@@ -212,7 +240,7 @@ RunResult run_baseline(const std::vector<std::string>& datagrams, double rate, d
   std::atomic<std::uint64_t> received{0};
   std::vector<std::int64_t> latency;
   latency.reserve(std::size_t(rate * seconds) + 16);
-  auto listener = open_loopback(io, [&](const vta::pss::ReceivedDatagram& d) {
+  auto listener = open_listener(io, [&](const vta::pss::ReceivedDatagram& d) {
     latency.push_back(wall_us() - d.arrival_us);
     received.fetch_add(1, std::memory_order_relaxed);
   });
@@ -240,15 +268,39 @@ long idle_rss_kib(const std::string& vta) {
   return rss;
 }
 
+// --send-to: the sender's side of a two-machine run.
+int send_to_remote(const std::string& host_port, const std::vector<std::string>& datagrams,
+                   const std::vector<double>& rates, double seconds) {
+  const auto colon = host_port.rfind(':');
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  if (colon == std::string::npos || inet_pton(AF_INET, host_port.substr(0, colon).c_str(), &to.sin_addr) != 1) {
+    std::fprintf(stderr, "--send-to: expected IPv4-ADDRESS:PORT, got '%s'\n", host_port.c_str());
+    return 2;
+  }
+  to.sin_port = htons(std::uint16_t(std::stoi(host_port.substr(colon + 1))));
+  for (double rate : rates)
+    for (const char* phase : {"baseline", "host"}) {
+      const std::uint64_t sent = send_at_rate(to, datagrams, rate, seconds);
+      std::printf("%-9s %10.0f/s: sent %llu to %s\n", phase, rate, (unsigned long long)sent, host_port.c_str());
+      std::fflush(stdout);
+      std::this_thread::sleep_until(Clock::now() + pause_between_phases);
+    }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   double seconds = 3;
+  std::string send_to;
   std::vector<double> rates{1'000, 50'000, 100'000, 150'000, 200'000};
   for (int i = 1; i < argc; ++i) {
     const std::string name = argv[i];
     const bool has_value = i + 1 < argc;
     if (name == "--pin-sender") pin_sender = true;
+    if (name == "--listen" && has_value) listen_port = std::uint16_t(std::stoi(argv[++i]));
+    if (name == "--send-to" && has_value) send_to = argv[++i];
     if (name == "--seconds" && has_value) seconds = std::stod(argv[++i]);
     if (name == "--rates" && has_value) {
       rates.clear();
@@ -259,9 +311,16 @@ int main(int argc, char** argv) {
   auto capture = vta::host::read_capture(VTA_CAPTURES "/day-12-matches.jsonl");
   std::vector<std::string> datagrams;
   for (auto& d : *capture.datagrams) datagrams.push_back(d.bytes);
+  if (!send_to.empty()) return send_to_remote(send_to, datagrams, rates, seconds);
 
-  std::printf("loopback UDP ingest, %.0f s per rate, %zu distinct datagrams cycled%s\n\n", seconds, datagrams.size(),
-              pin_sender ? ", sender pinned to the last CPU and the loop to CPU 0" : "");
+  if (listen_port)
+    std::printf("UDP ingest from a remote sender on port %u, %.0f s per rate, %zu distinct datagrams cycled\n"
+                "start `bench_ingest --send-to THIS-ADDRESS:%u` with the same --seconds and --rates on the sender\n\n",
+                unsigned(*listen_port), seconds, datagrams.size(), unsigned(*listen_port));
+  else
+    std::printf("loopback UDP ingest, %.0f s per rate, %zu distinct datagrams cycled%s\n\n", seconds,
+                datagrams.size(), pin_sender ? ", sender pinned to the last CPU and the loop to CPU 0" : "");
+  std::fflush(stdout);
   std::printf("%-9s %10s %10s %10s %10s | %9s %9s | %10s %10s | %10s %10s\n", "path", "offered/s", "sent",
               "received", "stored", "decode50", "decode99", "commit50", "commit99", "lost", "");
   double best_host = 0, best_base = 0;
