@@ -37,6 +37,7 @@
 #include "child_process.hpp"
 #include "vta/host/capture.hpp"
 #include "vta/host/ingest.hpp"
+#include "vta/host/udp_sender.hpp"
 
 namespace {
 
@@ -271,14 +272,15 @@ long idle_rss_kib(const std::string& vta) {
 // --send-to: the sender's side of a two-machine run.
 int send_to_remote(const std::string& host_port, const std::vector<std::string>& datagrams,
                    const std::vector<double>& rates, double seconds) {
-  const auto colon = host_port.rfind(':');
+  std::string error;
+  const auto target = vta::host::parse_target(host_port, error);
   sockaddr_in to{};
   to.sin_family = AF_INET;
-  if (colon == std::string::npos || inet_pton(AF_INET, host_port.substr(0, colon).c_str(), &to.sin_addr) != 1) {
+  if (!target || inet_pton(AF_INET, target->host.c_str(), &to.sin_addr) != 1) {
     std::fprintf(stderr, "--send-to: expected IPv4-ADDRESS:PORT, got '%s'\n", host_port.c_str());
     return 2;
   }
-  to.sin_port = htons(std::uint16_t(std::stoi(host_port.substr(colon + 1))));
+  to.sin_port = htons(target->port);
   for (double rate : rates)
     for (const char* phase : {"baseline", "host"}) {
       const std::uint64_t sent = send_at_rate(to, datagrams, rate, seconds);
