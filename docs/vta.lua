@@ -123,17 +123,41 @@ function Connection:set_record_directory(directory) end
 ---@return boolean
 function Connection:set_filename_format(format) end
 
---- Starts the replay buffer.
+--- Keeps the replay buffer running from now on: restarts it with `options.seconds` (its length)
+--- and `options.suffix` (the clips' name suffix, OBS date codes), which OBS reads only at
+--- start, and returns once OBS reports it started. The host owns it from then on: it starts it
+--- once OBS's output has really shut down (OBS ignores a start before that), sends a start OBS
+--- did not confirm again, starts it again whenever OBS reports it stopped or the connection
+--- comes back, and warns once when it cannot. Fails with invalid_state when it is not running
+--- within 4 s (the host keeps trying), unsupported when OBS's profile disables it.
+---@param options? table
+---@return boolean
+function Connection:arm_replay(options) end
+
+--- Stops the replay buffer and stops keeping it running.
+---@return boolean
+function Connection:disarm_replay() end
+
+--- Starts the replay buffer once (see arm_replay to keep it running).
 ---@return boolean
 function Connection:start_replay() end
 
---- Stops the replay buffer.
+--- Stops the replay buffer (an armed one is started again: use disarm_replay).
 ---@return boolean
 function Connection:stop_replay() end
 
 --- Saves the replay buffer; returns the saved clip's path.
 ---@return table
 function Connection:save_replay() end
+
+--- Cuts the last `seconds` of the running recording, up to `to` (a util.time() value, default
+--- now), into a file of its own beside it ("Review <recording> HH-MM-SS"), with ffmpeg and no
+--- re-encoding; `from` is the clip's start in the recording, in seconds. The clip of last resort
+--- when the replay buffer has none: the host must be able to read OBS's record folder.
+---@param seconds number
+---@param to? any
+---@return table
+function Connection:recording_clip(seconds, to) end
 
 --- Starts streaming.
 ---@return boolean
@@ -183,7 +207,7 @@ function Connection:request(type, data) end
 function obs.connection(name) end
 
 --- Same as on("obs." .. kind, fn). Kinds: connected, disconnected, record_state, stream_state,
---- replay_saved, scene_changed; ev.data has connection (its name), role ("rec", "str" or
+--- replay_state, replay_saved, scene_changed; ev.data has connection (its name), role ("rec", "str" or
 --- "both") and the OBS event's fields.
 ---@param kind string
 ---@param fn function

@@ -50,15 +50,33 @@ const std::vector<Operation>& operations() {
         //! @lua conn:set_filename_format(format) -> true
         //! The file name pattern of new recordings (OBS date codes %CCYY %MM %DD %hh %mm %ss).
         {"set_filename_format", {"format"}},
+        //! @lua conn:arm_replay(options?) -> true
+        //! Keeps the replay buffer running from now on: restarts it with `options.seconds` (its length)
+        //! and `options.suffix` (the clips' name suffix, OBS date codes), which OBS reads only at
+        //! start, and returns once OBS reports it started. The host owns it from then on: it starts it
+        //! once OBS's output has really shut down (OBS ignores a start before that), sends a start OBS
+        //! did not confirm again, starts it again whenever OBS reports it stopped or the connection
+        //! comes back, and warns once when it cannot. Fails with invalid_state when it is not running
+        //! within 4 s (the host keeps trying), unsupported when OBS's profile disables it.
+        {"arm_replay", {"options"}},
+        //! @lua conn:disarm_replay() -> true
+        //! Stops the replay buffer and stops keeping it running.
+        {"disarm_replay", {}},
         //! @lua conn:start_replay() -> true
-        //! Starts the replay buffer.
+        //! Starts the replay buffer once (see arm_replay to keep it running).
         {"start_replay", {}},
         //! @lua conn:stop_replay() -> true
-        //! Stops the replay buffer.
+        //! Stops the replay buffer (an armed one is started again: use disarm_replay).
         {"stop_replay", {}},
         //! @lua conn:save_replay() -> {path}
         //! Saves the replay buffer; returns the saved clip's path.
         {"save_replay", {}},
+        //! @lua conn:recording_clip(seconds, to?) -> {path, from, seconds}
+        //! Cuts the last `seconds` of the running recording, up to `to` (a util.time() value, default
+        //! now), into a file of its own beside it ("Review <recording> HH-MM-SS"), with ffmpeg and no
+        //! re-encoding; `from` is the clip's start in the recording, in seconds. The clip of last resort
+        //! when the replay buffer has none: the host must be able to read OBS's record folder.
+        {"recording_clip", {"seconds", "to"}},
         //! @lua conn:start_stream() -> true
         //! Starts streaming.
         {"start_stream", {}},
@@ -135,7 +153,7 @@ int connection(lua_State* L) {
 
 //! @lua obs.on(kind, fn) -> id
 //! Same as on("obs." .. kind, fn). Kinds: connected, disconnected, record_state, stream_state,
-//! replay_saved, scene_changed; ev.data has connection (its name), role ("rec", "str" or
+//! replay_state, replay_saved, scene_changed; ev.data has connection (its name), role ("rec", "str" or
 //! "both") and the OBS event's fields.
 int on_event(lua_State* L) {
     std::string kind = std::string("obs.") + luaL_checkstring(L, 1);

@@ -1,8 +1,13 @@
 // ObsBackend over the host's vta::obs connections.
 
+#include <ctime>
+#include <filesystem>
+#include <map>
 #include <stdexcept>
 
+#include "clip_cutter.hpp"
 #include "vta/bindings/host_backends.hpp"
+#include "vta/obs/replay_keeper.hpp"
 
 namespace vta::bindings {
 
@@ -49,6 +54,9 @@ public:
             return;
         }
         try {
+            if (op == "arm_replay") return arm_replay(client, args, std::move(done));
+            if (op == "disarm_replay") return keeper(client).disarm(reply_void(std::move(done)));
+            if (op == "recording_clip") return recording_clip(client, args, std::move(done));
             start(*client, op, args, done);
         } catch (const std::invalid_argument& e) {
             done(ActionResult::failure("invalid_argument", e.what()));
@@ -71,11 +79,68 @@ public:
             forward(*client, "RecordStateChanged", "obs.record_state", sink);
             forward(*client, "StreamStateChanged", "obs.stream_state", sink);
             forward(*client, "ReplayBufferSaved", "obs.replay_saved", sink);
+            forward(*client, "ReplayBufferStateChanged", "obs.replay_state", sink);
             forward(*client, "CurrentProgramSceneChanged", "obs.scene_changed", sink);
         }
     }
 
 private:
+    obs::ReplayKeeper& keeper(const std::shared_ptr<Client>& client) {
+        auto& keeper = keepers_[client.get()];
+        if (!keeper) keeper = std::make_unique<obs::ReplayKeeper>(connections_.io(), client);
+        return *keeper;
+    }
+
+    void arm_replay(const std::shared_ptr<Client>& client, const nlohmann::json& args, ActionDone done) {
+        const nlohmann::json options = args.value("options", nlohmann::json::object());
+        if (!options.is_object()) throw std::invalid_argument("the options must be a table {seconds?, suffix?}");
+        obs::ReplaySettings settings;
+        if (options.contains("seconds")) {
+            if (!options["seconds"].is_number() || options["seconds"].get<double>() < 0)
+                throw std::invalid_argument("options.seconds must be a number of seconds, 0 or more");
+            settings.seconds = static_cast<int>(options["seconds"].get<double>());
+        }
+        if (options.contains("suffix")) {
+            if (!options["suffix"].is_string()) throw std::invalid_argument("options.suffix must be a string");
+            settings.suffix = options["suffix"].get<std::string>();
+        }
+        keeper(client).arm(std::move(settings), reply_void(std::move(done)));
+    }
+
+    // The last `seconds` of the running recording, up to `to` (epoch seconds; default now), cut beside it.
+    void recording_clip(const std::shared_ptr<Client>& client, const nlohmann::json& args, ActionDone done) {
+        if (!args.contains("seconds") || !args["seconds"].is_number() || args["seconds"].get<double>() <= 0)
+            throw std::invalid_argument("a number of seconds (more than 0) is required");
+        const double seconds = args["seconds"].get<double>();
+        const auto now = std::chrono::system_clock::now();
+        const double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
+        const double to = args.contains("to") && args["to"].is_number() ? args["to"].get<double>() : now_s;
+        const std::string source = client->status().last_record_path;
+        auto& io = connections_.io();
+        client->get_record_status([&io, done = std::move(done), source, seconds, behind = std::max(0.0, now_s - to),
+                                   to](obs::Result<obs::RecordStatus> r) {
+            if (!r) return done(failure_of(r.error()));
+            if (!r.value().active)
+                return done(ActionResult::failure("invalid_state", "OBS is not recording: no clip to cut"));
+            if (source.empty())
+                return done(ActionResult::failure("unavailable", "OBS did not say which file it records to"));
+            const double end = std::max(0.0, static_cast<double>(r.value().duration_ms) / 1000.0 - behind);
+            const std::filesystem::path path(source);
+            const std::time_t at = static_cast<std::time_t>(to);
+            std::tm local{};
+            localtime_r(&at, &local);
+            char stamp[16];
+            std::strftime(stamp, sizeof stamp, "%H-%M-%S", &local);
+            ClipCut cut;
+            cut.source = source;
+            cut.target = (path.parent_path() / ("Review " + path.stem().string() + " " + stamp + path.extension().string()))
+                             .string();
+            cut.from_seconds = std::max(0.0, end - seconds);
+            cut.seconds = end - cut.from_seconds;
+            cut_clip(io, std::move(cut), done);
+        });
+    }
+
     void forward(Client& client, const char* type, const char* kind, const HostEventSink& sink) {
         std::string name = client.name();
         std::string role(obs::to_string(client.role()));
@@ -153,6 +218,7 @@ private:
 
     obs::Connections& connections_;
     std::vector<obs::Subscription> subscriptions_;
+    std::map<const Client*, std::unique_ptr<obs::ReplayKeeper>> keepers_;
 };
 
 }  // namespace

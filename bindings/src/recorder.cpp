@@ -26,6 +26,10 @@ public:
             std::string path = "/dry-run/replay-" + std::to_string(++recorder_.replays) + ".mkv";
             value = {{"path", path}};
             if (recorder_.obs_sink) recorder_.obs_sink("obs.replay_saved", {{"connection", target}, {"path", path}});
+        } else if (op == "recording_clip") {
+            value = {{"path", "/dry-run/review-" + std::to_string(++recorder_.replays) + ".mkv"},
+                     {"from", 0},
+                     {"seconds", args.value("seconds", 0.0)}};
         } else if (op == "start_record" || op == "start_stream") {
             active_.insert(target + (op == "start_record" ? ":record" : ":stream"));
         } else if (op == "stop_stream") {

@@ -3,7 +3,8 @@
 namespace vta::obs {
 
 Connections::Connections(boost::asio::io_context& io, std::vector<ConnectionConfig> configs,
-                         ClientOptions options) {
+                         ClientOptions options)
+    : io_(io) {
     clients_.reserve(configs.size());
     for (auto& cfg : configs) clients_.push_back(std::make_shared<Client>(io, std::move(cfg), options));
 }

@@ -2,6 +2,8 @@
 // switch scenes, start the replay buffer, save a clip, and get OBS's events. And the shipped
 // stream-recovery workflow against a real OBS streaming to nginx-rtmp, with the real store.
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "support.hpp"
@@ -55,6 +57,85 @@ TEST_F(LiveObs, HandlerDrivesARealObs) {
         if (m.starts_with("clip ")) clip = m.substr(5);
     EXPECT_TRUE(std::filesystem::exists(clip)) << clip << dump();
     EXPECT_TRUE(logged("back true", "live")) << dump();
+    EXPECT_EQ(status("live").failures, 0u);
+    runtime.reset();
+    connections.stop_all();
+}
+
+// Seconds of video ffprobe finds in `file`; negative when it finds none.
+double video_seconds(const std::filesystem::path& file) {
+    const std::string command = "ffprobe -v error -select_streams v:0 -show_entries format=duration -of csv=p=0 '" +
+                                file.string() + "' 2>/dev/null";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return -1;
+    char line[64] = {};
+    const bool read = std::fgets(line, sizeof line, pipe) != nullptr;
+    const int status = ::pclose(pipe);
+    return read && status == 0 ? std::atof(line) : -1;
+}
+
+// The replay buffer armed through the host on a real OBS: restarted with new settings, started again
+// after a stop from outside, and the recording cut into a clip of last resort.
+TEST_F(LiveObs, AnArmedReplayBufferKeepsRunningAndTheRecordingGivesAClipOfLastResort) {
+    test_peers::ObsPeer peer;
+    obs::ConnectionConfig cfg;
+    cfg.name = "OBS_REC";
+    cfg.role = obs::Role::rec;
+    cfg.port = peer.port();
+    cfg.password = peer.password();
+    obs::Connections connections(io, {cfg});
+    package("live", R"lua(
+        obs.on("connected", function(ev) log.info("connected", ev.data.connection) end)
+        obs.on("replay_state", function(ev) log.info("replay_state", ev.data.state) end)
+        on("challenge_requested", function()
+          log.info("armed", obs.rec:arm_replay { seconds = 10, suffix = " %hh-%mm-%ss" })
+          log.info("record", obs.rec:start_record())
+          util.sleep(3)
+          log.info("rearmed", obs.rec:arm_replay { seconds = 12 })
+          log.info("stopped from outside", obs.rec:stop_replay())
+        end)
+        on("challenge_rejected", function()
+          local clip, err = obs.rec:save_replay()
+          log.info("replay clip", clip and clip.path or err)
+          local cut, cerr = obs.rec:recording_clip(2)
+          log.info("cut", cut and cut.path or cerr)
+          log.info("stop", obs.rec:stop_record().path ~= nil)
+          log.info("done")
+        end)
+    )lua");
+    auto o = options();
+    o.clock = nullptr;
+    o.obs = make_obs_backend(connections);
+    o.wait_timeout = std::chrono::milliseconds(20000);
+    start(o);
+    connections.start_all();
+    ASSERT_TRUE(run_until(io, [&] { return logged("connected OBS_REC"); }, std::chrono::milliseconds(20000))) << dump();
+    fire("challenge_requested", {{"side", 1}});
+    ASSERT_TRUE(run_until(io, [&] { return logged("stopped from outside true", "live"); },
+                          std::chrono::milliseconds(40000)))
+        << dump();
+    EXPECT_TRUE(logged("armed true", "live")) << dump();
+    EXPECT_TRUE(logged("rearmed true", "live")) << dump();
+    // The host starts it again by itself: OBS reports STOPPED, then STARTED.
+    const auto started = [&] {
+        std::size_t n = 0;
+        for (const auto& m : messages("live")) n += m == "replay_state OBS_WEBSOCKET_OUTPUT_STARTED";
+        return n;
+    };
+    ASSERT_TRUE(run_until(io, [&] { return started() >= 3; }, std::chrono::milliseconds(20000))) << dump();
+    run_until(io, [] { return false; }, std::chrono::milliseconds(2500));  // something to replay
+    fire("challenge_rejected", {{"side", 1}});
+    ASSERT_TRUE(run_until(io, [&] { return logged("done", "live"); }, std::chrono::milliseconds(40000))) << dump();
+    std::string replay, cut;
+    for (const auto& m : messages("live")) {
+        if (m.starts_with("replay clip ")) replay = m.substr(12);
+        if (m.starts_with("cut ")) cut = m.substr(4);
+    }
+    EXPECT_TRUE(std::filesystem::exists(replay)) << replay << dump();
+    ASSERT_TRUE(std::filesystem::exists(cut)) << cut << dump();
+    EXPECT_EQ(std::filesystem::path(cut).filename().string().rfind("Review ", 0), 0u) << cut;
+    EXPECT_GT(video_seconds(cut), 1.0) << cut;
+    EXPECT_TRUE(logged("stop true", "live")) << dump();
     EXPECT_EQ(status("live").failures, 0u);
     runtime.reset();
     connections.stop_all();

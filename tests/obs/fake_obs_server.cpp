@@ -251,17 +251,23 @@ Json FakeObsServer::answer(Connection&, const std::string& type, const Json& dat
         events.push_back(event("CurrentProgramSceneChanged", intent_scenes, {{"sceneName", scene}}));
         return ok();
     }
-    if (type == "GetRecordStatus")
+    if (type == "GetRecordStatus") {
+        const auto duration = recording_ ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::steady_clock::now() - recording_since_)
+                                               .count()
+                                         : 0;
         return ok({{"outputActive", recording_}, {"outputPaused", false}, {"outputTimecode", "00:00:00.000"},
-                   {"outputDuration", 0}, {"outputBytes", 0}});
+                   {"outputDuration", duration}, {"outputBytes", 0}});
+    }
     if (type == "StartRecord") {
         if (recording_) return fail(500, "The record output is already active.");
         recording_ = true;
+        recording_since_ = std::chrono::steady_clock::now();
         events.push_back(event("RecordStateChanged", intent_outputs,
                                {{"outputActive", false}, {"outputState", "OBS_WEBSOCKET_OUTPUT_STARTING"}, {"outputPath", nullptr}}));
         events.push_back(event("RecordStateChanged", intent_outputs,
                                {{"outputActive", true}, {"outputState", "OBS_WEBSOCKET_OUTPUT_STARTED"},
-                                {"outputPath", "/tmp/fake-obs/recording.mkv"}}));
+                                {"outputPath", options_.recording_path}}));
         return ok();
     }
     if (type == "StopRecord") {
@@ -279,9 +285,37 @@ Json FakeObsServer::answer(Connection&, const std::string& type, const Json& dat
                    {"outputDuration", 0}, {"outputCongestion", 0}, {"outputBytes", 0}, {"outputSkippedFrames", 0},
                    {"outputTotalFrames", 0}});
     if (type == "GetReplayBufferStatus") return ok({{"outputActive", replay_active_}});
-    if (type == "StartReplayBuffer" || type == "StopReplayBuffer") {
-        replay_active_ = type == "StartReplayBuffer";
-        events.push_back(event("ReplayBufferStateChanged", intent_outputs, {{"outputActive", replay_active_}}));
+    const auto replay_event = [&](const char* state) {
+        events.push_back(event("ReplayBufferStateChanged", intent_outputs,
+                               {{"outputActive", std::string(state) == "OBS_WEBSOCKET_OUTPUT_STARTED"},
+                                {"outputState", state}}));
+    };
+    const bool replay_output_active =
+        replay_active_ || std::chrono::steady_clock::now() < replay_output_busy_until_;
+    if (type == "GetOutputList" && options_.offer_output_status)
+        return ok({{"outputs", Json::array({{{"outputName", "Replay Buffer"}, {"outputKind", "replay_buffer"},
+                                             {"outputActive", replay_output_active}}})}});
+    if (type == "GetOutputStatus" && options_.offer_output_status) {
+        if (str("outputName") != "Replay Buffer") return fail(600, "No output was found by that name.");
+        return ok({{"outputActive", replay_output_active}, {"outputReconnecting", false}});
+    }
+    if (type == "StartReplayBuffer") {
+        if (!options_.replay_available) return fail(604, "Replay buffer is not available.");
+        if (replay_active_) return fail(500, "The replay buffer output is already active.");
+        ++replay_starts_;
+        // OBS 29 accepts the start, then ignores it while the stopped output is still shutting down.
+        if (std::chrono::steady_clock::now() < replay_output_busy_until_) return ok();
+        replay_active_ = true;
+        replay_event("OBS_WEBSOCKET_OUTPUT_STARTING");
+        replay_event("OBS_WEBSOCKET_OUTPUT_STARTED");
+        return ok();
+    }
+    if (type == "StopReplayBuffer" || type == "Test.ObsStopsReplayBuffer") {
+        if (!replay_active_) return fail(501, "The replay buffer output is not active.");
+        replay_active_ = false;
+        replay_output_busy_until_ = std::chrono::steady_clock::now() + options_.replay_stop_lag;
+        replay_event("OBS_WEBSOCKET_OUTPUT_STOPPING");
+        replay_event("OBS_WEBSOCKET_OUTPUT_STOPPED");
         return ok();
     }
     if (type == "SaveReplayBuffer" || type == "GetLastReplayBufferReplay") {
@@ -341,6 +375,16 @@ bool FakeObsServer::scene_item_enabled(const std::string& scene, int item_id) co
 void FakeObsServer::set_recording(bool recording) {
     std::lock_guard lock(state_mutex_);
     recording_ = recording;
+}
+
+bool FakeObsServer::replay_active() const {
+    std::lock_guard lock(state_mutex_);
+    return replay_active_;
+}
+
+int FakeObsServer::replay_starts() const {
+    std::lock_guard lock(state_mutex_);
+    return replay_starts_;
 }
 
 }  // namespace vta::obs::testing

@@ -7,9 +7,11 @@
 //   Test.Close {code}        closes without answering: 1006 drops TCP without a close frame
 //   Test.Flood {count}       answers, then sends `count` TestFlood events as fast as it can
 //   Test.GoSilent            stops reading and writing; TCP stays open (a dead peer)
+//   Test.ObsStopsReplayBuffer  stops the replay buffer as OBS does on its own (a full disk)
 // Each connection is served by its own thread with blocking Beast calls.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -27,6 +29,14 @@ struct FakeObsOptions {
     std::string password;                      // empty: no authentication
     bool offer_set_record_directory = false;   // list SetRecordDirectory in availableRequests
     bool send_replay_saved_event = true;       // false: only GetLastReplayBufferReplay knows the path
+    bool replay_available = true;              // false: the profile disables the replay buffer (604)
+    // After a stop, OBS 29 reports STOPPED at once, but its output shuts down for a while longer, and a
+    // StartReplayBuffer meanwhile is answered with success and ignored.
+    std::chrono::milliseconds replay_stop_lag{0};
+    // GetOutputList / GetOutputStatus, which see the output itself still active during that lag.
+    bool offer_output_status = true;
+    // What StartRecord reports it records to (GetRecordStatus counts the duration from the start).
+    std::string recording_path = "/tmp/fake-obs/recording.mkv";
 };
 
 class FakeObsServer {
@@ -37,6 +47,7 @@ public:
     FakeObsServer& operator=(const FakeObsServer&) = delete;
 
     std::uint16_t port() const { return port_; }
+    const FakeObsOptions& options() const { return options_; }
     void stop();
 
     // While true, TCP connections are accepted and closed at once (the WebSocket handshake fails).
@@ -50,6 +61,8 @@ public:
     std::string program_scene() const;
     bool scene_item_enabled(const std::string& scene, int item_id) const;
     void set_recording(bool recording);
+    bool replay_active() const;
+    int replay_starts() const;  // StartReplayBuffer requests accepted, ignored ones included
 
 private:
     struct Connection;
@@ -80,7 +93,10 @@ private:
     std::string program_scene_ = "LIVE_SCENE";
     std::vector<std::string> scenes_{"LIVE_SCENE", "IVR_SCENE"};
     bool recording_ = false;
+    std::chrono::steady_clock::time_point recording_since_;
     bool replay_active_ = false;
+    int replay_starts_ = 0;
+    std::chrono::steady_clock::time_point replay_output_busy_until_;
     int saved_replays_ = 0;
     std::map<std::string, std::string> profile_;
     std::map<std::string, bool> scene_items_;  // "scene/id" -> enabled

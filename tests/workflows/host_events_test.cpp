@@ -32,6 +32,7 @@ class FakeObs : public ObsBackend {
 public:
     FakeObs(boost::asio::io_context& io, std::vector<Call>& calls) : io_(io), calls_(calls) {}
     bool rec_down = false;
+    bool replay_down = false;  // OBS_REC records, but its replay buffer is not running
     bool reports_scenes = false;
     int replays = 0;
 
@@ -41,8 +42,12 @@ public:
         ActionResult result = ActionResult::success(true);
         if (target == "rec" && rec_down)
             result = ActionResult::failure("not_connected", "OBS_REC is not connected");
+        else if (op == "save_replay" && replay_down)
+            result = ActionResult::failure("request_failed", "SaveReplayBuffer failed: OBS status 501");
         else if (op == "save_replay")
             result = ActionResult::success({{"path", "/clips/replay-" + std::to_string(++replays) + ".mkv"}});
+        else if (op == "recording_clip")
+            result = ActionResult::success({{"path", "/rec/Review match.mkv"}, {"from", 480}, {"seconds", 20}});
         else if (op == "stop_record")
             result = ActionResult::success({{"path", "/rec/match.mkv"}});
         else if (op == "scenes")
@@ -235,8 +240,9 @@ TEST_F(HostEvents, WithObsRecDownAChallengeIsStoredAndTheOperatorToldWhy) {
     EXPECT_EQ(warned("new-match: starting the recording of match 245.A failed on OBS_REC (not_connected"), 1);
 
     fire(500000, "challenge_requested", {{"side", 1}});
-    EXPECT_EQ(warned("ivr: no replay clip for the challenge of the coach 1: OBS_REC could not save the replay "
-                     "buffer (not_connected"),
+    EXPECT_EQ(warned("ivr: the replay buffer has no clip for the challenge of the coach 1 (not_connected"), 1);
+    EXPECT_EQ(warned("ivr: no clip for the challenge of the coach 1: the recording could not be cut either "
+                     "(not_connected"),
               1);
     auto requests = of("ivr", "store.clip");
     ASSERT_EQ(requests.size(), 1u);
@@ -253,6 +259,32 @@ TEST_F(HostEvents, WithObsRecDownAChallengeIsStoredAndTheOperatorToldWhy) {
     scenes = of("ivr", "obs.str:set_scene");
     ASSERT_EQ(scenes.size(), 2u);
     EXPECT_EQ(scenes[1].args.value("scene", ""), "LIVE_SCENE");
+    expect_no_failures();
+}
+
+// The replay buffer not running (OBS stopped it, or it is restarting) costs the referee nothing: the
+// last clip_seconds are cut from OBS_REC's running recording, tagged, stored and played like a clip.
+TEST_F(HostEvents, WithoutAReplayBufferTheReviewGetsTheLastSecondsOfTheRecording) {
+    obs->replay_down = true;
+    fire(500000, "challenge_requested", {{"side", 2}});
+    EXPECT_EQ(warned("ivr: the replay buffer has no clip for the challenge of the coach 2 (request_failed: "
+                     "SaveReplayBuffer failed: OBS status 501); cutting it from OBS_REC's recording instead"),
+              1);
+    EXPECT_EQ(warnings.size(), 1u) << "said once";
+    auto cuts = of("ivr", "obs.rec:recording_clip");
+    ASSERT_EQ(cuts.size(), 1u);
+    EXPECT_EQ(cuts[0].args.value("seconds", 0.0), 20.0);
+    EXPECT_EQ(cuts[0].args.value("to", 0.0), 1'700'000'000.0 + 500.0) << "up to the challenge";
+    auto clips = of("ivr", "store.clip");
+    ASSERT_EQ(clips.size(), 1u);
+    EXPECT_EQ(clips[0].args.value("path", ""), "/rec/Review match.mkv");
+    EXPECT_FALSE(clips[0].args.contains("error"));
+    auto tags = of("ivr", "store.tag");
+    ASSERT_EQ(tags.size(), 1u);
+    EXPECT_EQ(tags[0].args.value("clip_path", ""), "/rec/Review match.mkv");
+    auto opens = of("ivr", "playback.open");
+    ASSERT_EQ(opens.size(), 1u);
+    EXPECT_EQ(opens[0].args.value("path", ""), "/rec/Review match.mkv");
     expect_no_failures();
 }
 
@@ -274,8 +306,9 @@ TEST_F(HostEvents, TheOperatorsReplayActionAndClosingTheViewer) {
     ASSERT_EQ(scenes.size(), 2u);
     EXPECT_EQ(scenes[1].args.value("scene", ""), "LIVE_SCENE");
     EXPECT_TRUE(of("ivr", "playback.close").empty()) << "the viewer is already gone";
-    // The fake reports the replay buffer active: it is not started again.
+    // The replay buffer belongs to the host (armed by new-match): ivr never starts or stops it.
     EXPECT_TRUE(of("ivr", "obs.rec:start_replay").empty());
+    EXPECT_TRUE(of("ivr", "obs.rec:arm_replay").empty());
     EXPECT_EQ(warnings.size(), 0u);
     expect_no_failures();
 }

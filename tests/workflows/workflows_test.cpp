@@ -145,19 +145,16 @@ TEST(NewMatch, RecordsEachMatchIntoItsFolderAndStopsThirtySecondsAfterTheWinner)
     for (auto t : kWinner) expected_stops.push_back(t + 30000);
     EXPECT_EQ(times(stops), expected_stops);
 
-    // The replay buffer is armed (length 20 s) before each recording starts.
-    auto replay_starts = named(report, "obs.rec:start_replay");
-    EXPECT_EQ(times(replay_starts), kReady);
-    // ...with the clips' suffix, so every clip of a match is a file of its own.
-    int lengths = 0, suffixes = 0;
-    for (const auto& r : named(report, "obs.rec:request"))
-        if (r.args.value("type", "") == "SetProfileParameter") {
-            const bool length = r.args["data"].value("parameterName", "") == "RecRBTime";
-            EXPECT_EQ(r.args["data"].value("parameterValue", ""), length ? "20" : " %hh-%mm-%ss");
-            ++(length ? lengths : suffixes);
-        }
-    EXPECT_EQ(lengths, 6);
-    EXPECT_EQ(suffixes, 6);
+    // The replay buffer is re-armed for every match (length 20 s), with the clips' suffix so every
+    // clip of a match is a file of its own; the host keeps it running from there.
+    auto arms = named(report, "obs.rec:arm_replay");
+    EXPECT_EQ(times(arms), kReady);
+    for (const auto& a : arms) {
+        EXPECT_EQ(a.args["options"].value("seconds", 0), 20) << a.args.dump();
+        EXPECT_EQ(a.args["options"].value("suffix", ""), " %hh-%mm-%ss") << a.args.dump();
+    }
+    EXPECT_TRUE(named(report, "obs.rec:start_replay").empty());
+    EXPECT_TRUE(named(report, "obs.rec:stop_replay").empty());
 
     // Every event of the match gets its offset into the recording; the recording row is stored.
     auto tags = named(report, "store.tag");

@@ -3,8 +3,9 @@
 --       once OBS reports ivr_scene on air (or overlay_wait_seconds after the switch), then save the
 --       replay buffer (OBS_REC), tag the events of the last clip_seconds with the clip and open it in
 --       mpv at play_from
+--       (no replay buffer clip: the last clip_seconds cut from OBS_REC's running recording)
 --   challenge_rejected / _cancelled / _resolved, or the operator closing mpv -> hide the overlay,
---       back to live_scene, replay buffer running again
+--       back to live_scene (the replay buffer itself is kept running by the host, armed by new-match)
 -- A request while a review is under way, or within debounce_seconds of the last one, is ignored.
 local cfg = config {
   clip_connection = "rec",
@@ -61,12 +62,6 @@ local function side_name(side)
   return "coach " .. tostring(side)
 end
 
-local function ensure_replay_buffer()
-  local status = rec:request("GetReplayBufferStatus")
-  if type(status) == "table" and status.outputActive == true then return end
-  call(rec, "OBS_REC", "start_replay", "restarting the replay buffer")
-end
-
 local function show_overlay(r)
   if r.overlay or r.closed then return end
   r.overlay = true
@@ -90,7 +85,6 @@ local function close_review(why, r)
     local ok, err = playback.close()
     if not ok then log.warn("ivr: could not close the replay viewer:", err) end
   end
-  ensure_replay_buffer()
   log.info("ivr: review (" .. r.reason .. ") closed: " .. why)
 end
 
@@ -121,15 +115,23 @@ local function open_review(ev, reason, info)
   end
 
   -- The clip is saved even when the challenge was resolved during the switch: it is the record of it.
+  -- Without a replay buffer (OBS stopped it, or it is still restarting) the referee still gets the
+  -- last clip_seconds, cut from the running recording.
   local clip, err = rec:save_replay()
   if not clip then
-    local code = string.match(tostring(err), "^([%w_]+)") or tostring(err)
-    log.warn("ivr: no replay clip for the " .. reason .. ": OBS_REC could not save the replay buffer (" ..
-             tostring(err) .. "); the request is stored, review it from the recording")
-    local stored, serr = store.clip { requested = ev.at, since = r.since, to = ev.at, error = code, reason = reason,
-                                      side = info.side, match_id = ev.match_id }
-    if not stored then log.warn("ivr: could not store the failed clip request:", serr) end
-    return
+    log.warn("ivr: the replay buffer has no clip for the " .. reason .. " (" .. tostring(err) ..
+             "); cutting it from OBS_REC's recording instead")
+    local cut, cerr = rec:recording_clip(tonumber(cfg.clip_seconds) or 20, ev.at)
+    if not cut then
+      local code = string.match(tostring(cerr), "^([%w_]+)") or tostring(cerr)
+      log.warn("ivr: no clip for the " .. reason .. ": the recording could not be cut either (" .. tostring(cerr) ..
+               "); the request is stored, review it from the recording")
+      local stored, serr = store.clip { requested = ev.at, since = r.since, to = ev.at, error = code, reason = reason,
+                                        side = info.side, match_id = ev.match_id }
+      if not stored then log.warn("ivr: could not store the failed clip request:", serr) end
+      return
+    end
+    clip = cut
   end
   r.clip = clip.path
   local ok, terr = store.tag { since = r.since, to = ev.at, clip_path = clip.path, clip_started = r.since }

@@ -105,32 +105,14 @@ local function finish(at, why, already_stopped)
 end
 
 -- The replay buffer's length, and the name and folder of its clips (the recording's, with a prefix
--- and suffix), are read by OBS when the buffer starts: it is restarted for every match.
--- StopReplayBuffer answers before the output has stopped, so wait for that before starting again.
-local function buffer_active()
-  local status = rec:request("GetReplayBufferStatus")
-  return type(status) == "table" and status.outputActive == true
-end
-
+-- and suffix), are read by OBS when the buffer starts: it is re-armed for every match, before the
+-- recording starts, so that it starts with a fresh encoder. The host owns it from then on: it confirms
+-- the start from OBS's own events, starts it again whenever OBS stops it, and warns once when it
+-- cannot (arm_replay then returns nil within a few seconds and the recording starts all the same).
 local function arm_replay_buffer()
-  if buffer_active() then
-    rec:stop_replay()
-    for _ = 1, 50 do
-      if not buffer_active() then break end
-      util.sleep(0.1)
-    end
-  end
-  local seconds = tonumber(cfg.replay_seconds) or 0
-  for _, category in ipairs({ "SimpleOutput", "AdvOut" }) do
-    if seconds > 0 then
-      call("request", "setting the replay buffer length", "SetProfileParameter",
-           { parameterCategory = category, parameterName = "RecRBTime", parameterValue = tostring(seconds) })
-    end
-    -- Every clip of a match gets a file of its own.
-    call("request", "setting the replay clip suffix", "SetProfileParameter",
-         { parameterCategory = category, parameterName = "RecRBSuffix", parameterValue = tostring(cfg.replay_suffix or "") })
-  end
-  call("start_replay", "starting the replay buffer")
+  local armed, err = rec:arm_replay { seconds = tonumber(cfg.replay_seconds) or 0,
+                                      suffix = tostring(cfg.replay_suffix or "") }
+  if not armed then log.debug("new-match: the replay buffer is not running yet:", err) end
 end
 
 local function lost_recording(at, r)

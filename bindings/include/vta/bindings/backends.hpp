@@ -40,7 +40,8 @@ public:
     virtual void call(const std::string& package, const std::string& target, const std::string& op,
                       const nlohmann::json& args, ActionDone done) = 0;
     // Connection events, as kinds "obs.connected", "obs.disconnected", "obs.record_state",
-    // "obs.stream_state", "obs.replay_saved", "obs.scene_changed"; data has "connection" (name) and "role".
+    // "obs.stream_state", "obs.replay_state", "obs.replay_saved", "obs.scene_changed"; data has "connection"
+    // (name) and "role".
     virtual void set_event_sink(HostEventSink sink) = 0;
 };
 

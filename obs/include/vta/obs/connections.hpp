@@ -26,8 +26,10 @@ public:
     // `both` matches only connections configured as both.
     std::vector<std::shared_ptr<Client>> by_role(Role role) const;
     const std::vector<std::shared_ptr<Client>>& all() const { return clients_; }
+    boost::asio::io_context& io() const { return io_; }
 
 private:
+    boost::asio::io_context& io_;
     std::vector<std::shared_ptr<Client>> clients_;
 };
 

@@ -4,4 +4,5 @@
 #include "vta/obs/client.hpp"
 #include "vta/obs/config.hpp"
 #include "vta/obs/connections.hpp"
+#include "vta/obs/replay_keeper.hpp"
 #include "vta/obs/result.hpp"
