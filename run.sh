@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./setup.sh build >&2
 if (($# == 0)); then set -- run; fi
-exec build/host/vta "$@"
+exec build/vta "$@"

@@ -71,23 +71,26 @@ void parse(const std::filesystem::path& file, std::map<std::string, Module>& mod
 
 std::string lua_type(const std::string& word) {
     static const std::map<std::string, std::string> types = {
-        {"id", "number"},         {"seconds", "number"},     {"number", "number"},   {"true", "boolean"},
-        {"boolean", "boolean"},   {"visible", "boolean"},    {"overlay", "boolean"}, {"fn", "function"},
-        {"function", "function"}, {"handler", "function"},   {"table", "table"},     {"table[]", "table[]"},
-        {"conn", "vta.Connection"}, {"nil", "nil"},          {"any", "any"},         {"value", "any"},
-        {"...", "any"},           {"string", "string"},      {"kind", "string"},     {"name", "string"},
-        {"path", "string"},       {"key", "string"},         {"text", "string"},     {"chunk", "string"},
-        {"chunkname", "string"},  {"scene", "string"},       {"source", "string"},   {"input", "string"},
-        {"type", "string"},       {"directory", "string"},   {"format", "string"},   {"option", "string"},
-        {"defaults", "table"},    {"options", "table"},      {"query", "table"},     {"tag", "table"},
-        {"settings", "table"},    {"data", "table"}};
+        {"id", "number"},           {"seconds", "number"},  {"number", "number"},
+        {"true", "boolean"},        {"boolean", "boolean"}, {"visible", "boolean"},
+        {"overlay", "boolean"},     {"fn", "function"},     {"function", "function"},
+        {"handler", "function"},    {"table", "table"},     {"table[]", "table[]"},
+        {"conn", "vta.Connection"}, {"nil", "nil"},         {"any", "any"},
+        {"value", "any"},           {"...", "any"},         {"string", "string"},
+        {"kind", "string"},         {"name", "string"},     {"path", "string"},
+        {"key", "string"},          {"text", "string"},     {"chunk", "string"},
+        {"chunkname", "string"},    {"scene", "string"},    {"source", "string"},
+        {"input", "string"},        {"type", "string"},     {"directory", "string"},
+        {"format", "string"},       {"option", "string"},   {"defaults", "table"},
+        {"options", "table"},       {"query", "table"},     {"tag", "table"},
+        {"settings", "table"},      {"data", "table"}};
     if (!word.empty() && word.front() == '{') return "table";
     auto it = types.find(word);
     return it == types.end() ? "any" : it->second;
 }
 
 struct Signature {
-    std::string owner;   // "timer", "conn" or "" for globals
+    std::string owner;  // "timer", "conn" or "" for globals
     bool method = false;
     std::string name;
     std::vector<std::string> params;
@@ -180,7 +183,8 @@ std::string render_lua(const std::vector<Module>& modules) {
             out << returns_annotation(s.returns);
             std::string owner = s.owner == "conn" ? "Connection" : s.owner;
             std::string params;
-            for (const auto& p : s.params) params += (params.empty() ? "" : ", ") + (p.back() == '?' ? p.substr(0, p.size() - 1) : p);
+            for (const auto& p : s.params)
+                params += (params.empty() ? "" : ", ") + (p.back() == '?' ? p.substr(0, p.size() - 1) : p);
             out << "function " << (owner.empty() ? "" : owner + (s.method ? ":" : ".")) << s.name << "(" << params
                 << ") end\n\n";
         }

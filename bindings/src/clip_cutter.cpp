@@ -53,13 +53,13 @@ struct Cut : std::enable_shared_from_this<Cut> {
     }
 
     void read() {
-        output.async_read_some(net::buffer(chunk), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                               std::size_t n) {
-            self->said.append(self->chunk.data(), n);
-            if (self->said.size() > 4096) self->said.erase(0, self->said.size() - 4096);
-            if (!ec) return self->read();
-            self->reap();  // EOF: ffmpeg is exiting
-        });
+        output.async_read_some(net::buffer(chunk),
+                               [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                                   self->said.append(self->chunk.data(), n);
+                                   if (self->said.size() > 4096) self->said.erase(0, self->said.size() - 4096);
+                                   if (!ec) return self->read();
+                                   self->reap();  // EOF: ffmpeg is exiting
+                               });
     }
 
     // ffmpeg closed its stderr on exit; its status follows within moments.
@@ -77,11 +77,10 @@ struct Cut : std::enable_shared_from_this<Cut> {
             return done(ActionResult::failure("timeout", "ffmpeg did not finish cutting the clip within " +
                                                              std::to_string(request.timeout.count() / 1000) + " s"));
         if (got < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !std::filesystem::exists(request.target))
-            return done(ActionResult::failure("cut_failed", "ffmpeg could not cut " + request.source + ": " +
-                                                                last_line(said)));
-        done(ActionResult::success({{"path", request.target},
-                                    {"from", request.from_seconds},
-                                    {"seconds", request.seconds}}));
+            return done(
+                ActionResult::failure("cut_failed", "ffmpeg could not cut " + request.source + ": " + last_line(said)));
+        done(ActionResult::success(
+            {{"path", request.target}, {"from", request.from_seconds}, {"seconds", request.seconds}}));
     }
 
     net::posix::stream_descriptor output;
@@ -99,12 +98,10 @@ struct Cut : std::enable_shared_from_this<Cut> {
 }  // namespace
 
 void cut_clip(net::io_context& io, ClipCut cut, ActionDone done) {
-    std::vector<std::string> args = {cut.ffmpeg,     "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-                                     "-ss",          seconds_text(cut.from_seconds),
-                                     "-i",           cut.source,
-                                     "-t",           seconds_text(cut.seconds),
-                                     "-c",           "copy",
-                                     cut.target};
+    std::vector<std::string> args = {cut.ffmpeg, "-nostdin", "-hide_banner", "-loglevel",
+                                     "error",    "-y",       "-ss",          seconds_text(cut.from_seconds),
+                                     "-i",       cut.source, "-t",           seconds_text(cut.seconds),
+                                     "-c",       "copy",     cut.target};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

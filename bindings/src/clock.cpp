@@ -19,8 +19,7 @@ public:
     explicit SteadyClock(boost::asio::io_context& io) : io_(io), start_(std::chrono::steady_clock::now()) {}
 
     std::int64_t now_ms() const override {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_)
-            .count();
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_).count();
     }
 
     TimerId schedule(std::int64_t delay_ms, std::function<void()> fn) override {

@@ -7,46 +7,46 @@ namespace vta::bindings {
 
 void push_json(lua_State* L, const nlohmann::json& value) {
     switch (value.type()) {
-    case nlohmann::json::value_t::null:
-    case nlohmann::json::value_t::discarded:
-        lua_pushnil(L);
-        return;
-    case nlohmann::json::value_t::boolean:
-        lua_pushboolean(L, value.get<bool>());
-        return;
-    case nlohmann::json::value_t::number_integer:
-        lua_pushnumber(L, static_cast<lua_Number>(value.get<std::int64_t>()));
-        return;
-    case nlohmann::json::value_t::number_unsigned:
-        lua_pushnumber(L, static_cast<lua_Number>(value.get<std::uint64_t>()));
-        return;
-    case nlohmann::json::value_t::number_float:
-        lua_pushnumber(L, value.get<double>());
-        return;
-    case nlohmann::json::value_t::string: {
-        const auto& s = value.get_ref<const std::string&>();
-        lua_pushlstring(L, s.data(), s.size());
-        return;
-    }
-    case nlohmann::json::value_t::array: {
-        lua_createtable(L, static_cast<int>(value.size()), 0);
-        int i = 1;
-        for (const auto& item : value) {
-            push_json(L, item);
-            lua_rawseti(L, -2, i++);
+        case nlohmann::json::value_t::null:
+        case nlohmann::json::value_t::discarded:
+            lua_pushnil(L);
+            return;
+        case nlohmann::json::value_t::boolean:
+            lua_pushboolean(L, value.get<bool>());
+            return;
+        case nlohmann::json::value_t::number_integer:
+            lua_pushnumber(L, static_cast<lua_Number>(value.get<std::int64_t>()));
+            return;
+        case nlohmann::json::value_t::number_unsigned:
+            lua_pushnumber(L, static_cast<lua_Number>(value.get<std::uint64_t>()));
+            return;
+        case nlohmann::json::value_t::number_float:
+            lua_pushnumber(L, value.get<double>());
+            return;
+        case nlohmann::json::value_t::string: {
+            const auto& s = value.get_ref<const std::string&>();
+            lua_pushlstring(L, s.data(), s.size());
+            return;
         }
-        return;
-    }
-    case nlohmann::json::value_t::object:
-    case nlohmann::json::value_t::binary:
-        lua_createtable(L, 0, static_cast<int>(value.size()));
-        for (auto it = value.begin(); it != value.end(); ++it) {
-            if (it.value().is_null()) continue;
-            lua_pushlstring(L, it.key().data(), it.key().size());
-            push_json(L, it.value());
-            lua_rawset(L, -3);
+        case nlohmann::json::value_t::array: {
+            lua_createtable(L, static_cast<int>(value.size()), 0);
+            int i = 1;
+            for (const auto& item : value) {
+                push_json(L, item);
+                lua_rawseti(L, -2, i++);
+            }
+            return;
         }
-        return;
+        case nlohmann::json::value_t::object:
+        case nlohmann::json::value_t::binary:
+            lua_createtable(L, 0, static_cast<int>(value.size()));
+            for (auto it = value.begin(); it != value.end(); ++it) {
+                if (it.value().is_null()) continue;
+                lua_pushlstring(L, it.key().data(), it.key().size());
+                push_json(L, it.value());
+                lua_rawset(L, -3);
+            }
+            return;
     }
 }
 
@@ -56,26 +56,26 @@ nlohmann::json table_to_json(lua_State* L, int index, int depth);
 
 nlohmann::json value_to_json(lua_State* L, int index, int depth) {
     switch (lua_type(L, index)) {
-    case LUA_TNIL:
-        return nullptr;
-    case LUA_TBOOLEAN:
-        return lua_toboolean(L, index) != 0;
-    case LUA_TNUMBER: {
-        double n = lua_tonumber(L, index);
-        if (std::isfinite(n) && n == std::floor(n) && std::fabs(n) < 9.007e15) return static_cast<std::int64_t>(n);
-        if (!std::isfinite(n)) return nullptr;
-        return n;
-    }
-    case LUA_TSTRING: {
-        size_t len = 0;
-        const char* s = lua_tolstring(L, index, &len);
-        return std::string(s, len);
-    }
-    case LUA_TTABLE:
-        return table_to_json(L, index, depth + 1);
-    default:
-        throw std::runtime_error(std::string("cannot convert a ") + lua_typename(L, lua_type(L, index)) +
-                                 " to JSON");
+        case LUA_TNIL:
+            return nullptr;
+        case LUA_TBOOLEAN:
+            return lua_toboolean(L, index) != 0;
+        case LUA_TNUMBER: {
+            double n = lua_tonumber(L, index);
+            if (std::isfinite(n) && n == std::floor(n) && std::fabs(n) < 9.007e15) return static_cast<std::int64_t>(n);
+            if (!std::isfinite(n)) return nullptr;
+            return n;
+        }
+        case LUA_TSTRING: {
+            size_t len = 0;
+            const char* s = lua_tolstring(L, index, &len);
+            return std::string(s, len);
+        }
+        case LUA_TTABLE:
+            return table_to_json(L, index, depth + 1);
+        default:
+            throw std::runtime_error(std::string("cannot convert a ") + lua_typename(L, lua_type(L, index)) +
+                                     " to JSON");
     }
 }
 
@@ -132,26 +132,26 @@ nlohmann::json to_json(lua_State* L, int index) { return value_to_json(L, index,
 
 std::string describe(lua_State* L, int index) {
     switch (lua_type(L, index)) {
-    case LUA_TSTRING: {
-        size_t len = 0;
-        const char* s = lua_tolstring(L, index, &len);
-        return std::string(s, len);
-    }
-    case LUA_TNUMBER: {
-        double n = lua_tonumber(L, index);
-        char buf[64];
-        if (std::isfinite(n) && n == std::floor(n) && std::fabs(n) < 1e15)
-            std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
-        else
-            std::snprintf(buf, sizeof buf, "%.14g", n);
-        return buf;
-    }
-    case LUA_TBOOLEAN:
-        return lua_toboolean(L, index) ? "true" : "false";
-    case LUA_TNIL:
-        return "nil";
-    default:
-        return std::string("(a ") + lua_typename(L, lua_type(L, index)) + " value)";
+        case LUA_TSTRING: {
+            size_t len = 0;
+            const char* s = lua_tolstring(L, index, &len);
+            return std::string(s, len);
+        }
+        case LUA_TNUMBER: {
+            double n = lua_tonumber(L, index);
+            char buf[64];
+            if (std::isfinite(n) && n == std::floor(n) && std::fabs(n) < 1e15)
+                std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
+            else
+                std::snprintf(buf, sizeof buf, "%.14g", n);
+            return buf;
+        }
+        case LUA_TBOOLEAN:
+            return lua_toboolean(L, index) ? "true" : "false";
+        case LUA_TNIL:
+            return "nil";
+        default:
+            return std::string("(a ") + lua_typename(L, lua_type(L, index)) + " value)";
     }
 }
 

@@ -8,10 +8,14 @@ namespace vta::bindings {
 
 std::string_view to_string(PackageState state) {
     switch (state) {
-    case PackageState::loaded: return "loaded";
-    case PackageState::running: return "running";
-    case PackageState::error: return "error";
-    case PackageState::disabled: return "disabled";
+        case PackageState::loaded:
+            return "loaded";
+        case PackageState::running:
+            return "running";
+        case PackageState::error:
+            return "error";
+        case PackageState::disabled:
+            return "disabled";
     }
     return "unknown";
 }
@@ -44,8 +48,8 @@ bool read_manifest(const std::filesystem::path& folder, Manifest& manifest, std:
         error = "manifest.json: not a JSON object";
         return false;
     }
-    static const std::set<std::string> known_keys = {"name",        "version",     "author", "description",
-                                                     "permissions", "config",      "main"};
+    static const std::set<std::string> known_keys = {"name",        "version", "author", "description",
+                                                     "permissions", "config",  "main"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known_keys.count(it.key())) {
             error = "manifest.json: unknown key \"" + it.key() + "\"";

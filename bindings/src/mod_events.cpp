@@ -46,11 +46,12 @@ int match(lua_State* L) {
 }  // namespace
 
 void open_events(lua_State* L) {
-    set_module(L, "events", {
-        {"on", &guarded<on>},
-        {"off", &guarded<off>},
-        {"match", &guarded<match>},
-    });
+    set_module(L, "events",
+               {
+                   {"on", &guarded<on>},
+                   {"off", &guarded<off>},
+                   {"match", &guarded<match>},
+               });
     set_function<on>(L, "on");
     set_function<off>(L, "off");
     set_function<match>(L, "match");

@@ -34,12 +34,13 @@ int error(lua_State* L) { return write(L, "error"); }
 }  // namespace
 
 void open_log(lua_State* L) {
-    set_module(L, "log", {
-        {"debug", &guarded<debug>},
-        {"info", &guarded<info>},
-        {"warn", &guarded<warn>},
-        {"error", &guarded<error>},
-    });
+    set_module(L, "log",
+               {
+                   {"debug", &guarded<debug>},
+                   {"info", &guarded<info>},
+                   {"warn", &guarded<warn>},
+                   {"error", &guarded<error>},
+               });
 }
 
 }  // namespace vta::bindings

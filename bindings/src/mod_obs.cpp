@@ -16,7 +16,7 @@ namespace vta::bindings {
 
 namespace {
 
-constexpr const char* kMethodsKey = "vta.obs.methods";
+constexpr const char* methods_key = "vta.obs.methods";
 
 struct Operation {
     const char* name;
@@ -137,7 +137,7 @@ void push_connection(lua_State* L, const char* target) {
     lua_pushstring(L, target);
     lua_setfield(L, -2, "target");
     lua_createtable(L, 0, 2);
-    lua_getfield(L, LUA_REGISTRYINDEX, kMethodsKey);
+    lua_getfield(L, LUA_REGISTRYINDEX, methods_key);
     lua_setfield(L, -2, "__index");
     lua_pushliteral(L, "protected");
     lua_setfield(L, -2, "__metatable");
@@ -173,7 +173,7 @@ void open_obs(lua_State* L) {
         lua_pushcclosure(L, &guarded<call_operation>, 1);
         lua_setfield(L, -2, operations()[i].name);
     }
-    lua_setfield(L, LUA_REGISTRYINDEX, kMethodsKey);
+    lua_setfield(L, LUA_REGISTRYINDEX, methods_key);
 
     lua_createtable(L, 0, 4);
     push_connection(L, "rec");

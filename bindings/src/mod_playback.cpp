@@ -21,10 +21,9 @@ int wait_for_player(lua_State* L, Action action) {
         lua_pushliteral(L, "unavailable: no player configured");
         return 2;
     }
-    return package.wait(L, package.runtime().options().wait_timeout.count(),
-                        [player, name = package.name(), action](ActionDone done) mutable {
-                            action(*player, name, std::move(done));
-                        });
+    return package.wait(
+        L, package.runtime().options().wait_timeout.count(),
+        [player, name = package.name(), action](ActionDone done) mutable { action(*player, name, std::move(done)); });
 }
 
 //! @lua playback.open(path, options?) -> true | nil, string
@@ -64,11 +63,12 @@ int on_closed(lua_State* L) {
 }  // namespace
 
 void open_playback(lua_State* L) {
-    set_module(L, "playback", {
-        {"open", &guarded<open>},
-        {"close", &guarded<close>},
-        {"on_closed", &guarded<on_closed>},
-    });
+    set_module(L, "playback",
+               {
+                   {"open", &guarded<open>},
+                   {"close", &guarded<close>},
+                   {"on_closed", &guarded<on_closed>},
+               });
 }
 
 }  // namespace vta::bindings

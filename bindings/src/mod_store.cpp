@@ -86,10 +86,10 @@ int events(lua_State* L) {
     if (!store) return unavailable(L);
     if (lua_istable(L, 1)) {
         lua_getfield(L, 1, "match_id");
-        if (lua_isnumber(L, -1)) return push_result(L, store->events_of_match(static_cast<std::int64_t>(lua_tonumber(L, -1))));
+        if (lua_isnumber(L, -1))
+            return push_result(L, store->events_of_match(static_cast<std::int64_t>(lua_tonumber(L, -1))));
         lua_pop(L, 1);
-        return push_result(L, store->events_between(field_us(L, 1, "since", 0),
-                                                    field_us(L, 1, "to", INT64_MAX / 2)));
+        return push_result(L, store->events_between(field_us(L, 1, "since", 0), field_us(L, 1, "to", INT64_MAX / 2)));
     }
     auto id = package_of(L).runtime().last_match_id();
     if (!id) return push_result(L, ActionResult::success(nlohmann::json::array()));
@@ -239,19 +239,20 @@ int set(lua_State* L) {
 }  // namespace
 
 void open_store(lua_State* L) {
-    set_module(L, "store", {
-        {"events", &guarded<events>},
-        {"tag", &guarded<tag>},
-        {"recording_started", &guarded<recording_started>},
-        {"recording_stopped", &guarded<recording_stopped>},
-        {"clip", &guarded<clip>},
-        {"stream_session_opened", &guarded<stream_session_opened>},
-        {"stream_session_closed", &guarded<stream_session_closed>},
-        {"match", &guarded<match>},
-        {"day", &guarded<day>},
-        {"get", &guarded<get>},
-        {"set", &guarded<set>},
-    });
+    set_module(L, "store",
+               {
+                   {"events", &guarded<events>},
+                   {"tag", &guarded<tag>},
+                   {"recording_started", &guarded<recording_started>},
+                   {"recording_stopped", &guarded<recording_stopped>},
+                   {"clip", &guarded<clip>},
+                   {"stream_session_opened", &guarded<stream_session_opened>},
+                   {"stream_session_closed", &guarded<stream_session_closed>},
+                   {"match", &guarded<match>},
+                   {"day", &guarded<day>},
+                   {"get", &guarded<get>},
+                   {"set", &guarded<set>},
+               });
 }
 
 }  // namespace vta::bindings

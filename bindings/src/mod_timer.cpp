@@ -37,11 +37,12 @@ int cancel(lua_State* L) {
 }  // namespace
 
 void open_timer(lua_State* L) {
-    set_module(L, "timer", {
-        {"after", &guarded<after>},
-        {"every", &guarded<every>},
-        {"cancel", &guarded<cancel>},
-    });
+    set_module(L, "timer",
+               {
+                   {"after", &guarded<after>},
+                   {"every", &guarded<every>},
+                   {"cancel", &guarded<cancel>},
+               });
 }
 
 }  // namespace vta::bindings

@@ -30,9 +30,8 @@ int sleep(lua_State* L) {
     std::int64_t ms = seconds_arg(L, 1);
     Package& package = package_of(L);
     Clock& clock = package.runtime().clock();
-    return package.wait(L, -1, [&clock, ms](ActionDone done) {
-        clock.schedule(ms, [done] { done(ActionResult::success()); });
-    });
+    return package.wait(
+        L, -1, [&clock, ms](ActionDone done) { clock.schedule(ms, [done] { done(ActionResult::success()); }); });
 }
 
 //! @lua util.json_encode(value) -> string
@@ -73,14 +72,15 @@ int format_clock(lua_State* L) {
 }  // namespace
 
 void open_util(lua_State* L) {
-    set_module(L, "util", {
-        {"now", &guarded<now>},
-        {"time", &guarded<wall_time>},
-        {"sleep", &guarded<sleep>},
-        {"json_encode", &guarded<json_encode>},
-        {"json_decode", &guarded<json_decode>},
-        {"format_clock", &guarded<format_clock>},
-    });
+    set_module(L, "util",
+               {
+                   {"now", &guarded<now>},
+                   {"time", &guarded<wall_time>},
+                   {"sleep", &guarded<sleep>},
+                   {"json_encode", &guarded<json_encode>},
+                   {"json_decode", &guarded<json_decode>},
+                   {"format_clock", &guarded<format_clock>},
+               });
 }
 
 }  // namespace vta::bindings

@@ -52,15 +52,19 @@ public:
         viewer_ = std::make_shared<Viewer>(io_);
         viewer_->path = path;
         static std::atomic<int> counter{0};
-        viewer_->socket_path = (options_.socket_dir / ("vta-mpv-" + std::to_string(getpid()) + "-" +
-                                                        std::to_string(++counter) + ".sock"))
-                                   .string();
+        viewer_->socket_path =
+            (options_.socket_dir / ("vta-mpv-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + ".sock"))
+                .string();
         char start[48];
         std::snprintf(start, sizeof start, "--start=%.3f", start_seconds);
         // The clip holds its last frame until the operator closes the viewer (a review is not over when the
         // clip ends); mpv's console output stays out of the host's log.
-        std::vector<std::string> args = {options_.mpv_path, "--input-ipc-server=" + viewer_->socket_path, start,
-                                         "--force-window=yes", "--keep-open=yes", "--terminal=no"};
+        std::vector<std::string> args = {options_.mpv_path,
+                                         "--input-ipc-server=" + viewer_->socket_path,
+                                         start,
+                                         "--force-window=yes",
+                                         "--keep-open=yes",
+                                         "--terminal=no"};
         args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
         args.push_back("--");
         args.push_back(path);
@@ -122,7 +126,8 @@ private:
                     return;
                 }
                 int status = 0;
-                if (std::chrono::steady_clock::now() > viewer->deadline || waitpid(viewer->pid, &status, WNOHANG) == viewer->pid) {
+                if (std::chrono::steady_clock::now() > viewer->deadline ||
+                    waitpid(viewer->pid, &status, WNOHANG) == viewer->pid) {
                     if (viewer->pid > 0 && waitpid(viewer->pid, &status, WNOHANG) == 0) kill(viewer->pid, SIGTERM);
                     viewer->gone = true;
                     if (self->viewer_ == viewer) self->viewer_.reset();
@@ -176,14 +181,16 @@ private:
         reap(viewer->pid);
         ::unlink(viewer->socket_path.c_str());
         if (viewer_ == viewer) viewer_.reset();
-        if (sink_) sink_("playback.closed", {{"path", viewer->path}, {"by", viewer->closed_by_host ? "host" : "viewer"}});
+        if (sink_)
+            sink_("playback.closed", {{"path", viewer->path}, {"by", viewer->closed_by_host ? "host" : "viewer"}});
         settle_open(*viewer, ActionResult::failure("closed", "the viewer closed before playing"));
         if (viewer->on_exit) viewer->on_exit(ActionResult::success());
     }
 
     void send(Viewer& viewer, const nlohmann::json& command) {
         auto text = std::make_shared<std::string>(command.dump() + "\n");
-        boost::asio::async_write(viewer.socket, boost::asio::buffer(*text), [text](boost::system::error_code, std::size_t) {});
+        boost::asio::async_write(viewer.socket, boost::asio::buffer(*text),
+                                 [text](boost::system::error_code, std::size_t) {});
     }
 
     void stop_viewer(Viewer& viewer) {

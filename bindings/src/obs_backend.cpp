@@ -133,8 +133,9 @@ private:
             std::strftime(stamp, sizeof stamp, "%H-%M-%S", &local);
             ClipCut cut;
             cut.source = source;
-            cut.target = (path.parent_path() / ("Review " + path.stem().string() + " " + stamp + path.extension().string()))
-                             .string();
+            cut.target =
+                (path.parent_path() / ("Review " + path.stem().string() + " " + stamp + path.extension().string()))
+                    .string();
             cut.from_seconds = std::max(0.0, end - seconds);
             cut.seconds = end - cut.from_seconds;
             cut_clip(io, std::move(cut), done);
@@ -170,7 +171,9 @@ private:
         using Json = nlohmann::json;
         if (op == "set_scene") return c.set_current_program_scene(text(args, "scene"), reply_void(done));
         if (op == "get_scene")
-            return c.get_current_program_scene(reply<std::string>(done, [](const std::string& s) { return Json{{"scene", s}}; }));
+            return c.get_current_program_scene(reply<std::string>(done, [](const std::string& s) {
+                return Json{{"scene", s}};
+            }));
         if (op == "scenes")
             return c.get_scene_list(reply<obs::SceneList>(done, [](const obs::SceneList& l) {
                 return Json{{"current", l.current_program}, {"scenes", l.scenes}};
@@ -180,28 +183,34 @@ private:
             return c.stop_record(reply<std::string>(done, [](const std::string& p) { return Json{{"path", p}}; }));
         if (op == "record_status")
             return c.get_record_status(reply<obs::RecordStatus>(done, [](const obs::RecordStatus& s) {
-                return Json{{"active", s.active}, {"paused", s.paused}, {"timecode", s.timecode},
-                            {"duration_ms", s.duration_ms}, {"bytes", s.bytes}};
+                return Json{{"active", s.active},
+                            {"paused", s.paused},
+                            {"timecode", s.timecode},
+                            {"duration_ms", s.duration_ms},
+                            {"bytes", s.bytes}};
             }));
         if (op == "set_record_directory") return c.set_record_directory(text(args, "directory"), reply_void(done));
         if (op == "set_filename_format") return c.set_filename_format(text(args, "format"), reply_void(done));
         if (op == "start_replay") return c.start_replay_buffer(reply_void(done));
         if (op == "stop_replay") return c.stop_replay_buffer(reply_void(done));
         if (op == "save_replay")
-            return c.save_replay_buffer(reply<std::string>(done, [](const std::string& p) { return Json{{"path", p}}; }));
+            return c.save_replay_buffer(reply<std::string>(done, [](const std::string& p) {
+                return Json{{"path", p}};
+            }));
         if (op == "start_stream") return c.start_stream(reply_void(done));
         if (op == "stop_stream") return c.stop_stream(reply_void(done));
         if (op == "stream_status")
             return c.get_stream_status(reply<obs::StreamStatus>(done, [](const obs::StreamStatus& s) {
-                return Json{{"active", s.active}, {"reconnecting", s.reconnecting}, {"timecode", s.timecode},
-                            {"duration_ms", s.duration_ms}, {"congestion", s.congestion}, {"bytes", s.bytes}};
+                return Json{{"active", s.active},           {"reconnecting", s.reconnecting}, {"timecode", s.timecode},
+                            {"duration_ms", s.duration_ms}, {"congestion", s.congestion},     {"bytes", s.bytes}};
             }));
         if (op == "set_source_visible") {
             bool visible = args.contains("visible") && args["visible"].is_boolean() && args["visible"].get<bool>();
             return c.set_scene_item_enabled(text(args, "scene"), text(args, "source"), visible, reply_void(done));
         }
         if (op == "set_input_settings") {
-            Json settings = args.contains("settings") && args["settings"].is_object() ? args["settings"] : Json::object();
+            Json settings =
+                args.contains("settings") && args["settings"].is_object() ? args["settings"] : Json::object();
             bool overlay = !args.contains("overlay") || !args["overlay"].is_boolean() || args["overlay"].get<bool>();
             return c.set_input_settings(text(args, "input"), settings, overlay, reply_void(done));
         }

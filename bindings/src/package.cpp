@@ -33,12 +33,12 @@ void* limited_alloc(void* ud, void* ptr, size_t old_size, size_t new_size) {
 
 // Runaway control. LuaJIT's hooks do not fire inside compiled traces, so the sandboxed states run
 // with the JIT engine off (see build_state): every Lua instruction then goes through the
-// interpreter, where this count hook fires every kHookInstructions instructions and checks the
+// interpreter, where this count hook fires every hook_instructions instructions and checks the
 // slice deadline. A watchdog thread was the alternative, but it cannot safely stop a trace
 // without patching machine code, and the interpreter is fast enough for handlers (see the
 // benchmark). Once a slice overruns, the hook fires on every instruction and raises each time,
 // so a pcall in the script cannot swallow the stop: the error re-raises until the coroutine is dead.
-constexpr int kHookInstructions = 1000;
+constexpr int hook_instructions = 1000;
 
 void count_hook(lua_State* L, lua_Debug*) { package_of(L).on_hook(L); }
 
@@ -189,7 +189,7 @@ bool Package::build_state(std::string& error) {
     }
     // After luaL_openlibs: opening the jit library switches the engine back on.
     luaJIT_setmode(L_, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
-    lua_sethook(L_, count_hook, LUA_MASKCOUNT, kHookInstructions);
+    lua_sethook(L_, count_hook, LUA_MASKCOUNT, hook_instructions);
     return true;
 }
 
@@ -257,7 +257,7 @@ void Package::disarm() {
     armed_ = false;
     if (killing_) {
         killing_ = false;
-        lua_sethook(L_, count_hook, LUA_MASKCOUNT, kHookInstructions);
+        lua_sethook(L_, count_hook, LUA_MASKCOUNT, hook_instructions);
     }
 }
 
@@ -293,12 +293,6 @@ bool Package::remove_handler(std::uint64_t id) {
         handlers_.erase(it);
         return true;
     }
-    return false;
-}
-
-bool Package::wants(const std::string& kind) const {
-    for (const auto& h : handlers_)
-        if (h.kind == kind || h.kind == "*") return true;
     return false;
 }
 
@@ -379,7 +373,10 @@ void Package::resume(lua_State* co, int nargs) {
     if (status == LUA_YIELD) {
         auto it = tasks_.find(co);
         if (it != tasks_.end() && it->second.wait_token != 0) return;
-        PackageError e{"a handler yielded outside a waiting call (coroutine.yield at its top level)", {}, 0, {},
+        PackageError e{"a handler yielded outside a waiting call (coroutine.yield at its top level)",
+                       {},
+                       0,
+                       {},
                        runtime_.clock().now_ms()};
         finish(co);
         record_failure(std::move(e));
@@ -430,8 +427,9 @@ void Package::finish(lua_State* co) {
 int Package::wait(lua_State* co, std::int64_t timeout_ms, std::function<void(ActionDone)> start) {
     auto it = tasks_.find(co);
     if (it == tasks_.end())
-        return luaL_error(co, "this call waits: use it in a handler or timer callback (not at load time, "
-                              "nor in a coroutine of your own)");
+        return luaL_error(co,
+                          "this call waits: use it in a handler or timer callback (not at load time, "
+                          "nor in a coroutine of your own)");
     const std::uint64_t token = next_id_++;
     std::weak_ptr<RuntimeImpl> weak = runtime_.weak_from_this();
     const std::uint64_t package_id = id_;

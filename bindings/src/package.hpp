@@ -54,7 +54,6 @@ public:
     // events
     std::uint64_t add_handler(const std::string& kind, int fn_ref);
     bool remove_handler(std::uint64_t id);
-    bool wants(const std::string& kind) const;
     void dispatch(const Event& event);
     std::vector<std::string> handler_kinds() const;
 
@@ -93,8 +92,8 @@ private:
     struct Task {
         int thread_ref;
         std::string what;
-        std::uint64_t wait_token = 0;   // non-zero while suspended on a wait
-        std::uint64_t timeout_id = 0;   // Clock timer of the wait's deadline
+        std::uint64_t wait_token = 0;  // non-zero while suspended on a wait
+        std::uint64_t timeout_id = 0;  // Clock timer of the wait's deadline
     };
 
     bool build_state(std::string& error);

@@ -9,17 +9,16 @@ namespace vta::bindings {
 namespace {
 
 void answer(Recorder& recorder, ActionDone done, ActionResult result) {
-    boost::asio::post(recorder.io(), [done = std::move(done), result = std::move(result)]() mutable {
-        done(std::move(result));
-    });
+    boost::asio::post(recorder.io(),
+                      [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
 }
 
 class RecordingObs : public ObsBackend {
 public:
     explicit RecordingObs(Recorder& recorder) : recorder_(recorder) {}
 
-    void call(const std::string& package, const std::string& target, const std::string& op,
-              const nlohmann::json& args, ActionDone done) override {
+    void call(const std::string& package, const std::string& target, const std::string& op, const nlohmann::json& args,
+              ActionDone done) override {
         recorder_.record(package, "obs." + target + ":" + op, args);
         nlohmann::json value = nullptr;
         if (op == "save_replay") {
@@ -113,7 +112,8 @@ public:
         recorder_.record(package, "store.stream_session_opened", with_id(id, session));
         return ActionResult::success(std::move(opened));
     }
-    ActionResult stream_session_closed(const std::string& package, std::int64_t id, const nlohmann::json& end) override {
+    ActionResult stream_session_closed(const std::string& package, std::int64_t id,
+                                       const nlohmann::json& end) override {
         auto open = recorder_.open_streams.find(id);
         if (open != recorder_.open_streams.end()) {
             recorder_.closed_stream_ms += (end.value("ended_us", open->second) - open->second) / 1000;

@@ -10,8 +10,7 @@
 
 namespace vta::bindings {
 
-RuntimeImpl::RuntimeImpl(boost::asio::io_context& io, RuntimeOptions options)
-    : io_(io), options_(std::move(options)) {
+RuntimeImpl::RuntimeImpl(boost::asio::io_context& io, RuntimeOptions options) : io_(io), options_(std::move(options)) {
     if (!options_.clock) options_.clock = make_steady_clock(io_);
     logger_ = options_.logger ? options_.logger : spdlog::default_logger();
 }

@@ -41,13 +41,10 @@ public:
     std::vector<std::string> package_names() const;
 
     bool wants(const std::string& kind) const;
-    nlohmann::json last_match() const {
-        return options_.current_match ? options_.current_match() : last_match_;
-    }
+    nlohmann::json last_match() const { return options_.current_match ? options_.current_match() : last_match_; }
     std::optional<std::int64_t> last_match_id() const {
         return options_.current_match_id ? options_.current_match_id() : last_match_id_;
     }
-    HotReload* hot_reload() { return hot_reload_.get(); }
 
 private:
     boost::asio::io_context& io_;

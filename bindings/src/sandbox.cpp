@@ -19,15 +19,15 @@ namespace vta::bindings {
 
 namespace {
 
-constexpr const char* kModulesKey = "vta.modules";  // registry: require cache of the package
-constexpr std::size_t kMaxSourceBytes = 4u << 20;
+constexpr const char* modules_key = "vta.modules";  // registry: require cache of the package
+constexpr std::size_t max_source_bytes = 4u << 20;
 
 int refuse_write(lua_State* L) { return luaL_error(L, "attempt to modify a protected table"); }
 
 // Replaces the table at the top with an empty proxy that reads through to it and refuses writes.
 void make_read_only(lua_State* L) {
-    lua_newtable(L);                      // proxy
-    lua_createtable(L, 0, 3);             // its metatable
+    lua_newtable(L);           // proxy
+    lua_createtable(L, 0, 3);  // its metatable
     lua_pushvalue(L, -3);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, refuse_write);
@@ -109,7 +109,7 @@ bool valid_module_name(const char* name) {
 int safe_require(lua_State* L) {
     const char* name = luaL_checkstring(L, 1);
     if (!valid_module_name(name)) return luaL_error(L, "module name '%s' is not allowed", name);
-    lua_getfield(L, LUA_REGISTRYINDEX, kModulesKey);
+    lua_getfield(L, LUA_REGISTRYINDEX, modules_key);
     const int cache = lua_gettop(L);
     lua_getfield(L, cache, name);
     if (lua_isuserdata(L, -1)) return luaL_error(L, "module '%s' requires itself (a cycle)", name);
@@ -170,7 +170,7 @@ int safe_print(lua_State* L) {
 // message handler with hooks off when the error came from a hook, so a handler that loops after
 // a runaway stop would never be stopped; here the count hook still reaches it. (The handler
 // therefore sees the stack after unwinding; debug.traceback is not in the sandbox anyway.)
-constexpr const char* kSafeXpcall = R"lua(
+constexpr const char* safe_xpcall = R"lua(
 local pcall, select, unpack = pcall, select, unpack
 local function pack(...) return select("#", ...), { ... } end
 return function(f, handler, ...)
@@ -182,7 +182,7 @@ end
 )lua";
 
 void push_safe_xpcall(lua_State* L) {
-    if (luaL_loadbuffer(L, kSafeXpcall, std::strlen(kSafeXpcall), "=xpcall") != 0) lua_error(L);
+    if (luaL_loadbuffer(L, safe_xpcall, std::strlen(safe_xpcall), "=xpcall") != 0) lua_error(L);
     lua_call(L, 0, 1);
     lua_newtable(L);  // its environment: nothing, so getfenv(xpcall) reveals nothing
     lua_setfenv(L, -2);
@@ -200,7 +200,7 @@ bool load_package_file(lua_State* L, Package& package, const std::string& relati
     std::ostringstream text;
     text << in.rdbuf();
     std::string source = text.str();
-    if (source.size() > kMaxSourceBytes) {
+    if (source.size() > max_source_bytes) {
         error = relative + ": larger than 4 MiB";
         return false;
     }
@@ -219,13 +219,13 @@ bool load_package_file(lua_State* L, Package& package, const std::string& relati
 
 void install_sandbox(lua_State* L, Package& package) {
     lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, kModulesKey);
+    lua_setfield(L, LUA_REGISTRYINDEX, modules_key);
 
     lua_newtable(L);  // the package's globals
     const int globals = lua_gettop(L);
-    for (const char* name : {"assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber",
-                             "tostring", "type", "unpack", "rawget", "rawequal", "setmetatable", "getmetatable",
-                             "getfenv", "setfenv", "_VERSION"}) {
+    for (const char* name :
+         {"assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber", "tostring", "type", "unpack",
+          "rawget", "rawequal", "setmetatable", "getmetatable", "getfenv", "setfenv", "_VERSION"}) {
         lua_getfield(L, LUA_GLOBALSINDEX, name);
         lua_setfield(L, globals, name);
     }

@@ -30,7 +30,8 @@ public:
         return guarded_sql([&](SQLite::Database& db) {
             SQLite::Statement q(db,
                                 "SELECT e.id, d.received_us, e.code, e.fields, e.match_id, e.round, e.clip_path,"
-                                " e.rec_offset_ms, e.str_offset_ms, e.clip_offset_ms FROM event e JOIN datagram d ON d.id = e.datagram_id"
+                                " e.rec_offset_ms, e.str_offset_ms, e.clip_offset_ms FROM event e JOIN datagram d ON "
+                                "d.id = e.datagram_id"
                                 " WHERE d.received_us BETWEEN ? AND ? ORDER BY e.id LIMIT 10000");
             q.bind(1, static_cast<int64_t>(since_us));
             q.bind(2, static_cast<int64_t>(until_us));
@@ -58,7 +59,8 @@ public:
         t.since_us = tag.value("since_us", std::int64_t{0});
         t.until_us = tag.value("until_us", t.until_us);
         if (tag.contains("clip_path")) t.clip_path = tag["clip_path"].get<std::string>();
-        if (tag.contains("recording_started_us")) t.recording_started_us = tag["recording_started_us"].get<std::int64_t>();
+        if (tag.contains("recording_started_us"))
+            t.recording_started_us = tag["recording_started_us"].get<std::int64_t>();
         if (tag.contains("stream_started_us")) t.stream_started_us = tag["stream_started_us"].get<std::int64_t>();
         t.stream_timeline_start_ms = tag.value("stream_timeline_start_ms", std::int64_t{0});
         if (tag.contains("clip_started_us")) t.clip_started_us = tag["clip_started_us"].get<std::int64_t>();
@@ -185,8 +187,11 @@ private:
     }
 
     static nlohmann::json event_json(const store::EventInfo& e) {
-        nlohmann::json j = {{"id", e.id},       {"at_us", e.received_us}, {"code", e.code},
-                            {"round", e.round}, {"fields", nlohmann::json::parse(e.fields_json, nullptr, false)}};
+        nlohmann::json j = {{"id", e.id},
+                            {"at_us", e.received_us},
+                            {"code", e.code},
+                            {"round", e.round},
+                            {"fields", nlohmann::json::parse(e.fields_json, nullptr, false)}};
         if (e.match_id) j["match_id"] = *e.match_id;
         if (e.clip_path) j["clip_path"] = *e.clip_path;
         if (e.rec_offset_ms) j["rec_offset_ms"] = *e.rec_offset_ms;
@@ -211,8 +216,9 @@ private:
             if (!sql_) {
                 sql_ = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
                 sql_->setBusyTimeout(2000);
-                sql_->exec("CREATE TABLE IF NOT EXISTS bindings_kv (package TEXT NOT NULL, key TEXT NOT NULL,"
-                           " value TEXT NOT NULL, PRIMARY KEY(package, key))");
+                sql_->exec(
+                    "CREATE TABLE IF NOT EXISTS bindings_kv (package TEXT NOT NULL, key TEXT NOT NULL,"
+                    " value TEXT NOT NULL, PRIMARY KEY(package, key))");
             }
             return fn(*sql_);
         } catch (const std::exception& e) {

@@ -25,48 +25,48 @@ namespace vta::host {
 namespace {
 
 int usage_error(const std::string& command, const std::string& message) {
-  std::cerr << "vta " << command << ": " << message << "\n(see `vta --help`)\n";
-  return 2;
+    std::cerr << "vta " << command << ": " << message << "\n(see `vta --help`)\n";
+    return 2;
 }
 
 std::optional<store::Database> open_for_reading(const ParsedOptions& o, const std::string& command, int& exit_code) {
-  std::string error;
-  std::filesystem::path config_file;
-  auto setup = resolve_setup(o, error, config_file);
-  if (!setup) {
-    exit_code = usage_error(command, error);
-    return std::nullopt;
-  }
-  auto database = store::Database::open_read_only(setup->database);
-  if (!database) {
-    std::cerr << "vta " << command << ": cannot read " << setup->database.string() << ": "
-              << database.error().message << "\n(has `vta run` been started with this XDG_DATA_HOME / config?)\n";
-    exit_code = 1;
-    return std::nullopt;
-  }
-  return std::move(database.value());
+    std::string error;
+    std::filesystem::path config_file;
+    auto setup = resolve_setup(o, error, config_file);
+    if (!setup) {
+        exit_code = usage_error(command, error);
+        return std::nullopt;
+    }
+    auto database = store::Database::open_read_only(setup->database);
+    if (!database) {
+        std::cerr << "vta " << command << ": cannot read " << setup->database.string() << ": "
+                  << database.error().message << "\n(has `vta run` been started with this XDG_DATA_HOME / config?)\n";
+        exit_code = 1;
+        return std::nullopt;
+    }
+    return std::move(database.value());
 }
 
 // Runs a read query for `vta matches|events|stats` and prints it as JSON (--json) or as a table.
 template <class Query, class Format>
 int print_query(const ParsedOptions& o, const std::string& command, Query query, Format format) {
-  int exit_code = 0;
-  auto database = open_for_reading(o, command, exit_code);
-  if (!database) return exit_code;
-  auto result = query(*database);
-  if (!result) {
-    std::cerr << "vta " << command << ": " << result.error().message << "\n";
-    return 1;
-  }
-  std::cout << (o.has("json") ? nlohmann::json(result.value()).dump(2) : format(result.value())) << "\n";
-  return 0;
+    int exit_code = 0;
+    auto database = open_for_reading(o, command, exit_code);
+    if (!database) return exit_code;
+    auto result = query(*database);
+    if (!result) {
+        std::cerr << "vta " << command << ": " << result.error().message << "\n";
+        return 1;
+    }
+    std::cout << (o.has("json") ? nlohmann::json(result.value()).dump(2) : format(result.value())) << "\n";
+    return 0;
 }
 
 const std::set<std::string> common_valued{"config", "db"};
 
 std::set<std::string> with_common(std::set<std::string> names) {
-  names.insert(common_valued.begin(), common_valued.end());
-  return names;
+    names.insert(common_valued.begin(), common_valued.end());
+    return names;
 }
 
 }  // namespace
@@ -76,192 +76,200 @@ namespace {
 // `vta run --dry-run CAPTURE`: the workflows against a capture on a virtual clock, recorders in place of
 // OBS, mpv and the store; every action is printed as it would have happened.
 int dry_run(const HostSetup& setup, const std::filesystem::path& capture) {
-  bindings::DryRunOptions options;
-  options.package_roots = setup.workflow_folders;
-  options.packages = setup.config.workflows.packages;
-  spdlog::set_level(spdlog::level::warn);
-  const bindings::DryRunReport report = bindings::dry_run(capture, options, std::cout);
-  if (!report.ok) {
-    std::cerr << "vta run --dry-run: " << report.error << "\n";
-    return 1;
-  }
-  std::cout << "dry run: " << report.datagrams << " datagrams, " << report.events << " events, "
-            << report.actions.size() << " actions by " << report.packages.size() << " packages\n";
-  bool healthy = true;
-  for (const auto& p : report.packages) {
-    std::cout << "  " << p.name << " " << p.version << ": " << bindings::to_string(p.state) << ", "
-              << p.handler_calls << " handler calls, " << p.failures << " failures";
-    if (p.last_error)
-      std::cout << "; last error " << p.last_error->file << ":" << p.last_error->line << ": " << p.last_error->message;
-    std::cout << "\n";
-    healthy = healthy && p.failures == 0 && p.state != bindings::PackageState::error &&
-              p.state != bindings::PackageState::disabled;
-  }
-  return healthy ? 0 : 1;
+    bindings::DryRunOptions options;
+    options.package_roots = setup.workflow_folders;
+    options.packages = setup.config.workflows.packages;
+    spdlog::set_level(spdlog::level::warn);
+    const bindings::DryRunReport report = bindings::dry_run(capture, options, std::cout);
+    if (!report.ok) {
+        std::cerr << "vta run --dry-run: " << report.error << "\n";
+        return 1;
+    }
+    std::cout << "dry run: " << report.datagrams << " datagrams, " << report.events << " events, "
+              << report.actions.size() << " actions by " << report.packages.size() << " packages\n";
+    bool healthy = true;
+    for (const auto& p : report.packages) {
+        std::cout << "  " << p.name << " " << p.version << ": " << bindings::to_string(p.state) << ", "
+                  << p.handler_calls << " handler calls, " << p.failures << " failures";
+        if (p.last_error)
+            std::cout << "; last error " << p.last_error->file << ":" << p.last_error->line << ": "
+                      << p.last_error->message;
+        std::cout << "\n";
+        healthy = healthy && p.failures == 0 && p.state != bindings::PackageState::error &&
+                  p.state != bindings::PackageState::disabled;
+    }
+    return healthy ? 0 : 1;
 }
 
 }  // namespace
 
 int run_command(const Arguments& args) {
-  const auto o = parse_options(args, with_common({"bind", "port", "dry-run"}), {});
-  if (!o.error.empty()) return usage_error("run", o.error);
-  if (!o.positional.empty()) return usage_error("run", "unexpected argument '" + o.positional.front() + "'");
-  std::string error;
-  std::filesystem::path config_file;
-  auto setup = resolve_setup(o, error, config_file);
-  if (!setup) return usage_error("run", error);
-  if (auto capture = o.value("dry-run")) return dry_run(*setup, *capture);
+    const auto o = parse_options(args, with_common({"bind", "port", "dry-run"}), {});
+    if (!o.error.empty()) return usage_error("run", o.error);
+    if (!o.positional.empty()) return usage_error("run", "unexpected argument '" + o.positional.front() + "'");
+    std::string error;
+    std::filesystem::path config_file;
+    auto setup = resolve_setup(o, error, config_file);
+    if (!setup) return usage_error("run", error);
+    if (auto capture = o.value("dry-run")) return dry_run(*setup, *capture);
 
-  if (auto problem = setup_logging(setup->config.log, setup->config.log.file); !problem.empty())
-    spdlog::warn("{}", problem);
-  spdlog::info("reStrike VTA {} starting", VTA_VERSION);
-  spdlog::info("config: {}{}", config_file.string(),
-               std::filesystem::exists(config_file) ? "" : " (not present: embedded defaults)");
-  spdlog::info("log file: {}", setup->config.log.file.string());
+    if (auto problem = setup_logging(setup->config.log, setup->config.log.file); !problem.empty())
+        spdlog::warn("{}", problem);
+    spdlog::info("reStrike VTA {} starting", VTA_VERSION);
+    spdlog::info("config: {}{}", config_file.string(),
+                 std::filesystem::exists(config_file) ? "" : " (not present: embedded defaults)");
+    spdlog::info("log file: {}", setup->config.log.file.string());
 
-  boost::asio::io_context io;
-  auto host = Host::create(io, *setup, error);
-  if (!host) {
-    spdlog::critical("{}", error);
-    return 1;
-  }
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("{} received: committing what was received and stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    boost::asio::io_context io;
+    auto host = Host::create(io, *setup, error);
+    if (!host) {
+        spdlog::critical("{}", error);
+        return 1;
+    }
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        spdlog::info("{} received: committing what was received and stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        host->stop();
+        io.stop();
+    });
+    host->start();
+    io.run();
     host->stop();
-    io.stop();
-  });
-  host->start();
-  io.run();
-  host->stop();
-  spdlog::shutdown();
-  return 0;
+    spdlog::shutdown();
+    return 0;
 }
 
 int send_command(const Arguments& args) {
-  const auto o = parse_options(args, {"to", "speed"}, {});
-  if (!o.error.empty()) return usage_error("send", o.error);
-  if (o.positional.size() != 1) return usage_error("send", "expected one capture file (JSON lines: {\"t\":ms,\"d\":\"...\"})");
-  std::string error;
-  const auto target = parse_target(o.value("to").value_or("127.0.0.1:6000"), error);
-  double speed = 1;
-  if (!target || !number_option(o, "speed", speed, error)) return usage_error("send", error);
-  auto capture = read_capture(o.positional.front());
-  if (!capture.datagrams) return usage_error("send", capture.error);
+    const auto o = parse_options(args, {"to", "speed"}, {});
+    if (!o.error.empty()) return usage_error("send", o.error);
+    if (o.positional.size() != 1)
+        return usage_error("send", "expected one capture file (JSON lines: {\"t\":ms,\"d\":\"...\"})");
+    std::string error;
+    const auto target = parse_target(o.value("to").value_or("127.0.0.1:6000"), error);
+    double speed = 1;
+    if (!target || !number_option(o, "speed", speed, error)) return usage_error("send", error);
+    auto capture = read_capture(o.positional.front());
+    if (!capture.datagrams) return usage_error("send", capture.error);
 
-  std::size_t position = 0;
-  const auto& datagrams = *capture.datagrams;
-  const SendReport report = send_paced(*target, speed, [&]() -> std::optional<TimedDatagram> {
-    if (position == datagrams.size()) return std::nullopt;
-    return datagrams[position++];
-  });
-  std::cout << "sent " << report.sent << " datagrams (" << report.bytes << " bytes) to " << target->host << ":"
-            << target->port << " in " << report.seconds << " s\n";
-  if (!report.error.empty()) {
-    std::cerr << "vta send: " << report.error << "\n";
-    return 1;
-  }
-  return 0;
+    std::size_t position = 0;
+    const auto& datagrams = *capture.datagrams;
+    const SendReport report = send_paced(*target, speed, [&]() -> std::optional<TimedDatagram> {
+        if (position == datagrams.size()) return std::nullopt;
+        return datagrams[position++];
+    });
+    std::cout << "sent " << report.sent << " datagrams (" << report.bytes << " bytes) to " << target->host << ":"
+              << target->port << " in " << report.seconds << " s\n";
+    if (!report.error.empty()) {
+        std::cerr << "vta send: " << report.error << "\n";
+        return 1;
+    }
+    return 0;
 }
 
 int simulate_command(const Arguments& args) {
-  const auto o = parse_options(args, {"to", "speed", "matches", "seed"}, {});
-  if (!o.error.empty()) return usage_error("simulate", o.error);
-  std::string error;
-  const auto target = parse_target(o.value("to").value_or("127.0.0.1:6000"), error);
-  double speed = 1;
-  long matches = 3, seed = 1;
-  if (!target || !number_option(o, "speed", speed, error) || !integer_option(o, "matches", 1, 10000, matches, error) ||
-      !integer_option(o, "seed", 0, 2'000'000'000, seed, error))
-    return usage_error("simulate", error);
+    const auto o = parse_options(args, {"to", "speed", "matches", "seed"}, {});
+    if (!o.error.empty()) return usage_error("simulate", o.error);
+    std::string error;
+    const auto target = parse_target(o.value("to").value_or("127.0.0.1:6000"), error);
+    double speed = 1;
+    long matches = 3, seed = 1;
+    if (!target || !number_option(o, "speed", speed, error) ||
+        !integer_option(o, "matches", 1, 10000, matches, error) ||
+        !integer_option(o, "seed", 0, 2'000'000'000, seed, error))
+        return usage_error("simulate", error);
 
-  pss::SimulatorOptions options;
-  options.matches = int(matches);
-  pss::MatchSimulator simulator(std::uint64_t(seed), options);
-  std::cout << "simulating " << matches << " matches (seed " << seed << ") to " << target->host << ":" << target->port
-            << (speed > 0 ? " at " + std::to_string(speed) + "x" : std::string(" as fast as possible")) << std::endl;
-  const SendReport report = send_paced(*target, speed, [&]() -> std::optional<TimedDatagram> {
-    auto next = simulator.next();
-    if (!next) return std::nullopt;
-    return TimedDatagram{next->at_ms, std::move(next->datagram)};
-  });
-  for (const auto& r : simulator.results())
-    std::cout << "match " << r.number << ": " << r.athletes[0].long_name << " (" << r.athletes[0].noc << ") "
-              << r.scores[0] << " - " << r.scores[1] << " " << r.athletes[1].long_name << " (" << r.athletes[1].noc
-              << "), winner " << r.winner << " " << r.decision << "\n";
-  std::cout << "sent " << report.sent << " datagrams in " << report.seconds << " s\n";
-  if (!report.error.empty()) {
-    std::cerr << "vta simulate: " << report.error << "\n";
-    return 1;
-  }
-  return 0;
+    pss::SimulatorOptions options;
+    options.matches = int(matches);
+    pss::MatchSimulator simulator(std::uint64_t(seed), options);
+    std::cout << "simulating " << matches << " matches (seed " << seed << ") to " << target->host << ":" << target->port
+              << (speed > 0 ? " at " + std::to_string(speed) + "x" : std::string(" as fast as possible")) << std::endl;
+    const SendReport report = send_paced(*target, speed, [&]() -> std::optional<TimedDatagram> {
+        auto next = simulator.next();
+        if (!next) return std::nullopt;
+        return TimedDatagram{next->at_ms, std::move(next->datagram)};
+    });
+    for (const auto& r : simulator.results())
+        std::cout << "match " << r.number << ": " << r.athletes[0].long_name << " (" << r.athletes[0].noc << ") "
+                  << r.scores[0] << " - " << r.scores[1] << " " << r.athletes[1].long_name << " (" << r.athletes[1].noc
+                  << "), winner " << r.winner << " " << r.decision << "\n";
+    std::cout << "sent " << report.sent << " datagrams in " << report.seconds << " s\n";
+    if (!report.error.empty()) {
+        std::cerr << "vta simulate: " << report.error << "\n";
+        return 1;
+    }
+    return 0;
 }
 
 int matches_command(const Arguments& args) {
-  const auto o = parse_options(args, common_valued, {"json"});
-  if (!o.error.empty()) return usage_error("matches", o.error);
-  return print_query(o, "matches", [](store::Database& db) { return db.list_matches({}); }, format_matches);
+    const auto o = parse_options(args, common_valued, {"json"});
+    if (!o.error.empty()) return usage_error("matches", o.error);
+    return print_query(
+        o, "matches", [](store::Database& db) { return db.list_matches({}); }, format_matches);
 }
 
 int events_command(const Arguments& args) {
-  const auto o = parse_options(args, with_common({"match"}), {"json"});
-  if (!o.error.empty()) return usage_error("events", o.error);
-  long match = 0;
-  std::string error;
-  if (!o.value("match")) return usage_error("events", "--match ID is required (see `vta matches`)");
-  if (!integer_option(o, "match", 1, std::numeric_limits<long>::max(), match, error)) return usage_error("events", error);
-  return print_query(o, "events", [match](store::Database& db) { return db.list_events(match); }, format_events);
+    const auto o = parse_options(args, with_common({"match"}), {"json"});
+    if (!o.error.empty()) return usage_error("events", o.error);
+    long match = 0;
+    std::string error;
+    if (!o.value("match")) return usage_error("events", "--match ID is required (see `vta matches`)");
+    if (!integer_option(o, "match", 1, std::numeric_limits<long>::max(), match, error))
+        return usage_error("events", error);
+    return print_query(
+        o, "events", [match](store::Database& db) { return db.list_events(match); }, format_events);
 }
 
 int stats_command(const Arguments& args) {
-  const auto o = parse_options(args, common_valued, {"json"});
-  if (!o.error.empty()) return usage_error("stats", o.error);
-  return print_query(o, "stats", [](store::Database& db) { return db.stats(); }, format_stats);
+    const auto o = parse_options(args, common_valued, {"json"});
+    if (!o.error.empty()) return usage_error("stats", o.error);
+    return print_query(
+        o, "stats", [](store::Database& db) { return db.stats(); }, format_stats);
 }
 
 int check_command(const Arguments& args) {
-  const auto o = parse_options(args, {"config"}, {});
-  if (!o.error.empty()) return usage_error("check", o.error);
-  if (o.positional.size() != 1) return usage_error("check", "expected one package folder (holding manifest.json)");
-  std::string error;
-  std::filesystem::path config_file;
-  auto setup = resolve_setup(o, error, config_file);
-  if (!setup) return usage_error("check", error);
-  spdlog::set_level(spdlog::level::off);  // the report below is the output
-  const auto report = bindings::check_package(o.positional.front(), setup->config.workflows.packages);
-  std::cout << (report.manifest.name.empty() ? o.positional.front() : report.manifest.name + " " + report.manifest.version)
-            << ": " << (report.ok ? "ok" : "problems found") << "\n";
-  for (const auto& p : report.problems) std::cout << "  error: " << p << "\n";
-  for (const auto& w : report.warnings) std::cout << "  warning: " << w << "\n";
-  if (!report.handlers.empty()) {
-    std::cout << "  handles:";
-    for (const auto& h : report.handlers) std::cout << " " << h;
-    std::cout << "\n";
-  }
-  if (report.timers) std::cout << "  timers: " << report.timers << "\n";
-  return report.ok ? 0 : 1;
+    const auto o = parse_options(args, {"config"}, {});
+    if (!o.error.empty()) return usage_error("check", o.error);
+    if (o.positional.size() != 1) return usage_error("check", "expected one package folder (holding manifest.json)");
+    std::string error;
+    std::filesystem::path config_file;
+    auto setup = resolve_setup(o, error, config_file);
+    if (!setup) return usage_error("check", error);
+    spdlog::set_level(spdlog::level::off);  // the report below is the output
+    const auto report = bindings::check_package(o.positional.front(), setup->config.workflows.packages);
+    std::cout << (report.manifest.name.empty() ? o.positional.front()
+                                               : report.manifest.name + " " + report.manifest.version)
+              << ": " << (report.ok ? "ok" : "problems found") << "\n";
+    for (const auto& p : report.problems) std::cout << "  error: " << p << "\n";
+    for (const auto& w : report.warnings) std::cout << "  warning: " << w << "\n";
+    if (!report.handlers.empty()) {
+        std::cout << "  handles:";
+        for (const auto& h : report.handlers) std::cout << " " << h;
+        std::cout << "\n";
+    }
+    if (report.timers) std::cout << "  timers: " << report.timers << "\n";
+    return report.ok ? 0 : 1;
 }
 
 int config_command(const Arguments& args) {
-  const auto o = parse_options(args, {"config"}, {"defaults", "check"});
-  if (!o.error.empty()) return usage_error("config", o.error);
-  if (o.has("defaults")) {
-    std::cout << default_config_json().dump(2) << "\n";
+    const auto o = parse_options(args, {"config"}, {"defaults", "check"});
+    if (!o.error.empty()) return usage_error("config", o.error);
+    if (o.has("defaults")) {
+        std::cout << default_config_json().dump(2) << "\n";
+        return 0;
+    }
+    std::string error;
+    std::filesystem::path config_file;
+    auto setup = resolve_setup(o, error, config_file);
+    if (!setup) {
+        std::cerr << "vta config: " << error << "\n";
+        return 1;
+    }
+    std::cout << "config file: " << config_file.string()
+              << (std::filesystem::exists(config_file) ? " (valid)" : " (not present: embedded defaults)") << "\n"
+              << "database:    " << setup->database.string() << "\n"
+              << "log file:    " << setup->config.log.file.string() << "\n";
     return 0;
-  }
-  std::string error;
-  std::filesystem::path config_file;
-  auto setup = resolve_setup(o, error, config_file);
-  if (!setup) {
-    std::cerr << "vta config: " << error << "\n";
-    return 1;
-  }
-  std::cout << "config file: " << config_file.string()
-            << (std::filesystem::exists(config_file) ? " (valid)" : " (not present: embedded defaults)") << "\n"
-            << "database:    " << setup->database.string() << "\n"
-            << "log file:    " << setup->config.log.file.string() << "\n";
-  return 0;
 }
 
 namespace {
@@ -295,29 +303,29 @@ $XDG_STATE_HOME/restrike-vta/vta.log.
 }  // namespace
 
 int main_command(int argc, char** argv) {
-  const Arguments all(argv + 1, argv + argc);
-  if (all.empty() || all.front() == "--help" || all.front() == "-h" || all.front() == "help") {
-    std::cout << help_text;
-    return all.empty() ? 2 : 0;
-  }
-  if (all.front() == "--version") {
-    std::cout << "vta " << VTA_VERSION << "\n";
-    return 0;
-  }
-  const std::string command = all.front();
-  const Arguments rest(all.begin() + 1, all.end());
-  if (command == "run") return run_command(rest);
-  if (command == "send") return send_command(rest);
-  if (command == "simulate") return simulate_command(rest);
-  if (command == "matches") return matches_command(rest);
-  if (command == "events") return events_command(rest);
-  if (command == "stats") return stats_command(rest);
-  if (command == "config") return config_command(rest);
-  if (command == "obs") return obs_command(rest);
-  if (command == "check") return check_command(rest);
-  if (command == "chapters") return chapters_command(rest);
-  std::cerr << "vta: unknown command '" << command << "'\n" << help_text;
-  return 2;
+    const Arguments all(argv + 1, argv + argc);
+    if (all.empty() || all.front() == "--help" || all.front() == "-h" || all.front() == "help") {
+        std::cout << help_text;
+        return all.empty() ? 2 : 0;
+    }
+    if (all.front() == "--version") {
+        std::cout << "vta " << VTA_VERSION << "\n";
+        return 0;
+    }
+    const std::string command = all.front();
+    const Arguments rest(all.begin() + 1, all.end());
+    if (command == "run") return run_command(rest);
+    if (command == "send") return send_command(rest);
+    if (command == "simulate") return simulate_command(rest);
+    if (command == "matches") return matches_command(rest);
+    if (command == "events") return events_command(rest);
+    if (command == "stats") return stats_command(rest);
+    if (command == "config") return config_command(rest);
+    if (command == "obs") return obs_command(rest);
+    if (command == "check") return check_command(rest);
+    if (command == "chapters") return chapters_command(rest);
+    std::cerr << "vta: unknown command '" << command << "'\n" << help_text;
+    return 2;
 }
 
 }  // namespace vta::host

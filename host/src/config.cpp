@@ -12,236 +12,253 @@ namespace {
 // Walks one JSON object, checking that it holds only known keys and that each value has the
 // expected type and range; the first problem becomes the error message.
 class ObjectReader {
- public:
-  ObjectReader(const nlohmann::json& object, std::string path, std::string& error)
-      : object_(object), path_(std::move(path)), error_(error) {}
+public:
+    ObjectReader(const nlohmann::json& object, std::string path, std::string& error)
+        : object_(object), path_(std::move(path)), error_(error) {}
 
-  bool only_keys(std::initializer_list<const char*> known) {
-    if (!object_.is_object()) return fail(path_.empty() ? "the configuration" : path_, "an object");
-    for (const auto& [key, value] : object_.items()) {
-      bool found = false;
-      for (const char* k : known) found = found || key == k;
-      if (!found) {
-        std::string list;
-        for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
-        error_ = "unknown key '" + name(key) + "' (expected one of: " + list + ")";
-        return false;
-      }
-    }
-    return true;
-  }
-
-  bool integer(const char* key, int& out, long min, long max) {
-    if (!object_.contains(key)) return true;
-    const auto& v = object_[key];
-    if (!v.is_number_integer() || v.get<long long>() < min || v.get<long long>() > max)
-      return fail(name(key), "an integer from " + std::to_string(min) + " to " + std::to_string(max), &v);
-    out = int(v.get<long long>());
-    return true;
-  }
-
-  bool boolean(const char* key, bool& out) {
-    if (!object_.contains(key)) return true;
-    const auto& v = object_[key];
-    if (!v.is_boolean()) return fail(name(key), "true or false", &v);
-    out = v.get<bool>();
-    return true;
-  }
-
-  bool text(const char* key, std::string& out) {
-    if (!object_.contains(key)) return true;
-    const auto& v = object_[key];
-    if (!v.is_string()) return fail(name(key), "a string", &v);
-    out = v.get<std::string>();
-    return true;
-  }
-
-  bool one_of(const char* key, std::string& out, std::initializer_list<const char*> values) {
-    std::string value = out;
-    if (!text(key, value)) return false;
-    for (const char* allowed : values)
-      if (value == allowed) {
-        out = value;
+    bool only_keys(std::initializer_list<const char*> known) {
+        if (!object_.is_object()) return fail(path_.empty() ? "the configuration" : path_, "an object");
+        for (const auto& [key, value] : object_.items()) {
+            bool found = false;
+            for (const char* k : known) found = found || key == k;
+            if (!found) {
+                std::string list;
+                for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
+                error_ = "unknown key '" + name(key) + "' (expected one of: " + list + ")";
+                return false;
+            }
+        }
         return true;
-      }
-    std::string list;
-    for (const char* allowed : values) list += std::string(list.empty() ? "" : ", ") + allowed;
-    return fail(name(key), "one of " + list, &object_[key]);
-  }
-
-  bool text_list(const char* key, std::vector<std::string>& out) {
-    if (!object_.contains(key)) return true;
-    const auto& v = object_[key];
-    if (!v.is_array()) return fail(name(key), "an array of strings", &v);
-    out.clear();
-    for (const auto& item : v) {
-      if (!item.is_string()) return fail(name(key), "an array of strings", &v);
-      out.push_back(item.get<std::string>());
     }
-    return true;
-  }
 
-  const nlohmann::json* child(const char* key) const { return object_.contains(key) ? &object_[key] : nullptr; }
-  std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+    bool integer(const char* key, int& out, long min, long max) {
+        if (!object_.contains(key)) return true;
+        const auto& v = object_[key];
+        if (!v.is_number_integer() || v.get<long long>() < min || v.get<long long>() > max)
+            return fail(name(key), "an integer from " + std::to_string(min) + " to " + std::to_string(max), &v);
+        out = int(v.get<long long>());
+        return true;
+    }
 
- private:
-  bool fail(const std::string& key, const std::string& expected, const nlohmann::json* got = nullptr) {
-    error_ = key + ": expected " + expected + (got ? ", got " + got->dump() : std::string());
-    return false;
-  }
+    bool boolean(const char* key, bool& out) {
+        if (!object_.contains(key)) return true;
+        const auto& v = object_[key];
+        if (!v.is_boolean()) return fail(name(key), "true or false", &v);
+        out = v.get<bool>();
+        return true;
+    }
 
-  const nlohmann::json& object_;
-  std::string path_;
-  std::string& error_;
+    bool text(const char* key, std::string& out) {
+        if (!object_.contains(key)) return true;
+        const auto& v = object_[key];
+        if (!v.is_string()) return fail(name(key), "a string", &v);
+        out = v.get<std::string>();
+        return true;
+    }
+
+    bool one_of(const char* key, std::string& out, std::initializer_list<const char*> values) {
+        std::string value = out;
+        if (!text(key, value)) return false;
+        for (const char* allowed : values)
+            if (value == allowed) {
+                out = value;
+                return true;
+            }
+        std::string list;
+        for (const char* allowed : values) list += std::string(list.empty() ? "" : ", ") + allowed;
+        return fail(name(key), "one of " + list, &object_[key]);
+    }
+
+    bool text_list(const char* key, std::vector<std::string>& out) {
+        if (!object_.contains(key)) return true;
+        const auto& v = object_[key];
+        if (!v.is_array()) return fail(name(key), "an array of strings", &v);
+        out.clear();
+        for (const auto& item : v) {
+            if (!item.is_string()) return fail(name(key), "an array of strings", &v);
+            out.push_back(item.get<std::string>());
+        }
+        return true;
+    }
+
+    const nlohmann::json* child(const char* key) const { return object_.contains(key) ? &object_[key] : nullptr; }
+    std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+private:
+    bool fail(const std::string& key, const std::string& expected, const nlohmann::json* got = nullptr) {
+        error_ = key + ": expected " + expected + (got ? ", got " + got->dump() : std::string());
+        return false;
+    }
+
+    const nlohmann::json& object_;
+    std::string path_;
+    std::string& error_;
 };
 
 bool read_udp(const nlohmann::json& j, pss::UdpListenerOptions& udp, std::string& error) {
-  ObjectReader r(j, "udp", error);
-  int port = udp.port;
-  if (!r.only_keys({"bind", "port", "allow", "receive_buffer_bytes"}) || !r.text("bind", udp.bind_address) ||
-      !r.integer("port", port, 1, 65535) || !r.text_list("allow", udp.allow) ||
-      !r.integer("receive_buffer_bytes", udp.receive_buffer_bytes, 65536, 1 << 30))
-    return false;
-  udp.port = std::uint16_t(port);
-  return true;
+    ObjectReader r(j, "udp", error);
+    int port = udp.port;
+    if (!r.only_keys({"bind", "port", "allow", "receive_buffer_bytes"}) || !r.text("bind", udp.bind_address) ||
+        !r.integer("port", port, 1, 65535) || !r.text_list("allow", udp.allow) ||
+        !r.integer("receive_buffer_bytes", udp.receive_buffer_bytes, 65536, 1 << 30))
+        return false;
+    udp.port = std::uint16_t(port);
+    return true;
 }
 
 bool read_store(const nlohmann::json& j, StoreConfig& store, std::string& error) {
-  ObjectReader r(j, "store", error);
-  std::string path;
-  if (!r.only_keys({"path", "batch_rows", "batch_ms"}) || !r.text("path", path) ||
-      !r.integer("batch_rows", store.batch_rows, 1, 1'000'000) || !r.integer("batch_ms", store.batch_ms, 1, 10'000))
-    return false;
-  store.path = path;
-  return true;
+    ObjectReader r(j, "store", error);
+    std::string path;
+    if (!r.only_keys({"path", "batch_rows", "batch_ms"}) || !r.text("path", path) ||
+        !r.integer("batch_rows", store.batch_rows, 1, 1'000'000) || !r.integer("batch_ms", store.batch_ms, 1, 10'000))
+        return false;
+    store.path = path;
+    return true;
 }
 
 bool read_log(const nlohmann::json& j, LogConfig& log, std::string& error) {
-  ObjectReader r(j, "log", error);
-  std::string file;
-  if (!r.only_keys({"level", "file", "max_file_mb", "max_files"}) ||
-      !r.one_of("level", log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"}) ||
-      !r.text("file", file) || !r.integer("max_file_mb", log.max_file_mb, 1, 4096) ||
-      !r.integer("max_files", log.max_files, 1, 100))
-    return false;
-  log.file = file;
-  return true;
+    ObjectReader r(j, "log", error);
+    std::string file;
+    if (!r.only_keys({"level", "file", "max_file_mb", "max_files"}) ||
+        !r.one_of("level", log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"}) ||
+        !r.text("file", file) || !r.integer("max_file_mb", log.max_file_mb, 1, 4096) ||
+        !r.integer("max_files", log.max_files, 1, 100))
+        return false;
+    log.file = file;
+    return true;
 }
 
 bool read_workflows(const nlohmann::json& j, WorkflowsConfig& workflows, std::string& error) {
-  ObjectReader r(j, "workflows", error);
-  std::vector<std::string> folders;
-  if (!r.only_keys({"folders", "packages", "memory_limit_mb", "hot_reload"}) || !r.text_list("folders", folders) ||
-      !r.integer("memory_limit_mb", workflows.memory_limit_mb, 1, 4096) || !r.boolean("hot_reload", workflows.hot_reload))
-    return false;
-  workflows.folders.assign(folders.begin(), folders.end());
-  if (const auto* packages = r.child("packages")) {
-    if (!packages->is_object()) {
-      error = "workflows.packages: expected an object {\"<package>\": {\"config\": {...}, \"grant\": [...], \"enabled\": true}}";
-      return false;
-    }
-    for (const auto& [name, entry] : packages->items()) {
-      ObjectReader package(entry, "workflows.packages." + name, error);
-      std::vector<std::string> grants;
-      bool enabled = true;
-      if (!package.only_keys({"config", "grant", "enabled"}) || !package.text_list("grant", grants) ||
-          !package.boolean("enabled", enabled))
+    ObjectReader r(j, "workflows", error);
+    std::vector<std::string> folders;
+    if (!r.only_keys({"folders", "packages", "memory_limit_mb", "hot_reload"}) || !r.text_list("folders", folders) ||
+        !r.integer("memory_limit_mb", workflows.memory_limit_mb, 1, 4096) ||
+        !r.boolean("hot_reload", workflows.hot_reload))
         return false;
-      if (const auto* config = package.child("config"); config && !config->is_object()) {
-        error = "workflows.packages." + name + ".config: expected an object of the package's settings";
-        return false;
-      }
+    workflows.folders.assign(folders.begin(), folders.end());
+    if (const auto* packages = r.child("packages")) {
+        if (!packages->is_object()) {
+            error =
+                "workflows.packages: expected an object {\"<package>\": {\"config\": {...}, \"grant\": [...], "
+                "\"enabled\": true}}";
+            return false;
+        }
+        for (const auto& [name, entry] : packages->items()) {
+            ObjectReader package(entry, "workflows.packages." + name, error);
+            std::vector<std::string> grants;
+            bool enabled = true;
+            if (!package.only_keys({"config", "grant", "enabled"}) || !package.text_list("grant", grants) ||
+                !package.boolean("enabled", enabled))
+                return false;
+            if (const auto* config = package.child("config"); config && !config->is_object()) {
+                error = "workflows.packages." + name + ".config: expected an object of the package's settings";
+                return false;
+            }
+        }
+        workflows.packages = *packages;
     }
-    workflows.packages = *packages;
-  }
-  return true;
+    return true;
 }
 
 bool read_playback(const nlohmann::json& j, PlaybackConfig& playback, std::string& error) {
-  ObjectReader r(j, "playback", error);
-  return r.only_keys({"mpv", "args"}) && r.text("mpv", playback.mpv) && r.text_list("args", playback.args);
+    ObjectReader r(j, "playback", error);
+    return r.only_keys({"mpv", "args"}) && r.text("mpv", playback.mpv) && r.text_list("args", playback.args);
 }
 
 bool read_panel(const nlohmann::json& j, PanelConfig& panel, std::string& error) {
-  ObjectReader r(j, "panel", error);
-  std::string flags;
-  if (!r.only_keys({"flags_folder", "shortcuts"}) || !r.text("flags_folder", flags)) return false;
-  panel.flags_folder = flags;
-  const auto* shortcuts = r.child("shortcuts");
-  if (!shortcuts) return true;
-  ObjectReader keys(*shortcuts, "panel.shortcuts", error);
-  if (!keys.only_keys({"replay", "back_to_live", "manual_mode"})) return false;
-  for (auto [key, value] : {std::pair{"replay", &panel.shortcuts.replay},
-                            std::pair{"back_to_live", &panel.shortcuts.back_to_live},
-                            std::pair{"manual_mode", &panel.shortcuts.manual_mode}}) {
-    if (!keys.text(key, *value)) return false;
-    if (!valid_shortcut(*value)) {
-      error = "panel.shortcuts." + std::string(key) + ": expected a key such as \"F5\", \"Ctrl+R\" or \"Alt+Shift+B\" "
-              "(Ctrl/Alt/Shift + F1..F12, A..Z, 0..9, Space or Escape), got \"" + *value + "\"";
-      return false;
+    ObjectReader r(j, "panel", error);
+    std::string flags;
+    if (!r.only_keys({"flags_folder", "shortcuts"}) || !r.text("flags_folder", flags)) return false;
+    panel.flags_folder = flags;
+    const auto* shortcuts = r.child("shortcuts");
+    if (!shortcuts) return true;
+    ObjectReader keys(*shortcuts, "panel.shortcuts", error);
+    if (!keys.only_keys({"replay", "back_to_live", "manual_mode"})) return false;
+    for (auto [key, value] :
+         {std::pair{"replay", &panel.shortcuts.replay}, std::pair{"back_to_live", &panel.shortcuts.back_to_live},
+          std::pair{"manual_mode", &panel.shortcuts.manual_mode}}) {
+        if (!keys.text(key, *value)) return false;
+        if (!valid_shortcut(*value)) {
+            error = "panel.shortcuts." + std::string(key) +
+                    ": expected a key such as \"F5\", \"Ctrl+R\" or \"Alt+Shift+B\" "
+                    "(Ctrl/Alt/Shift + F1..F12, A..Z, 0..9, Space or Escape), got \"" +
+                    *value + "\"";
+            return false;
+        }
     }
-  }
-  return true;
+    return true;
 }
 
 }  // namespace
 
 bool valid_shortcut(const std::string& text) {
-  static const std::regex pattern("^((Ctrl|Alt|Shift)\\+)*(F([1-9]|1[0-2])|[A-Z0-9]|Space|Escape)$");
-  return std::regex_match(text, pattern);
+    static const std::regex pattern("^((Ctrl|Alt|Shift)\\+)*(F([1-9]|1[0-2])|[A-Z0-9]|Space|Escape)$");
+    return std::regex_match(text, pattern);
 }
 
 nlohmann::json default_config_json() {
-  const Config d;
-  return {
-      {"udp", {{"bind", d.udp.bind_address}, {"port", d.udp.port}, {"allow", nlohmann::json::array()},
-               {"receive_buffer_bytes", d.udp.receive_buffer_bytes}}},
-      {"store", {{"path", ""}, {"batch_rows", d.store.batch_rows}, {"batch_ms", d.store.batch_ms}}},
-      {"log", {{"level", d.log.level}, {"file", ""}, {"max_file_mb", d.log.max_file_mb},
-               {"max_files", d.log.max_files}}},
-      {"obs", nlohmann::json::array()},
-      {"workflows", {{"folders", nlohmann::json::array()}, {"packages", nlohmann::json::object()},
-                     {"memory_limit_mb", d.workflows.memory_limit_mb}, {"hot_reload", d.workflows.hot_reload}}},
-      {"playback", {{"mpv", d.playback.mpv}, {"args", nlohmann::json::array()}}},
-      {"panel", {{"flags_folder", ""},
-                 {"shortcuts", {{"replay", d.panel.shortcuts.replay}, {"back_to_live", d.panel.shortcuts.back_to_live},
-                                {"manual_mode", d.panel.shortcuts.manual_mode}}}}},
-  };
+    const Config d;
+    return {
+        {"udp",
+         {{"bind", d.udp.bind_address},
+          {"port", d.udp.port},
+          {"allow", nlohmann::json::array()},
+          {"receive_buffer_bytes", d.udp.receive_buffer_bytes}}},
+        {"store", {{"path", ""}, {"batch_rows", d.store.batch_rows}, {"batch_ms", d.store.batch_ms}}},
+        {"log",
+         {{"level", d.log.level}, {"file", ""}, {"max_file_mb", d.log.max_file_mb}, {"max_files", d.log.max_files}}},
+        {"obs", nlohmann::json::array()},
+        {"workflows",
+         {{"folders", nlohmann::json::array()},
+          {"packages", nlohmann::json::object()},
+          {"memory_limit_mb", d.workflows.memory_limit_mb},
+          {"hot_reload", d.workflows.hot_reload}}},
+        {"playback", {{"mpv", d.playback.mpv}, {"args", nlohmann::json::array()}}},
+        {"panel",
+         {{"flags_folder", ""},
+          {"shortcuts",
+           {{"replay", d.panel.shortcuts.replay},
+            {"back_to_live", d.panel.shortcuts.back_to_live},
+            {"manual_mode", d.panel.shortcuts.manual_mode}}}}},
+    };
 }
 
 ConfigResult parse_config(const nlohmann::json& document) {
-  Config config;
-  std::string error;
-  ObjectReader top(document, "", error);
-  if (!top.only_keys({"udp", "store", "log", "obs", "workflows", "playback", "panel"})) return {std::nullopt, error};
-  if (auto* udp = top.child("udp"); udp && !read_udp(*udp, config.udp, error)) return {std::nullopt, error};
-  if (auto* store = top.child("store"); store && !read_store(*store, config.store, error)) return {std::nullopt, error};
-  if (auto* log = top.child("log"); log && !read_log(*log, config.log, error)) return {std::nullopt, error};
-  if (auto* w = top.child("workflows"); w && !read_workflows(*w, config.workflows, error)) return {std::nullopt, error};
-  if (auto* p = top.child("playback"); p && !read_playback(*p, config.playback, error)) return {std::nullopt, error};
-  if (auto* p = top.child("panel"); p && !read_panel(*p, config.panel, error)) return {std::nullopt, error};
-  if (auto* connections = top.child("obs")) {
-    auto parsed = obs::parse_connections(*connections);
-    if (!parsed) return {std::nullopt, "obs: " + parsed.error().message};
-    config.obs = std::move(parsed.value());
-  }
-  return {std::move(config), {}};
+    Config config;
+    std::string error;
+    ObjectReader top(document, "", error);
+    if (!top.only_keys({"udp", "store", "log", "obs", "workflows", "playback", "panel"})) return {std::nullopt, error};
+    if (auto* udp = top.child("udp"); udp && !read_udp(*udp, config.udp, error)) return {std::nullopt, error};
+    if (auto* store = top.child("store"); store && !read_store(*store, config.store, error))
+        return {std::nullopt, error};
+    if (auto* log = top.child("log"); log && !read_log(*log, config.log, error)) return {std::nullopt, error};
+    if (auto* w = top.child("workflows"); w && !read_workflows(*w, config.workflows, error))
+        return {std::nullopt, error};
+    if (auto* p = top.child("playback"); p && !read_playback(*p, config.playback, error)) return {std::nullopt, error};
+    if (auto* p = top.child("panel"); p && !read_panel(*p, config.panel, error)) return {std::nullopt, error};
+    if (auto* connections = top.child("obs")) {
+        auto parsed = obs::parse_connections(*connections);
+        if (!parsed) return {std::nullopt, "obs: " + parsed.error().message};
+        config.obs = std::move(parsed.value());
+    }
+    return {std::move(config), {}};
 }
 
 ConfigResult load_config(const std::filesystem::path& file, bool must_exist) {
-  std::ifstream in(file);
-  if (!in) {
-    if (!must_exist && !std::filesystem::exists(file)) return {Config{}, {}};
-    return {std::nullopt, "cannot read config file " + file.string()};
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  const auto document = nlohmann::json::parse(text.str(), nullptr, false);
-  if (document.is_discarded())
-    return {std::nullopt, file.string() + ": not valid JSON (expected an object such as {\"udp\": {\"port\": 6000}})"};
-  ConfigResult result = parse_config(document);
-  if (!result.config) result.error = file.string() + ": " + result.error;
-  return result;
+    std::ifstream in(file);
+    if (!in) {
+        if (!must_exist && !std::filesystem::exists(file)) return {Config{}, {}};
+        return {std::nullopt, "cannot read config file " + file.string()};
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto document = nlohmann::json::parse(text.str(), nullptr, false);
+    if (document.is_discarded())
+        return {std::nullopt,
+                file.string() + ": not valid JSON (expected an object such as {\"udp\": {\"port\": 6000}})"};
+    ConfigResult result = parse_config(document);
+    if (!result.config) result.error = file.string() + ": " + result.error;
+    return result;
 }
 
 }  // namespace vta::host

@@ -10,22 +10,22 @@
 namespace vta::host {
 
 std::string setup_logging(const LogConfig& config, const std::filesystem::path& default_file) {
-  std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
-  std::string problem;
-  const std::filesystem::path file = config.file.empty() ? default_file : config.file;
-  try {
-    std::filesystem::create_directories(file.parent_path());
-    sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-        file.string(), std::size_t(config.max_file_mb) << 20, std::size_t(config.max_files)));
-  } catch (const std::exception& e) {
-    problem = "cannot write the log file " + file.string() + ": " + e.what();
-  }
-  auto logger = std::make_shared<spdlog::logger>("vta", sinks.begin(), sinks.end());
-  logger->set_level(spdlog::level::from_str(config.level));
-  logger->flush_on(spdlog::level::warn);
-  spdlog::set_default_logger(logger);
-  spdlog::flush_every(std::chrono::seconds(1));
-  return problem;
+    std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
+    std::string problem;
+    const std::filesystem::path file = config.file.empty() ? default_file : config.file;
+    try {
+        std::filesystem::create_directories(file.parent_path());
+        sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+            file.string(), std::size_t(config.max_file_mb) << 20, std::size_t(config.max_files)));
+    } catch (const std::exception& e) {
+        problem = "cannot write the log file " + file.string() + ": " + e.what();
+    }
+    auto logger = std::make_shared<spdlog::logger>("vta", sinks.begin(), sinks.end());
+    logger->set_level(spdlog::level::from_str(config.level));
+    logger->flush_on(spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+    spdlog::flush_every(std::chrono::seconds(1));
+    return problem;
 }
 
 }  // namespace vta::host

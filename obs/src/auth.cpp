@@ -7,8 +7,7 @@ namespace vta::obs::detail {
 std::string base64(std::string_view bytes) {
     std::string out(4 * ((bytes.size() + 2) / 3), '\0');
     const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(bytes.data()),
-                                  static_cast<int>(bytes.size()));
+                                  reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
     out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
     return out;
 }

@@ -6,8 +6,7 @@
 
 namespace vta::obs {
 
-Subscription::Subscription(std::weak_ptr<ClientImpl> client, std::uint64_t id)
-    : client_(std::move(client)), id_(id) {}
+Subscription::Subscription(std::weak_ptr<ClientImpl> client, std::uint64_t id) : client_(std::move(client)), id_(id) {}
 
 Subscription::Subscription(Subscription&& other) noexcept
     : client_(std::move(other.client_)), id_(std::exchange(other.id_, 0)) {}
@@ -26,8 +25,7 @@ Subscription::~Subscription() { unsubscribe(); }
 void Subscription::unsubscribe() {
     const auto id = std::exchange(id_, 0);
     if (id == 0) return;
-    if (auto client = client_.lock())
-        net::dispatch(client->io(), [client, id] { client->remove_subscriber(id); });
+    if (auto client = client_.lock()) net::dispatch(client->io(), [client, id] { client->remove_subscriber(id); });
     client_.reset();
 }
 
@@ -67,8 +65,8 @@ RequestId Client::request(std::string type, Json data, Handler<Json> handler, st
 
 void Client::request_batch(std::vector<BatchRequest> requests, BatchOptions options, Handler<BatchResults> handler,
                            std::chrono::milliseconds timeout) {
-    net::dispatch(impl_->io(), [impl = impl_, requests = std::move(requests), options,
-                                handler = std::move(handler), timeout]() mutable {
+    net::dispatch(impl_->io(), [impl = impl_, requests = std::move(requests), options, handler = std::move(handler),
+                                timeout]() mutable {
         impl->request_batch(std::move(requests), options, std::move(handler), timeout);
     });
 }
@@ -85,9 +83,10 @@ void Client::reidentify(std::uint32_t event_subscriptions, Handler<void> handler
 
 Subscription Client::subscribe(std::string event_type, EventHandler handler) {
     const auto id = impl_->next_subscriber_id();
-    net::dispatch(impl_->io(), [impl = impl_, id, type = std::move(event_type), handler = std::move(handler)]() mutable {
-        impl->add_subscriber(id, std::move(type), std::move(handler));
-    });
+    net::dispatch(impl_->io(),
+                  [impl = impl_, id, type = std::move(event_type), handler = std::move(handler)]() mutable {
+                      impl->add_subscriber(id, std::move(type), std::move(handler));
+                  });
     return Subscription(impl_, id);
 }
 

@@ -43,7 +43,8 @@ Result<Json> response_result(const Json& response, const std::string& fallback_t
 // As response_result, but moves responseData out of `response` instead of copying it.
 Result<Json> take_response_result(Json& response, const std::string& fallback_type) {
     const auto data = response.find("responseData");
-    if (data == response.end() || data->is_null() || !bool_field(response.value("requestStatus", Json::object()), "result"))
+    if (data == response.end() || data->is_null() ||
+        !bool_field(response.value("requestStatus", Json::object()), "result"))
         return response_result(response, fallback_type);
     return std::move(*data);
 }
@@ -106,10 +107,11 @@ void ClientImpl::begin_attempt() {
     auto s = std::make_shared<Session>(io_, ++last_session_id_);
     session_ = s;
     set_state(State::connecting);
-    resolver_.async_resolve(config_.host, std::to_string(config_.port),
-                            [self = shared_from_this(), s](beast::error_code ec, net::ip::tcp::resolver::results_type r) {
-                                self->on_resolved(s, ec, std::move(r));
-                            });
+    resolver_.async_resolve(
+        config_.host, std::to_string(config_.port),
+        [self = shared_from_this(), s](beast::error_code ec, net::ip::tcp::resolver::results_type r) {
+            self->on_resolved(s, ec, std::move(r));
+        });
 }
 
 void ClientImpl::on_resolved(const std::shared_ptr<Session>& s, beast::error_code ec,
@@ -126,8 +128,8 @@ void ClientImpl::on_resolved(const std::shared_ptr<Session>& s, beast::error_cod
 void ClientImpl::on_connected(const std::shared_ptr<Session>& s, beast::error_code ec) {
     if (!current(s)) return;
     if (ec)
-        return lose_session(close_abnormal, fmt::format("cannot connect to {}:{}: {}", config_.host,
-                                                        config_.port, ec.message()));
+        return lose_session(close_abnormal,
+                            fmt::format("cannot connect to {}:{}: {}", config_.host, config_.port, ec.message()));
     beast::get_lowest_layer(s->ws).expires_never();
     beast::get_lowest_layer(s->ws).socket().set_option(net::ip::tcp::no_delay(true), ec);
     websocket::stream_base::timeout timeouts;
@@ -155,7 +157,8 @@ void ClientImpl::on_handshake(const std::shared_ptr<Session>& s, beast::error_co
         auto self = weak.lock();
         if (ec || !self || !self->current(s) || self->state_ == State::connected) return;
         self->lose_session(close_abnormal, fmt::format("OBS did not complete Hello/Identify and the state "
-                                                       "re-read within {}", ms(self->options_.identify_timeout)));
+                                                       "re-read within {}",
+                                                       ms(self->options_.identify_timeout)));
     });
     read_next(s);
 }
@@ -178,9 +181,8 @@ void ClientImpl::keepalive_tick(const std::shared_ptr<Session>& s) {
 }
 
 void ClientImpl::read_next(const std::shared_ptr<Session>& s) {
-    s->ws.async_read(s->read_buffer, [self = shared_from_this(), s](beast::error_code ec, std::size_t n) {
-        self->on_read(s, ec, n);
-    });
+    s->ws.async_read(s->read_buffer,
+                     [self = shared_from_this(), s](beast::error_code ec, std::size_t n) { self->on_read(s, ec, n); });
 }
 
 void ClientImpl::on_read(const std::shared_ptr<Session>& s, beast::error_code ec, std::size_t bytes) {
@@ -199,8 +201,10 @@ void ClientImpl::on_read(const std::shared_ptr<Session>& s, beast::error_code ec
     s->read_buffer.consume(bytes);
     if (s->read_buffer.capacity() > keep_read_buffer_bytes) s->read_buffer.shrink_to_fit();
 
-    if (message.is_discarded()) protocol_error(fmt::format("a message of {} bytes is not valid JSON", bytes));
-    else handle_message(s, message);
+    if (message.is_discarded())
+        protocol_error(fmt::format("a message of {} bytes is not valid JSON", bytes));
+    else
+        handle_message(s, message);
     if (current(s)) read_next(s);
 }
 
@@ -257,13 +261,19 @@ void ClientImpl::lose_session(int close_code, const std::string& reason) {
     if (was_connected) logger_->warn("OBS \"{}\": {}", config_.name, reason);
 
     switch (close_code) {
-        case 4009: return fail_permanently(ErrorCode::auth_failed, "authentication failed: wrong password (4009)");
-        case 4010: return fail_permanently(ErrorCode::unsupported, "OBS does not support RPC version 1 (4010)");
-        case 4011: return fail_permanently(ErrorCode::closed, "session invalidated: kicked by the user in OBS (4011)");
-        default: break;
+        case 4009:
+            return fail_permanently(ErrorCode::auth_failed, "authentication failed: wrong password (4009)");
+        case 4010:
+            return fail_permanently(ErrorCode::unsupported, "OBS does not support RPC version 1 (4010)");
+        case 4011:
+            return fail_permanently(ErrorCode::closed, "session invalidated: kicked by the user in OBS (4011)");
+        default:
+            break;
     }
-    if (wanted_ && options_.reconnect) schedule_reconnect(reason);
-    else fail_permanently(ErrorCode::closed, reason);
+    if (wanted_ && options_.reconnect)
+        schedule_reconnect(reason);
+    else
+        fail_permanently(ErrorCode::closed, reason);
 }
 
 void ClientImpl::fail_permanently(ErrorCode code, const std::string& reason) {
@@ -285,8 +295,9 @@ void ClientImpl::schedule_reconnect(const std::string& reason) {
     const auto delay = std::chrono::milliseconds(std::min<std::chrono::milliseconds::rep>(
         options_.backoff_max.count(), static_cast<std::chrono::milliseconds::rep>(base * jitter(jitter_rng_))));
     logger_->info("OBS \"{}\": reconnecting in {} (attempt {}): {}", config_.name, ms(delay), failed_attempts_, reason);
-    set_state(State::reconnecting, reason,
-              std::chrono::system_clock::now() + std::chrono::duration_cast<std::chrono::system_clock::duration>(delay));
+    set_state(
+        State::reconnecting, reason,
+        std::chrono::system_clock::now() + std::chrono::duration_cast<std::chrono::system_clock::duration>(delay));
     reconnect_timer_.expires_after(delay);
     reconnect_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
         auto self = weak.lock();
@@ -349,12 +360,18 @@ void ClientImpl::handle_message(const std::shared_ptr<Session>& s, Json& message
             !d->is_object())
             return protocol_error("not an {\"op\": N, \"d\": {...}} object");
         switch (op->get<int>()) {
-            case 0: return handle_hello(s, *d);
-            case 2: return handle_identified(s, *d);
-            case 5: return handle_event(*d);
-            case 7: return handle_response(*d, false);
-            case 9: return handle_response(*d, true);
-            default: return protocol_error(fmt::format("unexpected op {}", op->get<int>()));
+            case 0:
+                return handle_hello(s, *d);
+            case 2:
+                return handle_identified(s, *d);
+            case 5:
+                return handle_event(*d);
+            case 7:
+                return handle_response(*d, false);
+            case 9:
+                return handle_response(*d, true);
+            default:
+                return protocol_error(fmt::format("unexpected op {}", op->get<int>()));
         }
     } catch (const std::exception& e) {
         protocol_error(e.what());
@@ -387,25 +404,25 @@ void ClientImpl::handle_identified(const std::shared_ptr<Session>& s, const Json
 void ClientImpl::refresh_state(const std::shared_ptr<Session>& s) {
     const RequestId id = next_request_id();
     Json requests = Json::array();
-    for (const char* type : {"GetVersion", "GetCurrentProgramScene", "GetRecordStatus", "GetStreamStatus",
-                             "GetReplayBufferStatus"})
+    for (const char* type :
+         {"GetVersion", "GetCurrentProgramScene", "GetRecordStatus", "GetStreamStatus", "GetReplayBufferStatus"})
         requests.push_back({{"requestType", type}});
     Json message = {{"op", 8},
                     {"d", {{"requestId", std::to_string(id)}, {"haltOnFailure", false}, {"requests", requests}}}};
-    send_request(s, id, "RequestBatch", std::move(message),
-                 [weak = weak_from_this(), s](Result<Json> results) {
-                     auto self = weak.lock();
-                     if (!self || !self->current(s)) return;
-                     if (!results)
-                         return self->lose_session(close_abnormal, "state re-read failed: " + results.error().message);
-                     self->apply_refresh(results.value());
-                     self->identify_timer_.cancel();
-                     self->failed_attempts_ = 0;
-                     self->logger_->info("OBS \"{}\": connected to {}:{}", self->config_.name, self->config_.host,
-                                         self->config_.port);
-                     self->set_state(State::connected);
-                 },
-                 options_.identify_timeout);
+    send_request(
+        s, id, "RequestBatch", std::move(message),
+        [weak = weak_from_this(), s](Result<Json> results) {
+            auto self = weak.lock();
+            if (!self || !self->current(s)) return;
+            if (!results) return self->lose_session(close_abnormal, "state re-read failed: " + results.error().message);
+            self->apply_refresh(results.value());
+            self->identify_timer_.cancel();
+            self->failed_attempts_ = 0;
+            self->logger_->info("OBS \"{}\": connected to {}:{}", self->config_.name, self->config_.host,
+                                self->config_.port);
+            self->set_state(State::connected);
+        },
+        options_.identify_timeout);
 }
 
 void ClientImpl::apply_refresh(const Json& results) {
@@ -513,8 +530,10 @@ void ClientImpl::update_status_from_event(const Event& e) {
         } else if (e.type == "RecordStateChanged") {
             st.record_state = str_field(e.data, "outputState");
             st.recording = bool_field(e.data, "outputActive", st.recording);
-            if (st.record_state == "OBS_WEBSOCKET_OUTPUT_PAUSED") st.record_paused = true;
-            else if (st.record_state == "OBS_WEBSOCKET_OUTPUT_RESUMED" || !st.recording) st.record_paused = false;
+            if (st.record_state == "OBS_WEBSOCKET_OUTPUT_PAUSED")
+                st.record_paused = true;
+            else if (st.record_state == "OBS_WEBSOCKET_OUTPUT_RESUMED" || !st.recording)
+                st.record_paused = false;
             const std::string path = str_field(e.data, "outputPath");
             if (!path.empty()) st.last_record_path = path;
         } else if (e.type == "StreamStateChanged") {
@@ -533,8 +552,7 @@ void ClientImpl::update_status_from_event(const Event& e) {
 // ---- requests -------------------------------------------------------------------------------
 
 void ClientImpl::send_request(const std::shared_ptr<Session>& s, RequestId id, std::string type, Json message,
-                              std::function<void(Result<Json>)> done, std::chrono::milliseconds timeout,
-                              bool ordered) {
+                              std::function<void(Result<Json>)> done, std::chrono::milliseconds timeout, bool ordered) {
     if (timeout.count() <= 0) timeout = options_.request_timeout;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     const auto slot = deadlines_.emplace(deadline, id);
@@ -599,17 +617,18 @@ void ClientImpl::on_deadline() {
 void ClientImpl::request(RequestId id, std::string type, Json data, Handler<Json> handler,
                          std::chrono::milliseconds timeout) {
     if (state_ != State::connected || !session_)
-        return complete_later(std::move(handler),
-                              Result<Json>(Error{ErrorCode::not_connected,
-                                                 fmt::format("{}: OBS \"{}\" is not connected ({})", type,
-                                                             config_.name, to_string(state_))}));
+        return complete_later(
+            std::move(handler),
+            Result<Json>(Error{ErrorCode::not_connected, fmt::format("{}: OBS \"{}\" is not connected ({})", type,
+                                                                     config_.name, to_string(state_))}));
     Json message = {{"op", 6}};
     Json& d = message["d"];
     d["requestType"] = type;
     d["requestId"] = std::to_string(id);
     if (!data.is_null()) d["requestData"] = std::move(data);
-    send_request(session_, id, type, std::move(message),
-                 [handler = std::move(handler)](Result<Json> r) { invoke(handler, std::move(r)); }, timeout, true);
+    send_request(
+        session_, id, type, std::move(message),
+        [handler = std::move(handler)](Result<Json> r) { invoke(handler, std::move(r)); }, timeout, true);
 }
 
 void ClientImpl::request_batch(std::vector<BatchRequest> requests, BatchOptions batch_options,
@@ -630,14 +649,15 @@ void ClientImpl::request_batch(std::vector<BatchRequest> requests, BatchOptions 
               {"haltOnFailure", batch_options.halt_on_failure},
               {"executionType", batch_options.execution_type},
               {"requests", std::move(list)}};
-    send_request(session_, id, "RequestBatch", {{"op", 8}, {"d", std::move(d)}},
-                 [handler = std::move(handler)](Result<Json> r) {
-                     if (!r) return invoke(handler, Result<BatchResults>(r.error()));
-                     BatchResults results;
-                     for (const auto& item : r.value()) results.push_back(response_result(item, "request"));
-                     invoke(handler, Result<BatchResults>(std::move(results)));
-                 },
-                 timeout, true);
+    send_request(
+        session_, id, "RequestBatch", {{"op", 8}, {"d", std::move(d)}},
+        [handler = std::move(handler)](Result<Json> r) {
+            if (!r) return invoke(handler, Result<BatchResults>(r.error()));
+            BatchResults results;
+            for (const auto& item : r.value()) results.push_back(response_result(item, "request"));
+            invoke(handler, Result<BatchResults>(std::move(results)));
+        },
+        timeout, true);
 }
 
 void ClientImpl::cancel(RequestId id) {
@@ -697,7 +717,8 @@ void ClientImpl::wait_event(std::string event_type, std::function<bool(const Eve
         auto handler = std::move(it->second.handler);
         const std::string type = std::move(it->second.event_type);
         self->waiters_.erase(it);
-        invoke(handler, Result<Event>(Error{ErrorCode::timeout, fmt::format("no {} event within {}", type, ms(timeout))}));
+        invoke(handler,
+               Result<Event>(Error{ErrorCode::timeout, fmt::format("no {} event within {}", type, ms(timeout))}));
     });
     waiters_.emplace(id, Waiter{std::move(event_type), std::move(match), std::move(handler), std::move(timer)});
 }

@@ -39,17 +39,16 @@ public:
     void start();
     void stop();
     void shutdown();  // stop() plus dropping every subscriber: the Client is going away
-    void request(RequestId id, std::string type, Json data, Handler<Json> handler,
-                 std::chrono::milliseconds timeout);
-    void request_batch(std::vector<BatchRequest> requests, BatchOptions options,
-                       Handler<BatchResults> handler, std::chrono::milliseconds timeout);
+    void request(RequestId id, std::string type, Json data, Handler<Json> handler, std::chrono::milliseconds timeout);
+    void request_batch(std::vector<BatchRequest> requests, BatchOptions options, Handler<BatchResults> handler,
+                       std::chrono::milliseconds timeout);
     void cancel(RequestId id);
     void reidentify(std::uint32_t event_subscriptions, Handler<void> handler);
     void add_subscriber(std::uint64_t id, std::string event_type, EventHandler handler);
     void add_state_handler(std::uint64_t id, std::function<void(const ConnectionState&)> handler);
     void remove_subscriber(std::uint64_t id);
-    void wait_event(std::string event_type, std::function<bool(const Event&)> match,
-                    std::chrono::milliseconds timeout, Handler<Event> handler);
+    void wait_event(std::string event_type, std::function<bool(const Event&)> match, std::chrono::milliseconds timeout,
+                    Handler<Event> handler);
 
     std::uint64_t next_subscriber_id() { return ++last_subscriber_id_; }
     Status status() const;
@@ -80,14 +79,14 @@ private:
         beast::flat_buffer read_buffer;
         std::deque<std::string> outbox;
         bool writing = false;
-        bool input_seen = true;       // any frame (message, pong) since the last keepalive tick
+        bool input_seen = true;  // any frame (message, pong) since the last keepalive tick
         bool ping_in_flight = false;
     };
 
     using Deadlines = std::multimap<std::chrono::steady_clock::time_point, RequestId>;
 
     struct Pending {
-        std::string type;  // for messages; "RequestBatch" for batches
+        std::string type;                        // for messages; "RequestBatch" for batches
         std::function<void(Result<Json>)> done;  // receives responseData, or the batch's results array
         std::chrono::milliseconds timeout;
         Deadlines::iterator deadline;
@@ -108,7 +107,8 @@ private:
 
     // Connection lifecycle.
     void begin_attempt();
-    void on_resolved(const std::shared_ptr<Session>& s, beast::error_code ec, net::ip::tcp::resolver::results_type results);
+    void on_resolved(const std::shared_ptr<Session>& s, beast::error_code ec,
+                     net::ip::tcp::resolver::results_type results);
     void on_connected(const std::shared_ptr<Session>& s, beast::error_code ec);
     void on_handshake(const std::shared_ptr<Session>& s, beast::error_code ec);
     void read_next(const std::shared_ptr<Session>& s);
@@ -141,12 +141,10 @@ private:
     void on_deadline();
     // `ordered`: sent once every earlier ordered request has ended (see Client::request).
     void send_request(const std::shared_ptr<Session>& s, RequestId id, std::string type, Json message,
-                      std::function<void(Result<Json>)> done, std::chrono::milliseconds timeout,
-                      bool ordered = false);
+                      std::function<void(Result<Json>)> done, std::chrono::milliseconds timeout, bool ordered = false);
     void send_next_ordered();
 
-    void set_state(State state, std::string reason = {},
-                   std::chrono::system_clock::time_point next_attempt = {});
+    void set_state(State state, std::string reason = {}, std::chrono::system_clock::time_point next_attempt = {});
     template <class F>
     void update_status(F&& change) {
         std::lock_guard lock(status_mutex_);

@@ -35,10 +35,15 @@ Result<ConnectionConfig> parse_entry(const nlohmann::json& item, std::size_t ind
         if (key == "name") continue;
         if (key == "role") {
             const std::string role = value.is_string() ? value.get<std::string>() : std::string{};
-            if (role == "rec") cfg.role = Role::rec;
-            else if (role == "str") cfg.role = Role::str;
-            else if (role == "both") cfg.role = Role::both;
-            else return config_error(entry, key, "one of \"rec\", \"str\", \"both\"", value.is_string() ? nullptr : &value);
+            if (role == "rec")
+                cfg.role = Role::rec;
+            else if (role == "str")
+                cfg.role = Role::str;
+            else if (role == "both")
+                cfg.role = Role::both;
+            else
+                return config_error(entry, key, "one of \"rec\", \"str\", \"both\"",
+                                    value.is_string() ? nullptr : &value);
         } else if (key == "host") {
             if (!value.is_string() || value.get_ref<const std::string&>().empty())
                 return config_error(entry, key, "a non-empty host name or address", &value);
@@ -57,8 +62,7 @@ Result<ConnectionConfig> parse_entry(const nlohmann::json& item, std::size_t ind
             cfg.event_subscriptions = static_cast<std::uint32_t>(value.get<std::int64_t>());
         } else {
             return config_error(entry, key,
-                                "no such key (known: name, role, host, port, password, event_subscriptions)",
-                                nullptr);
+                                "no such key (known: name, role, host, port, password, event_subscriptions)", nullptr);
         }
     }
     if (!item.contains("role")) return config_error(entry, "role", "\"rec\", \"str\" or \"both\" (missing)", nullptr);
@@ -89,8 +93,7 @@ Result<std::vector<ConnectionConfig>> parse_connections(const nlohmann::json& li
 
 Result<std::vector<ConnectionConfig>> parse_connections(std::string_view json_text) {
     auto parsed = nlohmann::json::parse(json_text.begin(), json_text.end(), nullptr, false);
-    if (parsed.is_discarded())
-        return Error{ErrorCode::invalid_config, "OBS connections: the text is not valid JSON"};
+    if (parsed.is_discarded()) return Error{ErrorCode::invalid_config, "OBS connections: the text is not valid JSON"};
     return parse_connections(parsed);
 }
 

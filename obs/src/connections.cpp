@@ -2,8 +2,7 @@
 
 namespace vta::obs {
 
-Connections::Connections(boost::asio::io_context& io, std::vector<ConnectionConfig> configs,
-                         ClientOptions options)
+Connections::Connections(boost::asio::io_context& io, std::vector<ConnectionConfig> configs, ClientOptions options)
     : io_(io) {
     clients_.reserve(configs.size());
     for (auto& cfg : configs) clients_.push_back(std::make_shared<Client>(io, std::move(cfg), options));
@@ -26,8 +25,7 @@ std::shared_ptr<Client> Connections::by_name(std::string_view name) const {
 std::vector<std::shared_ptr<Client>> Connections::by_role(Role role) const {
     std::vector<std::shared_ptr<Client>> found;
     for (const auto& client : clients_)
-        if (client->role() == role || (role != Role::both && client->role() == Role::both))
-            found.push_back(client);
+        if (client->role() == role || (role != Role::both && client->role() == Role::both)) found.push_back(client);
     return found;
 }
 

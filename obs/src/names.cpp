@@ -8,44 +8,62 @@ namespace vta::obs {
 
 std::string_view to_string(ErrorCode code) {
     switch (code) {
-        case ErrorCode::not_connected: return "not_connected";
-        case ErrorCode::timeout: return "timeout";
-        case ErrorCode::request_failed: return "request_failed";
-        case ErrorCode::protocol: return "protocol";
-        case ErrorCode::auth_failed: return "auth_failed";
-        case ErrorCode::unsupported: return "unsupported";
-        case ErrorCode::closed: return "closed";
-        case ErrorCode::cancelled: return "cancelled";
-        case ErrorCode::invalid_state: return "invalid_state";
-        case ErrorCode::invalid_config: return "invalid_config";
+        case ErrorCode::not_connected:
+            return "not_connected";
+        case ErrorCode::timeout:
+            return "timeout";
+        case ErrorCode::request_failed:
+            return "request_failed";
+        case ErrorCode::protocol:
+            return "protocol";
+        case ErrorCode::auth_failed:
+            return "auth_failed";
+        case ErrorCode::unsupported:
+            return "unsupported";
+        case ErrorCode::closed:
+            return "closed";
+        case ErrorCode::cancelled:
+            return "cancelled";
+        case ErrorCode::invalid_state:
+            return "invalid_state";
+        case ErrorCode::invalid_config:
+            return "invalid_config";
     }
     return "unknown";
 }
 
 std::string_view to_string(Role role) {
     switch (role) {
-        case Role::rec: return "rec";
-        case Role::str: return "str";
-        case Role::both: return "both";
+        case Role::rec:
+            return "rec";
+        case Role::str:
+            return "str";
+        case Role::both:
+            return "both";
     }
     return "unknown";
 }
 
 std::string_view to_string(State state) {
     switch (state) {
-        case State::disconnected: return "disconnected";
-        case State::connecting: return "connecting";
-        case State::identifying: return "identifying";
-        case State::connected: return "connected";
-        case State::reconnecting: return "reconnecting";
-        case State::failed: return "failed";
+        case State::disconnected:
+            return "disconnected";
+        case State::connecting:
+            return "connecting";
+        case State::identifying:
+            return "identifying";
+        case State::connected:
+            return "connected";
+        case State::reconnecting:
+            return "reconnecting";
+        case State::failed:
+            return "failed";
     }
     return "unknown";
 }
 
 bool Status::has_request(const std::string& request_type) const {
-    return std::find(available_requests.begin(), available_requests.end(), request_type) !=
-           available_requests.end();
+    return std::find(available_requests.begin(), available_requests.end(), request_type) != available_requests.end();
 }
 
 }  // namespace vta::obs

@@ -23,23 +23,29 @@ using namespace detail;
 namespace {
 
 // obs-websocket request status codes the keeper acts on.
-constexpr int kOutputRunning = 500;
-constexpr int kOutputNotRunning = 501;
-constexpr int kInvalidResourceState = 604;  // the replay buffer is disabled in the profile
+constexpr int output_running = 500;
+constexpr int output_not_running = 501;
+constexpr int invalid_resource_state = 604;  // the replay buffer is disabled in the profile
 
-constexpr const char* kStarted = "OBS_WEBSOCKET_OUTPUT_STARTED";
-constexpr const char* kStopped = "OBS_WEBSOCKET_OUTPUT_STOPPED";
+constexpr const char* output_started = "OBS_WEBSOCKET_OUTPUT_STARTED";
+constexpr const char* output_stopped = "OBS_WEBSOCKET_OUTPUT_STOPPED";
 
 }  // namespace
 
 std::string_view to_string(ReplayState state) {
     switch (state) {
-        case ReplayState::disarmed: return "disarmed";
-        case ReplayState::stopping: return "stopping";
-        case ReplayState::starting: return "starting";
-        case ReplayState::waiting: return "waiting";
-        case ReplayState::running: return "running";
-        case ReplayState::failed: return "failed";
+        case ReplayState::disarmed:
+            return "disarmed";
+        case ReplayState::stopping:
+            return "stopping";
+        case ReplayState::starting:
+            return "starting";
+        case ReplayState::waiting:
+            return "waiting";
+        case ReplayState::running:
+            return "running";
+        case ReplayState::failed:
+            return "failed";
     }
     return "unknown";
 }
@@ -83,9 +89,10 @@ public:
         set_state(ReplayState::stopping);
         after(options_.stop_timeout, step, [](Impl& self) { self.configure_and_start(self.transition()); });
         client_->request("StopReplayBuffer", {}, guard(step, [](Impl& self, Result<Json> r) {
-            // Not running after all: nothing to wait for. Otherwise STOPPED (or the timeout) goes on.
-            if (!r && r.error().status_code == kOutputNotRunning) self.configure_and_start(self.transition());
-        }));
+                             // Not running after all: nothing to wait for. Otherwise STOPPED (or the timeout) goes on.
+                             if (!r && r.error().status_code == output_not_running)
+                                 self.configure_and_start(self.transition());
+                         }));
     }
 
     void disarm(Handler<void> done) {
@@ -95,7 +102,7 @@ public:
         set_state(ReplayState::disarmed);
         complete(Error{ErrorCode::cancelled, "the replay buffer was disarmed"});
         client_->request("StopReplayBuffer", {}, [done = std::move(done)](Result<Json> r) {
-            if (!r && r.error().status_code != kOutputNotRunning) return done(r.error());
+            if (!r && r.error().status_code != output_not_running) return done(r.error());
             done(Result<void>());
         });
     }
@@ -133,13 +140,15 @@ private:
         std::vector<BatchRequest> parameters;
         for (const char* category : {"SimpleOutput", "AdvOut"}) {
             if (settings_.seconds > 0)
-                parameters.push_back({"SetProfileParameter", {{"parameterCategory", category},
-                                                              {"parameterName", "RecRBTime"},
-                                                              {"parameterValue", std::to_string(settings_.seconds)}}});
+                parameters.push_back({"SetProfileParameter",
+                                      {{"parameterCategory", category},
+                                       {"parameterName", "RecRBTime"},
+                                       {"parameterValue", std::to_string(settings_.seconds)}}});
             if (settings_.suffix)
-                parameters.push_back({"SetProfileParameter", {{"parameterCategory", category},
-                                                              {"parameterName", "RecRBSuffix"},
-                                                              {"parameterValue", *settings_.suffix}}});
+                parameters.push_back({"SetProfileParameter",
+                                      {{"parameterCategory", category},
+                                       {"parameterName", "RecRBSuffix"},
+                                       {"parameterValue", *settings_.suffix}}});
         }
         set_state(ReplayState::starting);
         if (parameters.empty()) return when_output_idle(step);
@@ -150,8 +159,9 @@ private:
             if (r)
                 for (const auto& item : r.value())
                     if (!item) failed = &item.error();
-            if (failed) self->log().warn("OBS \"{}\": could not set the replay buffer's length and clip names: {}",
-                                         self->client_->name(), failed->message);
+            if (failed)
+                self->log().warn("OBS \"{}\": could not set the replay buffer's length and clip names: {}",
+                                 self->client_->name(), failed->message);
             self->when_output_idle(step);
         });
     }
@@ -163,14 +173,15 @@ private:
     void when_output_idle(std::uint64_t step) {
         if (!output_name_) {
             client_->request("GetOutputList", {}, guard(step, [step](Impl& self, Result<Json> r) {
-                self.output_name_ = std::string();
-                if (r)
-                    if (const auto outputs = r.value().find("outputs"); outputs != r.value().end() && outputs->is_array())
-                        for (const auto& output : *outputs)
-                            if (str_field(output, "outputKind") == "replay_buffer")
-                                self.output_name_ = str_field(output, "outputName");
-                self.when_output_idle(step);
-            }));
+                                 self.output_name_ = std::string();
+                                 if (r)
+                                     if (const auto outputs = r.value().find("outputs");
+                                         outputs != r.value().end() && outputs->is_array())
+                                         for (const auto& output : *outputs)
+                                             if (str_field(output, "outputKind") == "replay_buffer")
+                                                 self.output_name_ = str_field(output, "outputName");
+                                 self.when_output_idle(step);
+                             }));
             return;
         }
         if (output_name_->empty()) return start(step);
@@ -179,15 +190,15 @@ private:
     }
 
     void poll_output(std::uint64_t step, std::chrono::milliseconds pause) {
-        client_->request("GetOutputStatus", {{"outputName", *output_name_}},
-                         guard(step, [step, pause](Impl& self, Result<Json> r) {
-                             const bool busy = r && bool_field(r.value(), "outputActive");
-                             if (!busy || std::chrono::steady_clock::now() - self.idle_since_ > self.options_.stop_timeout)
-                                 return self.start(step);
-                             self.after(pause, step, [step, pause](Impl& self) {
-                                 self.poll_output(step, std::min(pause * 2, self.options_.retry_max));
-                             });
-                         }));
+        client_->request(
+            "GetOutputStatus", {{"outputName", *output_name_}}, guard(step, [step, pause](Impl& self, Result<Json> r) {
+                const bool busy = r && bool_field(r.value(), "outputActive");
+                if (!busy || std::chrono::steady_clock::now() - self.idle_since_ > self.options_.stop_timeout)
+                    return self.start(step);
+                self.after(pause, step, [step, pause](Impl& self) {
+                    self.poll_output(step, std::min(pause * 2, self.options_.retry_max));
+                });
+            }));
     }
 
     // From an arm or a stop until OBS confirms the start: past warn_after, one warning and the arm fails.
@@ -206,9 +217,10 @@ private:
     void give_up_waiting() {
         if (!warned_ && client_->state() == State::connected) {
             warned_ = true;
-            log().warn("OBS \"{}\": the replay buffer is not running {} s after it was asked for ({}); still "
-                       "trying, challenges meanwhile get their clip from the recording",
-                       client_->name(), options_.warn_after.count() / 1000.0, last_problem_);
+            log().warn(
+                "OBS \"{}\": the replay buffer is not running {} s after it was asked for ({}); still "
+                "trying, challenges meanwhile get their clip from the recording",
+                client_->name(), options_.warn_after.count() / 1000.0, last_problem_);
         }
         complete(Error{ErrorCode::invalid_state, "the replay buffer is not running yet: " + last_problem_});
     }
@@ -218,12 +230,13 @@ private:
         last_problem_ = "OBS did not report it started";
         after(options_.confirm_timeout, step, [](Impl& self) { self.unconfirmed("OBS did not report it started"); });
         client_->request("StartReplayBuffer", {}, guard(step, [](Impl& self, Result<Json> r) {
-            if (r) return;  // STARTED (or the confirmation timeout) decides
-            const Error& e = r.error();
-            if (e.status_code == kOutputRunning) return self.confirmed();
-            if (e.status_code == kInvalidResourceState || e.code == ErrorCode::unsupported) return self.unavailable(e);
-            self.unconfirmed(e.message);
-        }));
+                             if (r) return;  // STARTED (or the confirmation timeout) decides
+                             const Error& e = r.error();
+                             if (e.status_code == output_running) return self.confirmed();
+                             if (e.status_code == invalid_resource_state || e.code == ErrorCode::unsupported)
+                                 return self.unavailable(e);
+                             self.unconfirmed(e.message);
+                         }));
     }
 
     void confirmed() {
@@ -250,16 +263,16 @@ private:
         trying_ = false;
         deadline_.cancel();
         set_state(ReplayState::failed);
-        log().warn("OBS \"{}\": the replay buffer cannot run ({}); enable it in OBS's output settings",
-                   client_->name(), e.comment.empty() ? e.message : e.comment);
+        log().warn("OBS \"{}\": the replay buffer cannot run ({}); enable it in OBS's output settings", client_->name(),
+                   e.comment.empty() ? e.message : e.comment);
         complete(Error{ErrorCode::unsupported, "the replay buffer is not available: " + e.message});
     }
 
     void on_replay_event(const std::string& output_state) {
         if (!armed_) return;
         const ReplayState s = state_;
-        if (output_state == kStarted && s != ReplayState::stopping) return confirmed();
-        if (output_state != kStopped) return;
+        if (output_state == output_started && s != ReplayState::stopping) return confirmed();
+        if (output_state != output_stopped) return;
         if (s == ReplayState::stopping) return configure_and_start(transition());
         if (s == ReplayState::running) {
             log().info("OBS \"{}\": the replay buffer stopped; starting it again", client_->name());

@@ -32,8 +32,9 @@ Handler<Json> string_field(Handler<std::string> handler, const char* key, std::s
         if (!r) return ClientImpl::invoke(handler, Result<std::string>(r.error()));
         const std::string value = str_field(r.value(), key);
         if (value.empty())
-            return ClientImpl::invoke(handler, Result<std::string>(Error{
-                ErrorCode::protocol, fmt::format("{}: the response has no \"{}\"", request_type, key)}));
+            return ClientImpl::invoke(
+                handler, Result<std::string>(Error{ErrorCode::protocol,
+                                                   fmt::format("{}: the response has no \"{}\"", request_type, key)}));
         ClientImpl::invoke(handler, Result<std::string>(value));
     };
 }
@@ -44,10 +45,10 @@ RecordStatus to_record_status(const Json& d) {
 }
 
 StreamStatus to_stream_status(const Json& d) {
-    return StreamStatus{bool_field(d, "outputActive"),        bool_field(d, "outputReconnecting"),
-                        str_field(d, "outputTimecode"),       int_field(d, "outputDuration"),
-                        double_field(d, "outputCongestion"),  int_field(d, "outputBytes"),
-                        int_field(d, "outputSkippedFrames"),  int_field(d, "outputTotalFrames")};
+    return StreamStatus{bool_field(d, "outputActive"),       bool_field(d, "outputReconnecting"),
+                        str_field(d, "outputTimecode"),      int_field(d, "outputDuration"),
+                        double_field(d, "outputCongestion"), int_field(d, "outputBytes"),
+                        int_field(d, "outputSkippedFrames"), int_field(d, "outputTotalFrames")};
 }
 
 Json profile_parameter(const char* category, const char* name, const std::string& value) {
@@ -106,17 +107,19 @@ void Client::stop_record(Handler<std::string> handler) {
     const bool outputs_subscribed = (config_.event_subscriptions & subscription::outputs) != 0;
     if (outputs_subscribed) {
         // The file is complete only at STOPPED; StopRecord answers earlier.
-        wait_event("RecordStateChanged",
-                   [](const Event& e) { return str_field(e.data, "outputState") == "OBS_WEBSOCKET_OUTPUT_STOPPED"; },
-                   impl_->options().record_stopped_timeout, [op](Result<Event> e) {
-                       if (e) {
-                           op->event_seen = true;
-                           op->path = str_field(e.value().data, "outputPath", op->path);
-                       } else {
-                           op->event_timed_out = true;
-                       }
-                       if (op->responded) op->finish(op->path);
-                   });
+        wait_event(
+            "RecordStateChanged",
+            [](const Event& e) { return str_field(e.data, "outputState") == "OBS_WEBSOCKET_OUTPUT_STOPPED"; },
+            impl_->options().record_stopped_timeout,
+            [op](Result<Event> e) {
+                if (e) {
+                    op->event_seen = true;
+                    op->path = str_field(e.value().data, "outputPath", op->path);
+                } else {
+                    op->event_timed_out = true;
+                }
+                if (op->responded) op->finish(op->path);
+            });
     }
     request("StopRecord", {}, [op, outputs_subscribed](Result<Json> r) {
         if (!r) return op->finish(r.error());
@@ -137,15 +140,18 @@ namespace {
 // STARTING/STOPPING windows in which OBS still reports it inactive.
 void when_not_recording(Client& client, const std::shared_ptr<ClientImpl>& impl, const char* what,
                         Handler<void> handler, std::function<void(Handler<void>)> then) {
-    client.request("GetRecordStatus", {}, [impl, what, handler = std::move(handler), then = std::move(then)](Result<Json> r) mutable {
-        if (!r) return ClientImpl::invoke(handler, Result<void>(r.error()));
-        const std::string state = impl->status().record_state;
-        if (bool_field(r.value(), "outputActive") || state == "OBS_WEBSOCKET_OUTPUT_STARTING" ||
-            state == "OBS_WEBSOCKET_OUTPUT_STOPPING")
-            return ClientImpl::invoke(handler, Result<void>(Error{
-                ErrorCode::invalid_state, fmt::format("cannot change the {} while OBS is recording", what)}));
-        then(std::move(handler));
-    });
+    client.request("GetRecordStatus", {},
+                   [impl, what, handler = std::move(handler), then = std::move(then)](Result<Json> r) mutable {
+                       if (!r) return ClientImpl::invoke(handler, Result<void>(r.error()));
+                       const std::string state = impl->status().record_state;
+                       if (bool_field(r.value(), "outputActive") || state == "OBS_WEBSOCKET_OUTPUT_STARTING" ||
+                           state == "OBS_WEBSOCKET_OUTPUT_STOPPING")
+                           return ClientImpl::invoke(
+                               handler,
+                               Result<void>(Error{ErrorCode::invalid_state,
+                                                  fmt::format("cannot change the {} while OBS is recording", what)}));
+                       then(std::move(handler));
+                   });
 }
 
 }  // namespace
@@ -191,9 +197,7 @@ void Client::start_replay_buffer(Handler<void> handler) {
     request("StartReplayBuffer", {}, to_void(std::move(handler)));
 }
 
-void Client::stop_replay_buffer(Handler<void> handler) {
-    request("StopReplayBuffer", {}, to_void(std::move(handler)));
-}
+void Client::stop_replay_buffer(Handler<void> handler) { request("StopReplayBuffer", {}, to_void(std::move(handler))); }
 
 void Client::get_replay_buffer_status(Handler<bool> handler) {
     request("GetReplayBufferStatus", {},
@@ -205,13 +209,16 @@ void Client::save_replay_buffer(Handler<std::string> handler) {
     op->handler = std::move(handler);
     // SaveReplayBuffer answers before the file exists; ReplayBufferSaved carries the final path.
     auto fallback = [impl = impl_, op] {
-        impl->request(impl->next_request_id(), "GetLastReplayBufferReplay", {}, [op](Result<Json> r) {
-            if (!r) return op->finish(r.error());
-            const std::string path = str_field(r.value(), "savedReplayPath");
-            if (path.empty())
-                return op->finish(Error{ErrorCode::protocol, "GetLastReplayBufferReplay: no savedReplayPath"});
-            op->finish(path);
-        }, {});
+        impl->request(
+            impl->next_request_id(), "GetLastReplayBufferReplay", {},
+            [op](Result<Json> r) {
+                if (!r) return op->finish(r.error());
+                const std::string path = str_field(r.value(), "savedReplayPath");
+                if (path.empty())
+                    return op->finish(Error{ErrorCode::protocol, "GetLastReplayBufferReplay: no savedReplayPath"});
+                op->finish(path);
+            },
+            {});
     };
     wait_event("ReplayBufferSaved", {}, impl_->options().replay_saved_timeout, [op, fallback](Result<Event> e) {
         if (!e) {
@@ -226,8 +233,10 @@ void Client::save_replay_buffer(Handler<std::string> handler) {
     request("SaveReplayBuffer", {}, [op, fallback](Result<Json> r) {
         if (!r) return op->finish(r.error());
         op->responded = true;
-        if (op->event_seen) op->finish(op->path);
-        else if (op->event_timed_out) fallback();
+        if (op->event_seen)
+            op->finish(op->path);
+        else if (op->event_timed_out)
+            fallback();
     });
 }
 
@@ -250,8 +259,9 @@ void Client::set_scene_item_enabled(std::string scene, std::string source, bool 
                 if (!r) return ClientImpl::invoke(handler, Result<void>(r.error()));
                 const auto item = r.value().find("sceneItemId");
                 if (item == r.value().end() || !item->is_number_integer())
-                    return ClientImpl::invoke(handler, Result<void>(Error{
-                        ErrorCode::protocol, "GetSceneItemId: the response has no sceneItemId"}));
+                    return ClientImpl::invoke(
+                        handler,
+                        Result<void>(Error{ErrorCode::protocol, "GetSceneItemId: the response has no sceneItemId"}));
                 impl->request(impl->next_request_id(), "SetSceneItemEnabled",
                               {{"sceneName", std::move(scene)}, {"sceneItemId", *item}, {"sceneItemEnabled", enabled}},
                               to_void(std::move(handler)), {});

@@ -10,13 +10,48 @@
 namespace vta::pss::detail {
 
 struct Token {
-  std::string_view text;
-  std::size_t begin = 0;  // offset in the datagram
+    std::string_view text;
+    std::size_t begin = 0;  // offset in the datagram
 };
 
 enum class Code : std::uint8_t {
-  none, pre, at1, at2, mch, ref, rdy, clk, rnd, pt1, pt2, hl1, hl2, wg1, wg2,
-  s11, s21, s12, s22, s13, s23, sc1, sc2, ij0, ij1, ij2, ch0, ch1, ch2, brk, wrd, win, wmh, sup, rst, rsr, avt,
+    none,
+    pre,
+    at1,
+    at2,
+    mch,
+    ref,
+    rdy,
+    clk,
+    rnd,
+    pt1,
+    pt2,
+    hl1,
+    hl2,
+    wg1,
+    wg2,
+    s11,
+    s21,
+    s12,
+    s22,
+    s13,
+    s23,
+    sc1,
+    sc2,
+    ij0,
+    ij1,
+    ij2,
+    ch0,
+    ch1,
+    ch2,
+    brk,
+    wrd,
+    win,
+    wmh,
+    sup,
+    rst,
+    rsr,
+    avt,
 };
 
 Code code_of(std::string_view token);

@@ -18,22 +18,17 @@ constexpr const char* match_columns =
     " round_scores, round_winners, winner, winner_name, decision, state_json";
 
 template <class Rows>
-auto find_by_id(Rows& rows, std::int64_t id)
-{
+auto find_by_id(Rows& rows, std::int64_t id) {
     auto it = std::lower_bound(rows.begin(), rows.end(), id,
                                [](const auto& entry, std::int64_t wanted) { return entry.first < wanted; });
     return it != rows.end() && it->first == id ? it : rows.end();
 }
 
 // Text parameters are bound without a copy: every row outlives the statement's execution.
-void bind_text(SQLite::Statement& statement, int index, const std::string& text)
-{
-    statement.bindNoCopy(index, text);
-}
+void bind_text(SQLite::Statement& statement, int index, const std::string& text) { statement.bindNoCopy(index, text); }
 
 template <class T>
-void bind_optional(SQLite::Statement& statement, int index, const std::optional<T>& value)
-{
+void bind_optional(SQLite::Statement& statement, int index, const std::optional<T>& value) {
     if (value) {
         statement.bind(index, static_cast<std::int64_t>(*value));
     } else {
@@ -41,8 +36,7 @@ void bind_optional(SQLite::Statement& statement, int index, const std::optional<
     }
 }
 
-void bind_optional_text(SQLite::Statement& statement, int index, const std::optional<std::string>& text)
-{
+void bind_optional_text(SQLite::Statement& statement, int index, const std::optional<std::string>& text) {
     if (text) {
         bind_text(statement, index, *text);
     } else {
@@ -56,8 +50,7 @@ struct EncodedMatch {
 };
 
 // Binds ?1 = id and ?2.. in the order of match_columns.
-void bind_match(SQLite::Statement& statement, std::int64_t id, const MatchRow& row, const EncodedMatch& encoded)
-{
+void bind_match(SQLite::Statement& statement, std::int64_t id, const MatchRow& row, const EncodedMatch& encoded) {
     statement.bind(1, id);
     bind_optional(statement, 2, row.day_id);
     bind_text(statement, 3, row.number);
@@ -79,8 +72,7 @@ void bind_match(SQLite::Statement& statement, std::int64_t id, const MatchRow& r
 
 // A failed statement is reset before the transaction is rolled back: SQLite otherwise carries the
 // failed statement's foreign key violation into the next transaction on this connection.
-void execute(SQLite::Statement& statement)
-{
+void execute(SQLite::Statement& statement) {
     try {
         statement.exec();
     } catch (...) {
@@ -89,55 +81,51 @@ void execute(SQLite::Statement& statement)
     }
 }
 
-EncodedMatch encode(const MatchRow& row)
-{
+EncodedMatch encode(const MatchRow& row) {
     return {encode_round_scores(row.round_scores), encode_round_winners(row.round_winners)};
 }
 
-std::string describe(Refusal::Kind kind, std::int64_t id)
-{
+std::string describe(Refusal::Kind kind, std::int64_t id) {
     switch (kind) {
-    case Refusal::Kind::match:
-        return "match " + std::to_string(id);
-    case Refusal::Kind::match_update:
-        return "update of match " + std::to_string(id);
-    case Refusal::Kind::datagram:
-        return "datagram " + std::to_string(id);
-    case Refusal::Kind::event:
-        return "event " + std::to_string(id);
-    case Refusal::Kind::unknown:
-        return "unknown group " + std::to_string(id);
-    case Refusal::Kind::event_update:
-        return "fields update of event " + std::to_string(id);
-    case Refusal::Kind::recording:
-        return "recording " + std::to_string(id);
-    case Refusal::Kind::recording_end:
-        return "end of recording " + std::to_string(id);
-    case Refusal::Kind::clip:
-        return "clip " + std::to_string(id);
-    case Refusal::Kind::stream_session:
-        return "stream session " + std::to_string(id);
-    case Refusal::Kind::stream_session_end:
-        return "end of stream session " + std::to_string(id);
-    case Refusal::Kind::tag:
-        return "event tag";
-    case Refusal::Kind::counter:
-        break;
+        case Refusal::Kind::match:
+            return "match " + std::to_string(id);
+        case Refusal::Kind::match_update:
+            return "update of match " + std::to_string(id);
+        case Refusal::Kind::datagram:
+            return "datagram " + std::to_string(id);
+        case Refusal::Kind::event:
+            return "event " + std::to_string(id);
+        case Refusal::Kind::unknown:
+            return "unknown group " + std::to_string(id);
+        case Refusal::Kind::event_update:
+            return "fields update of event " + std::to_string(id);
+        case Refusal::Kind::recording:
+            return "recording " + std::to_string(id);
+        case Refusal::Kind::recording_end:
+            return "end of recording " + std::to_string(id);
+        case Refusal::Kind::clip:
+            return "clip " + std::to_string(id);
+        case Refusal::Kind::stream_session:
+            return "stream session " + std::to_string(id);
+        case Refusal::Kind::stream_session_end:
+            return "end of stream session " + std::to_string(id);
+        case Refusal::Kind::tag:
+            return "event tag";
+        case Refusal::Kind::counter:
+            break;
     }
     return "host counter";
 }
 
 }  // namespace
 
-std::size_t Batch::rows() const
-{
+std::size_t Batch::rows() const {
     return new_matches.size() + match_updates.size() + datagrams.size() + events.size() + unknowns.size() +
            event_field_updates.size() + recordings.size() + recording_ends.size() + clips.size() +
            stream_sessions.size() + stream_session_ends.size() + counters.size() + tags.size();
 }
 
-bool Batch::replace_new_match(std::int64_t id, const std::function<MatchRow()>& make_row)
-{
+bool Batch::replace_new_match(std::int64_t id, const std::function<MatchRow()>& make_row) {
     auto it = find_by_id(new_matches, id);
     if (it == new_matches.end()) {
         return false;
@@ -146,8 +134,7 @@ bool Batch::replace_new_match(std::int64_t id, const std::function<MatchRow()>& 
     return true;
 }
 
-bool Batch::replace_event_fields(std::int64_t id, std::string& fields_json)
-{
+bool Batch::replace_event_fields(std::int64_t id, std::string& fields_json) {
     auto it = find_by_id(events, id);
     if (it == events.end()) {
         return false;
@@ -156,8 +143,7 @@ bool Batch::replace_event_fields(std::int64_t id, std::string& fields_json)
     return true;
 }
 
-bool Batch::end_new_recording(std::int64_t id, RecordingEnd& end)
-{
+bool Batch::end_new_recording(std::int64_t id, RecordingEnd& end) {
     auto it = find_by_id(recordings, id);
     if (it == recordings.end()) {
         return false;
@@ -170,8 +156,7 @@ bool Batch::end_new_recording(std::int64_t id, RecordingEnd& end)
     return true;
 }
 
-bool Batch::end_new_stream_session(std::int64_t id, StreamSessionEnd& end)
-{
+bool Batch::end_new_stream_session(std::int64_t id, StreamSessionEnd& end) {
     auto it = find_by_id(stream_sessions, id);
     if (it == stream_sessions.end()) {
         return false;
@@ -197,11 +182,13 @@ BatchCommitter::BatchCommitter(SQLite::Database& db)
                       " ON CONFLICT (long_name, noc) DO UPDATE SET short_name = excluded.short_name RETURNING id"),
       link_athlete_(db, "INSERT OR REPLACE INTO match_athlete (match_id, side, athlete_id) VALUES (?1, ?2, ?3)"),
       unlink_athlete_(db, "DELETE FROM match_athlete WHERE match_id = ?1 AND side = ?2"),
-      insert_datagram_(db, "INSERT INTO datagram (id, received_us, sender, raw, group_count) VALUES (?1, ?2, ?3, ?4, ?5)"),
-      insert_event_(db,
-                    "INSERT INTO event (id, datagram_id, group_index, code, raw, fields, match_id, round, clock_seconds,"
-                    " clock_running, rec_offset_ms, str_offset_ms, clip_path, clip_offset_ms)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+      insert_datagram_(db,
+                       "INSERT INTO datagram (id, received_us, sender, raw, group_count) VALUES (?1, ?2, ?3, ?4, ?5)"),
+      insert_event_(
+          db,
+          "INSERT INTO event (id, datagram_id, group_index, code, raw, fields, match_id, round, clock_seconds,"
+          " clock_running, rec_offset_ms, str_offset_ms, clip_path, clip_offset_ms)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
       insert_unknown_(db,
                       "INSERT INTO unknown_datagram (id, datagram_id, group_index, status, code, raw, reason, match_id,"
                       " round, clock_seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
@@ -209,7 +196,8 @@ BatchCommitter::BatchCommitter(SQLite::Database& db)
       insert_recording_(db,
                         "INSERT INTO recording (id, match_id, connection, path, folder, file, started_us, ended_us,"
                         " stopped_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-      end_recording_(db, "UPDATE recording SET ended_us = ?2, path = COALESCE(?3, path), stopped_by = ?4 WHERE id = ?1"),
+      end_recording_(db,
+                     "UPDATE recording SET ended_us = ?2, path = COALESCE(?3, path), stopped_by = ?4 WHERE id = ?1"),
       insert_clip_(db,
                    "INSERT INTO clip (id, match_id, path, since_us, until_us, requested_us, reason, side, error)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
@@ -229,15 +217,12 @@ BatchCommitter::BatchCommitter(SQLite::Database& db)
                   "  ELSE ?6 + ((SELECT received_us FROM datagram d WHERE d.id = event.datagram_id) - ?5) / 1000 END,"
                   " clip_offset_ms = CASE WHEN ?7 IS NULL THEN clip_offset_ms"
                   "  ELSE ((SELECT received_us FROM datagram d WHERE d.id = event.datagram_id) - ?7) / 1000 END"
-                  " WHERE datagram_id IN (SELECT id FROM datagram WHERE received_us BETWEEN ?1 AND ?2)")
-{
-}
+                  " WHERE datagram_id IN (SELECT id FROM datagram WHERE received_us BETWEEN ?1 AND ?2)") {}
 
 // Foreign keys are checked per statement, so parents go first: matches, then datagrams, then the
 // groups that reference both, then updates of rows committed earlier.
 template <class Run>
-void BatchCommitter::apply(const Batch& batch, Run&& run)
-{
+void BatchCommitter::apply(const Batch& batch, Run&& run) {
     for (const auto& [id, row] : batch.new_matches) {
         run(Refusal::Kind::match, id, [&] { insert_match(id, row); });
     }
@@ -279,15 +264,13 @@ void BatchCommitter::apply(const Batch& batch, Run&& run)
     }
 }
 
-void BatchCommitter::commit(const Batch& batch)
-{
+void BatchCommitter::commit(const Batch& batch) {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
     apply(batch, [](Refusal::Kind, std::int64_t, auto&& write) { write(); });
     transaction.commit();
 }
 
-std::vector<Refusal> BatchCommitter::commit_row_by_row(const Batch& batch)
-{
+std::vector<Refusal> BatchCommitter::commit_row_by_row(const Batch& batch) {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
     std::vector<Refusal> refused;
     apply(batch, [&](Refusal::Kind kind, std::int64_t id, auto&& write) {
@@ -299,9 +282,9 @@ std::vector<Refusal> BatchCommitter::commit_row_by_row(const Batch& batch)
                 throw;
             }
             db_.exec("ROLLBACK TO batch_row");
-            refused.push_back({kind, id,
-                               Error{errc::sqlite, describe(kind, id) + " refused: " + e.what(),
-                                     e.getExtendedErrorCode()}});
+            refused.push_back(
+                {kind, id,
+                 Error{errc::sqlite, describe(kind, id) + " refused: " + e.what(), e.getExtendedErrorCode()}});
         }
         db_.exec("RELEASE batch_row");
     });
@@ -309,8 +292,7 @@ std::vector<Refusal> BatchCommitter::commit_row_by_row(const Batch& batch)
     return refused;
 }
 
-void BatchCommitter::insert_match(std::int64_t id, const MatchRow& row)
-{
+void BatchCommitter::insert_match(std::int64_t id, const MatchRow& row) {
     const EncodedMatch encoded = encode(row);
     insert_match_.reset();
     bind_match(insert_match_, id, row, encoded);
@@ -318,8 +300,7 @@ void BatchCommitter::insert_match(std::int64_t id, const MatchRow& row)
     link_athletes(id, row);
 }
 
-void BatchCommitter::update_match(std::int64_t id, const MatchRow& row)
-{
+void BatchCommitter::update_match(std::int64_t id, const MatchRow& row) {
     const EncodedMatch encoded = encode(row);
     update_match_.reset();
     bind_match(update_match_, id, row, encoded);
@@ -328,8 +309,7 @@ void BatchCommitter::update_match(std::int64_t id, const MatchRow& row)
 }
 
 // The row's athletes replace the linked ones; an athlete without a long name counts as absent.
-void BatchCommitter::link_athletes(std::int64_t match_id, const MatchRow& row)
-{
+void BatchCommitter::link_athletes(std::int64_t match_id, const MatchRow& row) {
     const std::pair<Side, const std::optional<AthleteRow>*> sides[] = {{Side::blue, &row.blue}, {Side::red, &row.red}};
     for (const auto& [side, athlete] : sides) {
         const int side_number = static_cast<int>(side);
@@ -361,8 +341,7 @@ void BatchCommitter::link_athletes(std::int64_t match_id, const MatchRow& row)
     }
 }
 
-void BatchCommitter::insert_datagram(std::int64_t id, const DatagramRow& row)
-{
+void BatchCommitter::insert_datagram(std::int64_t id, const DatagramRow& row) {
     insert_datagram_.reset();
     insert_datagram_.bind(1, id);
     insert_datagram_.bind(2, row.received_us);
@@ -372,8 +351,7 @@ void BatchCommitter::insert_datagram(std::int64_t id, const DatagramRow& row)
     execute(insert_datagram_);
 }
 
-void BatchCommitter::insert_event(std::int64_t id, const EventRow& row)
-{
+void BatchCommitter::insert_event(std::int64_t id, const EventRow& row) {
     insert_event_.reset();
     insert_event_.bind(1, id);
     insert_event_.bind(2, row.datagram_id);
@@ -392,8 +370,7 @@ void BatchCommitter::insert_event(std::int64_t id, const EventRow& row)
     execute(insert_event_);
 }
 
-void BatchCommitter::insert_unknown(std::int64_t id, const UnknownRow& row)
-{
+void BatchCommitter::insert_unknown(std::int64_t id, const UnknownRow& row) {
     insert_unknown_.reset();
     insert_unknown_.bind(1, id);
     insert_unknown_.bind(2, row.datagram_id);
@@ -408,24 +385,21 @@ void BatchCommitter::insert_unknown(std::int64_t id, const UnknownRow& row)
     execute(insert_unknown_);
 }
 
-void BatchCommitter::update_event_fields(std::int64_t id, const std::string& fields_json)
-{
+void BatchCommitter::update_event_fields(std::int64_t id, const std::string& fields_json) {
     update_event_fields_.reset();
     update_event_fields_.bind(1, id);
     bind_text(update_event_fields_, 2, fields_json);
     execute(update_event_fields_);
 }
 
-void BatchCommitter::set_counter(const std::string& name, std::int64_t value)
-{
+void BatchCommitter::set_counter(const std::string& name, std::int64_t value) {
     set_counter_.reset();
     bind_text(set_counter_, 1, name);
     set_counter_.bind(2, value);
     execute(set_counter_);
 }
 
-void BatchCommitter::tag_events(const EventTag& tag)
-{
+void BatchCommitter::tag_events(const EventTag& tag) {
     tag_events_.reset();
     tag_events_.bind(1, tag.since_us);
     tag_events_.bind(2, tag.until_us);
@@ -437,8 +411,7 @@ void BatchCommitter::tag_events(const EventTag& tag)
     execute(tag_events_);
 }
 
-void BatchCommitter::insert_recording(std::int64_t id, const RecordingRow& row)
-{
+void BatchCommitter::insert_recording(std::int64_t id, const RecordingRow& row) {
     insert_recording_.reset();
     insert_recording_.bind(1, id);
     bind_optional(insert_recording_, 2, row.match_id);
@@ -452,8 +425,7 @@ void BatchCommitter::insert_recording(std::int64_t id, const RecordingRow& row)
     execute(insert_recording_);
 }
 
-void BatchCommitter::end_recording(std::int64_t id, const RecordingEnd& end)
-{
+void BatchCommitter::end_recording(std::int64_t id, const RecordingEnd& end) {
     end_recording_.reset();
     end_recording_.bind(1, id);
     end_recording_.bind(2, end.ended_us);
@@ -462,8 +434,7 @@ void BatchCommitter::end_recording(std::int64_t id, const RecordingEnd& end)
     execute(end_recording_);
 }
 
-void BatchCommitter::insert_clip(std::int64_t id, const ClipRow& row)
-{
+void BatchCommitter::insert_clip(std::int64_t id, const ClipRow& row) {
     insert_clip_.reset();
     insert_clip_.bind(1, id);
     bind_optional(insert_clip_, 2, row.match_id);
@@ -477,8 +448,7 @@ void BatchCommitter::insert_clip(std::int64_t id, const ClipRow& row)
     execute(insert_clip_);
 }
 
-void BatchCommitter::insert_stream_session(std::int64_t id, const StreamSessionRow& row)
-{
+void BatchCommitter::insert_stream_session(std::int64_t id, const StreamSessionRow& row) {
     insert_stream_session_.reset();
     insert_stream_session_.bind(1, id);
     bind_optional(insert_stream_session_, 2, row.day_id);
@@ -490,8 +460,7 @@ void BatchCommitter::insert_stream_session(std::int64_t id, const StreamSessionR
     execute(insert_stream_session_);
 }
 
-void BatchCommitter::end_stream_session(std::int64_t id, const StreamSessionEnd& end)
-{
+void BatchCommitter::end_stream_session(std::int64_t id, const StreamSessionEnd& end) {
     end_stream_session_.reset();
     end_stream_session_.bind(1, id);
     end_stream_session_.bind(2, end.ended_us);

@@ -17,7 +17,7 @@ std::vector<RoundScore> decode_round_scores(std::string_view text);
 std::vector<Side> decode_round_winners(std::string_view text);
 
 Side side_from_int(int value);
-std::string_view side_name(Side side);  // "none" | "blue" | "red" | "tie"
+std::string_view side_name(Side side);             // "none" | "blue" | "red" | "tie"
 std::string_view status_name(GroupStatus status);  // "unknown" | "invalid"
 
 }  // namespace vta::store::detail

@@ -9,8 +9,7 @@
 
 namespace vta::store::detail {
 
-Error to_error(const std::exception& e, std::string_view doing)
-{
+Error to_error(const std::exception& e, std::string_view doing) {
     std::string message = std::string(doing) + ": " + e.what();
     if (const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&e)) {
         return Error{errc::sqlite, std::move(message), sqlite->getExtendedErrorCode()};
@@ -20,16 +19,12 @@ Error to_error(const std::exception& e, std::string_view doing)
 
 namespace {
 
-std::string describe(const std::filesystem::path& path)
-{
-    return "database " + path.string();
-}
+std::string describe(const std::filesystem::path& path) { return "database " + path.string(); }
 
 // SQLite counts every allocation under one process-wide mutex unless told not to; nothing here reads
 // those counts. It can only be told before its first use, so this runs before the first connection
 // opens. Should SQLite already be in use (it refuses with SQLITE_MISUSE), the counting simply stays on.
-void stop_counting_sqlite_memory()
-{
+void stop_counting_sqlite_memory() {
     static const int done = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     (void)done;
 }
@@ -39,8 +34,7 @@ void stop_counting_sqlite_memory()
 // process (the OS still holds the written pages). It does not fsync on each commit: after a power
 // loss or OS crash the last transactions can be lost (the database stays consistent; it is rolled
 // back to an earlier commit). synchronous=FULL would close that gap at the cost of one fsync per batch.
-void configure_read_write(SQLite::Database& db)
-{
+void configure_read_write(SQLite::Database& db) {
     SQLite::Statement journal(db, "PRAGMA journal_mode=WAL");
     journal.executeStep();
     if (journal.getColumn(0).getString() != "wal") {
@@ -53,8 +47,7 @@ void configure_read_write(SQLite::Database& db)
 }  // namespace
 
 Result<std::unique_ptr<SQLite::Database>> open_connection(const std::filesystem::path& path, OpenMode mode,
-                                                          int busy_timeout_ms, Threading threading)
-{
+                                                          int busy_timeout_ms, Threading threading) {
     stop_counting_sqlite_memory();
     if (mode == OpenMode::read_write && path.has_parent_path()) {
         std::error_code ec;
@@ -67,8 +60,8 @@ Result<std::unique_ptr<SQLite::Database>> open_connection(const std::filesystem:
         return Error{errc::not_found, describe(path) + " does not exist"};
     }
     try {
-        const int access = mode == OpenMode::read_write ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
-                                                        : SQLite::OPEN_READONLY;
+        const int access =
+            mode == OpenMode::read_write ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE : SQLite::OPEN_READONLY;
         const int flags = access | (threading == Threading::one_thread_at_a_time ? SQLITE_OPEN_NOMUTEX : 0);
         auto db = std::make_unique<SQLite::Database>(path, flags, busy_timeout_ms);
         if (mode == OpenMode::read_write) {

@@ -10,27 +10,23 @@ namespace vta::store {
 namespace {
 
 template <class T>
-nlohmann::json or_null(const std::optional<T>& value)
-{
+nlohmann::json or_null(const std::optional<T>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
 // Stored JSON text is embedded as JSON, not as a string; text that does not parse stays a string.
-nlohmann::json embedded(const std::string& text)
-{
+nlohmann::json embedded(const std::string& text) {
     auto parsed = nlohmann::json::parse(text, nullptr, false);
     return parsed.is_discarded() ? nlohmann::json(text) : parsed;
 }
 
 }  // namespace
 
-void to_json(nlohmann::json& j, const AthleteInfo& a)
-{
+void to_json(nlohmann::json& j, const AthleteInfo& a) {
     j = {{"id", a.id}, {"short_name", a.short_name}, {"long_name", a.long_name}, {"noc", a.noc}};
 }
 
-void to_json(nlohmann::json& j, const MatchInfo& m)
-{
+void to_json(nlohmann::json& j, const MatchInfo& m) {
     auto round_scores = nlohmann::json::array();
     for (const RoundScore& score : m.round_scores) {
         round_scores.push_back({{"blue", score.blue}, {"red", score.red}});
@@ -65,8 +61,7 @@ void to_json(nlohmann::json& j, const MatchInfo& m)
     };
 }
 
-void to_json(nlohmann::json& j, const EventInfo& e)
-{
+void to_json(nlohmann::json& j, const EventInfo& e) {
     j = {
         {"id", e.id},
         {"datagram_id", e.datagram_id},
@@ -86,8 +81,7 @@ void to_json(nlohmann::json& j, const EventInfo& e)
     };
 }
 
-void to_json(nlohmann::json& j, const Stats& s)
-{
+void to_json(nlohmann::json& j, const Stats& s) {
     auto per_code = nlohmann::json::object();
     for (const auto& [code, counts] : s.per_code) {
         per_code[code] = {{"events", counts.events}, {"unknown", counts.unknown}, {"invalid", counts.invalid}};
@@ -104,30 +98,31 @@ void to_json(nlohmann::json& j, const Stats& s)
     };
 }
 
-void to_json(nlohmann::json& j, const ActiveDay& d)
-{
-    j = {{"tournament_id", d.tournament_id}, {"tournament_name", d.tournament_name}, {"day_id", d.day_id},
-         {"day_number", d.day_number}, {"date", d.date_iso}};
+void to_json(nlohmann::json& j, const ActiveDay& d) {
+    j = {{"tournament_id", d.tournament_id},
+         {"tournament_name", d.tournament_name},
+         {"day_id", d.day_id},
+         {"day_number", d.day_number},
+         {"date", d.date_iso}};
 }
 
-void to_json(nlohmann::json& j, const SettingChange& c)
-{
-    j = {{"key", c.key}, {"old_value", or_null(c.old_value)}, {"new_value", c.new_value},
-         {"changed_at", c.changed_at}, {"changed_by", c.changed_by}};
+void to_json(nlohmann::json& j, const SettingChange& c) {
+    j = {{"key", c.key},
+         {"old_value", or_null(c.old_value)},
+         {"new_value", c.new_value},
+         {"changed_at", c.changed_at},
+         {"changed_by", c.changed_by}};
 }
 
-void to_json(nlohmann::json& j, const TournamentDay& d)
-{
+void to_json(nlohmann::json& j, const TournamentDay& d) {
     j = {{"day_id", d.id}, {"day_number", d.day_number}, {"date", d.date_iso}};
 }
 
-void to_json(nlohmann::json& j, const TournamentInfo& t)
-{
+void to_json(nlohmann::json& j, const TournamentInfo& t) {
     j = {{"id", t.id}, {"name", t.name}, {"created_at", t.created_at}, {"days", t.days}};
 }
 
-void to_json(nlohmann::json& j, const RecordingInfo& r)
-{
+void to_json(nlohmann::json& j, const RecordingInfo& r) {
     j = {{"id", r.id},
          {"match_id", or_null(r.match_id)},
          {"connection", r.connection},
@@ -139,8 +134,7 @@ void to_json(nlohmann::json& j, const RecordingInfo& r)
          {"stopped_by", r.stopped_by}};
 }
 
-void to_json(nlohmann::json& j, const ClipInfo& c)
-{
+void to_json(nlohmann::json& j, const ClipInfo& c) {
     j = {{"id", c.id},
          {"match_id", or_null(c.match_id)},
          {"path", or_null(c.path)},
@@ -152,8 +146,7 @@ void to_json(nlohmann::json& j, const ClipInfo& c)
          {"error", or_null(c.error)}};
 }
 
-void to_json(nlohmann::json& j, const StreamSessionInfo& s)
-{
+void to_json(nlohmann::json& j, const StreamSessionInfo& s) {
     j = {{"id", s.id},
          {"day_id", or_null(s.day_id)},
          {"connection", s.connection},

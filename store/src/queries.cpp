@@ -29,24 +29,21 @@ constexpr const char* match_select =
     " LEFT JOIN athlete r ON r.id = mr.athlete_id";
 
 template <class T>
-std::optional<T> optional_column(const SQLite::Column& column)
-{
+std::optional<T> optional_column(const SQLite::Column& column) {
     if (column.isNull()) {
         return std::nullopt;
     }
     return static_cast<T>(column.getInt64());
 }
 
-std::optional<std::string> optional_text(const SQLite::Column& column)
-{
+std::optional<std::string> optional_text(const SQLite::Column& column) {
     if (column.isNull()) {
         return std::nullopt;
     }
     return column.getString();
 }
 
-std::optional<AthleteInfo> athlete_at(SQLite::Statement& row, int first)
-{
+std::optional<AthleteInfo> athlete_at(SQLite::Statement& row, int first) {
     if (row.getColumn(first).isNull()) {
         return std::nullopt;
     }
@@ -54,8 +51,7 @@ std::optional<AthleteInfo> athlete_at(SQLite::Statement& row, int first)
                        row.getColumn(first + 2).getString(), row.getColumn(first + 3).getString()};
 }
 
-MatchInfo read_match(SQLite::Statement& row)
-{
+MatchInfo read_match(SQLite::Statement& row) {
     MatchInfo m;
     m.id = row.getColumn(0).getInt64();
     m.day_id = optional_column<std::int64_t>(row.getColumn(1));
@@ -82,8 +78,7 @@ MatchInfo read_match(SQLite::Statement& row)
     return m;
 }
 
-EventInfo read_event(SQLite::Statement& row)
-{
+EventInfo read_event(SQLite::Statement& row) {
     EventInfo e;
     e.id = row.getColumn(0).getInt64();
     e.datagram_id = row.getColumn(1).getInt64();
@@ -105,8 +100,7 @@ EventInfo read_event(SQLite::Statement& row)
 
 }  // namespace
 
-Result<std::vector<MatchInfo>> Database::list_matches(const MatchFilter& filter)
-{
+Result<std::vector<MatchInfo>> Database::list_matches(const MatchFilter& filter) {
     try {
         SQLite::Statement query(*db_, std::string(match_select) +
                                           " WHERE (?1 IS NULL OR m.day_id = ?1) ORDER BY m.id DESC"
@@ -130,8 +124,7 @@ Result<std::vector<MatchInfo>> Database::list_matches(const MatchFilter& filter)
     }
 }
 
-Result<std::optional<MatchInfo>> Database::get_match(std::int64_t match_id)
-{
+Result<std::optional<MatchInfo>> Database::get_match(std::int64_t match_id) {
     try {
         SQLite::Statement query(*db_, std::string(match_select) + " WHERE m.id = ?");
         query.bind(1, match_id);
@@ -144,8 +137,7 @@ Result<std::optional<MatchInfo>> Database::get_match(std::int64_t match_id)
     }
 }
 
-Result<std::vector<EventInfo>> Database::list_events(std::int64_t match_id)
-{
+Result<std::vector<EventInfo>> Database::list_events(std::int64_t match_id) {
     try {
         SQLite::Statement query(*db_,
                                 "SELECT e.id, e.datagram_id, d.received_us, e.group_index, e.code, e.raw, e.fields,"
@@ -164,8 +156,7 @@ Result<std::vector<EventInfo>> Database::list_events(std::int64_t match_id)
     }
 }
 
-Result<Stats> Database::stats()
-{
+Result<Stats> Database::stats() {
     try {
         SQLite::Transaction snapshot(*db_, SQLite::TransactionBehavior::DEFERRED);
         Stats stats;
@@ -182,7 +173,8 @@ Result<Stats> Database::stats()
             stats.events += count;
         }
 
-        SQLite::Statement unrecognised(*db_, "SELECT status, code, COUNT(*) FROM unknown_datagram GROUP BY status, code");
+        SQLite::Statement unrecognised(*db_,
+                                       "SELECT status, code, COUNT(*) FROM unknown_datagram GROUP BY status, code");
         while (unrecognised.executeStep()) {
             const bool invalid = unrecognised.getColumn(0).getString() == "invalid";
             const std::int64_t count = unrecognised.getColumn(2).getInt64();
@@ -205,8 +197,7 @@ Result<Stats> Database::stats()
 namespace {
 
 // Binds ?1 = day id and ?2 = match id of a RowFilter (NULL when unset).
-void bind_filter(SQLite::Statement& query, const RowFilter& filter)
-{
+void bind_filter(SQLite::Statement& query, const RowFilter& filter) {
     if (filter.day_id) {
         query.bind(1, *filter.day_id);
     }
@@ -221,8 +212,7 @@ constexpr const char* by_day_and_match =
 
 }  // namespace
 
-Result<std::vector<RecordingInfo>> Database::list_recordings(const RowFilter& filter)
-{
+Result<std::vector<RecordingInfo>> Database::list_recordings(const RowFilter& filter) {
     try {
         SQLite::Statement query(*db_, std::string("SELECT t.id, t.match_id, t.connection, t.path, t.folder, t.file,"
                                                   " t.started_us, t.ended_us, t.stopped_by FROM recording t") +
@@ -248,8 +238,7 @@ Result<std::vector<RecordingInfo>> Database::list_recordings(const RowFilter& fi
     }
 }
 
-Result<std::vector<ClipInfo>> Database::list_clips(const RowFilter& filter)
-{
+Result<std::vector<ClipInfo>> Database::list_clips(const RowFilter& filter) {
     try {
         SQLite::Statement query(*db_, std::string("SELECT t.id, t.match_id, t.path, t.since_us, t.until_us,"
                                                   " t.requested_us, t.reason, t.side, t.error FROM clip t") +
@@ -275,8 +264,7 @@ Result<std::vector<ClipInfo>> Database::list_clips(const RowFilter& filter)
     }
 }
 
-Result<std::vector<StreamSessionInfo>> Database::list_stream_sessions(std::optional<std::int64_t> day_id)
-{
+Result<std::vector<StreamSessionInfo>> Database::list_stream_sessions(std::optional<std::int64_t> day_id) {
     try {
         SQLite::Statement query(*db_,
                                 "SELECT id, day_id, connection, started_us, ended_us, end_reason, timeline_start_ms"
@@ -302,8 +290,7 @@ Result<std::vector<StreamSessionInfo>> Database::list_stream_sessions(std::optio
     }
 }
 
-Result<std::vector<MatchStreamStart>> Database::match_stream_starts(std::int64_t day_id)
-{
+Result<std::vector<MatchStreamStart>> Database::match_stream_starts(std::int64_t day_id) {
     MatchFilter of_day;
     of_day.day_id = day_id;
     auto matches = list_matches(of_day);
@@ -323,8 +310,8 @@ Result<std::vector<MatchStreamStart>> Database::match_stream_starts(std::int64_t
         std::vector<MatchStreamStart> starts;
         for (MatchInfo& match : matches.value()) {
             auto offset = offsets.find(match.id);
-            starts.push_back({std::move(match), offset == offsets.end() ? std::nullopt
-                                                                         : std::optional<std::int64_t>(offset->second)});
+            starts.push_back({std::move(match),
+                              offset == offsets.end() ? std::nullopt : std::optional<std::int64_t>(offset->second)});
         }
         return starts;
     } catch (const std::exception& e) {
@@ -332,8 +319,7 @@ Result<std::vector<MatchStreamStart>> Database::match_stream_starts(std::int64_t
     }
 }
 
-Result<std::vector<ActiveDay>> Database::find_days(std::string_view day)
-{
+Result<std::vector<ActiveDay>> Database::find_days(std::string_view day) {
     try {
         const bool by_id = !day.empty() && day.find_first_not_of("0123456789") == std::string_view::npos;
         SQLite::Statement query(*db_, std::string("SELECT t.id, t.name, d.id, d.day_number, d.date"

@@ -33,7 +33,8 @@ const std::string schema_v1 = std::string(R"sql(
 CREATE TABLE tournament (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
-    created_at TEXT NOT NULL DEFAULT ()sql") + std::string(now_iso) + R"sql()
+    created_at TEXT NOT NULL DEFAULT ()sql") +
+                              std::string(now_iso) + R"sql()
 );
 CREATE TABLE tournament_day (
     id INTEGER PRIMARY KEY,
@@ -216,16 +217,15 @@ const std::array<Migration, 2> migrations{{
     {2, "tied matches; recordings, clips, stream sessions; event clip offsets", schema_v2, true},
 }};
 
-void ensure_version_table(SQLite::Database& db)
-{
-    db.exec("CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INTEGER PRIMARY KEY,"
-            " description TEXT NOT NULL,"
-            " applied_at TEXT NOT NULL)");
+void ensure_version_table(SQLite::Database& db) {
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY,"
+        " description TEXT NOT NULL,"
+        " applied_at TEXT NOT NULL)");
 }
 
-int current_version(SQLite::Database& db)
-{
+int current_version(SQLite::Database& db) {
     SQLite::Statement query(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
     query.executeStep();
     return query.getColumn(0).getInt();
@@ -234,14 +234,12 @@ int current_version(SQLite::Database& db)
 // Turns foreign keys off for the lifetime of a migration that needs it, and back on whatever happens.
 class ForeignKeysOff {
 public:
-    ForeignKeysOff(SQLite::Database& db, bool wanted) : db_(db), active_(wanted)
-    {
+    ForeignKeysOff(SQLite::Database& db, bool wanted) : db_(db), active_(wanted) {
         if (active_) {
             db_.exec("PRAGMA foreign_keys=OFF");
         }
     }
-    ~ForeignKeysOff()
-    {
+    ~ForeignKeysOff() {
         if (active_) {
             db_.tryExec("PRAGMA foreign_keys=ON");
         }
@@ -255,8 +253,7 @@ private:
 };
 
 // With foreign keys off nothing stops a migration from breaking a reference: check before committing.
-void require_foreign_keys_intact(SQLite::Database& db, int version)
-{
+void require_foreign_keys_intact(SQLite::Database& db, int version) {
     SQLite::Statement check(db, "PRAGMA foreign_key_check");
     if (check.executeStep()) {
         throw std::runtime_error("migration " + std::to_string(version) + " would break a reference from table " +
@@ -264,8 +261,7 @@ void require_foreign_keys_intact(SQLite::Database& db, int version)
     }
 }
 
-Error too_new(int version)
-{
+Error too_new(int version) {
     return Error{errc::schema_too_new, "database schema version " + std::to_string(version) +
                                            " is newer than this build supports (" +
                                            std::to_string(latest_schema_version()) + "): use a newer vta"};
@@ -273,13 +269,9 @@ Error too_new(int version)
 
 }  // namespace
 
-int latest_schema_version()
-{
-    return migrations.back().version;
-}
+int latest_schema_version() { return migrations.back().version; }
 
-Result<int> read_schema_version(SQLite::Database& db)
-{
+Result<int> read_schema_version(SQLite::Database& db) {
     try {
         if (!db.tableExists("schema_version")) {
             return 0;
@@ -294,8 +286,7 @@ Result<int> read_schema_version(SQLite::Database& db)
     }
 }
 
-Result<void> migrate(SQLite::Database& db)
-{
+Result<void> migrate(SQLite::Database& db) {
     try {
         // Checked without a write lock first: opening an up-to-date file must not wait on a writer.
         if (db.tableExists("schema_version")) {
@@ -324,8 +315,9 @@ Result<void> migrate(SQLite::Database& db)
             if (migration.foreign_keys_off) {
                 require_foreign_keys_intact(db, migration.version);
             }
-            SQLite::Statement record(db, "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, " +
-                                             std::string(now_iso) + ")");
+            SQLite::Statement record(db,
+                                     "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, " +
+                                         std::string(now_iso) + ")");
             record.bind(1, migration.version);
             record.bind(2, std::string(migration.description));
             record.exec();

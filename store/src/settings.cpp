@@ -15,8 +15,7 @@ namespace vta::store {
 
 namespace {
 
-std::optional<std::string> read_setting(SQLite::Database& db, std::string_view key)
-{
+std::optional<std::string> read_setting(SQLite::Database& db, std::string_view key) {
     SQLite::Statement query(db, "SELECT value FROM setting WHERE key = ?");
     query.bind(1, std::string(key));
     if (!query.executeStep()) {
@@ -26,16 +25,16 @@ std::optional<std::string> read_setting(SQLite::Database& db, std::string_view k
 }
 
 // Runs inside the caller's transaction.
-void write_setting(SQLite::Database& db, std::string_view key, std::string_view value, std::string_view changed_by)
-{
+void write_setting(SQLite::Database& db, std::string_view key, std::string_view value, std::string_view changed_by) {
     const auto old_value = read_setting(db, key);
     if (old_value == value) {
         return;
     }
-    SQLite::Statement upsert(db,
-                             "INSERT INTO setting (key, value, updated_at)"
-                             " VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
-                             " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+    SQLite::Statement upsert(
+        db,
+        "INSERT INTO setting (key, value, updated_at)"
+        " VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
     upsert.bind(1, std::string(key));
     upsert.bind(2, std::string(value));
     upsert.exec();
@@ -53,8 +52,7 @@ void write_setting(SQLite::Database& db, std::string_view key, std::string_view 
     history.exec();
 }
 
-std::optional<std::int64_t> setting_as_id(SQLite::Database& db, std::string_view key)
-{
+std::optional<std::int64_t> setting_as_id(SQLite::Database& db, std::string_view key) {
     const auto value = read_setting(db, key);
     if (!value) {
         return std::nullopt;
@@ -66,8 +64,7 @@ std::optional<std::int64_t> setting_as_id(SQLite::Database& db, std::string_view
     }
 }
 
-std::optional<ActiveDay> load_day(SQLite::Database& db, std::int64_t day_id)
-{
+std::optional<ActiveDay> load_day(SQLite::Database& db, std::int64_t day_id) {
     SQLite::Statement query(db,
                             "SELECT t.id, t.name, d.id, d.day_number, d.date"
                             " FROM tournament_day d JOIN tournament t ON t.id = d.tournament_id WHERE d.id = ?");
@@ -79,23 +76,20 @@ std::optional<ActiveDay> load_day(SQLite::Database& db, std::int64_t day_id)
                      query.getColumn(3).getInt(), query.getColumn(4).getString()};
 }
 
-bool tournament_exists(SQLite::Database& db, std::int64_t tournament_id)
-{
+bool tournament_exists(SQLite::Database& db, std::int64_t tournament_id) {
     SQLite::Statement query(db, "SELECT 1 FROM tournament WHERE id = ?");
     query.bind(1, tournament_id);
     return query.executeStep();
 }
 
-std::int64_t insert_tournament(SQLite::Database& db, const std::string& name)
-{
+std::int64_t insert_tournament(SQLite::Database& db, const std::string& name) {
     SQLite::Statement insert(db, "INSERT INTO tournament (name) VALUES (?)");
     insert.bind(1, name);
     insert.exec();
     return db.getLastInsertRowid();
 }
 
-std::int64_t insert_next_day(SQLite::Database& db, std::int64_t tournament_id, std::string_view date_iso)
-{
+std::int64_t insert_next_day(SQLite::Database& db, std::int64_t tournament_id, std::string_view date_iso) {
     SQLite::Statement insert(db,
                              "INSERT INTO tournament_day (tournament_id, day_number, date)"
                              " SELECT ?1, COALESCE(MAX(day_number), 0) + 1, ?2 FROM tournament_day"
@@ -106,8 +100,7 @@ std::int64_t insert_next_day(SQLite::Database& db, std::int64_t tournament_id, s
     return db.getLastInsertRowid();
 }
 
-bool looks_like_iso_date(std::string_view date)
-{
+bool looks_like_iso_date(std::string_view date) {
     if (date.size() != 10 || date[4] != '-' || date[7] != '-') {
         return false;
     }
@@ -119,8 +112,7 @@ bool looks_like_iso_date(std::string_view date)
     return true;
 }
 
-std::string trimmed(std::string_view text)
-{
+std::string trimmed(std::string_view text) {
     std::size_t begin = 0;
     std::size_t end = text.size();
     while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) {
@@ -136,8 +128,7 @@ constexpr std::size_t max_tournament_name = 200;
 
 }  // namespace
 
-Result<std::optional<std::string>> Database::get_setting(std::string_view key)
-{
+Result<std::optional<std::string>> Database::get_setting(std::string_view key) {
     try {
         return read_setting(*db_, key);
     } catch (const std::exception& e) {
@@ -145,8 +136,7 @@ Result<std::optional<std::string>> Database::get_setting(std::string_view key)
     }
 }
 
-Result<void> Database::set_setting(std::string_view key, std::string_view value, std::string_view changed_by)
-{
+Result<void> Database::set_setting(std::string_view key, std::string_view value, std::string_view changed_by) {
     try {
         SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
         write_setting(*db_, key, value, changed_by);
@@ -157,8 +147,7 @@ Result<void> Database::set_setting(std::string_view key, std::string_view value,
     }
 }
 
-Result<std::vector<SettingChange>> Database::setting_history(std::string_view key)
-{
+Result<std::vector<SettingChange>> Database::setting_history(std::string_view key) {
     try {
         SQLite::Statement query(*db_,
                                 "SELECT key, old_value, new_value, changed_at, changed_by FROM setting_history"
@@ -182,8 +171,7 @@ Result<std::vector<SettingChange>> Database::setting_history(std::string_view ke
     }
 }
 
-Result<std::optional<ActiveDay>> Database::active_day()
-{
+Result<std::optional<ActiveDay>> Database::active_day() {
     try {
         const auto day_id = setting_as_id(*db_, active_day_key);
         if (!day_id) {
@@ -195,8 +183,7 @@ Result<std::optional<ActiveDay>> Database::active_day()
     }
 }
 
-Result<ActiveDay> Database::ensure_active_day(std::string_view date_iso)
-{
+Result<ActiveDay> Database::ensure_active_day(std::string_view date_iso) {
     if (!looks_like_iso_date(date_iso)) {
         return Error{errc::invalid_argument, "expected a date as YYYY-MM-DD, got \"" + std::string(date_iso) + "\""};
     }
@@ -223,8 +210,7 @@ Result<ActiveDay> Database::ensure_active_day(std::string_view date_iso)
     }
 }
 
-Result<std::vector<TournamentInfo>> Database::list_tournaments()
-{
+Result<std::vector<TournamentInfo>> Database::list_tournaments() {
     try {
         std::vector<TournamentInfo> tournaments;
         std::map<std::int64_t, std::size_t> index_of;
@@ -251,8 +237,7 @@ Result<std::vector<TournamentInfo>> Database::list_tournaments()
     }
 }
 
-Result<ActiveDay> Database::create_tournament(std::string_view name, std::string_view first_day_date_iso)
-{
+Result<ActiveDay> Database::create_tournament(std::string_view name, std::string_view first_day_date_iso) {
     const std::string clean = trimmed(name);
     if (clean.empty()) {
         return Error{errc::invalid_argument, "a tournament needs a name"};
@@ -276,8 +261,7 @@ Result<ActiveDay> Database::create_tournament(std::string_view name, std::string
     }
 }
 
-Result<ActiveDay> Database::add_day(std::int64_t tournament_id, std::string_view date_iso)
-{
+Result<ActiveDay> Database::add_day(std::int64_t tournament_id, std::string_view date_iso) {
     if (!looks_like_iso_date(date_iso)) {
         return Error{errc::invalid_argument, "expected a date as YYYY-MM-DD, got \"" + std::string(date_iso) + "\""};
     }
@@ -294,8 +278,7 @@ Result<ActiveDay> Database::add_day(std::int64_t tournament_id, std::string_view
     }
 }
 
-Result<ActiveDay> Database::activate_day(std::int64_t day_id, std::string_view changed_by)
-{
+Result<ActiveDay> Database::activate_day(std::int64_t day_id, std::string_view changed_by) {
     try {
         SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
         auto day = load_day(*db_, day_id);

@@ -33,9 +33,7 @@ struct OpenStreamSession {
 
 struct Writer::State {
     State(std::unique_ptr<SQLite::Database> connection, WriterOptions writer_options)
-        : db(std::move(connection)), committer(*db), options(std::move(writer_options))
-    {
-    }
+        : db(std::move(connection)), committer(*db), options(std::move(writer_options)) {}
 
     std::unique_ptr<SQLite::Database> db;  // used by the writer thread only, after open()
     detail::BatchCommitter committer;
@@ -48,12 +46,12 @@ struct Writer::State {
     // Guarded by mutex.
     detail::Batch pending;
     Clock::time_point first_pending_at;
-    bool timer_started = false;        // first_pending_at is set for the rows now pending
-    std::uint64_t submitted = 0;       // calls that added or changed a row
-    std::uint64_t committed_seq = 0;   // `submitted` value covered by the last finished batch
+    bool timer_started = false;       // first_pending_at is set for the rows now pending
+    std::uint64_t submitted = 0;      // calls that added or changed a row
+    std::uint64_t committed_seq = 0;  // `submitted` value covered by the last finished batch
     std::size_t flush_waiters = 0;
-    bool stopping = false;             // close(): commit what is pending, then end
-    bool abandoning = false;           // close() gave up waiting: stop retrying a failing batch
+    bool stopping = false;    // close(): commit what is pending, then end
+    bool abandoning = false;  // close() gave up waiting: stop retrying a failing batch
     bool thread_done = false;
     std::optional<Error> last_error;
     std::int64_t next_match_id = 0;
@@ -81,8 +79,7 @@ struct Writer::State {
 
     // Called with mutex held after a row was added or changed: wakes the thread only when the first
     // row starts the batch_delay timer and when the batch is full, to keep the loop thread's cost low.
-    void note_submitted()
-    {
+    void note_submitted() {
         ++submitted;
         if (!timer_started) {
             timer_started = true;
@@ -96,28 +93,25 @@ struct Writer::State {
 
 namespace {
 
-std::int64_t max_id(SQLite::Database& db, const char* table)
-{
+std::int64_t max_id(SQLite::Database& db, const char* table) {
     SQLite::Statement query(db, std::string("SELECT COALESCE(MAX(id), 0) FROM ") + table);
     query.executeStep();
     return query.getColumn(0).getInt64();
 }
 
-std::int64_t day_key(const std::optional<std::int64_t>& day_id)
-{
-    return day_id.value_or(0);
-}
+std::int64_t day_key(const std::optional<std::int64_t>& day_id) { return day_id.value_or(0); }
 
 // The stream timeline as committed by earlier runs.
 void read_stream_timeline(SQLite::Database& db, std::map<std::int64_t, std::int64_t>& closed_ms,
-                          std::map<std::int64_t, OpenStreamSession>& open)
-{
-    SQLite::Statement closed(db, "SELECT COALESCE(day_id, 0), SUM((ended_us - started_us) / 1000) FROM stream_session"
-                                 " WHERE ended_us IS NOT NULL GROUP BY COALESCE(day_id, 0)");
+                          std::map<std::int64_t, OpenStreamSession>& open) {
+    SQLite::Statement closed(db,
+                             "SELECT COALESCE(day_id, 0), SUM((ended_us - started_us) / 1000) FROM stream_session"
+                             " WHERE ended_us IS NOT NULL GROUP BY COALESCE(day_id, 0)");
     while (closed.executeStep()) {
         closed_ms[closed.getColumn(0).getInt64()] = closed.getColumn(1).getInt64();
     }
-    SQLite::Statement running(db, "SELECT id, COALESCE(day_id, 0), started_us FROM stream_session WHERE ended_us IS NULL");
+    SQLite::Statement running(db,
+                              "SELECT id, COALESCE(day_id, 0), started_us FROM stream_session WHERE ended_us IS NULL");
     while (running.executeStep()) {
         open[running.getColumn(0).getInt64()] = {running.getColumn(1).getInt64(), running.getColumn(2).getInt64()};
     }
@@ -125,14 +119,13 @@ void read_stream_timeline(SQLite::Database& db, std::map<std::int64_t, std::int6
 
 }  // namespace
 
-Result<std::unique_ptr<Writer>> Writer::open(const std::filesystem::path& path, WriterOptions options)
-{
+Result<std::unique_ptr<Writer>> Writer::open(const std::filesystem::path& path, WriterOptions options) {
     if (options.batch_rows == 0) {
         return Error{errc::invalid_argument, "WriterOptions::batch_rows must be at least 1"};
     }
-    auto db = detail::open_connection(path, detail::OpenMode::read_write,
-                                      static_cast<int>(options.busy_timeout.count()),
-                                      detail::Threading::one_thread_at_a_time);
+    auto db =
+        detail::open_connection(path, detail::OpenMode::read_write, static_cast<int>(options.busy_timeout.count()),
+                                detail::Threading::one_thread_at_a_time);
     if (!db) {
         return db.error();
     }
@@ -157,13 +150,9 @@ Result<std::unique_ptr<Writer>> Writer::open(const std::filesystem::path& path, 
 
 Writer::Writer(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
-Writer::~Writer()
-{
-    close();
-}
+Writer::~Writer() { close(); }
 
-std::int64_t Writer::add_datagram(DatagramRow row)
-{
+std::int64_t Writer::add_datagram(DatagramRow row) {
     std::lock_guard lock(state_->mutex);
     const std::int64_t id = state_->next_datagram_id++;
     if (!state_->stopping) {
@@ -173,8 +162,7 @@ std::int64_t Writer::add_datagram(DatagramRow row)
     return id;
 }
 
-std::int64_t Writer::add_event(EventRow row)
-{
+std::int64_t Writer::add_event(EventRow row) {
     std::lock_guard lock(state_->mutex);
     const std::int64_t id = state_->next_event_id++;
     if (!state_->stopping) {
@@ -184,8 +172,7 @@ std::int64_t Writer::add_event(EventRow row)
     return id;
 }
 
-std::int64_t Writer::add_unknown(UnknownRow row)
-{
+std::int64_t Writer::add_unknown(UnknownRow row) {
     std::lock_guard lock(state_->mutex);
     const std::int64_t id = state_->next_unknown_id++;
     if (!state_->stopping) {
@@ -195,8 +182,7 @@ std::int64_t Writer::add_unknown(UnknownRow row)
     return id;
 }
 
-std::int64_t Writer::add_match(MatchRow row)
-{
+std::int64_t Writer::add_match(MatchRow row) {
     std::lock_guard lock(state_->mutex);
     const std::int64_t id = state_->next_match_id++;
     if (!state_->stopping) {
@@ -206,13 +192,11 @@ std::int64_t Writer::add_match(MatchRow row)
     return id;
 }
 
-void Writer::update_match(std::int64_t match_id, MatchRow row)
-{
+void Writer::update_match(std::int64_t match_id, MatchRow row) {
     update_match(match_id, [row = std::move(row)] { return row; });
 }
 
-void Writer::update_match(std::int64_t match_id, std::function<MatchRow()> make_row)
-{
+void Writer::update_match(std::int64_t match_id, std::function<MatchRow()> make_row) {
     std::lock_guard lock(state_->mutex);
     if (state_->stopping) {
         return;
@@ -223,8 +207,7 @@ void Writer::update_match(std::int64_t match_id, std::function<MatchRow()> make_
     state_->note_submitted();
 }
 
-void Writer::update_event_fields(std::int64_t event_id, std::string fields_json)
-{
+void Writer::update_event_fields(std::int64_t event_id, std::string fields_json) {
     std::lock_guard lock(state_->mutex);
     if (state_->stopping) {
         return;
@@ -235,8 +218,7 @@ void Writer::update_event_fields(std::int64_t event_id, std::string fields_json)
     state_->note_submitted();
 }
 
-void Writer::tag_events(EventTag tag)
-{
+void Writer::tag_events(EventTag tag) {
     std::lock_guard lock(state_->mutex);
     if (state_->stopping) {
         return;
@@ -245,8 +227,7 @@ void Writer::tag_events(EventTag tag)
     state_->note_submitted();
 }
 
-std::int64_t Writer::add_recording(RecordingRow row)
-{
+std::int64_t Writer::add_recording(RecordingRow row) {
     std::lock_guard lock(state_->mutex);
     const std::int64_t id = state_->next_recording_id++;
     if (!state_->stopping) {
@@ -256,8 +237,7 @@ std::int64_t Writer::add_recording(RecordingRow row)
     return id;
 }
 
-void Writer::end_recording(std::int64_t recording_id, RecordingEnd end)
-{
+void Writer::end_recording(std::int64_t recording_id, RecordingEnd end) {
     std::lock_guard lock(state_->mutex);
     if (state_->stopping) {
         return;
@@ -268,8 +248,7 @@ void Writer::end_recording(std::int64_t recording_id, RecordingEnd end)
     state_->note_submitted();
 }
 
-std::int64_t Writer::add_clip(ClipRow row)
-{
+std::int64_t Writer::add_clip(ClipRow row) {
     std::lock_guard lock(state_->mutex);
     const std::int64_t id = state_->next_clip_id++;
     if (!state_->stopping) {
@@ -279,8 +258,7 @@ std::int64_t Writer::add_clip(ClipRow row)
     return id;
 }
 
-OpenedStreamSession Writer::open_stream_session(StreamSessionRow row)
-{
+OpenedStreamSession Writer::open_stream_session(StreamSessionRow row) {
     std::lock_guard lock(state_->mutex);
     const std::int64_t id = state_->next_stream_session_id++;
     const std::int64_t day = day_key(row.day_id);
@@ -294,8 +272,7 @@ OpenedStreamSession Writer::open_stream_session(StreamSessionRow row)
     return opened;
 }
 
-void Writer::close_stream_session(std::int64_t session_id, StreamSessionEnd end)
-{
+void Writer::close_stream_session(std::int64_t session_id, StreamSessionEnd end) {
     std::lock_guard lock(state_->mutex);
     if (state_->stopping) {
         return;
@@ -312,8 +289,7 @@ void Writer::close_stream_session(std::int64_t session_id, StreamSessionEnd end)
     state_->note_submitted();
 }
 
-void Writer::set_counters(const std::map<std::string, std::int64_t>& counters)
-{
+void Writer::set_counters(const std::map<std::string, std::int64_t>& counters) {
     if (counters.empty()) {
         return;
     }
@@ -327,8 +303,7 @@ void Writer::set_counters(const std::map<std::string, std::int64_t>& counters)
     state_->note_submitted();
 }
 
-Result<void> Writer::flush(std::chrono::milliseconds timeout)
-{
+Result<void> Writer::flush(std::chrono::milliseconds timeout) {
     State& s = *state_;
     std::unique_lock lock(s.mutex);
     const std::uint64_t target = s.submitted;
@@ -350,8 +325,7 @@ Result<void> Writer::flush(std::chrono::milliseconds timeout)
     return Error{done ? errc::closed : errc::timeout, std::move(message)};
 }
 
-Result<void> Writer::close(std::chrono::milliseconds timeout)
-{
+Result<void> Writer::close(std::chrono::milliseconds timeout) {
     State& s = *state_;
     if (!s.thread.joinable()) {
         return {};
@@ -367,14 +341,12 @@ Result<void> Writer::close(std::chrono::milliseconds timeout)
     return flushed;
 }
 
-std::size_t Writer::pending_rows() const
-{
+std::size_t Writer::pending_rows() const {
     std::lock_guard lock(state_->mutex);
     return state_->pending.rows();
 }
 
-WriterStatus Writer::status() const
-{
+WriterStatus Writer::status() const {
     std::lock_guard lock(state_->mutex);
     WriterStatus status = state_->counts;
     status.pending_rows = state_->pending.rows();
@@ -384,8 +356,7 @@ WriterStatus Writer::status() const
 namespace {
 
 // The highest datagram id of the batch that was not refused (0 when none was written).
-std::int64_t last_written_datagram(const detail::Batch& batch, const std::vector<detail::Refusal>& refusals)
-{
+std::int64_t last_written_datagram(const detail::Batch& batch, const std::vector<detail::Refusal>& refusals) {
     for (auto it = batch.datagrams.rbegin(); it != batch.datagrams.rend(); ++it) {
         const bool refused = std::any_of(refusals.begin(), refusals.end(), [&](const detail::Refusal& r) {
             return r.kind == detail::Refusal::Kind::datagram && r.id == it->first;
@@ -399,8 +370,7 @@ std::int64_t last_written_datagram(const detail::Batch& batch, const std::vector
 
 }  // namespace
 
-void Writer::State::report(const Error& error) const
-{
+void Writer::State::report(const Error& error) const {
     if (options.on_error) {
         options.on_error(error);
     }
@@ -408,8 +378,7 @@ void Writer::State::report(const Error& error) const
 
 // Transient failures (busy, disk full, I/O) are retried until they pass or close() gives up; a
 // constraint failure switches to row by row so that only the offending rows are left out.
-std::optional<Writer::State::Committed> Writer::State::commit_until_done(const detail::Batch& batch)
-{
+std::optional<Writer::State::Committed> Writer::State::commit_until_done(const detail::Batch& batch) {
     const std::string doing = "committing a batch of " + std::to_string(batch.rows()) + " rows";
     bool row_by_row = false;
     while (true) {
@@ -444,16 +413,15 @@ std::optional<Writer::State::Committed> Writer::State::commit_until_done(const d
         if (wake_writer.wait_for(lock, options.retry_delay, [&] { return abandoning; })) {
             const std::size_t lost = batch.rows() + pending.rows();
             lock.unlock();
-            report(Error{failure.code, "writer closed with " + std::to_string(lost) + " rows not committed: " +
-                                           failure.message,
+            report(Error{failure.code,
+                         "writer closed with " + std::to_string(lost) + " rows not committed: " + failure.message,
                          failure.sqlite_code});
             return std::nullopt;
         }
     }
 }
 
-void Writer::run(State& s)
-{
+void Writer::run(State& s) {
     // Commits are throughput work; the thread that adds rows (the host's loop, receiving datagrams)
     // is latency work. On a 2-core machine they compete, so the writer yields the CPU first.
     setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);

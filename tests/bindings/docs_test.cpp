@@ -9,7 +9,7 @@
 
 namespace {
 
-const std::filesystem::path kSource = VTA_SOURCE_DIR;
+const std::filesystem::path source = VTA_SOURCE_DIR;
 
 std::string read(const std::filesystem::path& path) {
     std::ifstream in(path);
@@ -19,19 +19,18 @@ std::string read(const std::filesystem::path& path) {
 }
 
 TEST(Docs, GeneratedFilesAreUpToDate) {
-    auto docs = vta::bindings::docgen::generate(kSource / "bindings/src");
-    EXPECT_EQ(read(kSource / "docs/scripting.md"), docs.markdown)
-        << "run: cmake --build <build> --target bindings_docs";
-    EXPECT_EQ(read(kSource / "docs/vta.lua"), docs.lua) << "run: cmake --build <build> --target bindings_docs";
+    auto docs = vta::bindings::docgen::generate(source / "bindings/src");
+    EXPECT_EQ(read(source / "docs/scripting.md"), docs.markdown) << "run: cmake --build <build> --target bindings_docs";
+    EXPECT_EQ(read(source / "docs/vta.lua"), docs.lua) << "run: cmake --build <build> --target bindings_docs";
 }
 
 TEST(Docs, EveryModuleFunctionIsDocumented) {
-    auto docs = vta::bindings::docgen::generate(kSource / "bindings/src");
-    for (const char* signature : {"### `on(kind, fn) -> id`", "### `timer.after(seconds, fn) -> id`",
-                                  "### `conn:save_replay() -> {path}`", "### `store.tag(tag) -> true | nil, string`",
-                                  "### `playback.open(path, options?) -> true | nil, string`",
-                                  "### `util.sleep(seconds) -> true`", "### `config(defaults?) -> table`",
-                                  "### `log.info(...)`", "### `require(name) -> any`"})
+    auto docs = vta::bindings::docgen::generate(source / "bindings/src");
+    for (const char* signature :
+         {"### `on(kind, fn) -> id`", "### `timer.after(seconds, fn) -> id`", "### `conn:save_replay() -> {path}`",
+          "### `store.tag(tag) -> true | nil, string`", "### `playback.open(path, options?) -> true | nil, string`",
+          "### `util.sleep(seconds) -> true`", "### `config(defaults?) -> table`", "### `log.info(...)`",
+          "### `require(name) -> any`"})
         EXPECT_NE(docs.markdown.find(signature), std::string::npos) << signature;
     EXPECT_NE(docs.lua.find("function timer.after(seconds, fn) end"), std::string::npos);
     EXPECT_NE(docs.lua.find("function Connection:set_scene(scene) end"), std::string::npos);

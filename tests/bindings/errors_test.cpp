@@ -8,11 +8,13 @@ namespace {
 using Errors = RuntimeTest;
 
 TEST_F(Errors, HandlerErrorsCarryFileLineAndTraceback) {
-    auto folder = package("e", "local helper = require('lib.helper')\n"
-                               "on('go', function()\n"
-                               "  helper.fail()\n"
-                               "end)\n");
-    write_file(folder / "lib" / "helper.lua", "local M = {}\nfunction M.fail()\n  local t = nil\n  return t.x\nend\nreturn M\n");
+    auto folder = package("e",
+                          "local helper = require('lib.helper')\n"
+                          "on('go', function()\n"
+                          "  helper.fail()\n"
+                          "end)\n");
+    write_file(folder / "lib" / "helper.lua",
+               "local M = {}\nfunction M.fail()\n  local t = nil\n  return t.x\nend\nreturn M\n");
     start();
     fire("go");
     auto s = status("e");
@@ -127,8 +129,9 @@ TEST_F(Errors, APackageSwitchedOffInTheConfigIsNotLoaded) {
 }
 
 TEST_F(Errors, TheHostLearnsWhichKindsAreWantedAndSuppliesTheCurrentMatch) {
-    package("p", "on('point', function() end)\n"
-                 "on('go', function() log.info('clock ' .. match().clock) end)\n");
+    package("p",
+            "on('point', function() end)\n"
+            "on('go', function() log.info('clock ' .. match().clock) end)\n");
     auto o = options();
     o.current_match = [] { return nlohmann::json{{"clock", "1:23"}}; };
     start(std::move(o));

@@ -15,16 +15,35 @@
 namespace vta::bindings::testing {
 namespace {
 
-using LiveObs = RuntimeTest;
+class LiveObs : public RuntimeTest {
+protected:
+    static obs::ConnectionConfig rec_config(const test_peers::ObsPeer& peer, obs::Role role) {
+        obs::ConnectionConfig cfg;
+        cfg.name = "OBS_REC";
+        cfg.role = role;
+        cfg.port = peer.port();
+        cfg.password = peer.password();
+        return cfg;
+    }
+
+    // Starts the packages on the real clock with `connections` as their OBS, and waits until OBS_REC is
+    // connected (the packages log "connected OBS_REC").
+    void start_connected(obs::Connections& connections, std::chrono::milliseconds wait_timeout) {
+        auto o = options();
+        o.clock = nullptr;
+        o.obs = make_obs_backend(connections);
+        o.wait_timeout = wait_timeout;
+        start(o);
+        connections.start_all();
+        ASSERT_TRUE(run_until(
+            io, [&] { return logged("connected OBS_REC"); }, std::chrono::milliseconds(20000)))
+            << dump();
+    }
+};
 
 TEST_F(LiveObs, HandlerDrivesARealObs) {
     test_peers::ObsPeer peer;
-    obs::ConnectionConfig cfg;
-    cfg.name = "OBS_REC";
-    cfg.role = obs::Role::both;
-    cfg.port = peer.port();
-    cfg.password = peer.password();
-    obs::Connections connections(io, {cfg});
+    obs::Connections connections(io, {rec_config(peer, obs::Role::both)});
     package("live", R"lua(
         obs.on("connected", function(ev) log.info("connected", ev.data.connection) end)
         obs.on("replay_saved", function(ev) log.info("saved event", ev.data.path ~= nil) end)
@@ -40,15 +59,12 @@ TEST_F(LiveObs, HandlerDrivesARealObs) {
           log.info("done")
         end)
     )lua");
-    auto o = options();
-    o.clock = nullptr;
-    o.obs = make_obs_backend(connections);
-    o.wait_timeout = std::chrono::milliseconds(15000);
-    start(o);
-    connections.start_all();
-    ASSERT_TRUE(run_until(io, [&] { return logged("connected OBS_REC"); }, std::chrono::milliseconds(20000))) << dump();
+    start_connected(connections, std::chrono::milliseconds(15000));
+    if (HasFatalFailure()) return;
     fire("challenge_requested", {{"side", 1}});
-    ASSERT_TRUE(run_until(io, [&] { return logged("done", "live"); }, std::chrono::milliseconds(40000))) << dump();
+    ASSERT_TRUE(run_until(
+        io, [&] { return logged("done", "live"); }, std::chrono::milliseconds(40000)))
+        << dump();
     EXPECT_TRUE(logged("scene true", "live")) << dump();
     EXPECT_TRUE(logged("now IVR_SCENE", "live")) << dump();
     EXPECT_TRUE(logged("replay true", "live")) << dump();
@@ -78,12 +94,7 @@ double video_seconds(const std::filesystem::path& file) {
 // after a stop from outside, and the recording cut into a clip of last resort.
 TEST_F(LiveObs, AnArmedReplayBufferKeepsRunningAndTheRecordingGivesAClipOfLastResort) {
     test_peers::ObsPeer peer;
-    obs::ConnectionConfig cfg;
-    cfg.name = "OBS_REC";
-    cfg.role = obs::Role::rec;
-    cfg.port = peer.port();
-    cfg.password = peer.password();
-    obs::Connections connections(io, {cfg});
+    obs::Connections connections(io, {rec_config(peer, obs::Role::rec)});
     package("live", R"lua(
         obs.on("connected", function(ev) log.info("connected", ev.data.connection) end)
         obs.on("replay_state", function(ev) log.info("replay_state", ev.data.state) end)
@@ -103,16 +114,11 @@ TEST_F(LiveObs, AnArmedReplayBufferKeepsRunningAndTheRecordingGivesAClipOfLastRe
           log.info("done")
         end)
     )lua");
-    auto o = options();
-    o.clock = nullptr;
-    o.obs = make_obs_backend(connections);
-    o.wait_timeout = std::chrono::milliseconds(20000);
-    start(o);
-    connections.start_all();
-    ASSERT_TRUE(run_until(io, [&] { return logged("connected OBS_REC"); }, std::chrono::milliseconds(20000))) << dump();
+    start_connected(connections, std::chrono::milliseconds(20000));
+    if (HasFatalFailure()) return;
     fire("challenge_requested", {{"side", 1}});
-    ASSERT_TRUE(run_until(io, [&] { return logged("stopped from outside true", "live"); },
-                          std::chrono::milliseconds(40000)))
+    ASSERT_TRUE(run_until(
+        io, [&] { return logged("stopped from outside true", "live"); }, std::chrono::milliseconds(40000)))
         << dump();
     EXPECT_TRUE(logged("armed true", "live")) << dump();
     EXPECT_TRUE(logged("rearmed true", "live")) << dump();
@@ -122,10 +128,15 @@ TEST_F(LiveObs, AnArmedReplayBufferKeepsRunningAndTheRecordingGivesAClipOfLastRe
         for (const auto& m : messages("live")) n += m == "replay_state OBS_WEBSOCKET_OUTPUT_STARTED";
         return n;
     };
-    ASSERT_TRUE(run_until(io, [&] { return started() >= 3; }, std::chrono::milliseconds(20000))) << dump();
-    run_until(io, [] { return false; }, std::chrono::milliseconds(2500));  // something to replay
+    ASSERT_TRUE(run_until(
+        io, [&] { return started() >= 3; }, std::chrono::milliseconds(20000)))
+        << dump();
+    run_until(
+        io, [] { return false; }, std::chrono::milliseconds(2500));  // something to replay
     fire("challenge_rejected", {{"side", 1}});
-    ASSERT_TRUE(run_until(io, [&] { return logged("done", "live"); }, std::chrono::milliseconds(40000))) << dump();
+    ASSERT_TRUE(run_until(
+        io, [&] { return logged("done", "live"); }, std::chrono::milliseconds(40000)))
+        << dump();
     std::string replay, cut;
     for (const auto& m : messages("live")) {
         if (m.starts_with("replay clip ")) replay = m.substr(12);
@@ -181,16 +192,22 @@ TEST_F(LiveObs, StreamRecoveryKeepsTheDaysStreamTimelineAcrossDrops) {
     auto now = [&](const std::string& kind) {
         Event e;
         e.kind = kind;
-        e.at_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+        e.at_us =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
         runtime->dispatch(e);
     };
     auto wait_for = [&](const std::string& text, int seconds) {
-        return run_until(io, [&] { return logged(text, "stream-recovery"); }, std::chrono::seconds(seconds));
+        return run_until(
+            io, [&] { return logged(text, "stream-recovery"); }, std::chrono::seconds(seconds));
     };
-    auto stream_for = [&](int seconds) { run_until(io, [] { return false; }, std::chrono::seconds(seconds)); };
-    ASSERT_TRUE(run_until(io, [&] { return logged("connected OBS_STR"); }, std::chrono::seconds(20))) << dump();
+    auto stream_for = [&](int seconds) {
+        run_until(
+            io, [] { return false; }, std::chrono::seconds(seconds));
+    };
+    ASSERT_TRUE(run_until(
+        io, [&] { return logged("connected OBS_STR"); }, std::chrono::seconds(20)))
+        << dump();
 
     now("start");
     ASSERT_TRUE(wait_for("stream session 1 opened", 20)) << dump();

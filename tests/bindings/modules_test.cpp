@@ -52,8 +52,8 @@ TEST_F(Modules, TimerAfterEveryCancel) {
     )lua");
     start();
     clock->advance_to(10'000);
-    EXPECT_EQ(messages("t"), (std::vector<std::string>{"cancelled true false", "every 1", "after 1.5", "every 2",
-                                                       "every 3"}));
+    EXPECT_EQ(messages("t"),
+              (std::vector<std::string>{"cancelled true false", "every 1", "after 1.5", "every 2", "every 3"}));
     EXPECT_EQ(status("t").timers, 0u);
 }
 
@@ -180,7 +180,8 @@ TEST_F(Modules, ObsCallsYieldAndResumeWithTheAnswer) {
 
 class SilentObs : public ObsBackend {
 public:
-    void call(const std::string&, const std::string&, const std::string&, const nlohmann::json&, ActionDone done) override {
+    void call(const std::string&, const std::string&, const std::string&, const nlohmann::json&,
+              ActionDone done) override {
         pending.push_back(std::move(done));
     }
     void set_event_sink(HostEventSink) override {}
@@ -215,7 +216,8 @@ TEST_F(Modules, RequireLoadsThePackagesOwnFilesOnce) {
         local b = require("lib.helper")
         log.info(a.twice(21), a == b, loads)
     )lua");
-    write_file(folder / "lib" / "helper.lua", "loads = (loads or 0) + 1\nreturn { twice = function(x) return 2 * x end }\n");
+    write_file(folder / "lib" / "helper.lua",
+               "loads = (loads or 0) + 1\nreturn { twice = function(x) return 2 * x end }\n");
     start();
     EXPECT_EQ(messages("r"), std::vector<std::string>{"42 true 1"});
 }

@@ -79,7 +79,6 @@ TEST_F(ObsRequests, HandlerYieldsAcrossRequestsAndGetsEvents) {
     EXPECT_EQ(status("obs-user").failures, 0u);
 }
 
-
 // OBS_REC as a slow court PC's OBS 29: after a stop it reports the replay buffer STOPPED but ignores
 // starts for 6 s more, and it cannot say when its output is free. The shipped new-match and ivr still
 // give every challenge a clip: the replay buffer's when it runs, otherwise the last seconds cut (by a
@@ -98,8 +97,10 @@ protected:
 
 TEST_F(SlowReplayBuffer, EveryChallengeGetsAClipAndTheBufferRunsAgain) {
     const std::filesystem::path recording = server.options().recording_path;
-    const std::string make_recording = "ffmpeg -v error -y -f lavfi -i testsrc=size=320x180:rate=30 -t 30 "
-                                       "-c:v libx264 -preset ultrafast -g 30 '" + recording.string() + "'";
+    const std::string make_recording =
+        "ffmpeg -v error -y -f lavfi -i testsrc=size=320x180:rate=30 -t 30 "
+        "-c:v libx264 -preset ultrafast -g 30 '" +
+        recording.string() + "'";
     ASSERT_EQ(std::system(make_recording.c_str()), 0) << "ffmpeg could not make the test recording";
 
     auto o = options();
@@ -136,7 +137,8 @@ TEST_F(SlowReplayBuffer, EveryChallengeGetsAClipAndTheBufferRunsAgain) {
     };
     auto challenge = [&](const std::string& number, std::size_t clip_count) {
         dispatch("challenge_requested", {{"side", 1}}, number);
-        EXPECT_TRUE(run_until(io, [&] { return clips().size() == clip_count; }, std::chrono::milliseconds(20000)))
+        EXPECT_TRUE(run_until(
+            io, [&] { return clips().size() == clip_count; }, std::chrono::milliseconds(20000)))
             << dump();
         dispatch("challenge_rejected", {{"side", 1}}, number);
         run_until(io, [&] { return logged("closed: challenge rejected", "ivr"); });
@@ -150,16 +152,19 @@ TEST_F(SlowReplayBuffer, EveryChallengeGetsAClipAndTheBufferRunsAgain) {
     // for it longer than the host's warning, and a challenge meanwhile gets the recording's last seconds.
     dispatch("match_loaded", {}, "102");
     dispatch("match_ready", {}, "102");
-    ASSERT_TRUE(run_until(io, [&] { return logged("recording match 102", "new-match"); },
-                          std::chrono::milliseconds(10000)))
+    ASSERT_TRUE(run_until(
+        io, [&] { return logged("recording match 102", "new-match"); }, std::chrono::milliseconds(10000)))
         << dump();
-    run_until(io, [] { return false; }, std::chrono::milliseconds(1500));  // some recording to cut
+    run_until(
+        io, [] { return false; }, std::chrono::milliseconds(1500));  // some recording to cut
     challenge("102", 2);
     EXPECT_TRUE(logged("the replay buffer has no clip for the challenge of the coach 1", "ivr")) << dump();
 
     // OBS's output frees up: the host's next start takes effect, and the next challenge has its replay.
-    ASSERT_TRUE(run_until(io, [&] { return server.replay_active(); }, std::chrono::milliseconds(15000)));
-    run_until(io, [] { return false; }, std::chrono::milliseconds(200));
+    ASSERT_TRUE(run_until(
+        io, [&] { return server.replay_active(); }, std::chrono::milliseconds(15000)));
+    run_until(
+        io, [] { return false; }, std::chrono::milliseconds(200));
     challenge("102", 3);
 
     const auto rows = clips();

@@ -28,7 +28,8 @@ TEST_F(Reload, SavingAFileReloadsThePackage) {
 
     auto saved = std::chrono::steady_clock::now();
     write_file(folder / "main.lua", R"lua(on("go", function() log.info("v2") end))lua");
-    ASSERT_TRUE(run_until(io, [&] { return status("live").reloads == 1; }, std::chrono::milliseconds(3000)));
+    ASSERT_TRUE(run_until(
+        io, [&] { return status("live").reloads == 1; }, std::chrono::milliseconds(3000)));
     auto took = std::chrono::steady_clock::now() - saved;
     EXPECT_LT(took, std::chrono::seconds(1));
     auto s = status("live");

@@ -14,7 +14,6 @@ std::chrono::milliseconds timed(const std::function<void()>& fn) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
 }
 
-
 TEST_F(Runaway, LoopsAreStoppedAndOtherPackagesGoOn) {
     package("spin", R"lua(
         on("plain", function() while true do end end)

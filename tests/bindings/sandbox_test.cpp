@@ -7,7 +7,7 @@ namespace {
 
 using Sandbox = RuntimeTest;
 
-const char* kAttempts = R"lua(
+const char* escape_attempts = R"lua(
 local attempts = {
   { "os.execute", function() return os.execute("true") ~= nil end },
   { "os.exit", function() os.exit(1) return true end },
@@ -54,9 +54,10 @@ log.info("string ok", ("ab"):rep(2), string.rep("c", 2), #attempts)
 )lua";
 
 TEST_F(Sandbox, EscapeAttemptsAreContained) {
-    package("escape", kAttempts);
+    package("escape", escape_attempts);
     start();
-    ASSERT_EQ(status("escape").state, PackageState::running) << (status("escape").last_error ? status("escape").last_error->message : "");
+    ASSERT_EQ(status("escape").state, PackageState::running)
+        << (status("escape").last_error ? status("escape").last_error->message : "");
     auto lines = messages("escape");
     ASSERT_GE(lines.size(), 21u);
     int attempts = 0;

@@ -58,8 +58,8 @@ TEST_F(Store, ModuleWorksOnTheRealDatabase) {
     go.match_id = match_id;
     runtime->dispatch(go);
     ASSERT_TRUE(writer.value()->flush(std::chrono::seconds(10)).ok());
-    EXPECT_EQ(messages("db"), (std::vector<std::string>{"day 1 101", "window 1 pt1 3", "match events 1", "tag true",
-                                                        "kv nil true"}))
+    EXPECT_EQ(messages("db"),
+              (std::vector<std::string>{"day 1 101", "window 1 pt1 3", "match events 1", "tag true", "kv nil true"}))
         << dump();
 
     // A new runtime and backend (a restart) still sees the package's data and the tag.

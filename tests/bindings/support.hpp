@@ -28,8 +28,8 @@ struct LogLine {
 
 inline std::filesystem::path make_temp_dir(const std::string& tag) {
     std::random_device rd;
-    auto dir = std::filesystem::temp_directory_path() /
-               ("vta-lua-" + tag + "-" + std::to_string(rd()) + std::to_string(rd()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("vta-lua-" + tag + "-" + std::to_string(rd()) + std::to_string(rd()));
     std::filesystem::create_directories(dir);
     return dir;
 }

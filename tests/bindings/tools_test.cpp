@@ -8,10 +8,10 @@
 namespace vta::bindings::testing {
 namespace {
 
-const std::filesystem::path kSource = VTA_SOURCE_DIR;
+const std::filesystem::path source = VTA_SOURCE_DIR;
 
 TEST(Check, TheExamplePackageIsClean) {
-    auto report = check_package(kSource / "examples/workflows/example-hello");
+    auto report = check_package(source / "examples/workflows/example-hello");
     EXPECT_TRUE(report.ok);
     EXPECT_TRUE(report.problems.empty());
     EXPECT_EQ(report.manifest.name, "example-hello");
@@ -40,9 +40,9 @@ TEST(Check, ProblemsAreReportedWithoutRunningHandlers) {
 
 TEST(DryRun, ReplaysACaptureThroughTheExamplePackage) {
     DryRunOptions options;
-    options.package_roots = {kSource / "examples/workflows"};
+    options.package_roots = {source / "examples/workflows"};
     std::ostringstream out;
-    auto report = dry_run(kSource / "examples/captures/day-3-matches.jsonl", options, out);
+    auto report = dry_run(source / "examples/captures/day-3-matches.jsonl", options, out);
     ASSERT_TRUE(report.ok) << report.error;
     EXPECT_EQ(report.datagrams, 1582u);
     EXPECT_GT(report.events, report.datagrams);

@@ -198,15 +198,14 @@ void print_against_direct(const std::vector<Clock::duration>& host, const std::v
     const double direct50 = percentile_ms(direct, 0.50), direct99 = percentile_ms(direct, 0.99);
     std::printf("%sthrough the host : p50 %.*f ms  p99 %.*f ms  (%zu measured)\n", indent, digits, host50, digits,
                 host99, host.size());
-    std::printf("%sdirect client    : p50 %.*f ms  p99 %.*f ms  (%zu measured, same run)\n", indent, digits,
-                direct50, digits, direct99, direct.size());
-    std::printf("%shost adds        : p50 %.*f ms  p99 %.*f ms  (ratio p50 %.2f)\n", indent, digits,
-                host50 - direct50, digits, host99 - direct99, direct50 > 0 ? host50 / direct50 : 0.0);
+    std::printf("%sdirect client    : p50 %.*f ms  p99 %.*f ms  (%zu measured, same run)\n", indent, digits, direct50,
+                digits, direct99, direct.size());
+    std::printf("%shost adds        : p50 %.*f ms  p99 %.*f ms  (ratio p50 %.2f)\n", indent, digits, host50 - direct50,
+                digits, host99 - direct99, direct50 > 0 ? host50 / direct50 : 0.0);
 }
 
 // Waits for OBS_STR to report `scene` as program scene after event index `from`; the time it was seen.
-std::optional<Clock::time_point> scene_seen(vta::obs_live::Session& watch, const std::string& scene,
-                                            std::size_t from) {
+std::optional<Clock::time_point> scene_seen(vta::obs_live::Session& watch, const std::string& scene, std::size_t from) {
     auto seen = watch.wait_event("CurrentProgramSceneChanged", "sceneName", scene, 10s, from);
     if (!seen) return std::nullopt;
     return seen->at;
@@ -231,24 +230,26 @@ struct ClipRows {
 ClipRows stored_clips(const vta::e2e::Court& court, std::size_t reviews) {
     const auto database = court.folder() / "data/restrike-vta/vta.sqlite3";
     ClipRows counted;
-    vta::test::wait_until([&] {
-        auto db = vta::store::Database::open_read_only(database);
-        if (!db) return false;
-        auto clips = db->list_clips();
-        if (!clips) return false;
-        counted = {};
-        std::set<std::string> paths;
-        for (const auto& clip : *clips) {
-            ++counted.rows;
-            if (clip.path) {
-                ++counted.with_path;
-                paths.insert(*clip.path);
+    vta::test::wait_until(
+        [&] {
+            auto db = vta::store::Database::open_read_only(database);
+            if (!db) return false;
+            auto clips = db->list_clips();
+            if (!clips) return false;
+            counted = {};
+            std::set<std::string> paths;
+            for (const auto& clip : *clips) {
+                ++counted.rows;
+                if (clip.path) {
+                    ++counted.with_path;
+                    paths.insert(*clip.path);
+                }
+                if (clip.error) ++counted.with_error;
             }
-            if (clip.error) ++counted.with_error;
-        }
-        counted.distinct_paths = paths.size();
-        return counted.rows >= reviews;
-    }, 10s);
+            counted.distinct_paths = paths.size();
+            return counted.rows >= reviews;
+        },
+        10s);
     return counted;
 }
 
@@ -356,9 +357,14 @@ int main(int argc, char** argv) {
                 ++missed;
             }
             // Rejected once the overlay is up, so every review goes on to save its clip.
-            const bool overlay_up = str.events->wait_for([](const vta::obs::Event& e) {
-                return e.type == "SceneItemEnableStateChanged" && e.data.value("sceneItemEnabled", false);
-            }, 10s, from).has_value();
+            const bool overlay_up =
+                str.events
+                    ->wait_for(
+                        [](const vta::obs::Event& e) {
+                            return e.type == "SceneItemEnableStateChanged" && e.data.value("sceneItemEnabled", false);
+                        },
+                        10s, from)
+                    .has_value();
             from = str.events->size();
             sender.send("ch1;0;");  // rejected: back to live
             if (!scene_seen(str, "LIVE_SCENE", from)) ++missed;
@@ -393,10 +399,11 @@ int main(int argc, char** argv) {
             const auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
             for (std::size_t i = 0; i < through_host.size() || i < direct.size(); ++i)
                 std::printf("round %zu: through the host %.2f ms, direct %.2f ms\n", i + 1,
-                            i < through_host.size() ? ms(through_host[i]) : 0.0, i < direct.size() ? ms(direct[i]) : 0.0);
+                            i < through_host.size() ? ms(through_host[i]) : 0.0,
+                            i < direct.size() ? ms(direct[i]) : 0.0);
         }
-        std::printf("challenge -> IVR_SCENE on air, %d challenges (%d missed), OBS_STR at %d fps\n", challenges,
-                    missed, fps);
+        std::printf("challenge -> IVR_SCENE on air, %d challenges (%d missed), OBS_STR at %d fps\n", challenges, missed,
+                    fps);
         print_against_direct(through_host, direct, "  ", 2);
         if (!wire.problem().empty()) {
             std::printf("  request on the wire: not measured, %s\n", wire.problem().c_str());
@@ -406,8 +413,9 @@ int main(int argc, char** argv) {
         }
         std::printf("  reviews whose clip OBS_REC did not report saved within 5 s: %d\n", clips_unreported);
         const ClipRows clips = stored_clips(court, std::size_t(challenges));
-        std::printf("  clip rows stored : %zu for %d reviews (%zu with a clip, %zu distinct files, %zu with an error)\n",
-                    clips.rows, challenges, clips.with_path, clips.distinct_paths, clips.with_error);
+        std::printf(
+            "  clip rows stored : %zu for %d reviews (%zu with a clip, %zu distinct files, %zu with an error)\n",
+            clips.rows, challenges, clips.with_path, clips.distinct_paths, clips.with_error);
         return missed == 0 && clips.rows == std::size_t(challenges) ? 0 : 1;
     } catch (const std::exception& e) {
         std::cerr << "bench_challenge: " << e.what() << "\n";

@@ -91,11 +91,10 @@ void Court::write_config(const CourtOptions& options) {
 
 void Court::start_host() {
     ++host_runs_;
-    host_ = std::make_unique<test::ChildProcess>(vta_binary, std::vector<std::string>{"run", "--config", config_.string()},
-                                                 folder_.xdg_env(),
-                                                 folder_.path() / ("host-" + std::to_string(host_runs_) + ".log"));
-    if (!wait_log("OBS_REC: connected", 20s) || !wait_log("OBS_STR: connected", 20s) ||
-        !wait_log("workflows:", 20s))
+    host_ = std::make_unique<test::ChildProcess>(
+        vta_binary, std::vector<std::string>{"run", "--config", config_.string()}, folder_.xdg_env(),
+        folder_.path() / ("host-" + std::to_string(host_runs_) + ".log"));
+    if (!wait_log("OBS_REC: connected", 20s) || !wait_log("OBS_STR: connected", 20s) || !wait_log("workflows:", 20s))
         throw std::runtime_error("the host did not connect both OBS within 20 s:\n" + host_log());
 }
 
@@ -121,7 +120,7 @@ std::pair<int, std::string> Court::vta(const std::vector<std::string>& args, std
 }
 
 std::unique_ptr<test::ChildProcess> Court::vta_started(const std::vector<std::string>& args,
-                                                     const std::string& log_name) const {
+                                                       const std::string& log_name) const {
     return std::make_unique<test::ChildProcess>(vta_binary, args, folder_.xdg_env(), folder_.path() / log_name);
 }
 
@@ -159,10 +158,11 @@ std::filesystem::path accelerated_capture(const std::filesystem::path& capture, 
 }
 
 double probe_video_seconds(const std::filesystem::path& file) {
-    auto [status, output] = test::run_to_end(
-        "/usr/bin/ffprobe", {"-v", "error", "-select_streams", "v:0", "-show_entries", "format=duration:stream=codec_type",
-                    "-of", "default=noprint_wrappers=1", file.string()},
-        {}, 30s);
+    auto [status, output] =
+        test::run_to_end("/usr/bin/ffprobe",
+                         {"-v", "error", "-select_streams", "v:0", "-show_entries", "format=duration:stream=codec_type",
+                          "-of", "default=noprint_wrappers=1", file.string()},
+                         {}, 30s);
     if (status != 0 || output.find("codec_type=video") == std::string::npos) return -1;
     auto at = output.find("duration=");
     if (at == std::string::npos) return -1;

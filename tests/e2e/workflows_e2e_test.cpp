@@ -80,7 +80,9 @@ TEST(WorkflowsEndToEnd, Day3RecordsEachMatchAndReviewsEveryChallengeOnRealPeers)
     // Back once OBS_STR has noticed: it reports reconnecting and the session closes.
     ASSERT_TRUE(court.wait_log("stream-recovery: stream session 1 closed", 30s)) << court.host_log();
     court.rtmp().start();
-    ASSERT_TRUE(court.wait_log("stream-recovery: stream session 2 opened", 60s)) << court.host_log();
+    // OBS waits longer before each reconnection try: on a starved CPU the try that finds the receiver back
+    // can come over a minute later, or OBS gives up and stream-recovery restarts the stream.
+    ASSERT_TRUE(court.wait_log("stream-recovery: stream session 2 opened", 180s)) << court.host_log();
 
     const auto sent_status = sender->wait(300s);
     ASSERT_EQ(sent_status, 0) << sender->output();
@@ -118,11 +120,13 @@ TEST(WorkflowsEndToEnd, Day3RecordsEachMatchAndReviewsEveryChallengeOnRealPeers)
     for (const auto& file : files_under(court.recordings_root(), ".mkv"))
         if (is_clip(file)) clips.push_back(file);
     EXPECT_EQ(clips.size(), 4u) << court.host_log() << replay_buffer_states(court.rec_watch());
-    std::cout << "clips: " << std::count_if(clips.begin(), clips.end(), [](const fs::path& f) {
-        return f.filename().string().rfind("Replay", 0) == 0;
-    }) << " from the replay buffer, " << std::count_if(clips.begin(), clips.end(), [](const fs::path& f) {
-        return f.filename().string().rfind("Review ", 0) == 0;
-    }) << " cut from the recording\n";
+    std::cout << "clips: "
+              << std::count_if(clips.begin(), clips.end(),
+                               [](const fs::path& f) { return f.filename().string().rfind("Replay", 0) == 0; })
+              << " from the replay buffer, "
+              << std::count_if(clips.begin(), clips.end(),
+                               [](const fs::path& f) { return f.filename().string().rfind("Review ", 0) == 0; })
+              << " cut from the recording\n";
     for (const auto& clip : clips) EXPECT_GT(probe_video_seconds(clip), 1.0) << clip;
     const auto mpv_starts = lines_of(court.mpv_log());
     EXPECT_EQ(mpv_starts.size(), 4u);
@@ -165,7 +169,8 @@ TEST(WorkflowsEndToEnd, Day3RecordsEachMatchAndReviewsEveryChallengeOnRealPeers)
         for (const auto& e : stored) {
             if (e["str_offset_ms"].is_null()) continue;
             stream_offsets.emplace_back(e["id"].get<std::int64_t>(), e["str_offset_ms"].get<std::int64_t>());
-            if (first) first_offsets.emplace_back(match["number"].get<std::string>(), e["str_offset_ms"].get<std::int64_t>());
+            if (first)
+                first_offsets.emplace_back(match["number"].get<std::string>(), e["str_offset_ms"].get<std::int64_t>());
             first = false;
         }
     }
@@ -185,12 +190,13 @@ TEST(WorkflowsEndToEnd, Day3RecordsEachMatchAndReviewsEveryChallengeOnRealPeers)
     EXPECT_EQ(chapters[0], "00:00:00 Match 101: Emma O'CONNOR (IRL) vs Kareem ABDULLAH (JOR)");
     auto stamp = [](std::int64_t ms) {
         char text[48];
-        std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", (long long)(ms / 3600000), (long long)(ms / 60000 % 60),
-                      (long long)(ms / 1000 % 60));
+        std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", (long long)(ms / 3600000),
+                      (long long)(ms / 60000 % 60), (long long)(ms / 1000 % 60));
         return std::string(text);
     };
     EXPECT_EQ(chapters[1], stamp(first_offsets[1].second) + " Match 102: Thi NGUYEN (VIE) vs Kareem ABDULLAH (JOR)");
-    EXPECT_EQ(chapters[2], stamp(first_offsets[2].second) + " Match 103: Ralf MÜLLER (GER) vs Vladislav SHCHERBAKOV (AIN)");
+    EXPECT_EQ(chapters[2],
+              stamp(first_offsets[2].second) + " Match 103: Ralf MÜLLER (GER) vs Vladislav SHCHERBAKOV (AIN)");
 
     EXPECT_EQ(court.stop_host(), 0);
     EXPECT_EQ(court.log_count("[error]"), 0u) << court.host_log();
@@ -229,7 +235,8 @@ TEST(WorkflowsEndToEnd, AHostRestartedMidMatchGoesOnWithTheRecordingAndTheStream
     ASSERT_EQ(court.stop_host(), 0);
     court.start_host();
     EXPECT_TRUE(court.wait_log("continuing match 101", 10s)) << court.host_log();
-    EXPECT_TRUE(court.wait_log("the recording of match 101 continues after the host restarted", 15s)) << court.host_log();
+    EXPECT_TRUE(court.wait_log("the recording of match 101 continues after the host restarted", 15s))
+        << court.host_log();
     EXPECT_TRUE(court.wait_log("stream session 1 continues after the host restarted", 15s)) << court.host_log();
 
     auto [rest_status, rest_out] = court.vta({"send", (court.folder() / "rest.jsonl").string(), "--to", to}, 120s);

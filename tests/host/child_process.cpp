@@ -19,97 +19,97 @@ namespace vta::test {
 ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args,
                            const std::map<std::string, std::string>& env, const std::filesystem::path& output)
     : output_(output) {
-  pid_ = fork();
-  if (pid_ == 0) {
-    const int fd = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
-    std::vector<char*> argv{const_cast<char*>(program.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
-    _exit(127);
-  }
+    pid_ = fork();
+    if (pid_ == 0) {
+        const int fd = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
+        std::vector<char*> argv{const_cast<char*>(program.c_str())};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(program.c_str(), argv.data());
+        _exit(127);
+    }
 }
 
 ChildProcess::~ChildProcess() {
-  if (pid_ > 0 && !exited_) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
+    if (pid_ > 0 && !exited_) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
 }
 
 void ChildProcess::signal(int sig) const { kill(pid_, sig); }
 
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
-  std::optional<int> status;
-  wait_until(
-      [&] {
-        int raw = 0;
-        if (waitpid(pid_, &raw, WNOHANG) != pid_) return false;
-        exited_ = true;
-        status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-        return true;
-      },
-      timeout);
-  return status;
+    std::optional<int> status;
+    wait_until(
+        [&] {
+            int raw = 0;
+            if (waitpid(pid_, &raw, WNOHANG) != pid_) return false;
+            exited_ = true;
+            status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+            return true;
+        },
+        timeout);
+    return status;
 }
 
 std::string ChildProcess::output() const {
-  std::ifstream in(output_);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+    std::ifstream in(output_);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 std::pair<int, std::string> run_to_end(const std::string& program, const std::vector<std::string>& args,
                                        const std::map<std::string, std::string>& env,
                                        std::chrono::milliseconds timeout) {
-  char name[] = "/tmp/vta-test-output-XXXXXX";
-  const int fd = mkstemp(name);
-  close(fd);
-  ChildProcess child(program, args, env, name);
-  const auto status = child.wait(timeout);
-  std::string output = child.output();
-  std::filesystem::remove(name);
-  return {status.value_or(-1), output};
+    char name[] = "/tmp/vta-test-output-XXXXXX";
+    const int fd = mkstemp(name);
+    close(fd);
+    ChildProcess child(program, args, env, name);
+    const auto status = child.wait(timeout);
+    std::string output = child.output();
+    std::filesystem::remove(name);
+    return {status.value_or(-1), output};
 }
 
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
 }
 
 std::uint16_t free_udp_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::udp::socket socket(io, boost::asio::ip::udp::endpoint(boost::asio::ip::udp::v4(), 0));
-  return socket.local_endpoint().port();
+    boost::asio::io_context io;
+    boost::asio::ip::udp::socket socket(io, boost::asio::ip::udp::endpoint(boost::asio::ip::udp::v4(), 0));
+    return socket.local_endpoint().port();
 }
 
 TempFolder::TempFolder() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "vta-test-XXXXXX").string();
-  path_ = mkdtemp(pattern.data());
+    std::string pattern = (std::filesystem::temp_directory_path() / "vta-test-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
 }
 
 TempFolder::~TempFolder() {
-  // Same switch as the peers' folders: keep everything for a post-mortem.
-  if (const char* keep = std::getenv("VTA_KEEP_PEERS"); keep && std::string(keep) == "1") {
-    std::fprintf(stderr, "kept %s\n", path_.c_str());
-    return;
-  }
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
+    // Same switch as the peers' folders: keep everything for a post-mortem.
+    if (const char* keep = std::getenv("VTA_KEEP_PEERS"); keep && std::string(keep) == "1") {
+        std::fprintf(stderr, "kept %s\n", path_.c_str());
+        return;
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
 }
 
 std::map<std::string, std::string> TempFolder::xdg_env() const {
-  return {{"XDG_CONFIG_HOME", (path_ / "config").string()},
-          {"XDG_DATA_HOME", (path_ / "data").string()},
-          {"XDG_STATE_HOME", (path_ / "state").string()}};
+    return {{"XDG_CONFIG_HOME", (path_ / "config").string()},
+            {"XDG_DATA_HOME", (path_ / "data").string()},
+            {"XDG_STATE_HOME", (path_ / "state").string()}};
 }
 
 }  // namespace vta::test

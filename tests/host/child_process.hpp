@@ -15,22 +15,22 @@
 namespace vta::test {
 
 class ChildProcess {
- public:
-  // Runs `program args...` with `env` added to the environment; stdout and stderr go to `output`.
-  ChildProcess(const std::string& program, const std::vector<std::string>& args,
-               const std::map<std::string, std::string>& env, const std::filesystem::path& output);
-  ~ChildProcess();  // SIGKILLs a child still running
+public:
+    // Runs `program args...` with `env` added to the environment; stdout and stderr go to `output`.
+    ChildProcess(const std::string& program, const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env, const std::filesystem::path& output);
+    ~ChildProcess();  // SIGKILLs a child still running
 
-  pid_t pid() const { return pid_; }
-  void signal(int sig) const;
-  // Waits for the exit; returns the exit status, or nothing if still running at the deadline.
-  std::optional<int> wait(std::chrono::milliseconds timeout);
-  std::string output() const;
+    pid_t pid() const { return pid_; }
+    void signal(int sig) const;
+    // Waits for the exit; returns the exit status, or nothing if still running at the deadline.
+    std::optional<int> wait(std::chrono::milliseconds timeout);
+    std::string output() const;
 
- private:
-  pid_t pid_ = -1;
-  std::filesystem::path output_;
-  bool exited_ = false;
+private:
+    pid_t pid_ = -1;
+    std::filesystem::path output_;
+    bool exited_ = false;
 };
 
 // Runs to completion and returns {exit status, stdout+stderr}.
@@ -45,14 +45,14 @@ std::uint16_t free_udp_port();
 
 // A fresh folder under the build's temp area, removed at destruction (kept when VTA_KEEP_PEERS=1).
 class TempFolder {
- public:
-  TempFolder();
-  ~TempFolder();
-  const std::filesystem::path& path() const { return path_; }
-  std::map<std::string, std::string> xdg_env() const;  // XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME inside it
+public:
+    TempFolder();
+    ~TempFolder();
+    const std::filesystem::path& path() const { return path_; }
+    std::map<std::string, std::string> xdg_env() const;  // XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME inside it
 
- private:
-  std::filesystem::path path_;
+private:
+    std::filesystem::path path_;
 };
 
 }  // namespace vta::test

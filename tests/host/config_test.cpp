@@ -11,82 +11,83 @@ namespace {
 ConfigResult parse(const char* text) { return parse_config(nlohmann::json::parse(text)); }
 
 TEST(Config, EmptyObjectGivesTheEmbeddedDefaults) {
-  auto result = parse("{}");
-  ASSERT_TRUE(result.config) << result.error;
-  EXPECT_EQ(result.config->udp.bind_address, "0.0.0.0");
-  EXPECT_EQ(result.config->udp.port, 6000);
-  EXPECT_TRUE(result.config->udp.allow.empty());
-  EXPECT_TRUE(result.config->obs.empty());
+    auto result = parse("{}");
+    ASSERT_TRUE(result.config) << result.error;
+    EXPECT_EQ(result.config->udp.bind_address, "0.0.0.0");
+    EXPECT_EQ(result.config->udp.port, 6000);
+    EXPECT_TRUE(result.config->udp.allow.empty());
+    EXPECT_TRUE(result.config->obs.empty());
 }
 
 TEST(Config, TheDefaultsDocumentParsesBackToTheDefaults) {
-  auto result = parse_config(default_config_json());
-  ASSERT_TRUE(result.config) << result.error;
-  EXPECT_EQ(result.config->store.batch_rows, Config{}.store.batch_rows);
+    auto result = parse_config(default_config_json());
+    ASSERT_TRUE(result.config) << result.error;
+    EXPECT_EQ(result.config->store.batch_rows, Config{}.store.batch_rows);
 }
 
 TEST(Config, ReadsEveryKey) {
-  auto result = parse(R"({"udp": {"bind": "127.0.0.1", "port": 8888, "allow": ["10.0.0.5"],
+    auto result = parse(R"({"udp": {"bind": "127.0.0.1", "port": 8888, "allow": ["10.0.0.5"],
                                   "receive_buffer_bytes": 1048576},
                           "store": {"path": "/tmp/x.sqlite3", "batch_rows": 100, "batch_ms": 5},
                           "log": {"level": "debug", "file": "/tmp/vta.log", "max_file_mb": 2, "max_files": 3}})");
-  ASSERT_TRUE(result.config) << result.error;
-  const Config& c = *result.config;
-  EXPECT_EQ(c.udp.bind_address, "127.0.0.1");
-  EXPECT_EQ(c.udp.port, 8888);
-  EXPECT_EQ(c.udp.allow, std::vector<std::string>{"10.0.0.5"});
-  EXPECT_EQ(c.udp.receive_buffer_bytes, 1048576);
-  EXPECT_EQ(c.store.path, "/tmp/x.sqlite3");
-  EXPECT_EQ(c.store.batch_rows, 100);
-  EXPECT_EQ(c.log.level, "debug");
-  EXPECT_EQ(c.log.max_files, 3);
+    ASSERT_TRUE(result.config) << result.error;
+    const Config& c = *result.config;
+    EXPECT_EQ(c.udp.bind_address, "127.0.0.1");
+    EXPECT_EQ(c.udp.port, 8888);
+    EXPECT_EQ(c.udp.allow, std::vector<std::string>{"10.0.0.5"});
+    EXPECT_EQ(c.udp.receive_buffer_bytes, 1048576);
+    EXPECT_EQ(c.store.path, "/tmp/x.sqlite3");
+    EXPECT_EQ(c.store.batch_rows, 100);
+    EXPECT_EQ(c.log.level, "debug");
+    EXPECT_EQ(c.log.max_files, 3);
 }
 
 struct BadCase {
-  const char* json;
-  const char* message;
+    const char* json;
+    const char* message;
 };
 
 TEST(Config, BadValuesAreRejectedNamingTheKeyAndWhatIsExpected) {
-  const BadCase cases[] = {
-      {R"({"udp": {"port": 70000}})", "udp.port: expected an integer from 1 to 65535, got 70000"},
-      {R"({"udp": {"port": "6000"}})", "udp.port: expected an integer from 1 to 65535, got \"6000\""},
-      {R"({"udp": {"allow": "10.0.0.1"}})", "udp.allow: expected an array of strings"},
-      {R"({"udp": 6000})", "udp: expected an object"},
-      {R"({"udpp": {}})", "unknown key 'udpp' (expected one of: udp, store, log, obs, workflows, playback, panel)"},
-      {R"({"store": {"batch_row": 10}})", "unknown key 'store.batch_row' (expected one of: path, batch_rows, batch_ms)"},
-      {R"({"log": {"level": "loud"}})", "log.level: expected one of trace, debug, info, warn, error, critical, off"},
-      {R"({"obs": [{"name": "OBS_REC", "role": "recorder", "port": 4455}]})", "OBS_REC"},
-  };
-  for (const auto& c : cases) {
-    auto result = parse(c.json);
-    EXPECT_FALSE(result.config) << c.json;
-    EXPECT_NE(result.error.find(c.message), std::string::npos) << c.json << " gave: " << result.error;
-  }
+    const BadCase cases[] = {
+        {R"({"udp": {"port": 70000}})", "udp.port: expected an integer from 1 to 65535, got 70000"},
+        {R"({"udp": {"port": "6000"}})", "udp.port: expected an integer from 1 to 65535, got \"6000\""},
+        {R"({"udp": {"allow": "10.0.0.1"}})", "udp.allow: expected an array of strings"},
+        {R"({"udp": 6000})", "udp: expected an object"},
+        {R"({"udpp": {}})", "unknown key 'udpp' (expected one of: udp, store, log, obs, workflows, playback, panel)"},
+        {R"({"store": {"batch_row": 10}})",
+         "unknown key 'store.batch_row' (expected one of: path, batch_rows, batch_ms)"},
+        {R"({"log": {"level": "loud"}})", "log.level: expected one of trace, debug, info, warn, error, critical, off"},
+        {R"({"obs": [{"name": "OBS_REC", "role": "recorder", "port": 4455}]})", "OBS_REC"},
+    };
+    for (const auto& c : cases) {
+        auto result = parse(c.json);
+        EXPECT_FALSE(result.config) << c.json;
+        EXPECT_NE(result.error.find(c.message), std::string::npos) << c.json << " gave: " << result.error;
+    }
 }
 
 TEST(Config, ObsConnectionsAreReadAndTheirPasswordsNeverShowInErrors) {
-  auto ok = parse(R"({"obs": [{"name": "OBS_REC", "role": "rec", "port": 4455, "password": "s3cret"},
+    auto ok = parse(R"({"obs": [{"name": "OBS_REC", "role": "rec", "port": 4455, "password": "s3cret"},
                               {"name": "OBS_STR", "role": "str", "host": "127.0.0.1", "port": 4456}]})");
-  ASSERT_TRUE(ok.config) << ok.error;
-  ASSERT_EQ(ok.config->obs.size(), 2u);
-  EXPECT_EQ(ok.config->obs[0].name, "OBS_REC");
-  auto bad = parse(R"({"obs": [{"name": "OBS_REC", "role": "rec", "port": 0, "password": "s3cret"}]})");
-  ASSERT_FALSE(bad.config);
-  EXPECT_EQ(bad.error.find("s3cret"), std::string::npos) << bad.error;
+    ASSERT_TRUE(ok.config) << ok.error;
+    ASSERT_EQ(ok.config->obs.size(), 2u);
+    EXPECT_EQ(ok.config->obs[0].name, "OBS_REC");
+    auto bad = parse(R"({"obs": [{"name": "OBS_REC", "role": "rec", "port": 0, "password": "s3cret"}]})");
+    ASSERT_FALSE(bad.config);
+    EXPECT_EQ(bad.error.find("s3cret"), std::string::npos) << bad.error;
 }
 
 TEST(Paths, FollowTheXdgVariables) {
-  setenv("XDG_CONFIG_HOME", "/x/config", 1);
-  setenv("XDG_DATA_HOME", "/x/data", 1);
-  setenv("XDG_STATE_HOME", "/x/state", 1);
-  const Paths p = default_paths();
-  EXPECT_EQ(p.config_file, "/x/config/restrike-vta/config.json");
-  EXPECT_EQ(p.database, "/x/data/restrike-vta/vta.sqlite3");
-  EXPECT_EQ(p.log_file, "/x/state/restrike-vta/vta.log");
-  setenv("XDG_DATA_HOME", "relative/ignored", 1);
-  setenv("HOME", "/home/op", 1);
-  EXPECT_EQ(default_paths().database, "/home/op/.local/share/restrike-vta/vta.sqlite3");
+    setenv("XDG_CONFIG_HOME", "/x/config", 1);
+    setenv("XDG_DATA_HOME", "/x/data", 1);
+    setenv("XDG_STATE_HOME", "/x/state", 1);
+    const Paths p = default_paths();
+    EXPECT_EQ(p.config_file, "/x/config/restrike-vta/config.json");
+    EXPECT_EQ(p.database, "/x/data/restrike-vta/vta.sqlite3");
+    EXPECT_EQ(p.log_file, "/x/state/restrike-vta/vta.log");
+    setenv("XDG_DATA_HOME", "relative/ignored", 1);
+    setenv("HOME", "/home/op", 1);
+    EXPECT_EQ(default_paths().database, "/home/op/.local/share/restrike-vta/vta.sqlite3");
 }
 
 }  // namespace
@@ -96,10 +97,10 @@ namespace vta::host {
 namespace {
 
 TEST(Config, TheShippedExampleIsValid) {
-  auto result = load_config(std::string(VTA_SOURCE_DIR) + "/examples/config.json", true);
-  ASSERT_TRUE(result.config) << result.error;
-  EXPECT_EQ(result.config->obs.size(), 2u);
-  EXPECT_EQ(result.config->playback.args, std::vector<std::string>{"--fs"});
+    auto result = load_config(std::string(VTA_SOURCE_DIR) + "/examples/config.json", true);
+    ASSERT_TRUE(result.config) << result.error;
+    EXPECT_EQ(result.config->obs.size(), 2u);
+    EXPECT_EQ(result.config->playback.args, std::vector<std::string>{"--fs"});
 }
 
 }  // namespace

@@ -15,45 +15,48 @@ namespace {
 const std::string vta = VTA_BINARY;
 
 TEST(VtaWithRealObs, StatusReportsEachConnectionAndRunConnects) {
-  test_peers::ObsPeer obs;
-  TempFolder folder;
-  auto env = folder.xdg_env();
-  const std::string wrong_password = "not-the-password-4711";
-  const auto config = folder.path() / "config.json";
-  std::ofstream(config) << nlohmann::json{
-      {"obs",
-       {{{"name", "OBS_REC"}, {"role", "rec"}, {"port", obs.port()}, {"password", obs.password()}},
-        {{"name", "OBS_WRONG"}, {"role", "str"}, {"port", obs.port()}, {"password", wrong_password}}}}}
-                               .dump();
+    test_peers::ObsPeer obs;
+    TempFolder folder;
+    auto env = folder.xdg_env();
+    const std::string wrong_password = "not-the-password-4711";
+    const auto config = folder.path() / "config.json";
+    std::ofstream(config) << nlohmann::json{
+        {"obs",
+         {{{"name", "OBS_REC"}, {"role", "rec"}, {"port", obs.port()}, {"password", obs.password()}},
+          {{"name", "OBS_WRONG"},
+           {"role", "str"},
+           {"port", obs.port()},
+           {"password",
+            wrong_password}}}}}.dump();
 
-  auto [status, output] = run_to_end(vta, {"obs", "status", "--json", "--config", config.string()}, env);
-  EXPECT_EQ(status, 1) << output;  // not every connection is connected
-  const auto list = nlohmann::json::parse(output, nullptr, false);
-  ASSERT_TRUE(list.is_array()) << output;
-  ASSERT_EQ(list.size(), 2u);
-  EXPECT_EQ(list[0]["name"], "OBS_REC");
-  EXPECT_EQ(list[0]["state"], "connected");
-  EXPECT_EQ(list[0]["obs_version"], "29.0.2");
-  EXPECT_EQ(list[0]["websocket_version"], "5.1.0");
-  EXPECT_EQ(list[0]["program_scene"], "LIVE_SCENE");
-  EXPECT_EQ(list[1]["state"], "failed");
-  EXPECT_NE(list[1]["reason"].get<std::string>().find("authentication failed"), std::string::npos) << output;
-  EXPECT_EQ(output.find(wrong_password), std::string::npos);
-  EXPECT_EQ(output.find(obs.password()), std::string::npos);
+    auto [status, output] = run_to_end(vta, {"obs", "status", "--json", "--config", config.string()}, env);
+    EXPECT_EQ(status, 1) << output;  // not every connection is connected
+    const auto list = nlohmann::json::parse(output, nullptr, false);
+    ASSERT_TRUE(list.is_array()) << output;
+    ASSERT_EQ(list.size(), 2u);
+    EXPECT_EQ(list[0]["name"], "OBS_REC");
+    EXPECT_EQ(list[0]["state"], "connected");
+    EXPECT_EQ(list[0]["obs_version"], "29.0.2");
+    EXPECT_EQ(list[0]["websocket_version"], "5.1.0");
+    EXPECT_EQ(list[0]["program_scene"], "LIVE_SCENE");
+    EXPECT_EQ(list[1]["state"], "failed");
+    EXPECT_NE(list[1]["reason"].get<std::string>().find("authentication failed"), std::string::npos) << output;
+    EXPECT_EQ(output.find(wrong_password), std::string::npos);
+    EXPECT_EQ(output.find(obs.password()), std::string::npos);
 
-  // The running host connects the configured OBS and says so in its log.
-  ChildProcess host(vta, {"run", "--config", config.string(), "--bind", "127.0.0.1", "--port",
-                          std::to_string(free_udp_port())},
-                    env, folder.path() / "host.log");
-  EXPECT_TRUE(wait_until([&] { return host.output().find("OBS_REC: connected") != std::string::npos; },
-                         std::chrono::seconds(15)))
-      << host.output();
-  EXPECT_TRUE(wait_until([&] { return host.output().find("OBS_WRONG: connection failed") != std::string::npos; },
-                         std::chrono::seconds(15)))
-      << host.output();
-  EXPECT_EQ(host.output().find(wrong_password), std::string::npos);
-  host.signal(SIGTERM);
-  EXPECT_EQ(host.wait(std::chrono::seconds(10)), 0) << host.output();
+    // The running host connects the configured OBS and says so in its log.
+    ChildProcess host(
+        vta, {"run", "--config", config.string(), "--bind", "127.0.0.1", "--port", std::to_string(free_udp_port())},
+        env, folder.path() / "host.log");
+    EXPECT_TRUE(wait_until([&] { return host.output().find("OBS_REC: connected") != std::string::npos; },
+                           std::chrono::seconds(15)))
+        << host.output();
+    EXPECT_TRUE(wait_until([&] { return host.output().find("OBS_WRONG: connection failed") != std::string::npos; },
+                           std::chrono::seconds(15)))
+        << host.output();
+    EXPECT_EQ(host.output().find(wrong_password), std::string::npos);
+    host.signal(SIGTERM);
+    EXPECT_EQ(host.wait(std::chrono::seconds(10)), 0) << host.output();
 }
 
 }  // namespace

@@ -92,9 +92,8 @@ TEST_F(ObsLiveTest, DefaultReconnectBackOffFitsTheThreeSecondTarget) {
     obs::ClientOptions defaults;
     // Cap plus 20 % jitter, plus a connect, Identify and state re-read (well under 0.5 s).
     auto worst_gap = defaults.backoff_max + defaults.backoff_max / 5 + 500ms;
-    EXPECT_LE(worst_gap, 3s) << "backoff_max " << defaults.backoff_max.count()
-                             << " ms lets a restarted OBS wait up to " << worst_gap.count()
-                             << " ms for the client";
+    EXPECT_LE(worst_gap, 3s) << "backoff_max " << defaults.backoff_max.count() << " ms lets a restarted OBS wait up to "
+                             << worst_gap.count() << " ms for the client";
 }
 
 // ...and against a real crash and restart with a cap that fits, so this outcome does not hang on
@@ -112,8 +111,8 @@ TEST_F(ObsLiveTest, ClientIsBackWithinThreeSecondsOfObsRestartAfterSigkill) {
 
     auto before_kill = session.states->size();
     peer.kill();
-    auto lost = session.states->wait_for(
-        [](const obs::ConnectionState& s) { return s.state != State::connected; }, 10s, before_kill);
+    auto lost = session.states->wait_for([](const obs::ConnectionState& s) { return s.state != State::connected; }, 10s,
+                                         before_kill);
     ASSERT_TRUE(lost) << "the client did not notice OBS dying";
 
     auto before_restart = session.states->size();
@@ -124,8 +123,7 @@ TEST_F(ObsLiveTest, ClientIsBackWithinThreeSecondsOfObsRestartAfterSigkill) {
     auto back = session.wait_state(State::connected, 10s, before_restart);
     ASSERT_TRUE(back) << "the client did not reconnect within 10 s of OBS being ready";
     auto delay = std::max(Clock::duration::zero(), back->at - obs_ready);
-    report("reconnect_after_obs_ready_ms",
-           std::to_string(std::chrono::duration_cast<Millis>(delay).count()));
+    report("reconnect_after_obs_ready_ms", std::to_string(std::chrono::duration_cast<Millis>(delay).count()));
     EXPECT_LE(delay, 3s) << "client states relative to OBS being ready again:"
                          << state_timeline(*session.states, before_kill, obs_ready);
     EXPECT_EQ(session.states->count([](const obs::ConnectionState& s) { return s.state == State::failed; }), 0u);

@@ -19,8 +19,7 @@ ObsLiveTest::~ObsLiveTest() {
     kept_.clear();
 }
 
-obs::ConnectionConfig ObsLiveTest::config_for(const test_peers::ObsPeer& peer, std::string name,
-                                              obs::Role role) {
+obs::ConnectionConfig ObsLiveTest::config_for(const test_peers::ObsPeer& peer, std::string name, obs::Role role) {
     obs::ConnectionConfig config;
     config.name = std::move(name);
     config.role = role;
@@ -41,8 +40,7 @@ Session record(std::shared_ptr<obs::Client> client) {
     auto events = session.events;
     session.subscriptions.push_back(
         session.client->on_state_change([states](const obs::ConnectionState& s) { states->add(s); }));
-    session.subscriptions.push_back(
-        session.client->subscribe_all([events](const obs::Event& e) { events->add(e); }));
+    session.subscriptions.push_back(session.client->subscribe_all([events](const obs::Event& e) { events->add(e); }));
     return session;
 }
 

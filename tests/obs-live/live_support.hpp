@@ -95,8 +95,8 @@ public:
     }
     std::size_t count(const std::function<bool(const Entry&)>& match) const {
         std::lock_guard lock(mutex_);
-        return static_cast<std::size_t>(std::count_if(entries_.begin(), entries_.end(),
-                                                      [&](const Stamped& s) { return match(s.entry); }));
+        return static_cast<std::size_t>(
+            std::count_if(entries_.begin(), entries_.end(), [&](const Stamped& s) { return match(s.entry); }));
     }
     std::vector<Stamped> entries() const {
         std::lock_guard lock(mutex_);
@@ -124,15 +124,12 @@ struct Session {
     std::vector<obs::Subscription> subscriptions;
 
     std::optional<StateLog::Stamped> wait_state(obs::State state, Millis deadline, std::size_t from = 0) {
-        return states->wait_for([state](const obs::ConnectionState& s) { return s.state == state; },
-                                deadline, from);
+        return states->wait_for([state](const obs::ConnectionState& s) { return s.state == state; }, deadline, from);
     }
     std::optional<EventLog::Stamped> wait_event(const std::string& type, const std::string& key,
-                                                const std::string& value, Millis deadline,
-                                                std::size_t from = 0) {
-        return events->wait_for(
-            [&](const obs::Event& e) { return e.type == type && e.data.value(key, "") == value; },
-            deadline, from);
+                                                const std::string& value, Millis deadline, std::size_t from = 0) {
+        return events->wait_for([&](const obs::Event& e) { return e.type == type && e.data.value(key, "") == value; },
+                                deadline, from);
     }
 };
 

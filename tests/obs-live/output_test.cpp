@@ -65,7 +65,8 @@ TEST_F(ObsLiveTest, RecordingLandsInTheFolderAndFileNameTheClientSet) {
     ASSERT_TRUE(session.wait_event("RecordStateChanged", "outputState", "OBS_WEBSOCKET_OUTPUT_STARTED", 10s));
     ASSERT_TRUE(output_ran_for(session, "ffmpeg_muxer", 2s)) << "the recording did not reach 2 s";
 
-    auto moving = await<void>([&](auto done) { session.client->set_record_directory((peer.dir() / "elsewhere").string(), done); });
+    auto moving = await<void>(
+        [&](auto done) { session.client->set_record_directory((peer.dir() / "elsewhere").string(), done); });
     ASSERT_FALSE(moving) << "changing the folder while recording must be refused";
     EXPECT_EQ(moving.error().code, obs::ErrorCode::invalid_state) << describe(moving.error());
 
@@ -137,8 +138,8 @@ TEST_F(ObsLiveTest, StreamDropIsReportedAsReconnectingAndRecovers) {
     auto from = session.events->size();
     auto receiver_gone = Clock::now();
     rtmp.stop();
-    auto reconnecting = session.wait_event("StreamStateChanged", "outputState",
-                                           "OBS_WEBSOCKET_OUTPUT_RECONNECTING", 15s, from);
+    auto reconnecting =
+        session.wait_event("StreamStateChanged", "outputState", "OBS_WEBSOCKET_OUTPUT_RECONNECTING", 15s, from);
     ASSERT_TRUE(reconnecting) << "OBS did not report the drop";
     report("stream_drop_detected_ms",
            std::to_string(std::chrono::duration_cast<Millis>(reconnecting->at - receiver_gone).count()));

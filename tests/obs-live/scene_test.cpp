@@ -71,10 +71,12 @@ TEST_F(ObsLiveTest, IvrOverlayCanBeHiddenAndShown) {
     auto session = connect(peer);
 
     ASSERT_EQ(overlay_enabled(session), std::optional<bool>(true));
-    auto hidden = await<void>([&](auto done) { session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", false, done); });
+    auto hidden = await<void>(
+        [&](auto done) { session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", false, done); });
     ASSERT_TRUE(hidden) << describe(hidden.error());
     EXPECT_EQ(overlay_enabled(session), std::optional<bool>(false));
-    auto shown = await<void>([&](auto done) { session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", true, done); });
+    auto shown =
+        await<void>([&](auto done) { session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", true, done); });
     ASSERT_TRUE(shown) << describe(shown.error());
     EXPECT_EQ(overlay_enabled(session), std::optional<bool>(true));
 }
@@ -93,11 +95,10 @@ TEST_F(ObsLiveTest, BackToBackCallsTakeEffectInTheOrderTheyWereMade) {
         auto all_ended = std::make_shared<std::promise<void>>();
         for (int i = 0; i < calls; ++i) {
             const bool visible = (i % 2 == 0) == last;  // the burst alternates and ends on `last`
-            session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", visible,
-                                                   [=](obs::Result<void> r) {
-                                                       if (!r) ++*failed;
-                                                       if (++*ended == calls) all_ended->set_value();
-                                                   });
+            session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", visible, [=](obs::Result<void> r) {
+                if (!r) ++*failed;
+                if (++*ended == calls) all_ended->set_value();
+            });
         }
         ASSERT_EQ(all_ended->get_future().wait_for(15s), std::future_status::ready) << "burst " << burst;
         EXPECT_EQ(failed->load(), 0) << "burst " << burst;

@@ -37,7 +37,8 @@ TEST(ObsAuth, WrongPasswordFailsWithoutReconnecting) {
     const auto status = rig.client->status();
     EXPECT_NE(status.connection.reason.find("wrong password"), std::string::npos) << status.connection.reason;
     // Several back-off periods later there is still exactly one connection and no reconnect state.
-    run_until(rig.io, [] { return false; }, 400ms);
+    run_until(
+        rig.io, [] { return false; }, 400ms);
     EXPECT_EQ(rig.server.connections(), 1);
     EXPECT_EQ(std::count(states.begin(), states.end(), State::reconnecting), 0);
     EXPECT_EQ(rig.client->state(), State::failed);

@@ -50,7 +50,7 @@ public:
         if (hello["d"].contains("authentication")) {
             const auto& auth = hello["d"]["authentication"];
             identify["authentication"] = vta::obs::detail::auth_response(password, auth["salt"].get<std::string>(),
-                                                                          auth["challenge"].get<std::string>());
+                                                                         auth["challenge"].get<std::string>());
         }
         write({{"op", 1}, {"d", identify}});
         if (read().value("op", -1) != 2) throw std::runtime_error("direct client: not identified");
@@ -102,10 +102,14 @@ int main(int argc, char** argv) {
     std::string host = "127.0.0.1", password;
     int port = 0, samples = 2000;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--port")) port = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--password")) password = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--host")) host = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--samples")) samples = std::max(100, std::atoi(argv[i + 1]));
+        if (!std::strcmp(argv[i], "--port"))
+            port = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--password"))
+            password = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--host"))
+            host = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--samples"))
+            samples = std::max(100, std::atoi(argv[i + 1]));
     }
     spdlog::set_level(spdlog::level::warn);
 
@@ -131,7 +135,8 @@ int main(int argc, char** argv) {
         vta::obs::ConnectionConfig cfg{"BENCH", vta::obs::Role::both, host, static_cast<std::uint16_t>(port), password};
         vta::obs::Client client(io, cfg);
         client.start();
-        if (!run_until(io, [&] { return client.state() == vta::obs::State::connected; }, std::chrono::seconds(10))) {
+        if (!run_until(
+                io, [&] { return client.state() == vta::obs::State::connected; }, std::chrono::seconds(10))) {
             std::printf("bench_obs: the client did not connect: %s\n", client.status().connection.reason.c_str());
             return 1;
         }
@@ -177,14 +182,17 @@ int main(int argc, char** argv) {
         int ok = 0, errors = 0;
         const auto t0 = Clock::now();
         for (int i = 0; i < in_flight; ++i)
-            client.request("GetCurrentProgramScene", {},
-                           [&](vta::obs::Result<Json> r) { r ? ++ok : ++errors; }, std::chrono::seconds(30));
-        run_until(io, [&] { return ok + errors == in_flight; }, std::chrono::seconds(40));
+            client.request(
+                "GetCurrentProgramScene", {}, [&](vta::obs::Result<Json> r) { r ? ++ok : ++errors; },
+                std::chrono::seconds(30));
+        run_until(
+            io, [&] { return ok + errors == in_flight; }, std::chrono::seconds(40));
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         std::printf("%d requests in flight: %d answered ok, %d errors, %d lost, %.1f ms total\n", in_flight, ok, errors,
                     in_flight - ok - errors, ms);
         client.stop();
-        run_until(io, [] { return false; }, std::chrono::milliseconds(50));
+        run_until(
+            io, [] { return false; }, std::chrono::milliseconds(50));
         return ok == in_flight ? 0 : 1;
     } catch (const std::exception& e) {
         std::printf("bench_obs: %s\n", e.what());

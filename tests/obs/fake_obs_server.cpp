@@ -107,7 +107,7 @@ void FakeObsServer::accept_loop() {
         acceptor_->acceptor.accept(socket, ec);
         if (stopping_) return;
         if (ec) continue;
-        if (reject_connections_) continue;  // `socket` closes here: the client's handshake fails
+        if (reject_connections_) continue;           // `socket` closes here: the client's handshake fails
         socket.set_option(tcp::no_delay(true), ec);  // responses and events are small separate writes
         auto connection = std::make_shared<Connection>(std::move(socket));
         std::lock_guard lock(mutex_);
@@ -136,9 +136,8 @@ void FakeObsServer::serve(std::shared_ptr<Connection> connection) {
         buffer.consume(buffer.size());
         if (identify.is_discarded() || identify.value("op", -1) != 1) {
             c.ws.close(close_with(4007, "Not identified"));
-        } else if (!options_.password.empty() &&
-                   identify["d"].value("authentication", std::string{}) !=
-                       detail::auth_response(options_.password, salt, challenge)) {
+        } else if (!options_.password.empty() && identify["d"].value("authentication", std::string{}) !=
+                                                     detail::auth_response(options_.password, salt, challenge)) {
             c.ws.close(close_with(4009, "Authentication failed."));
         } else {
             c.subscriptions = identify["d"].value("eventSubscriptions", 69u);
@@ -227,11 +226,13 @@ Json FakeObsServer::answer(Connection&, const std::string& type, const Json& dat
     const auto str = [&](const char* key) { return data.value(key, std::string{}); };
     if (type == "GetVersion") {
         ++version_requests_;
-        Json requests = {"GetVersion", "GetSceneList", "GetCurrentProgramScene", "SetCurrentProgramScene",
-                         "StartRecord", "StopRecord", "GetRecordStatus", "SetProfileParameter",
+        Json requests = {"GetVersion",         "GetSceneList",     "GetCurrentProgramScene",   "SetCurrentProgramScene",
+                         "StartRecord",        "StopRecord",       "GetRecordStatus",          "SetProfileParameter",
                          "GetRecordDirectory", "SaveReplayBuffer", "GetLastReplayBufferReplay"};
         if (options_.offer_set_record_directory) requests.push_back("SetRecordDirectory");
-        return ok({{"obsVersion", "29.0.2"}, {"obsWebSocketVersion", "5.1.0"}, {"rpcVersion", 1},
+        return ok({{"obsVersion", "29.0.2"},
+                   {"obsWebSocketVersion", "5.1.0"},
+                   {"rpcVersion", 1},
                    {"availableRequests", requests}});
     }
     if (type == "GetSceneList") {
@@ -256,44 +257,56 @@ Json FakeObsServer::answer(Connection&, const std::string& type, const Json& dat
                                                std::chrono::steady_clock::now() - recording_since_)
                                                .count()
                                          : 0;
-        return ok({{"outputActive", recording_}, {"outputPaused", false}, {"outputTimecode", "00:00:00.000"},
-                   {"outputDuration", duration}, {"outputBytes", 0}});
+        return ok({{"outputActive", recording_},
+                   {"outputPaused", false},
+                   {"outputTimecode", "00:00:00.000"},
+                   {"outputDuration", duration},
+                   {"outputBytes", 0}});
     }
     if (type == "StartRecord") {
         if (recording_) return fail(500, "The record output is already active.");
         recording_ = true;
         recording_since_ = std::chrono::steady_clock::now();
+        events.push_back(event(
+            "RecordStateChanged", intent_outputs,
+            {{"outputActive", false}, {"outputState", "OBS_WEBSOCKET_OUTPUT_STARTING"}, {"outputPath", nullptr}}));
         events.push_back(event("RecordStateChanged", intent_outputs,
-                               {{"outputActive", false}, {"outputState", "OBS_WEBSOCKET_OUTPUT_STARTING"}, {"outputPath", nullptr}}));
-        events.push_back(event("RecordStateChanged", intent_outputs,
-                               {{"outputActive", true}, {"outputState", "OBS_WEBSOCKET_OUTPUT_STARTED"},
+                               {{"outputActive", true},
+                                {"outputState", "OBS_WEBSOCKET_OUTPUT_STARTED"},
                                 {"outputPath", options_.recording_path}}));
         return ok();
     }
     if (type == "StopRecord") {
         if (!recording_) return fail(501, "The record output is not active.");
         recording_ = false;
+        events.push_back(event(
+            "RecordStateChanged", intent_outputs,
+            {{"outputActive", false}, {"outputState", "OBS_WEBSOCKET_OUTPUT_STOPPING"}, {"outputPath", nullptr}}));
         events.push_back(event("RecordStateChanged", intent_outputs,
-                               {{"outputActive", false}, {"outputState", "OBS_WEBSOCKET_OUTPUT_STOPPING"}, {"outputPath", nullptr}}));
-        events.push_back(event("RecordStateChanged", intent_outputs,
-                               {{"outputActive", false}, {"outputState", "OBS_WEBSOCKET_OUTPUT_STOPPED"},
+                               {{"outputActive", false},
+                                {"outputState", "OBS_WEBSOCKET_OUTPUT_STOPPED"},
                                 {"outputPath", "/tmp/fake-obs/recording.mkv"}}));
         return ok({{"outputPath", "/tmp/fake-obs/recording.mkv"}});
     }
     if (type == "GetStreamStatus")
-        return ok({{"outputActive", false}, {"outputReconnecting", false}, {"outputTimecode", "00:00:00.000"},
-                   {"outputDuration", 0}, {"outputCongestion", 0}, {"outputBytes", 0}, {"outputSkippedFrames", 0},
+        return ok({{"outputActive", false},
+                   {"outputReconnecting", false},
+                   {"outputTimecode", "00:00:00.000"},
+                   {"outputDuration", 0},
+                   {"outputCongestion", 0},
+                   {"outputBytes", 0},
+                   {"outputSkippedFrames", 0},
                    {"outputTotalFrames", 0}});
     if (type == "GetReplayBufferStatus") return ok({{"outputActive", replay_active_}});
     const auto replay_event = [&](const char* state) {
-        events.push_back(event("ReplayBufferStateChanged", intent_outputs,
-                               {{"outputActive", std::string(state) == "OBS_WEBSOCKET_OUTPUT_STARTED"},
-                                {"outputState", state}}));
+        events.push_back(
+            event("ReplayBufferStateChanged", intent_outputs,
+                  {{"outputActive", std::string(state) == "OBS_WEBSOCKET_OUTPUT_STARTED"}, {"outputState", state}}));
     };
-    const bool replay_output_active =
-        replay_active_ || std::chrono::steady_clock::now() < replay_output_busy_until_;
+    const bool replay_output_active = replay_active_ || std::chrono::steady_clock::now() < replay_output_busy_until_;
     if (type == "GetOutputList" && options_.offer_output_status)
-        return ok({{"outputs", Json::array({{{"outputName", "Replay Buffer"}, {"outputKind", "replay_buffer"},
+        return ok({{"outputs", Json::array({{{"outputName", "Replay Buffer"},
+                                             {"outputKind", "replay_buffer"},
                                              {"outputActive", replay_output_active}}})}});
     if (type == "GetOutputStatus" && options_.offer_output_status) {
         if (str("outputName") != "Replay Buffer") return fail(600, "No output was found by that name.");
@@ -324,8 +337,9 @@ Json FakeObsServer::answer(Connection&, const std::string& type, const Json& dat
             return ok({{"savedReplayPath", "/tmp/fake-obs/replay-" + std::to_string(saved_replays_) + ".mkv"}});
         ++saved_replays_;
         if (options_.send_replay_saved_event)
-            events.push_back(event("ReplayBufferSaved", intent_outputs,
-                                   {{"savedReplayPath", "/tmp/fake-obs/replay-" + std::to_string(saved_replays_) + ".mkv"}}));
+            events.push_back(
+                event("ReplayBufferSaved", intent_outputs,
+                      {{"savedReplayPath", "/tmp/fake-obs/replay-" + std::to_string(saved_replays_) + ".mkv"}}));
         return ok();
     }
     if (type == "SetProfileParameter") {

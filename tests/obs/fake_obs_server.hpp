@@ -26,10 +26,10 @@
 namespace vta::obs::testing {
 
 struct FakeObsOptions {
-    std::string password;                      // empty: no authentication
-    bool offer_set_record_directory = false;   // list SetRecordDirectory in availableRequests
-    bool send_replay_saved_event = true;       // false: only GetLastReplayBufferReplay knows the path
-    bool replay_available = true;              // false: the profile disables the replay buffer (604)
+    std::string password;                     // empty: no authentication
+    bool offer_set_record_directory = false;  // list SetRecordDirectory in availableRequests
+    bool send_replay_saved_event = true;      // false: only GetLastReplayBufferReplay knows the path
+    bool replay_available = true;             // false: the profile disables the replay buffer (604)
     // After a stop, OBS 29 reports STOPPED at once, but its output shuts down for a while longer, and a
     // StartReplayBuffer meanwhile is answered with success and ignored.
     std::chrono::milliseconds replay_stop_lag{0};
@@ -53,8 +53,8 @@ public:
     // While true, TCP connections are accepted and closed at once (the WebSocket handshake fails).
     void set_reject_connections(bool reject) { reject_connections_ = reject; }
 
-    int connections() const { return connections_; }        // accepted WebSocket sessions
-    int identified() const { return identified_; }          // successful Identify
+    int connections() const { return connections_; }            // accepted WebSocket sessions
+    int identified() const { return identified_; }              // successful Identify
     int version_requests() const { return version_requests_; }  // GetVersion seen (state re-reads)
     std::uint32_t last_event_subscriptions() const { return last_event_subscriptions_; }
     std::string profile_parameter(const std::string& category, const std::string& name) const;

@@ -42,8 +42,8 @@ TEST(ObsFault, ReconnectsAfter1006AndRereadsState) {
     auto r = await<Json>(rig.io, [&](auto h) { rig.client->request("Test.Close", {{"code", 1006}}, h); });
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::closed);
-    ASSERT_TRUE(run_until(rig.io, [&] { return rig.server.version_requests() == 2 &&
-                                               rig.client->state() == State::connected; }));
+    ASSERT_TRUE(run_until(
+        rig.io, [&] { return rig.server.version_requests() == 2 && rig.client->state() == State::connected; }));
     const auto reconnects = log.reconnects();
     ASSERT_EQ(reconnects.size(), 1u);
     EXPECT_GE(reconnects[0].delay.count(), 30);  // 50 ms +-20 %, minus the time to call back
@@ -61,8 +61,8 @@ TEST(ObsFault, StateIsReReadAfterReconnect) {
     ASSERT_TRUE(await<void>(rig.io, [&](auto h) { rig.client->set_current_program_scene("IVR_SCENE", h); }));
     EXPECT_EQ(rig.client->status().program_scene, "LIVE_SCENE");
     rig.client->request("Test.Close", {{"code", 1006}}, [](Result<Json>) {});
-    ASSERT_TRUE(run_until(rig.io, [&] { return rig.server.version_requests() == 2 &&
-                                               rig.client->state() == State::connected; }));
+    ASSERT_TRUE(run_until(
+        rig.io, [&] { return rig.server.version_requests() == 2 && rig.client->state() == State::connected; }));
     EXPECT_EQ(rig.client->status().program_scene, "IVR_SCENE");
     EXPECT_EQ(rig.server.last_event_subscriptions(), subscription::general);  // kept across reconnects
 }
@@ -101,7 +101,8 @@ TEST(ObsFault, BackoffDoublesUpToTheCapWhileRefused) {
     auto sub = log.attach(*rig.client);
     rig.server.set_reject_connections(true);
     rig.client->request("Test.Close", {{"code", 1006}}, [](Result<Json>) {});
-    ASSERT_TRUE(run_until(rig.io, [&] { return log.reconnects().size() >= 5; }, 5000ms));
+    ASSERT_TRUE(run_until(
+        rig.io, [&] { return log.reconnects().size() >= 5; }, 5000ms));
     const auto reconnects = log.reconnects();
     const int expected[] = {50, 100, 200, 400, 400};  // backoff_initial 50 ms, backoff_max 400 ms
     for (int i = 0; i < 5; ++i) {
@@ -118,8 +119,8 @@ TEST(ObsFault, ServerStopping1001Reconnects) {
     Rig rig;
     ASSERT_TRUE(rig.connect());
     rig.client->request("Test.Close", {{"code", 1001}}, [](Result<Json>) {});
-    ASSERT_TRUE(run_until(rig.io, [&] { return rig.server.version_requests() == 2 &&
-                                               rig.client->state() == State::connected; }));
+    ASSERT_TRUE(run_until(
+        rig.io, [&] { return rig.server.version_requests() == 2 && rig.client->state() == State::connected; }));
 }
 
 TEST(ObsFault, Kicked4011FailsWithoutReconnecting) {
@@ -130,7 +131,8 @@ TEST(ObsFault, Kicked4011FailsWithoutReconnecting) {
     EXPECT_EQ(r.error().code, ErrorCode::closed);
     ASSERT_TRUE(run_until(rig.io, [&] { return rig.client->state() == State::failed; }));
     EXPECT_NE(rig.client->status().connection.reason.find("kicked"), std::string::npos);
-    run_until(rig.io, [] { return false; }, 300ms);  // several back-off periods: no new connection
+    run_until(
+        rig.io, [] { return false; }, 300ms);  // several back-off periods: no new connection
     EXPECT_EQ(rig.server.connections(), 1);
     // start() leaves `failed` on request.
     ASSERT_TRUE(rig.connect());
@@ -141,8 +143,7 @@ TEST(ObsFault, AuthFailure4009ViaCloseCodeIsFinal) {
     ASSERT_TRUE(rig.connect());
     rig.client->request("Test.Close", {{"code", 4009}}, [](Result<Json>) {});
     ASSERT_TRUE(run_until(rig.io, [&] { return rig.client->state() == State::failed; }));
-    EXPECT_NE(rig.client->status().connection.reason.find("authentication failed: wrong password"),
-              std::string::npos);
+    EXPECT_NE(rig.client->status().connection.reason.find("authentication failed: wrong password"), std::string::npos);
 }
 
 TEST(ObsFault, KeepaliveDetectsASilentPeerWithin5s) {
@@ -154,7 +155,8 @@ TEST(ObsFault, KeepaliveDetectsASilentPeerWithin5s) {
     std::optional<Result<Json>> silent;
     const auto started = std::chrono::steady_clock::now();
     rig.client->request("Test.GoSilent", {}, [&](Result<Json> r) { silent.emplace(std::move(r)); });
-    ASSERT_TRUE(run_until(rig.io, [&] { return silent.has_value(); }, 6000ms));
+    ASSERT_TRUE(run_until(
+        rig.io, [&] { return silent.has_value(); }, 6000ms));
     const auto detected = std::chrono::steady_clock::now() - started;
     EXPECT_LT(detected, 5000ms);
     ASSERT_FALSE(*silent);
@@ -171,7 +173,8 @@ TEST(ObsFault, KeepaliveKeepsAnIdleConnectionToALivePeer) {
     ASSERT_TRUE(rig.connect());
     std::vector<State> changes;
     auto sub = rig.client->on_state_change([&](const ConnectionState& s) { changes.push_back(s.state); });
-    run_until(rig.io, [&] { return !changes.empty(); }, 1500ms);
+    run_until(
+        rig.io, [&] { return !changes.empty(); }, 1500ms);
     EXPECT_TRUE(changes.empty());
     EXPECT_EQ(rig.client->state(), State::connected);
     EXPECT_EQ(rig.server.connections(), 1);
@@ -193,7 +196,8 @@ TEST(ObsFault, FloodOf100000EventsIsDeliveredWithoutGrowth) {
     next_index = 0;
 
     ASSERT_TRUE(await<Json>(rig.io, [&](auto h) { rig.client->request("Test.Flood", {{"count", 100000}}, h); }));
-    ASSERT_TRUE(run_until(rig.io, [&] { return received == 101000; }, 60000ms));
+    ASSERT_TRUE(run_until(
+        rig.io, [&] { return received == 101000; }, 60000ms));
     EXPECT_TRUE(in_order);
     const auto heap_after = mallinfo2().uordblks;
     EXPECT_LT(heap_after, heap_before + 4 * 1024 * 1024) << "heap grew from " << heap_before << " to " << heap_after;

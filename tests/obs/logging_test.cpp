@@ -42,8 +42,8 @@ TEST(ObsLogging, PasswordNeverAppearsInLogsOrErrors) {
         ASSERT_TRUE(run_until(rig.io, [&] { return rig.client->state() == State::failed; }));
         messages.push_back(rig.client->status().connection.reason);
     }
-    const std::string config = std::string(R"([{"name":"OBS_REC","role":"rec","port":"x","password":")") +
-                               password + R"("}])";
+    const std::string config =
+        std::string(R"([{"name":"OBS_REC","role":"rec","port":"x","password":")") + password + R"("}])";
     auto parsed = parse_connections(std::string_view(config));
     ASSERT_FALSE(parsed);
     messages.push_back(parsed.error().message);

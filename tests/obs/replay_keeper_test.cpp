@@ -46,7 +46,8 @@ struct KeeperRig {
     }
 
     Result<void> arm(ReplaySettings settings = {}, std::chrono::milliseconds limit = 8000ms) {
-        return await<void>(io, [&](auto done) { keeper->arm(std::move(settings), done); }, limit);
+        return await<void>(
+            io, [&](auto done) { keeper->arm(std::move(settings), done); }, limit);
     }
 
     std::ostringstream captured;
@@ -117,7 +118,8 @@ TEST(ReplayKeeper, ObsStoppingTheBufferOnItsOwnRearmsIt) {
     auto stopped = await<Json>(rig.io, [&](auto h) { rig.client->request("Test.ObsStopsReplayBuffer", {}, h); });
     ASSERT_TRUE(stopped);
     EXPECT_FALSE(rig.server.replay_active());
-    ASSERT_TRUE(run_until(rig.io, [&] { return rig.server.replay_active(); }, 5000ms));
+    ASSERT_TRUE(run_until(
+        rig.io, [&] { return rig.server.replay_active(); }, 5000ms));
     ASSERT_TRUE(run_until(rig.io, [&] { return rig.keeper->state() == ReplayState::running; }));
     EXPECT_EQ(count_of(rig.captured.str(), "stopped; starting it again"), 1u) << rig.captured.str();
 }
@@ -136,9 +138,11 @@ TEST(ReplayKeeper, AStartThatDoesNotTakeEffectWarnsOnceFailsTheArmAndKeepsTrying
     EXPECT_NE(rig.keeper->state(), ReplayState::running);
 
     // Once OBS's output is free the next start takes effect: one warning, one all-clear.
-    ASSERT_TRUE(run_until(rig.io, [&] { return rig.keeper->state() == ReplayState::running; }, 5000ms));
+    ASSERT_TRUE(run_until(
+        rig.io, [&] { return rig.keeper->state() == ReplayState::running; }, 5000ms));
     EXPECT_TRUE(rig.server.replay_active());
-    EXPECT_EQ(count_of(rig.captured.str(), "the replay buffer is not running 1 s after it was asked for"), 1u) << rig.captured.str();
+    EXPECT_EQ(count_of(rig.captured.str(), "the replay buffer is not running 1 s after it was asked for"), 1u)
+        << rig.captured.str();
     EXPECT_EQ(count_of(rig.captured.str(), "the replay buffer is running again"), 1u) << rig.captured.str();
 }
 
@@ -175,7 +179,8 @@ TEST(ReplayKeeper, DisarmStopsTheBufferAndLeavesItAlone) {
     EXPECT_EQ(rig.keeper->state(), ReplayState::disarmed);
     EXPECT_FALSE(rig.server.replay_active());
     const int starts = rig.server.replay_starts();
-    run_until(rig.io, [] { return false; }, 300ms);
+    run_until(
+        rig.io, [] { return false; }, 300ms);
     EXPECT_EQ(rig.server.replay_starts(), starts);
 }
 

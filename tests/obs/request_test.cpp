@@ -87,13 +87,14 @@ TEST(ObsRequest, RequestsAreCarriedOutInTheOrderTheyWereMade) {
     std::vector<std::string> ended;
     const auto started = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point version_at;
-    rig.client->request("Test.NoAnswer", {}, [&](Result<Json> r) { ended.push_back(r ? "answered" : "timed out"); },
-                        300ms);
+    rig.client->request(
+        "Test.NoAnswer", {}, [&](Result<Json> r) { ended.push_back(r ? "answered" : "timed out"); }, 300ms);
     rig.client->request("GetVersion", {}, [&](Result<Json> r) {
         ended.push_back(r ? "version" : r.error().message);
         version_at = std::chrono::steady_clock::now();
     });
-    ASSERT_TRUE(run_until(rig.io, [&] { return ended.size() == 2; }, 2000ms));
+    ASSERT_TRUE(run_until(
+        rig.io, [&] { return ended.size() == 2; }, 2000ms));
     EXPECT_EQ(ended, (std::vector<std::string>{"timed out", "version"}));
     EXPECT_GE(version_at - started, 300ms) << "GetVersion went out before the request ahead of it ended";
 }
@@ -140,9 +141,11 @@ TEST(ObsRequest, EveryPendingRequestErrorsOnDrop) {
     std::vector<Result<Json>> results;
     for (int i = 0; i < 5; ++i)
         rig.client->request("Test.NoAnswer", {}, [&](Result<Json> r) { results.push_back(std::move(r)); });
-    run_until(rig.io, [] { return false; }, 50ms);  // let the first reach the server
+    run_until(
+        rig.io, [] { return false; }, 50ms);  // let the first reach the server
     rig.server.stop();
-    ASSERT_TRUE(run_until(rig.io, [&] { return results.size() == 5; }, 1000ms));
+    ASSERT_TRUE(run_until(
+        rig.io, [&] { return results.size() == 5; }, 1000ms));
     for (const auto& r : results) {
         ASSERT_FALSE(r);
         EXPECT_EQ(r.error().code, ErrorCode::closed) << r.error().message;
@@ -155,11 +158,13 @@ TEST(ObsRequest, DestroyingTheClientCancelsPendingRequests) {
     std::vector<Result<Json>> results;
     for (int i = 0; i < 3; ++i)
         rig.client->request("Test.NoAnswer", {}, [&](Result<Json> r) { results.push_back(std::move(r)); });
-    run_until(rig.io, [] { return false; }, 50ms);  // let the requests reach the server
+    run_until(
+        rig.io, [] { return false; }, 50ms);  // let the requests reach the server
     rig.client.reset();
     ASSERT_EQ(results.size(), 3u);
     for (const auto& r : results) EXPECT_EQ(r.error().code, ErrorCode::cancelled);
-    run_until(rig.io, [] { return false; }, 50ms);  // nothing left behind fires
+    run_until(
+        rig.io, [] { return false; }, 50ms);  // nothing left behind fires
 }
 
 TEST(ObsRequest, EventsReachSubscribersUntilUnsubscribed) {
@@ -185,9 +190,8 @@ TEST(ObsRequest, EventsReachSubscribersUntilUnsubscribed) {
 TEST(ObsRequest, ReidentifyChangesSubscriptions) {
     Rig rig;
     ASSERT_TRUE(rig.connect());
-    auto r = await<void>(rig.io, [&](auto h) {
-        rig.client->reidentify(subscription::general | subscription::outputs, h);
-    });
+    auto r =
+        await<void>(rig.io, [&](auto h) { rig.client->reidentify(subscription::general | subscription::outputs, h); });
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(rig.server.last_event_subscriptions(), 65u);
     int scene_events = 0;

@@ -31,7 +31,8 @@ template <class T, class Start>
 Result<T> await(boost::asio::io_context& io, Start start, std::chrono::milliseconds limit = 8000ms) {
     std::optional<Result<T>> out;
     start([&out](Result<T> r) { out.emplace(std::move(r)); });
-    if (!run_until(io, [&] { return out.has_value(); }, limit))
+    if (!run_until(
+            io, [&] { return out.has_value(); }, limit))
         return Error{ErrorCode::timeout, "the test deadline passed before the operation completed"};
     return std::move(*out);
 }

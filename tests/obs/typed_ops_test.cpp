@@ -108,9 +108,11 @@ TEST(ObsTypedOps, SaveReplayFailsWhenTheBufferIsOff) {
 TEST(ObsTypedOps, SceneItemEnabledBySourceName) {
     Rig rig;
     ASSERT_TRUE(rig.connect());
-    ASSERT_TRUE(await<void>(rig.io, [&](auto h) { rig.client->set_scene_item_enabled("LIVE_SCENE", "Overlay", true, h); }));
+    ASSERT_TRUE(
+        await<void>(rig.io, [&](auto h) { rig.client->set_scene_item_enabled("LIVE_SCENE", "Overlay", true, h); }));
     EXPECT_TRUE(rig.server.scene_item_enabled("LIVE_SCENE", 7));
-    auto missing = await<void>(rig.io, [&](auto h) { rig.client->set_scene_item_enabled("LIVE_SCENE", "Nope", true, h); });
+    auto missing =
+        await<void>(rig.io, [&](auto h) { rig.client->set_scene_item_enabled("LIVE_SCENE", "Nope", true, h); });
     ASSERT_FALSE(missing);
     EXPECT_EQ(missing.error().status_code, 600);
 }

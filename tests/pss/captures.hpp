@@ -9,8 +9,8 @@
 namespace vta::pss::testing {
 
 struct CapturedDatagram {
-  std::int64_t t_ms = 0;
-  std::string datagram;
+    std::int64_t t_ms = 0;
+    std::string datagram;
 };
 
 // Reads examples/captures/<name>; throws std::runtime_error when the file cannot be read.

@@ -25,14 +25,12 @@ using vta::store::CommitInfo;
 using vta::store::DatagramRow;
 using vta::store::EventRow;
 
-DatagramRow make_datagram(std::int64_t i)
-{
+DatagramRow make_datagram(std::int64_t i) {
     return DatagramRow{1'700'000'000'000'000 + i * 20, "192.168.1.10:6000",
                        "pt1;3;mch;101;blue;KIM Minsu;KOR;red;GARCIA Luis;ESP;" + std::to_string(i), 1};
 }
 
-EventRow make_event(std::int64_t datagram_id)
-{
+EventRow make_event(std::int64_t datagram_id) {
     EventRow row;
     row.datagram_id = datagram_id;
     row.code = "pt1";
@@ -44,8 +42,7 @@ EventRow make_event(std::int64_t datagram_id)
     return row;
 }
 
-double percentile(std::vector<double> values, double p)
-{
+double percentile(std::vector<double> values, double p) {
     if (values.empty()) {
         return 0;
     }
@@ -54,14 +51,10 @@ double percentile(std::vector<double> values, double p)
     return values[index];
 }
 
-double seconds_since(Clock::time_point start)
-{
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // The same rows inserted with prepared statements in one transaction, no Writer.
-double baseline_rows_per_second(const std::filesystem::path& file, std::int64_t datagrams)
-{
+double baseline_rows_per_second(const std::filesystem::path& file, std::int64_t datagrams) {
     if (!vta::store::Database::open(file)) {
         std::fprintf(stderr, "cannot create %s\n", file.c_str());
         std::exit(1);
@@ -69,10 +62,12 @@ double baseline_rows_per_second(const std::filesystem::path& file, std::int64_t 
     SQLite::Database db(file, SQLite::OPEN_READWRITE);
     db.exec("PRAGMA synchronous=NORMAL");
     db.exec("PRAGMA foreign_keys=ON");
-    SQLite::Statement insert_datagram(db, "INSERT INTO datagram (id, received_us, sender, raw, group_count) VALUES (?, ?, ?, ?, ?)");
-    SQLite::Statement insert_event(db,
-                                   "INSERT INTO event (id, datagram_id, group_index, code, raw, fields, match_id, round,"
-                                   " clock_seconds, clock_running) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)");
+    SQLite::Statement insert_datagram(
+        db, "INSERT INTO datagram (id, received_us, sender, raw, group_count) VALUES (?, ?, ?, ?, ?)");
+    SQLite::Statement insert_event(
+        db,
+        "INSERT INTO event (id, datagram_id, group_index, code, raw, fields, match_id, round,"
+        " clock_seconds, clock_running) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)");
     const auto start = Clock::now();
     SQLite::Transaction transaction(db);
     for (std::int64_t id = 1; id <= datagrams; ++id) {
@@ -103,15 +98,14 @@ double baseline_rows_per_second(const std::filesystem::path& file, std::int64_t 
 
 struct WriterRun {
     double rows_per_second = 0;
-    double add_ns = 0;  // mean cost of add_datagram + add_event on the producing thread
-    std::vector<double> latency_ms;      // per datagram, add_datagram -> on_commit covering it
-    std::vector<double> commit_ms;       // per batch, BEGIN..COMMIT
+    double add_ns = 0;               // mean cost of add_datagram + add_event on the producing thread
+    std::vector<double> latency_ms;  // per datagram, add_datagram -> on_commit covering it
+    std::vector<double> commit_ms;   // per batch, BEGIN..COMMIT
     std::vector<double> batch_rows;
 };
 
 // paced_per_ms == 0: as fast as possible; else that many datagrams each millisecond.
-WriterRun run_writer(const std::filesystem::path& file, std::int64_t datagrams, int paced_per_ms)
-{
+WriterRun run_writer(const std::filesystem::path& file, std::int64_t datagrams, int paced_per_ms) {
     struct Commit {
         Clock::time_point at;
         CommitInfo info;
@@ -120,7 +114,9 @@ WriterRun run_writer(const std::filesystem::path& file, std::int64_t datagrams, 
     commits.reserve(static_cast<std::size_t>(datagrams));
     vta::store::WriterOptions options;
     options.on_commit = [&commits](const CommitInfo& info) { commits.push_back({Clock::now(), info}); };
-    options.on_error = [](const vta::store::Error& e) { std::fprintf(stderr, "writer error: %s\n", e.message.c_str()); };
+    options.on_error = [](const vta::store::Error& e) {
+        std::fprintf(stderr, "writer error: %s\n", e.message.c_str());
+    };
     auto writer = vta::store::Writer::open(file, options);
     if (!writer) {
         std::fprintf(stderr, "%s\n", writer.error().message.c_str());
@@ -165,19 +161,18 @@ WriterRun run_writer(const std::filesystem::path& file, std::int64_t datagrams, 
     return run;
 }
 
-void print_run(const char* name, const WriterRun& run)
-{
-    std::printf("%-28s %10.0f rows/s  add %6.0f ns  latency p50 %7.2f ms p99 %7.2f ms  commit p50 %6.2f ms p99 %6.2f ms"
-                "  batch p50 %5.0f rows (%zu batches)\n",
-                name, run.rows_per_second, run.add_ns, percentile(run.latency_ms, 50), percentile(run.latency_ms, 99),
-                percentile(run.commit_ms, 50), percentile(run.commit_ms, 99), percentile(run.batch_rows, 50),
-                run.commit_ms.size());
+void print_run(const char* name, const WriterRun& run) {
+    std::printf(
+        "%-28s %10.0f rows/s  add %6.0f ns  latency p50 %7.2f ms p99 %7.2f ms  commit p50 %6.2f ms p99 %6.2f ms"
+        "  batch p50 %5.0f rows (%zu batches)\n",
+        name, run.rows_per_second, run.add_ns, percentile(run.latency_ms, 50), percentile(run.latency_ms, 99),
+        percentile(run.commit_ms, 50), percentile(run.commit_ms, 99), percentile(run.batch_rows, 50),
+        run.commit_ms.size());
 }
 
 }  // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     const std::int64_t datagrams = argc > 1 ? std::stoll(argv[1]) : 200'000;
     const auto folder = std::filesystem::temp_directory_path() / ("vta-bench-store-" + std::to_string(::getpid()));
     std::filesystem::remove_all(folder);

@@ -23,8 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TempFolder;
 
-[[noreturn]] void write_until_killed(const std::filesystem::path& file, int report_fd)
-{
+[[noreturn]] void write_until_killed(const std::filesystem::path& file, int report_fd) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a parent that failed early
     WriterOptions options;
     options.batch_rows = 100;
@@ -49,8 +48,7 @@ using testing::TempFolder;
 }
 
 // Reads whole 8-byte reports; false on EOF or when nothing arrives within the timeout.
-bool read_report(int fd, std::int64_t& id, std::chrono::milliseconds timeout)
-{
+bool read_report(int fd, std::int64_t& id, std::chrono::milliseconds timeout) {
     char buffer[sizeof(std::int64_t)];
     std::size_t have = 0;
     while (have < sizeof buffer) {
@@ -68,8 +66,7 @@ bool read_report(int fd, std::int64_t& id, std::chrono::milliseconds timeout)
     return true;
 }
 
-std::int64_t count(const std::filesystem::path& file, const std::string& sql, std::int64_t bound)
-{
+std::int64_t count(const std::filesystem::path& file, const std::string& sql, std::int64_t bound) {
     SQLite::Database raw(file, SQLite::OPEN_READONLY);
     SQLite::Statement query(raw, sql);
     query.bind(1, bound);
@@ -77,8 +74,7 @@ std::int64_t count(const std::filesystem::path& file, const std::string& sql, st
     return query.getColumn(0).getInt64();
 }
 
-TEST(CrashSafety, EveryCommitReportedBeforeSigkillSurvives)
-{
+TEST(CrashSafety, EveryCommitReportedBeforeSigkillSurvives) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     int fds[2];

@@ -10,8 +10,7 @@ using testing::TempFolder;
 // Two matches on the active day, one on an older day, events, unknown and invalid groups, counters.
 class Queries : public ::testing::Test {
 protected:
-    void SetUp() override
-    {
+    void SetUp() override {
         auto db = Database::open(file());
         ASSERT_TRUE(db) << db.error().message;
         old_day = db->ensure_active_day("2026-11-21").value();
@@ -33,8 +32,10 @@ protected:
             event_ids.push_back(writer->add_event(testing::event(d, first_match, i == 2 ? "pt2" : "pt1")));
         }
         const auto d = writer->add_datagram(testing::datagram(2'000'000, "zz9;?;pt1;x;"));
-        writer->add_unknown(UnknownRow{d, 0, GroupStatus::unknown, "zz9", "zz9;?;", "unknown code", first_match, 1, 80});
-        writer->add_unknown(UnknownRow{d, 1, GroupStatus::invalid, "pt1", "pt1;x;", "points not a number", first_match, 1, 80});
+        writer->add_unknown(
+            UnknownRow{d, 0, GroupStatus::unknown, "zz9", "zz9;?;", "unknown code", first_match, 1, 80});
+        writer->add_unknown(
+            UnknownRow{d, 1, GroupStatus::invalid, "pt1", "pt1;x;", "points not a number", first_match, 1, 80});
 
         first.blue_score = 7;
         first.red_score = 5;
@@ -60,8 +61,7 @@ protected:
     std::vector<std::int64_t> event_ids;
 };
 
-TEST_F(Queries, ListMatchesWithAthletesScoresAndEventCounts)
-{
+TEST_F(Queries, ListMatchesWithAthletesScoresAndEventCounts) {
     auto db = Database::open_read_only(file()).value();
     const auto matches = db.list_matches().value();
     ASSERT_EQ(matches.size(), 3u);
@@ -95,8 +95,7 @@ TEST_F(Queries, ListMatchesWithAthletesScoresAndEventCounts)
     EXPECT_EQ(matches[2].event_count, 0);
 }
 
-TEST_F(Queries, FilterMatchesByDayAndLimit)
-{
+TEST_F(Queries, FilterMatchesByDayAndLimit) {
     auto db = Database::open_read_only(file()).value();
     const auto today = db.list_matches({day.day_id, std::nullopt}).value();
     ASSERT_EQ(today.size(), 2u);
@@ -107,16 +106,16 @@ TEST_F(Queries, FilterMatchesByDayAndLimit)
     EXPECT_FALSE(db.get_match(9999).value().has_value());
 }
 
-TEST_F(Queries, MatchJsonHasEveryColumn)
-{
+TEST_F(Queries, MatchJsonHasEveryColumn) {
     auto db = Database::open_read_only(file()).value();
     const nlohmann::json json = db.list_matches().value();
     ASSERT_TRUE(json.is_array());
     const auto& m = json[1];
-    for (const char* key : {"id", "day_id", "number", "category", "weight", "division", "match_code", "rounds",
-                            "round_seconds", "blue_score", "red_score", "round_scores", "round_winners", "winner",
-                            "winner_name", "decision", "state", "blue", "red", "event_count", "created_at",
-                            "updated_at"}) {
+    for (const char* key :
+         {"id",          "day_id",        "number",     "category",  "weight",       "division",      "match_code",
+          "rounds",      "round_seconds", "blue_score", "red_score", "round_scores", "round_winners", "winner",
+          "winner_name", "decision",      "state",      "blue",      "red",          "event_count",   "created_at",
+          "updated_at"}) {
         EXPECT_TRUE(m.contains(key)) << key;
     }
     EXPECT_EQ(m["winner"], "blue");
@@ -127,8 +126,7 @@ TEST_F(Queries, MatchJsonHasEveryColumn)
     EXPECT_TRUE(json[2]["red"].is_null());
 }
 
-TEST_F(Queries, EventsOfAMatchInArrivalOrder)
-{
+TEST_F(Queries, EventsOfAMatchInArrivalOrder) {
     auto db = Database::open_read_only(file()).value();
     const auto events = db.list_events(first_match).value();
     ASSERT_EQ(events.size(), 3u);
@@ -149,8 +147,7 @@ TEST_F(Queries, EventsOfAMatchInArrivalOrder)
     EXPECT_EQ(json[0]["raw"], "pt1;3;");
 }
 
-TEST_F(Queries, StatsCountEverythingPerCode)
-{
+TEST_F(Queries, StatsCountEverythingPerCode) {
     auto db = Database::open_read_only(file()).value();
     const Stats stats = db.stats().value();
     EXPECT_EQ(stats.datagrams, 4);
@@ -171,8 +168,7 @@ TEST_F(Queries, StatsCountEverythingPerCode)
     EXPECT_EQ(json["first_received_us"], 1'000'000);
 }
 
-TEST(QueriesEmpty, StatsOfAnEmptyDatabase)
-{
+TEST(QueriesEmpty, StatsOfAnEmptyDatabase) {
     TempFolder folder;
     auto db = Database::open(folder.file("vta.sqlite")).value();
     const nlohmann::json json = db.stats().value();

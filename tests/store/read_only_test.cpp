@@ -12,8 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TempFolder;
 
-TEST(ReadOnly, ReadsConsistentSnapshotsWhileTheWriterCommits)
-{
+TEST(ReadOnly, ReadsConsistentSnapshotsWhileTheWriterCommits) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     constexpr int total = 20'000;
@@ -58,8 +57,7 @@ TEST(ReadOnly, ReadsConsistentSnapshotsWhileTheWriterCommits)
     EXPECT_EQ(reader->stats().value().events, total);
 }
 
-TEST(ReadOnly, OpensAfterTheWriterHasClosed)
-{
+TEST(ReadOnly, OpensAfterTheWriterHasClosed) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     {

@@ -18,20 +18,18 @@ namespace {
 
 using testing::TempFolder;
 
-const std::filesystem::path kV1Fixture = std::filesystem::path(VTA_TEST_FIXTURES) / "schema_v1_with_data.sql";
+const std::filesystem::path v1_fixture = std::filesystem::path(VTA_TEST_FIXTURES) / "schema_v1_with_data.sql";
 
-std::int64_t count(SQLite::Database& db, const std::string& sql)
-{
+std::int64_t count(SQLite::Database& db, const std::string& sql) {
     SQLite::Statement query(db, sql);
     query.executeStep();
     return query.getColumn(0).getInt64();
 }
 
 // A version 1 database file with data, written from the fixture's SQL.
-void write_v1_file(const std::filesystem::path& file)
-{
-    std::ifstream in(kV1Fixture);
-    ASSERT_TRUE(in) << kV1Fixture;
+void write_v1_file(const std::filesystem::path& file) {
+    std::ifstream in(v1_fixture);
+    ASSERT_TRUE(in) << v1_fixture;
     std::stringstream sql;
     sql << in.rdbuf();
     SQLite::Database raw(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -39,15 +37,14 @@ void write_v1_file(const std::filesystem::path& file)
     ASSERT_EQ(count(raw, "SELECT MAX(version) FROM schema_version"), 1);
 }
 
-TEST(Migration, AVersionOneFileUpgradesKeepingEveryRowAndItsReferences)
-{
+TEST(Migration, AVersionOneFileUpgradesKeepingEveryRowAndItsReferences) {
     TempFolder folder;
     const auto file = folder.file("v1.sqlite");
     write_v1_file(file);
     std::map<std::string, std::int64_t> before;
-    const std::vector<std::string> tables = {"tournament", "tournament_day", "match", "athlete", "match_athlete",
-                                             "datagram", "event", "unknown_datagram", "setting", "setting_history",
-                                             "host_counter"};
+    const std::vector<std::string> tables = {"tournament",    "tournament_day",  "match",       "athlete",
+                                             "match_athlete", "datagram",        "event",       "unknown_datagram",
+                                             "setting",       "setting_history", "host_counter"};
     {
         SQLite::Database raw(file, SQLite::OPEN_READONLY);
         for (const auto& table : tables) before[table] = count(raw, "SELECT COUNT(*) FROM " + table);
@@ -91,8 +88,7 @@ TEST(Migration, AVersionOneFileUpgradesKeepingEveryRowAndItsReferences)
     EXPECT_EQ(count(raw, "SELECT COUNT(*) FROM schema_version"), 2);
 }
 
-TEST(Migration, AFreshFileHasTheNewTables)
-{
+TEST(Migration, AFreshFileHasTheNewTables) {
     TempFolder folder;
     ASSERT_TRUE(Database::open(folder.file("vta.sqlite")));
     SQLite::Database raw(folder.file("vta.sqlite"), SQLite::OPEN_READONLY);
@@ -106,8 +102,7 @@ TEST(Migration, AFreshFileHasTheNewTables)
 
 class RecoveryTables : public ::testing::Test {
 protected:
-    void SetUp() override
-    {
+    void SetUp() override {
         auto database = Database::open(file);
         ASSERT_TRUE(database) << database.error().message;
         day = database->ensure_active_day("2026-03-14").value();
@@ -116,8 +111,7 @@ protected:
         writer = std::move(opened).value();
     }
 
-    Database reader()
-    {
+    Database reader() {
         EXPECT_TRUE(writer->flush().ok());
         return Database::open_read_only(file).value();
     }
@@ -128,8 +122,7 @@ protected:
     std::unique_ptr<Writer> writer;
 };
 
-TEST_F(RecoveryTables, ATiedMatchIsStoredAsATie)
-{
+TEST_F(RecoveryTables, ATiedMatchIsStoredAsATie) {
     MatchRow row;
     row.day_id = day.day_id;
     row.number = "104";
@@ -142,8 +135,7 @@ TEST_F(RecoveryTables, ATiedMatchIsStoredAsATie)
     EXPECT_EQ(nlohmann::json(*match)["winner"], "tie");
 }
 
-TEST_F(RecoveryTables, RecordingsAndClipsAreStoredAndEnded)
-{
+TEST_F(RecoveryTables, RecordingsAndClipsAreStoredAndEnded) {
     MatchRow match;
     match.day_id = day.day_id;
     match.number = "101";
@@ -197,8 +189,7 @@ TEST_F(RecoveryTables, RecordingsAndClipsAreStoredAndEnded)
     EXPECT_TRUE(db.list_clips({std::nullopt, match_id + 1}).value().empty());
 }
 
-TEST_F(RecoveryTables, StreamSessionsRunOnInTheDaysTimelineAcrossWritersAndTagEvents)
-{
+TEST_F(RecoveryTables, StreamSessionsRunOnInTheDaysTimelineAcrossWritersAndTagEvents) {
     const std::int64_t t0 = 1'773'478'800'000'000;
     auto first = writer->open_stream_session({day.day_id, "OBS_STR", t0, std::nullopt, "", 0});
     EXPECT_EQ(first.timeline_start_ms, 0);

@@ -9,16 +9,14 @@ namespace {
 
 using testing::TempFolder;
 
-int count_rows(const std::filesystem::path& file, const std::string& sql)
-{
+int count_rows(const std::filesystem::path& file, const std::string& sql) {
     SQLite::Database raw(file, SQLite::OPEN_READONLY);
     SQLite::Statement query(raw, sql);
     query.executeStep();
     return query.getColumn(0).getInt();
 }
 
-TEST(Schema, MigratesAnEmptyFileInNewFoldersAndReopens)
-{
+TEST(Schema, MigratesAnEmptyFileInNewFoldersAndReopens) {
     TempFolder folder;
     const auto file = folder.path() / "nested" / "deeper" / "vta.sqlite";
     {
@@ -40,8 +38,7 @@ TEST(Schema, MigratesAnEmptyFileInNewFoldersAndReopens)
     }
 }
 
-TEST(Schema, FreshDatabasePassesIntegrityCheckAndUsesWal)
-{
+TEST(Schema, FreshDatabasePassesIntegrityCheckAndUsesWal) {
     TempFolder folder;
     auto db = Database::open(folder.file("vta.sqlite"));
     ASSERT_TRUE(db) << db.error().message;
@@ -50,8 +47,7 @@ TEST(Schema, FreshDatabasePassesIntegrityCheckAndUsesWal)
     EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
 }
 
-TEST(Schema, RefusesADatabaseFromANewerBuild)
-{
+TEST(Schema, RefusesADatabaseFromANewerBuild) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     ASSERT_TRUE(Database::open(file));
@@ -70,8 +66,7 @@ TEST(Schema, RefusesADatabaseFromANewerBuild)
     EXPECT_EQ(reader.error().code, errc::schema_too_new);
 }
 
-TEST(Schema, ReadOnlyOpenNeedsAnExistingMigratedFile)
-{
+TEST(Schema, ReadOnlyOpenNeedsAnExistingMigratedFile) {
     TempFolder folder;
     auto missing = Database::open_read_only(folder.file("absent.sqlite"));
     ASSERT_FALSE(missing);
@@ -84,8 +79,7 @@ TEST(Schema, ReadOnlyOpenNeedsAnExistingMigratedFile)
     EXPECT_EQ(unmigrated.error().code, errc::schema_too_old);
 }
 
-TEST(Schema, ReadOnlyConnectionRefusesWrites)
-{
+TEST(Schema, ReadOnlyConnectionRefusesWrites) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     ASSERT_TRUE(Database::open(file));

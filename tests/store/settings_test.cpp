@@ -6,15 +6,13 @@ namespace {
 
 using testing::TempFolder;
 
-Database open_db(const TempFolder& folder)
-{
+Database open_db(const TempFolder& folder) {
     auto db = Database::open(folder.file("vta.sqlite"));
     EXPECT_TRUE(db) << db.error().message;
     return std::move(db).value();
 }
 
-TEST(Settings, UnsetKeyReadsAsEmpty)
-{
+TEST(Settings, UnsetKeyReadsAsEmpty) {
     TempFolder folder;
     Database db = open_db(folder);
     auto value = db.get_setting("obs.rec.url");
@@ -23,8 +21,7 @@ TEST(Settings, UnsetKeyReadsAsEmpty)
     EXPECT_TRUE(db.setting_history("obs.rec.url")->empty());
 }
 
-TEST(Settings, EveryChangeIsRecordedWithItsOldValue)
-{
+TEST(Settings, EveryChangeIsRecordedWithItsOldValue) {
     TempFolder folder;
     Database db = open_db(folder);
     ASSERT_TRUE(db.set_setting("clip_seconds", "20", "panel"));
@@ -47,8 +44,7 @@ TEST(Settings, EveryChangeIsRecordedWithItsOldValue)
     EXPECT_EQ(json[1]["old_value"], "20");
 }
 
-TEST(ActiveDay, FirstRunCreatesTournamentAndDayOne)
-{
+TEST(ActiveDay, FirstRunCreatesTournamentAndDayOne) {
     TempFolder folder;
     Database db = open_db(folder);
     EXPECT_FALSE(db.active_day().value().has_value());
@@ -63,8 +59,7 @@ TEST(ActiveDay, FirstRunCreatesTournamentAndDayOne)
     EXPECT_EQ(db.setting_history(active_day_key).value().size(), 1u);
 }
 
-TEST(ActiveDay, LaterRunsReturnTheActiveDay)
-{
+TEST(ActiveDay, LaterRunsReturnTheActiveDay) {
     TempFolder folder;
     ActiveDay first;
     {
@@ -80,8 +75,7 @@ TEST(ActiveDay, LaterRunsReturnTheActiveDay)
     EXPECT_EQ(db.active_day().value()->day_id, first.day_id);
 }
 
-TEST(ActiveDay, AMissingDayContinuesTheActiveTournament)
-{
+TEST(ActiveDay, AMissingDayContinuesTheActiveTournament) {
     TempFolder folder;
     Database db = open_db(folder);
     const ActiveDay first = db.ensure_active_day("2026-11-22").value();
@@ -95,8 +89,7 @@ TEST(ActiveDay, AMissingDayContinuesTheActiveTournament)
     EXPECT_NE(next->day_id, first.day_id);
 }
 
-TEST(ActiveDay, RejectsADateThatIsNotIso)
-{
+TEST(ActiveDay, RejectsADateThatIsNotIso) {
     TempFolder folder;
     Database db = open_db(folder);
     auto day = db.ensure_active_day("22/11/2026");
@@ -105,8 +98,7 @@ TEST(ActiveDay, RejectsADateThatIsNotIso)
     EXPECT_FALSE(db.active_day().value().has_value());
 }
 
-TEST(Tournaments, ListCreateAddDayAndActivate)
-{
+TEST(Tournaments, ListCreateAddDayAndActivate) {
     TempFolder folder;
     Database db = open_db(folder);
     const ActiveDay first = db.ensure_active_day("2026-11-22").value();
@@ -147,8 +139,7 @@ TEST(Tournaments, ListCreateAddDayAndActivate)
     EXPECT_EQ(db.ensure_active_day("2027-01-01").value().day_id, day2->day_id);
 }
 
-TEST(Tournaments, BadInputIsRefusedAndChangesNothing)
-{
+TEST(Tournaments, BadInputIsRefusedAndChangesNothing) {
     TempFolder folder;
     Database db = open_db(folder);
     const ActiveDay first = db.ensure_active_day("2026-11-22").value();

@@ -20,18 +20,16 @@ namespace vta::store::testing {
 // A fresh folder per test, removed afterwards.
 class TempFolder {
 public:
-    TempFolder()
-    {
+    TempFolder() {
         static std::atomic<int> counter{0};
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        path_ = std::filesystem::temp_directory_path() /
-                ("vta-store-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-                 (info ? info->name() : "x"));
+        path_ =
+            std::filesystem::temp_directory_path() / ("vta-store-" + std::to_string(::getpid()) + "-" +
+                                                      std::to_string(counter++) + "-" + (info ? info->name() : "x"));
         std::filesystem::remove_all(path_);
         std::filesystem::create_directories(path_);
     }
-    ~TempFolder()
-    {
+    ~TempFolder() {
         std::error_code ignored;
         std::filesystem::remove_all(path_, ignored);
     }
@@ -46,21 +44,18 @@ private:
 template <class T>
 class Watched {
 public:
-    void update(const std::function<void(T&)>& change)
-    {
+    void update(const std::function<void(T&)>& change) {
         std::lock_guard lock(mutex_);
         change(value_);
         changed_.notify_all();
     }
     // True when `condition` held before the deadline.
     bool wait_for(const std::function<bool(const T&)>& condition,
-                  std::chrono::milliseconds timeout = std::chrono::seconds(10))
-    {
+                  std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
         std::unique_lock lock(mutex_);
         return changed_.wait_for(lock, timeout, [&] { return condition(value_); });
     }
-    T get() const
-    {
+    T get() const {
         std::lock_guard lock(mutex_);
         return value_;
     }
@@ -71,13 +66,11 @@ private:
     T value_{};
 };
 
-inline DatagramRow datagram(std::int64_t received_us, std::string raw = "pt1;3;")
-{
+inline DatagramRow datagram(std::int64_t received_us, std::string raw = "pt1;3;") {
     return DatagramRow{received_us, "192.168.1.10:6000", std::move(raw), 1};
 }
 
-inline EventRow event(std::int64_t datagram_id, std::optional<std::int64_t> match_id, std::string code = "pt1")
-{
+inline EventRow event(std::int64_t datagram_id, std::optional<std::int64_t> match_id, std::string code = "pt1") {
     EventRow row;
     row.datagram_id = datagram_id;
     row.code = code;
@@ -90,8 +83,7 @@ inline EventRow event(std::int64_t datagram_id, std::optional<std::int64_t> matc
     return row;
 }
 
-inline MatchRow match(std::string number, std::optional<std::int64_t> day_id = std::nullopt)
-{
+inline MatchRow match(std::string number, std::optional<std::int64_t> day_id = std::nullopt) {
     MatchRow row;
     row.day_id = day_id;
     row.number = std::move(number);

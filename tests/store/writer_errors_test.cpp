@@ -14,8 +14,7 @@ using namespace std::chrono_literals;
 using testing::TempFolder;
 using testing::Watched;
 
-TEST(WriterErrors, ForeignKeysAreEnforcedAndOnlyOffendingRowsAreRefused)
-{
+TEST(WriterErrors, ForeignKeysAreEnforcedAndOnlyOffendingRowsAreRefused) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     Watched<std::vector<Error>> errors;
@@ -26,8 +25,8 @@ TEST(WriterErrors, ForeignKeysAreEnforcedAndOnlyOffendingRowsAreRefused)
 
     const auto datagram_id = writer->add_datagram(testing::datagram(1));
     writer->add_event(testing::event(datagram_id, std::nullopt));
-    const auto orphan = writer->add_event(testing::event(424242, std::nullopt));    // no such datagram
-    writer->add_event(testing::event(datagram_id, std::int64_t{777}));              // no such match
+    const auto orphan = writer->add_event(testing::event(424242, std::nullopt));  // no such datagram
+    writer->add_event(testing::event(datagram_id, std::int64_t{777}));            // no such match
     writer->add_event(testing::event(datagram_id, std::nullopt, "pt2"));
     ASSERT_TRUE(writer->flush());
 
@@ -52,8 +51,7 @@ TEST(WriterErrors, ForeignKeysAreEnforcedAndOnlyOffendingRowsAreRefused)
     EXPECT_EQ(stats.events, 2);
 }
 
-TEST(WriterErrors, ALockedDatabaseIsReportedAndRetriedUntilItCommits)
-{
+TEST(WriterErrors, ALockedDatabaseIsReportedAndRetriedUntilItCommits) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     ASSERT_TRUE(Database::open(file));
@@ -85,8 +83,7 @@ TEST(WriterErrors, ALockedDatabaseIsReportedAndRetriedUntilItCommits)
     EXPECT_EQ(Database::open_read_only(file).value().stats().value().datagrams, 2);
 }
 
-TEST(WriterErrors, CloseGivesUpOnAFailingBatchAndSaysSo)
-{
+TEST(WriterErrors, CloseGivesUpOnAFailingBatchAndSaysSo) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     ASSERT_TRUE(Database::open(file));

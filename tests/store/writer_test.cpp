@@ -23,9 +23,10 @@ struct RecordedWriter {
     Watched<CommitLog> log;
     std::unique_ptr<Writer> writer;
 
-    RecordedWriter(const std::filesystem::path& file, WriterOptions options)
-    {
-        options.on_commit = [this](const CommitInfo& info) { log.update([&](CommitLog& l) { l.commits.push_back(info); }); };
+    RecordedWriter(const std::filesystem::path& file, WriterOptions options) {
+        options.on_commit = [this](const CommitInfo& info) {
+            log.update([&](CommitLog& l) { l.commits.push_back(info); });
+        };
         options.on_error = [this](const Error& e) { log.update([&](CommitLog& l) { l.errors.push_back(e.message); }); };
         auto opened = Writer::open(file, std::move(options));
         EXPECT_TRUE(opened) << opened.error().message;
@@ -36,16 +37,14 @@ struct RecordedWriter {
     std::size_t commits() const { return log.get().commits.size(); }
 };
 
-WriterOptions never_by_time(std::size_t rows)
-{
+WriterOptions never_by_time(std::size_t rows) {
     WriterOptions options;
     options.batch_rows = rows;
     options.batch_delay = std::chrono::hours(1);
     return options;
 }
 
-TEST(Writer, AssignsIdsContinuingFromTheDatabase)
-{
+TEST(Writer, AssignsIdsContinuingFromTheDatabase) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     {
@@ -59,15 +58,16 @@ TEST(Writer, AssignsIdsContinuingFromTheDatabase)
     RecordedWriter w(file, {});
     EXPECT_EQ(w.writer->add_datagram(testing::datagram(3)), 3);
     EXPECT_EQ(w.writer->add_event(testing::event(3, std::nullopt)), 2);
-    EXPECT_EQ(w.writer->add_unknown(UnknownRow{3, 1, GroupStatus::unknown, "zz9", "zz9;", "unknown code", std::nullopt, 0, std::nullopt}), 1);
+    EXPECT_EQ(w.writer->add_unknown(
+                  UnknownRow{3, 1, GroupStatus::unknown, "zz9", "zz9;", "unknown code", std::nullopt, 0, std::nullopt}),
+              1);
     EXPECT_EQ(w.writer->add_match(testing::match("102")), 2);
     ASSERT_TRUE(w.writer->flush());
     EXPECT_TRUE(w.log.get().errors.empty());
     EXPECT_EQ(w.writer->status().last_datagram_id, 3);
 }
 
-TEST(Writer, CommitsWhenTheBatchIsFull)
-{
+TEST(Writer, CommitsWhenTheBatchIsFull) {
     TempFolder folder;
     RecordedWriter w(folder.file("vta.sqlite"), never_by_time(10));
     for (int i = 0; i < 10; ++i) {
@@ -90,8 +90,7 @@ TEST(Writer, CommitsWhenTheBatchIsFull)
     EXPECT_EQ(w.log.get().commits[1].last_datagram_id, 15);
 }
 
-TEST(Writer, CommitsWhenTheDelayHasPassed)
-{
+TEST(Writer, CommitsWhenTheDelayHasPassed) {
     TempFolder folder;
     WriterOptions options;
     options.batch_rows = 1'000'000;
@@ -106,8 +105,7 @@ TEST(Writer, CommitsWhenTheDelayHasPassed)
     EXPECT_EQ(w.writer->status().committed_rows, 2u);
 }
 
-TEST(Writer, KeepsForeignKeysValidInsideABatch)
-{
+TEST(Writer, KeepsForeignKeysValidInsideABatch) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     auto db = Database::open(file).value();
@@ -117,7 +115,8 @@ TEST(Writer, KeepsForeignKeysValidInsideABatch)
     const auto datagram_id = w.writer->add_datagram(testing::datagram(10));
     const auto match_id = w.writer->add_match(testing::match("101", day.day_id));
     w.writer->add_event(testing::event(datagram_id, match_id));
-    w.writer->add_unknown(UnknownRow{datagram_id, 1, GroupStatus::invalid, "pt1", "pt1;x;", "bad points", match_id, 1, 90});
+    w.writer->add_unknown(
+        UnknownRow{datagram_id, 1, GroupStatus::invalid, "pt1", "pt1;x;", "bad points", match_id, 1, 90});
     ASSERT_TRUE(w.writer->flush());
     EXPECT_TRUE(w.log.get().errors.empty());
     ASSERT_EQ(w.commits(), 1u);
@@ -128,8 +127,7 @@ TEST(Writer, KeepsForeignKeysValidInsideABatch)
     EXPECT_EQ(db.list_events(match_id).value().size(), 1u);
 }
 
-TEST(Writer, CoalescesUpdatesOfOneMatch)
-{
+TEST(Writer, CoalescesUpdatesOfOneMatch) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     RecordedWriter w(file, never_by_time(1000));
@@ -162,8 +160,7 @@ TEST(Writer, CoalescesUpdatesOfOneMatch)
     EXPECT_EQ(stored->round_scores[0].blue, 9);
 }
 
-TEST(Writer, BuildsALazyMatchRowOncePerBatchOnTheWriterThread)
-{
+TEST(Writer, BuildsALazyMatchRowOncePerBatchOnTheWriterThread) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     RecordedWriter w(file, never_by_time(1000));
@@ -189,8 +186,7 @@ TEST(Writer, BuildsALazyMatchRowOncePerBatchOnTheWriterThread)
     EXPECT_EQ(db.get_match(match_id).value()->blue_score, 50);
 }
 
-TEST(Writer, RewritesEventFieldsPendingOrCommitted)
-{
+TEST(Writer, RewritesEventFieldsPendingOrCommitted) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     RecordedWriter w(file, never_by_time(1000));
@@ -210,8 +206,7 @@ TEST(Writer, RewritesEventFieldsPendingOrCommitted)
     EXPECT_EQ(nlohmann::json::parse(events[1].fields_json)["hit_level"], 25);
 }
 
-TEST(Writer, TagsEventsInATimeRangeWithClipAndOffsets)
-{
+TEST(Writer, TagsEventsInATimeRangeWithClipAndOffsets) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     RecordedWriter w(file, never_by_time(1000));
@@ -237,8 +232,7 @@ TEST(Writer, TagsEventsInATimeRangeWithClipAndOffsets)
     EXPECT_EQ(events[2].str_offset_ms, 1000);
 }
 
-TEST(Writer, StoresCountersCoalescedPerName)
-{
+TEST(Writer, StoresCountersCoalescedPerName) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     RecordedWriter w(file, never_by_time(1000));
@@ -252,16 +246,14 @@ TEST(Writer, StoresCountersCoalescedPerName)
     EXPECT_EQ(counters.at("dropped"), 0);
 }
 
-TEST(Writer, FlushWithNothingPendingReturnsAtOnce)
-{
+TEST(Writer, FlushWithNothingPendingReturnsAtOnce) {
     TempFolder folder;
     RecordedWriter w(folder.file("vta.sqlite"), never_by_time(10));
     ASSERT_TRUE(w.writer->flush(1s));
     EXPECT_EQ(w.commits(), 0u);
 }
 
-TEST(Writer, CloseFlushesAndLaterRowsAreIgnored)
-{
+TEST(Writer, CloseFlushesAndLaterRowsAreIgnored) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");
     RecordedWriter w(file, never_by_time(1000));

@@ -19,7 +19,7 @@
 namespace vta::bindings {
 namespace {
 
-const std::filesystem::path kWorkflows = std::filesystem::path(VTA_SOURCE_DIR) / "scripts/workflows";
+const std::filesystem::path workflows_dir = std::filesystem::path(VTA_SOURCE_DIR) / "scripts/workflows";
 
 struct Call {
     std::string package, action;
@@ -36,8 +36,8 @@ public:
     bool reports_scenes = false;
     int replays = 0;
 
-    void call(const std::string& package, const std::string& target, const std::string& op,
-              const nlohmann::json& args, ActionDone done) override {
+    void call(const std::string& package, const std::string& target, const std::string& op, const nlohmann::json& args,
+              ActionDone done) override {
         calls_.push_back({package, "obs." + target + ":" + op, args});
         ActionResult result = ActionResult::success(true);
         if (target == "rec" && rec_down)
@@ -56,7 +56,8 @@ public:
             result = ActionResult::success({{"outputActive", true}});
         boost::asio::post(io_, [done = std::move(done), result]() mutable { done(std::move(result)); });
         if (op == "set_scene" && reports_scenes && sink_) {
-            nlohmann::json changed = {{"connection", "OBS_" + target}, {"role", target}, {"scene", args.value("scene", "")}};
+            nlohmann::json changed = {
+                {"connection", "OBS_" + target}, {"role", target}, {"scene", args.value("scene", "")}};
             boost::asio::post(io_, [sink = sink_, changed] { sink("obs.scene_changed", changed); });
         }
     }
@@ -110,13 +111,17 @@ public:
         ActionResult id = row(package, "store.stream_session_opened", session);
         return ActionResult::success({{"id", id.value}, {"timeline_start_ms", 0}});
     }
-    ActionResult stream_session_closed(const std::string& package, std::int64_t id, const nlohmann::json& end) override {
+    ActionResult stream_session_closed(const std::string& package, std::int64_t id,
+                                       const nlohmann::json& end) override {
         return update(package, "store.stream_session_closed", id, end);
     }
     ActionResult match_info(std::optional<std::int64_t>) override { return ActionResult::success(nullptr); }
     ActionResult active_day() override {
-        return ActionResult::success(
-            {{"tournament_id", 4}, {"tournament_name", "Dutch Open"}, {"day_id", 9}, {"day_number", 2}, {"date", "2026-03-14"}});
+        return ActionResult::success({{"tournament_id", 4},
+                                      {"tournament_name", "Dutch Open"},
+                                      {"day_id", 9},
+                                      {"day_number", 2},
+                                      {"date", "2026-03-14"}});
     }
     ActionResult kv_get(const std::string&, const std::string&) override { return ActionResult::success(nullptr); }
     ActionResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
@@ -144,7 +149,7 @@ class HostEvents : public ::testing::Test {
 protected:
     HostEvents() : clock(std::make_shared<VirtualClock>(io)), obs(std::make_shared<FakeObs>(io, calls)) {
         RuntimeOptions o;
-        o.package_roots = {kWorkflows};
+        o.package_roots = {workflows_dir};
         o.clock = clock;
         o.obs = obs;
         o.playback = std::make_shared<FakePlayback>(io, calls);
@@ -331,7 +336,8 @@ TEST_F(HostEvents, TheOverlayFollowsObsReportingTheIvrSceneOnAir) {
     // waits for that report, and the clip is saved meanwhile.
     obs->reports_scenes = true;
     fire(1000, "challenge_requested", {{"side", 2}});
-    const std::vector<std::string> expected = {"obs.str:set_scene", "obs.rec:save_replay", "obs.str:set_source_visible"};
+    const std::vector<std::string> expected = {"obs.str:set_scene", "obs.rec:save_replay",
+                                               "obs.str:set_source_visible"};
     auto ivr = names("ivr");
     ASSERT_GE(ivr.size(), 3u);
     EXPECT_EQ(std::vector<std::string>(ivr.begin(), ivr.begin() + 3), expected);

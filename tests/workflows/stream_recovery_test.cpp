@@ -22,8 +22,9 @@
 namespace vta::bindings {
 namespace {
 
-const std::filesystem::path kPackage = std::filesystem::path(VTA_SOURCE_DIR) / "scripts/workflows/stream-recovery";
-constexpr std::int64_t kEpochUs = 1'700'000'000'000'000;  // the virtual clock's 0 as wall-clock time
+const std::filesystem::path package_folder =
+    std::filesystem::path(VTA_SOURCE_DIR) / "scripts/workflows/stream-recovery";
+constexpr std::int64_t epoch_us = 1'700'000'000'000'000;  // the virtual clock's 0 as wall-clock time
 
 struct Call {
     std::int64_t at_ms;
@@ -31,16 +32,17 @@ struct Call {
     nlohmann::json args;
 };
 
-constexpr const char* kStarted = "OBS_WEBSOCKET_OUTPUT_STARTED";
-constexpr const char* kStopped = "OBS_WEBSOCKET_OUTPUT_STOPPED";
-constexpr const char* kReconnecting = "OBS_WEBSOCKET_OUTPUT_RECONNECTING";
-constexpr const char* kReconnected = "OBS_WEBSOCKET_OUTPUT_RECONNECTED";
+constexpr const char* output_started = "OBS_WEBSOCKET_OUTPUT_STARTED";
+constexpr const char* output_stopped = "OBS_WEBSOCKET_OUTPUT_STOPPED";
+constexpr const char* output_reconnecting = "OBS_WEBSOCKET_OUTPUT_RECONNECTING";
+constexpr const char* reconnected = "OBS_WEBSOCKET_OUTPUT_RECONNECTED";
 
 // OBS_STR: start_stream fails while `failing_starts` > 0 or `down`; a successful start reports
 // the stream started through the event sink, as OBS does.
 class FakeObs : public ObsBackend {
 public:
-    FakeObs(boost::asio::io_context& io, Clock& clock, std::vector<Call>& calls) : io_(io), clock_(clock), calls_(calls) {}
+    FakeObs(boost::asio::io_context& io, Clock& clock, std::vector<Call>& calls)
+        : io_(io), clock_(clock), calls_(calls) {}
     int failing_starts = 0;
     bool down = false;
     bool streaming = false;
@@ -59,11 +61,11 @@ public:
             } else {
                 streaming = true;
                 streaming_since_ms = clock_.now_ms();
-                boost::asio::post(io_, [this] { report_stream(kStarted); });
+                boost::asio::post(io_, [this] { report_stream(output_started); });
             }
         } else if (op == "stop_stream") {
             streaming = false;
-            boost::asio::post(io_, [this] { report_stream(kStopped); });
+            boost::asio::post(io_, [this] { report_stream(output_stopped); });
         } else if (op == "stream_status") {
             result = ActionResult::success(
                 {{"active", streaming}, {"duration_ms", streaming ? clock_.now_ms() - streaming_since_ms : 0}});
@@ -73,7 +75,8 @@ public:
     void set_event_sink(HostEventSink sink) override { sink_ = std::move(sink); }
 
     void report_stream(const char* state) {
-        sink_("obs.stream_state", {{"connection", "OBS_STR"}, {"state", state}, {"active", std::string_view(state) == kStarted}});
+        sink_("obs.stream_state",
+              {{"connection", "OBS_STR"}, {"state", state}, {"active", std::string_view(state) == output_started}});
     }
     void report(const std::string& kind, nlohmann::json data) {
         data["connection"] = "OBS_STR";
@@ -103,7 +106,9 @@ public:
     ActionResult recording_stopped(const std::string&, std::int64_t, const nlohmann::json& end) override {
         return record("store.recording_stopped", end);
     }
-    ActionResult add_clip(const std::string&, const nlohmann::json& clip) override { return record("store.clip", clip); }
+    ActionResult add_clip(const std::string&, const nlohmann::json& clip) override {
+        return record("store.clip", clip);
+    }
     ActionResult stream_session_opened(const std::string&, const nlohmann::json& session) override {
         const std::int64_t id = ++last_id_;
         open_[id] = session.value("started_us", std::int64_t{0});
@@ -127,8 +132,10 @@ public:
         return ActionResult::success(it == kv_.end() ? nlohmann::json(nullptr) : it->second);
     }
     ActionResult kv_set(const std::string&, const std::string& key, const nlohmann::json& value) override {
-        if (value.is_null()) kv_.erase(key);
-        else kv_[key] = value;
+        if (value.is_null())
+            kv_.erase(key);
+        else
+            kv_[key] = value;
         return ActionResult::success(true);
     }
 
@@ -150,7 +157,7 @@ class StreamRecovery : public ::testing::Test {
 protected:
     void start(const nlohmann::json& config = nlohmann::json::object()) {
         clock = std::make_shared<VirtualClock>(io);
-        clock->set_epoch_origin_us(kEpochUs);
+        clock->set_epoch_origin_us(epoch_us);
         obs = std::make_shared<FakeObs>(io, *clock, calls);
         RuntimeOptions o;
         o.clock = clock;
@@ -162,7 +169,7 @@ protected:
             logs.push_back(level + ": " + m);
         };
         runtime = std::make_unique<Runtime>(io, std::move(o));
-        ASSERT_TRUE(runtime->load(kPackage));
+        ASSERT_TRUE(runtime->load(package_folder));
         settle();
     }
 
@@ -181,7 +188,7 @@ protected:
         at(t_ms);
         Event e;
         e.kind = "operator_stream_stop";
-        e.at_us = kEpochUs + t_ms * 1000;
+        e.at_us = epoch_us + t_ms * 1000;
         runtime->dispatch(e);
         settle();
     }
@@ -211,7 +218,7 @@ protected:
             EXPECT_EQ(s.failures, 0u) << s.name << ": " << (s.last_error ? s.last_error->message : "");
     }
 
-    static std::int64_t us(std::int64_t t_ms) { return kEpochUs + t_ms * 1000; }
+    static std::int64_t us(std::int64_t t_ms) { return epoch_us + t_ms * 1000; }
 
     boost::asio::io_context io;
     std::shared_ptr<VirtualClock> clock;
@@ -225,7 +232,7 @@ protected:
 TEST_F(StreamRecovery, ADroppedStreamIsRestartedWithBackOffIntoANewSession) {
     start();
     at(1000);
-    obs->report_stream(kStarted);
+    obs->report_stream(output_started);
     settle();
     auto opened = named("store.stream_session_opened");
     ASSERT_EQ(opened.size(), 1u);
@@ -234,7 +241,7 @@ TEST_F(StreamRecovery, ADroppedStreamIsRestartedWithBackOffIntoANewSession) {
 
     obs->failing_starts = 2;
     at(60000);
-    obs->report_stream(kStopped);
+    obs->report_stream(output_stopped);
     settle();
     auto closed = named("store.stream_session_closed");
     ASSERT_EQ(closed.size(), 1u);
@@ -272,11 +279,11 @@ TEST_F(StreamRecovery, ADroppedStreamIsRestartedWithBackOffIntoANewSession) {
 TEST_F(StreamRecovery, GivingUpAfterTheConfiguredAttemptsIsReportedOnce) {
     start({{"restart_attempts", 3}, {"restart_first_delay", 5}, {"restart_factor", 3}, {"restart_max_delay", 20}});
     at(1000);
-    obs->report_stream(kStarted);
+    obs->report_stream(output_started);
     settle();
     obs->failing_starts = 100;
     at(10000);
-    obs->report_stream(kStopped);
+    obs->report_stream(output_stopped);
     settle();
     at(600000);
     // 5 s, then 15 s, then 45 s capped at 20 s.
@@ -289,7 +296,7 @@ TEST_F(StreamRecovery, GivingUpAfterTheConfiguredAttemptsIsReportedOnce) {
 TEST_F(StreamRecovery, ADisconnectClosesTheSessionAndTheStreamComesBackWhenObsDoes) {
     start();
     at(1000);
-    obs->report_stream(kStarted);
+    obs->report_stream(output_started);
     settle();
     at(30000);
     obs->down = true;
@@ -312,13 +319,13 @@ TEST_F(StreamRecovery, ADisconnectClosesTheSessionAndTheStreamComesBackWhenObsDo
 TEST_F(StreamRecovery, ObsReconnectingByItselfSplitsTheSessionWithoutARestart) {
     start();
     at(1000);
-    obs->report_stream(kStarted);
+    obs->report_stream(output_started);
     settle();
     at(20000);
-    obs->report_stream(kReconnecting);
+    obs->report_stream(output_reconnecting);
     settle();
     at(27000);
-    obs->report_stream(kReconnected);
+    obs->report_stream(reconnected);
     settle();
     at(40000);
     auto closed = named("store.stream_session_closed");
@@ -328,9 +335,9 @@ TEST_F(StreamRecovery, ObsReconnectingByItselfSplitsTheSessionWithoutARestart) {
     EXPECT_TRUE(named("obs.OBS_STR:start_stream").empty());
 
     // OBS giving up is a drop like any other.
-    obs->report_stream(kReconnecting);
+    obs->report_stream(output_reconnecting);
     settle();
-    obs->report_stream(kStopped);
+    obs->report_stream(output_stopped);
     settle();
     at(43000);
     EXPECT_EQ(times("obs.OBS_STR:start_stream"), (std::vector<std::int64_t>{42000}));
@@ -341,7 +348,7 @@ TEST_F(StreamRecovery, ObsReconnectingByItselfSplitsTheSessionWithoutARestart) {
 TEST_F(StreamRecovery, TheOperatorsStopIsNotRestarted) {
     start();
     at(1000);
-    obs->report_stream(kStarted);
+    obs->report_stream(output_started);
     settle();
     operator_stop(20000);
     at(300000);
@@ -355,7 +362,7 @@ TEST_F(StreamRecovery, TheOperatorsStopIsNotRestarted) {
 
 TEST_F(StreamRecovery, ASessionLeftOpenByARestartedHostContinuesWhileObsStreamedOn) {
     // The previous run of the host: session 7 began 100 s before this run, 42 s into the day's stream.
-    const double began = double(kEpochUs) / 1e6 - 100;
+    const double began = double(epoch_us) / 1e6 - 100;
     kv["open_session"] = {{"id", 7}, {"started", began}, {"timeline_start_ms", 42000}, {"tagged_until", began + 90}};
     start();
     obs->streaming = true;
@@ -369,13 +376,13 @@ TEST_F(StreamRecovery, ASessionLeftOpenByARestartedHostContinuesWhileObsStreamed
     at(10000);  // the regular tag carries on the old session's place in the timeline
     auto tags = named("store.tag");
     ASSERT_FALSE(tags.empty());
-    EXPECT_EQ(tags.back().args.value("stream_started_us", std::int64_t{0}), kEpochUs - 100'000'000);
+    EXPECT_EQ(tags.back().args.value("stream_started_us", std::int64_t{0}), epoch_us - 100'000'000);
     EXPECT_EQ(tags.back().args.value("stream_timeline_start_ms", std::int64_t{0}), 42000);
     expect_no_failures();
 }
 
 TEST_F(StreamRecovery, ASessionLeftOpenIsClosedWhereItWasLastTaggedWhenTheStreamIsNotTheSame) {
-    const double began = double(kEpochUs) / 1e6 - 100;
+    const double began = double(epoch_us) / 1e6 - 100;
     kv["open_session"] = {{"id", 7}, {"started", began}, {"timeline_start_ms", 42000}, {"tagged_until", began + 90}};
     start();
     obs->streaming = true;  // a stream started 3 s ago: not the one session 7 followed
@@ -386,7 +393,7 @@ TEST_F(StreamRecovery, ASessionLeftOpenIsClosedWhereItWasLastTaggedWhenTheStream
     ASSERT_EQ(closed.size(), 1u);
     EXPECT_EQ(closed[0].args.value("id", 0), 7);
     EXPECT_EQ(closed[0].args.value("reason", ""), "host stopped");
-    EXPECT_EQ(closed[0].args.value("ended_us", std::int64_t{0}), kEpochUs - 10'000'000);
+    EXPECT_EQ(closed[0].args.value("ended_us", std::int64_t{0}), epoch_us - 10'000'000);
     ASSERT_EQ(named("store.stream_session_opened").size(), 1u) << "the stream running now gets a session of its own";
     EXPECT_FALSE(kv.contains("open_session") && kv["open_session"].value("id", 0) == 7);
     expect_no_failures();

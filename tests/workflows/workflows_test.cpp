@@ -20,29 +20,29 @@
 namespace vta::bindings {
 namespace {
 
-const std::filesystem::path kSource = VTA_SOURCE_DIR;
-const std::filesystem::path kWorkflows = kSource / "scripts/workflows";
-const std::filesystem::path kCapture = kSource / "examples/captures/day-3-matches.jsonl";
-const std::vector<std::string> kPackages = {"new-match", "ivr", "scenes", "stream-recovery"};
+const std::filesystem::path source_dir = VTA_SOURCE_DIR;
+const std::filesystem::path workflows_dir = source_dir / "scripts/workflows";
+const std::filesystem::path day3_capture = source_dir / "examples/captures/day-3-matches.jsonl";
+const std::vector<std::string> shipped_packages = {"new-match", "ivr", "scenes", "stream-recovery"};
 
 // Capture times (ms) of the day-3 capture.
-const std::vector<std::int64_t> kReady = {18820, 577836, 1286043};           // rdy;FightReady
-const std::vector<std::int64_t> kWinner = {325204, 1094370, 1707396};        // win;
-const std::vector<std::int64_t> kLoaded = {0, 565680, 1260043};              // pre;FightLoaded
-const std::vector<std::int64_t> kRequested = {964526, 1394955, 1550662, 1647705};  // ch2; / ch1;
-const std::vector<std::int64_t> kResolved = {987319, 1419003, 1588441, 1682833};   // ch<n>;1;1|0
+const std::vector<std::int64_t> ready_at = {18820, 577836, 1286043};              // rdy;FightReady
+const std::vector<std::int64_t> winner_at = {325204, 1094370, 1707396};           // win;
+const std::vector<std::int64_t> loaded_at = {0, 565680, 1260043};                 // pre;FightLoaded
+const std::vector<std::int64_t> requested = {964526, 1394955, 1550662, 1647705};  // ch2; / ch1;
+const std::vector<std::int64_t> resolved = {987319, 1419003, 1588441, 1682833};   // ch<n>;1;1|0
 
 // Runs `capture` through the three packages together, with `config` as the operator's
 // packages.<only>.config, and keeps only the actions of `only`.
 DryRunReport run(const std::string& only, const nlohmann::json& config = nlohmann::json::object(),
-                 const std::filesystem::path& capture = kCapture) {
+                 const std::filesystem::path& capture = day3_capture) {
     DryRunOptions options;
-    options.package_roots = {kWorkflows};
+    options.package_roots = {workflows_dir};
     if (!config.empty()) options.packages[only]["config"] = config;
     std::ostringstream out;
     DryRunReport report = dry_run(capture, options, out);
     EXPECT_TRUE(report.ok) << report.error;
-    EXPECT_EQ(report.packages.size(), kPackages.size());
+    EXPECT_EQ(report.packages.size(), shipped_packages.size());
     for (const auto& p : report.packages)
         EXPECT_EQ(p.failures, 0u) << p.name << ": " << (p.last_error ? p.last_error->message : "");
     std::erase_if(report.actions, [&only](const RecordedAction& a) { return a.package != only; });
@@ -87,9 +87,9 @@ std::vector<RecordedAction> source_visibility(const DryRunReport& report, const 
 }
 
 TEST(Check, EveryShippedPackageIsClean) {
-    for (const auto& name : kPackages) {
+    for (const auto& name : shipped_packages) {
         SCOPED_TRACE(name);
-        auto report = check_package(kWorkflows / name);
+        auto report = check_package(workflows_dir / name);
         EXPECT_TRUE(report.ok);
         EXPECT_TRUE(report.problems.empty()) << (report.problems.empty() ? "" : report.problems[0]);
         EXPECT_TRUE(report.warnings.empty());
@@ -107,17 +107,17 @@ TEST(Check, PackagesSubscribeToTheEventsOfTheIssue) {
     auto has = [](const CheckReport& r, const std::string& kind) {
         return std::find(r.handlers.begin(), r.handlers.end(), kind) != r.handlers.end();
     };
-    auto new_match = check_package(kWorkflows / "new-match");
+    auto new_match = check_package(workflows_dir / "new-match");
     for (const char* kind : {"match_loaded", "match_ready", "winner"}) EXPECT_TRUE(has(new_match, kind)) << kind;
-    auto ivr = check_package(kWorkflows / "ivr");
+    auto ivr = check_package(workflows_dir / "ivr");
     for (const char* kind : {"challenge_requested", "operator_replay", "operator_back_to_live", "challenge_rejected",
                              "challenge_cancelled", "challenge_resolved", "playback.closed"})
         EXPECT_TRUE(has(ivr, kind)) << kind;
-    auto scenes = check_package(kWorkflows / "scenes");
+    auto scenes = check_package(workflows_dir / "scenes");
     for (const char* kind : {"break_started", "break_ended", "winner", "match_loaded"})
         EXPECT_TRUE(has(scenes, kind)) << kind;
     // The operator's event name is config too.
-    auto renamed = check_package(kWorkflows / "ivr", {{"ivr", {{"config", {{"replay_event", "panel_replay"}}}}}});
+    auto renamed = check_package(workflows_dir / "ivr", {{"ivr", {{"config", {{"replay_event", "panel_replay"}}}}}});
     EXPECT_TRUE(has(renamed, "panel_replay"));
     EXPECT_FALSE(has(renamed, "operator_replay"));
 }
@@ -130,8 +130,8 @@ TEST(NewMatch, RecordsEachMatchIntoItsFolderAndStopsThirtySecondsAfterTheWinner)
     auto stops = named(report, "obs.rec:stop_record");
     ASSERT_EQ(folders.size(), 3u);
     ASSERT_EQ(files.size(), 3u);
-    EXPECT_EQ(times(folders), kReady);
-    EXPECT_EQ(times(starts), kReady);
+    EXPECT_EQ(times(folders), ready_at);
+    EXPECT_EQ(times(starts), ready_at);
     // OBS's record folder is the root; OBS creates <tournament>/<day> from the file name format.
     for (const auto& f : folders) EXPECT_EQ(f.args.value("directory", ""), "/recordings");
     const std::string day = "Tournament/Day 1970-01-01/";
@@ -142,13 +142,13 @@ TEST(NewMatch, RecordsEachMatchIntoItsFolderAndStopsThirtySecondsAfterTheWinner)
         EXPECT_EQ(f.args.value("format", "").substr(day.size()).find_first_of("/\\:*?\"<>|%"), std::string::npos);
 
     std::vector<std::int64_t> expected_stops;
-    for (auto t : kWinner) expected_stops.push_back(t + 30000);
+    for (auto t : winner_at) expected_stops.push_back(t + 30000);
     EXPECT_EQ(times(stops), expected_stops);
 
     // The replay buffer is re-armed for every match (length 20 s), with the clips' suffix so every
     // clip of a match is a file of its own; the host keeps it running from there.
     auto arms = named(report, "obs.rec:arm_replay");
-    EXPECT_EQ(times(arms), kReady);
+    EXPECT_EQ(times(arms), ready_at);
     for (const auto& a : arms) {
         EXPECT_EQ(a.args["options"].value("seconds", 0), 20) << a.args.dump();
         EXPECT_EQ(a.args["options"].value("suffix", ""), " %hh-%mm-%ss") << a.args.dump();
@@ -160,20 +160,20 @@ TEST(NewMatch, RecordsEachMatchIntoItsFolderAndStopsThirtySecondsAfterTheWinner)
     auto tags = named(report, "store.tag");
     ASSERT_EQ(tags.size(), 3u);
     for (std::size_t i = 0; i < 3; ++i) {
-        EXPECT_EQ(tags[i].args.value("since_us", std::int64_t{0}), kReady[i] * 1000) << tags[i].args.dump();
-        EXPECT_EQ(tags[i].args.value("recording_started_us", std::int64_t{0}), kReady[i] * 1000);
-        EXPECT_EQ(tags[i].args.value("until_us", std::int64_t{0}), (kWinner[i] + 30000) * 1000);
+        EXPECT_EQ(tags[i].args.value("since_us", std::int64_t{0}), ready_at[i] * 1000) << tags[i].args.dump();
+        EXPECT_EQ(tags[i].args.value("recording_started_us", std::int64_t{0}), ready_at[i] * 1000);
+        EXPECT_EQ(tags[i].args.value("until_us", std::int64_t{0}), (winner_at[i] + 30000) * 1000);
     }
     auto started = named(report, "store.recording_started");
     auto stopped = named(report, "store.recording_stopped");
     ASSERT_EQ(started.size(), 3u);
     ASSERT_EQ(stopped.size(), 3u);
     for (std::size_t i = 0; i < 3; ++i) {
-        EXPECT_EQ(started[i].at_ms, kReady[i]);
-        EXPECT_EQ(started[i].args.value("started_us", std::int64_t{0}), kReady[i] * 1000);
+        EXPECT_EQ(started[i].at_ms, ready_at[i]);
+        EXPECT_EQ(started[i].args.value("started_us", std::int64_t{0}), ready_at[i] * 1000);
         EXPECT_EQ(started[i].args.value("folder", ""), "/recordings/Tournament/Day 1970-01-01");
         EXPECT_EQ(stopped[i].args.value("id", std::int64_t{0}), started[i].args.value("id", std::int64_t{-1}));
-        EXPECT_EQ(stopped[i].args.value("ended_us", std::int64_t{0}), (kWinner[i] + 30000) * 1000);
+        EXPECT_EQ(stopped[i].args.value("ended_us", std::int64_t{0}), (winner_at[i] + 30000) * 1000);
         EXPECT_EQ(stopped[i].args.value("path", ""), "/dry-run/recording-" + std::to_string(i + 1) + ".mkv");
         EXPECT_EQ(stopped[i].args.value("stopped_by", ""), "winner + 30 s");
     }
@@ -188,7 +188,7 @@ TEST(NewMatch, TheNextMatchLoadingStopsTheRecordingBeforeItsTime) {
     auto report = run("new-match", {{"stop_after_winner", 600}});
     auto stops = named(report, "obs.rec:stop_record");
     // Matches 1 and 2 stop when the next one loads; match 3's 600 s lie beyond the capture.
-    EXPECT_EQ(times(stops), (std::vector<std::int64_t>{kLoaded[1], kLoaded[2]}));
+    EXPECT_EQ(times(stops), (std::vector<std::int64_t>{loaded_at[1], loaded_at[2]}));
     EXPECT_EQ(named(report, "obs.rec:start_record").size(), 3u);
 }
 
@@ -205,7 +205,8 @@ TEST(NewMatch, OperatorConfigChangesFolderAndTemplate) {
     // The root is OBS's record folder; tournament and day are folders OBS creates from the format.
     EXPECT_EQ(folders[0].args.value("directory", ""), "/media/court-1");
     EXPECT_EQ(files[0].args.value("format", ""), "Open_ 2026_Paris/1970-01-01/101_E. O'CONNOR_vs_K. ABDULLAH_W+ 67 kg");
-    EXPECT_EQ(files[2].args.value("format", ""), "Open_ 2026_Paris/1970-01-01/103_R. MÜLLER_vs_V. SHCHERBAKOV_M- 58 kg");
+    EXPECT_EQ(files[2].args.value("format", ""),
+              "Open_ 2026_Paris/1970-01-01/103_R. MÜLLER_vs_V. SHCHERBAKOV_M- 58 kg");
     for (const auto& r : named(report, "obs.rec:request"))
         if (r.args.value("type", "") == "SetProfileParameter") {
             const std::string parameter = r.args["data"].value("parameterName", "");
@@ -217,12 +218,12 @@ TEST(NewMatch, OperatorConfigChangesFolderAndTemplate) {
 TEST(Ivr, EachChallengeIsReviewedAndResolvedBackToLive) {
     auto report = run("ivr");
     auto saves = named(report, "obs.rec:save_replay");
-    EXPECT_EQ(times(saves), kRequested);
+    EXPECT_EQ(times(saves), requested);
 
     auto opens = named(report, "playback.open");
     ASSERT_EQ(opens.size(), 4u);
     for (std::size_t i = 0; i < opens.size(); ++i) {
-        EXPECT_EQ(opens[i].at_ms, kRequested[i]);
+        EXPECT_EQ(opens[i].at_ms, requested[i]);
         EXPECT_EQ(opens[i].args.value("path", ""), "/dry-run/replay-" + std::to_string(i + 1) + ".mkv");
         EXPECT_DOUBLE_EQ(opens[i].args.value("start", 0.0), 10.0);
     }
@@ -233,30 +234,30 @@ TEST(Ivr, EachChallengeIsReviewedAndResolvedBackToLive) {
     ASSERT_EQ(clip_tags.size(), 4u);
     for (std::size_t i = 0; i < clip_tags.size(); ++i) {
         EXPECT_EQ(clip_tags[i].args.value("clip_path", ""), "/dry-run/replay-" + std::to_string(i + 1) + ".mkv");
-        EXPECT_EQ(clip_tags[i].args.value("until_us", std::int64_t{0}), kRequested[i] * 1000);
-        EXPECT_EQ(clip_tags[i].args.value("since_us", std::int64_t{0}), (kRequested[i] - 20000) * 1000);
+        EXPECT_EQ(clip_tags[i].args.value("until_us", std::int64_t{0}), requested[i] * 1000);
+        EXPECT_EQ(clip_tags[i].args.value("since_us", std::int64_t{0}), (requested[i] - 20000) * 1000);
     }
     // Each clip is stored with what it covers, and the events get their offset into it.
     auto clips = named(report, "store.clip");
     ASSERT_EQ(clips.size(), 4u);
     for (std::size_t i = 0; i < clips.size(); ++i) {
-        EXPECT_EQ(clip_tags[i].args.value("clip_started_us", std::int64_t{0}), (kRequested[i] - 20000) * 1000);
+        EXPECT_EQ(clip_tags[i].args.value("clip_started_us", std::int64_t{0}), (requested[i] - 20000) * 1000);
         EXPECT_EQ(clips[i].args.value("path", ""), "/dry-run/replay-" + std::to_string(i + 1) + ".mkv");
-        EXPECT_EQ(clips[i].args.value("since_us", std::int64_t{0}), (kRequested[i] - 20000) * 1000);
-        EXPECT_EQ(clips[i].args.value("until_us", std::int64_t{0}), kRequested[i] * 1000);
-        EXPECT_EQ(clips[i].args.value("requested_us", std::int64_t{0}), kRequested[i] * 1000);
+        EXPECT_EQ(clips[i].args.value("since_us", std::int64_t{0}), (requested[i] - 20000) * 1000);
+        EXPECT_EQ(clips[i].args.value("until_us", std::int64_t{0}), requested[i] * 1000);
+        EXPECT_EQ(clips[i].args.value("requested_us", std::int64_t{0}), requested[i] * 1000);
         EXPECT_FALSE(clips[i].args.contains("error"));
         EXPECT_NE(clips[i].args.value("reason", "").find("challenge"), std::string::npos);
     }
     EXPECT_TRUE(named(report, "store.set").empty());
 
-    EXPECT_EQ(times(scene_switches(report, "IVR_SCENE")), kRequested);
-    EXPECT_EQ(times(source_visibility(report, "IVR overlay", true)), kRequested);
-    EXPECT_EQ(times(scene_switches(report, "LIVE_SCENE")), kResolved);
-    EXPECT_EQ(times(source_visibility(report, "IVR overlay", false)), kResolved);
-    EXPECT_EQ(times(named(report, "playback.close")), kResolved);
+    EXPECT_EQ(times(scene_switches(report, "IVR_SCENE")), requested);
+    EXPECT_EQ(times(source_visibility(report, "IVR overlay", true)), requested);
+    EXPECT_EQ(times(scene_switches(report, "LIVE_SCENE")), resolved);
+    EXPECT_EQ(times(source_visibility(report, "IVR overlay", false)), resolved);
+    EXPECT_EQ(times(named(report, "playback.close")), resolved);
     // The replay buffer is checked and (the recorder reporting it idle) started again after each one.
-    EXPECT_EQ(times(named(report, "obs.rec:start_replay")), kResolved);
+    EXPECT_EQ(times(named(report, "obs.rec:start_replay")), resolved);
     EXPECT_EQ(logged(report, "warn", ""), 0);
 }
 
@@ -267,7 +268,7 @@ TEST(Ivr, ARepeatedRequestIsDebounced) {
     std::filesystem::create_directories(dir);
     auto capture = dir / "repeat.jsonl";
     {
-        std::ifstream in(kCapture);
+        std::ifstream in(day3_capture);
         std::ofstream out(capture);
         std::string line;
         while (std::getline(in, line)) {
@@ -292,12 +293,15 @@ TEST(Ivr, ARepeatedRequestIsDebounced) {
 }
 
 TEST(Ivr, OperatorConfigChangesScenesAndStartSecond) {
-    auto report = run("ivr", {{"ivr_scene", "REPLAY"}, {"live_scene", "PROGRAM"}, {"overlay_source", "VAR banner"},
-                              {"play_from", 5}, {"clip_seconds", 30}});
-    EXPECT_EQ(times(scene_switches(report, "REPLAY")), kRequested);
-    EXPECT_EQ(times(scene_switches(report, "PROGRAM")), kResolved);
+    auto report = run("ivr", {{"ivr_scene", "REPLAY"},
+                              {"live_scene", "PROGRAM"},
+                              {"overlay_source", "VAR banner"},
+                              {"play_from", 5},
+                              {"clip_seconds", 30}});
+    EXPECT_EQ(times(scene_switches(report, "REPLAY")), requested);
+    EXPECT_EQ(times(scene_switches(report, "PROGRAM")), resolved);
     EXPECT_TRUE(scene_switches(report, "IVR_SCENE").empty());
-    EXPECT_EQ(times(source_visibility(report, "VAR banner", true)), kRequested);
+    EXPECT_EQ(times(source_visibility(report, "VAR banner", true)), requested);
     for (const auto& o : named(report, "playback.open")) EXPECT_DOUBLE_EQ(o.args.value("start", 0.0), 5.0);
     for (const auto& t : named(report, "store.tag"))
         EXPECT_EQ(t.args.value("until_us", std::int64_t{0}) - t.args.value("since_us", std::int64_t{0}), 30000000);
@@ -312,7 +316,7 @@ TEST(Scenes, MissingScenesAreReportedOnceAndSourcesFollowTheRules) {
     EXPECT_EQ(logged(report, "warn", "does not exist"), 2);
     // The intro source is shown 1 s after each match loads, for 10 s.
     std::vector<std::int64_t> shown, hidden;
-    for (auto t : kLoaded) {
+    for (auto t : loaded_at) {
         shown.push_back(t + 1000);
         hidden.push_back(t + 11000);
     }
@@ -325,15 +329,16 @@ TEST(Scenes, MissingScenesAreReportedOnceAndSourcesFollowTheRules) {
 TEST(Scenes, OperatorConfigRenamesScenesAndTheRuleTableApplies) {
     // The operator maps the rules onto the one scene the recorder's OBS has.
     auto report = run("scenes", {{"live_scene", "dry-run"},
-                                 {"rules", {{"break", {{"scene", "dry-run"}}},
-                                            {"winner", {{"scene", "dry-run"}, {"delay", 0}, {"seconds", 20}}},
-                                            {"intro", nullptr}}}});
+                                 {"rules",
+                                  {{"break", {{"scene", "dry-run"}}},
+                                   {"winner", {{"scene", "dry-run"}, {"delay", 0}, {"seconds", 20}}},
+                                   {"intro", nullptr}}}});
     EXPECT_EQ(logged(report, "warn", ""), 0);
     EXPECT_TRUE(named(report, "obs.str:set_source_visible").empty());
     auto switches = times(named(report, "obs.str:set_scene"));
     // Each winner: one switch at win; (wmh at +1.5 s and +4.5 s is ignored while the rule is on) and the
     // return 20 s later.
-    for (auto t : kWinner) {
+    for (auto t : winner_at) {
         EXPECT_NE(std::find(switches.begin(), switches.end(), t), switches.end()) << t;
         EXPECT_NE(std::find(switches.begin(), switches.end(), t + 20000), switches.end()) << t;
         EXPECT_EQ(std::find(switches.begin(), switches.end(), t + 1500), switches.end()) << t;

@@ -26,97 +26,98 @@ namespace {
 constexpr std::size_t log_lines_kept = 2000;
 
 int usage_error(const std::string& message) {
-  std::cerr << "vta panel: " << message << "\n(see `vta --help`)\n";
-  return 2;
+    std::cerr << "vta panel: " << message << "\n(see `vta --help`)\n";
+    return 2;
 }
 
 bool parse_size(const std::string& text, int& w, int& h) {
-  const auto x = text.find('x');
-  if (x == std::string::npos) return false;
-  try {
-    w = std::stoi(text.substr(0, x));
-    h = std::stoi(text.substr(x + 1));
-  } catch (const std::exception&) {
-    return false;
-  }
-  return w >= 800 && w <= 8000 && h >= 600 && h <= 8000;
+    const auto x = text.find('x');
+    if (x == std::string::npos) return false;
+    try {
+        w = std::stoi(text.substr(0, x));
+        h = std::stoi(text.substr(x + 1));
+    } catch (const std::exception&) {
+        return false;
+    }
+    return w >= 800 && w <= 8000 && h >= 600 && h <= 8000;
 }
 
 void close_all_windows(void*) {
-  while (Fl::first_window()) Fl::first_window()->hide();
+    while (Fl::first_window()) Fl::first_window()->hide();
 }
 
 }  // namespace
 
 bool display_available() {
-  const char* display = std::getenv("DISPLAY");
-  return display && *display;
+    const char* display = std::getenv("DISPLAY");
+    return display && *display;
 }
 
 int panel_command(const std::vector<std::string>& args) {
-  const auto o = host::parse_options(args, {"config", "db", "bind", "port", "size"}, {});
-  if (!o.error.empty()) return usage_error(o.error);
-  if (!o.positional.empty()) return usage_error("unexpected argument '" + o.positional.front() + "'");
-  int width = 1280, height = 720;
-  if (auto size = o.value("size"); size && !parse_size(*size, width, height))
-    return usage_error("--size: expected WIDTHxHEIGHT from 800x600, got '" + *size + "'");
-  std::string error;
-  std::filesystem::path config_file;
-  auto setup = host::resolve_setup(o, error, config_file);
-  if (!setup) return usage_error(error);
-  if (!display_available()) return usage_error("no display: set DISPLAY, or use `vta run` for the headless host");
+    const auto o = host::parse_options(args, {"config", "db", "bind", "port", "size"}, {});
+    if (!o.error.empty()) return usage_error(o.error);
+    if (!o.positional.empty()) return usage_error("unexpected argument '" + o.positional.front() + "'");
+    int width = 1280, height = 720;
+    if (auto size = o.value("size"); size && !parse_size(*size, width, height))
+        return usage_error("--size: expected WIDTHxHEIGHT from 800x600, got '" + *size + "'");
+    std::string error;
+    std::filesystem::path config_file;
+    auto setup = host::resolve_setup(o, error, config_file);
+    if (!setup) return usage_error(error);
+    if (!display_available()) return usage_error("no display: set DISPLAY, or use `vta run` for the headless host");
 
-  if (auto problem = host::setup_logging(setup->config.log, setup->config.log.file); !problem.empty())
-    spdlog::warn("{}", problem);
-  auto log_ring = host::attach_log_ring(log_lines_kept);
-  spdlog::info("reStrike VTA panel starting; config: {}{}", config_file.string(),
-               std::filesystem::exists(config_file) ? "" : " (not present: embedded defaults)");
+    if (auto problem = host::setup_logging(setup->config.log, setup->config.log.file); !problem.empty())
+        spdlog::warn("{}", problem);
+    auto log_ring = host::attach_log_ring(log_lines_kept);
+    spdlog::info("reStrike VTA panel starting; config: {}{}", config_file.string(),
+                 std::filesystem::exists(config_file) ? "" : " (not present: embedded defaults)");
 
-  Fl::lock();  // enables Fl::awake from the host thread
-  Fl::visual(FL_DOUBLE | FL_RGB);  // opens the display: exits with "Can't open display" when there is none
+    Fl::lock();                      // enables Fl::awake from the host thread
+    Fl::visual(FL_DOUBLE | FL_RGB);  // opens the display: exits with "Can't open display" when there is none
 
-  boost::asio::io_context io;
-  auto host = host::Host::create(io, *setup, error);
-  if (!host) {
-    spdlog::critical("{}", error);
-    return 1;
-  }
-  auto window = std::make_unique<PanelWindow>(width, height, *host, config_file, setup->config);
-  PanelWindow* panel = window.get();
-  host->on_snapshot([panel](std::shared_ptr<const host::HostSnapshot> s) { panel->deliver(std::move(s)); }, log_ring);
+    boost::asio::io_context io;
+    auto host = host::Host::create(io, *setup, error);
+    if (!host) {
+        spdlog::critical("{}", error);
+        return 1;
+    }
+    auto window = std::make_unique<PanelWindow>(width, height, *host, config_file, setup->config);
+    PanelWindow* panel = window.get();
+    host->on_snapshot([panel](std::shared_ptr<const host::HostSnapshot> s) { panel->deliver(std::move(s)); }, log_ring);
 
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    spdlog::info("signal received: closing the panel");
-    Fl::awake(close_all_windows, nullptr);
-  });
-  host->start();
-  auto work = boost::asio::make_work_guard(io);
-  std::thread host_thread([&io] { io.run(); });
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        spdlog::info("signal received: closing the panel");
+        Fl::awake(close_all_windows, nullptr);
+    });
+    host->start();
+    auto work = boost::asio::make_work_guard(io);
+    std::thread host_thread([&io] { io.run(); });
 
-  window->show();
-  const auto [x, y, w, h] = window->replay_button_box();
-  spdlog::info("panel: window '{}' {}x{}; Replay button at {},{} size {}x{}", window->label(), width, height, x, y, w, h);
-  const auto [day_x, day_y, day_w, day_h] = window->add_day_button_box();
-  spdlog::info("panel: Add day button at {},{} size {}x{}", day_x, day_y, day_w, day_h);
-  const int status = Fl::run();
+    window->show();
+    const auto [x, y, w, h] = window->replay_button_box();
+    spdlog::info("panel: window '{}' {}x{}; Replay button at {},{} size {}x{}", window->label(), width, height, x, y, w,
+                 h);
+    const auto [day_x, day_y, day_w, day_h] = window->add_day_button_box();
+    spdlog::info("panel: Add day button at {},{} size {}x{}", day_x, day_y, day_w, day_h);
+    const int status = Fl::run();
 
-  const PanelFigures figures = window->figures();
-  spdlog::info("panel: {} snapshots received, {} rendered; UI thread max stall {:.1f} ms, longest render {:.1f} ms",
-               figures.snapshots_received, figures.snapshots_rendered, figures.max_stall_ms, figures.max_render_ms);
-  // The host stops on its own thread: everything it owns lives there.
-  boost::asio::post(io, [&] {
-    signals.cancel();
-    host->stop();
-    work.reset();
-    io.stop();
-  });
-  host_thread.join();
-  window.reset();
-  host.reset();
-  spdlog::shutdown();
-  return status;
+    const PanelFigures figures = window->figures();
+    spdlog::info("panel: {} snapshots received, {} rendered; UI thread max stall {:.1f} ms, longest render {:.1f} ms",
+                 figures.snapshots_received, figures.snapshots_rendered, figures.max_stall_ms, figures.max_render_ms);
+    // The host stops on its own thread: everything it owns lives there.
+    boost::asio::post(io, [&] {
+        signals.cancel();
+        host->stop();
+        work.reset();
+        io.stop();
+    });
+    host_thread.join();
+    window.reset();
+    host.reset();
+    spdlog::shutdown();
+    return status;
 }
 
 }  // namespace vta::ui

@@ -31,95 +31,99 @@ constexpr double tick_seconds = 0.05;
 constexpr int obs_form_rows = 4;
 
 Fl_Color tone_colour(Tone tone) {
-  switch (tone) {
-    case Tone::good: return fl_rgb_color(46, 160, 67);
-    case Tone::busy: return fl_rgb_color(230, 160, 20);
-    case Tone::bad: return fl_rgb_color(200, 40, 40);
-    case Tone::idle: break;
-  }
-  return fl_rgb_color(120, 120, 120);
+    switch (tone) {
+        case Tone::good:
+            return fl_rgb_color(46, 160, 67);
+        case Tone::busy:
+            return fl_rgb_color(230, 160, 20);
+        case Tone::bad:
+            return fl_rgb_color(200, 40, 40);
+        case Tone::idle:
+            break;
+    }
+    return fl_rgb_color(120, 120, 120);
 }
 
 // One browser line: each column prefixed so FLTK prints it verbatim, the first in the row's colour.
 std::string browser_line(const std::vector<std::string>& columns, Fl_Color colour) {
-  std::string line;
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (i) line += '\t';
-    line += "@C" + std::to_string(unsigned(colour)) + "@." + columns[i];
-  }
-  return line;
+    std::string line;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (i) line += '\t';
+        line += "@C" + std::to_string(unsigned(colour)) + "@." + columns[i];
+    }
+    return line;
 }
 
 template <class F>
 void on_click(Fl_Widget* widget, F action) {
-  // The callback data owns the action for the widget's lifetime (widgets live as long as the window).
-  auto* owned = new F(std::move(action));
-  widget->callback([](Fl_Widget*, void* data) { (*static_cast<F*>(data))(); }, owned);
+    // The callback data owns the action for the widget's lifetime (widgets live as long as the window).
+    auto* owned = new F(std::move(action));
+    widget->callback([](Fl_Widget*, void* data) { (*static_cast<F*>(data))(); }, owned);
 }
 
 Fl_Button* big_button(int x, int y, int w, int h, const char* label, Fl_Color colour) {
-  auto* b = new Fl_Button(x, y, w, h, label);
-  b->labelsize(22);
-  b->labelfont(FL_HELVETICA_BOLD);
-  b->color(colour);
-  b->labelcolor(FL_WHITE);
-  return b;
+    auto* b = new Fl_Button(x, y, w, h, label);
+    b->labelsize(22);
+    b->labelfont(FL_HELVETICA_BOLD);
+    b->color(colour);
+    b->labelcolor(FL_WHITE);
+    return b;
 }
 
 // Menu items treat '/', '&', '_' and '\\' as markup: a tournament name shows them as typed.
 std::string menu_text(const std::string& text) {
-  std::string escaped;
-  for (char c : text) {
-    if (c == '/' || c == '&' || c == '_' || c == '\\') escaped += '\\';
-    escaped += c;
-  }
-  return escaped;
+    std::string escaped;
+    for (char c : text) {
+        if (c == '/' || c == '&' || c == '_' || c == '\\') escaped += '\\';
+        escaped += c;
+    }
+    return escaped;
 }
 
 void set_label(Fl_Widget* w, const std::string& text) {
-  if (w->label() && text == w->label()) return;
-  w->copy_label(text.c_str());
-  w->redraw();
+    if (w->label() && text == w->label()) return;
+    w->copy_label(text.c_str());
+    w->redraw();
 }
 
 // The largest label size from `largest` down to `smallest` at which the label fits the widget's width.
 void fit_label(Fl_Widget* w, int largest, int smallest) {
-  int size = largest;
-  for (; size > smallest; --size) {
-    fl_font(w->labelfont(), size);
-    if (fl_width(w->label()) <= double(w->w() - 6)) break;
-  }
-  w->labelsize(size);
+    int size = largest;
+    for (; size > smallest; --size) {
+        fl_font(w->labelfont(), size);
+        if (fl_width(w->label()) <= double(w->w() - 6)) break;
+    }
+    w->labelsize(size);
 }
 
 }  // namespace
 
 struct PanelWindow::SettingsWidgets {
-  Fl_Input* udp_bind;
-  Fl_Input* udp_port;
-  Fl_Input* udp_allow;
-  struct ObsRow {
-    Fl_Input* name;
-    Fl_Input* role;
-    Fl_Input* host;
-    Fl_Input* port;
-    Fl_Secret_Input* password;
-  };
-  std::vector<ObsRow> obs;
-  Fl_Input* ivr_scene;
-  Fl_Input* live_scene;
-  Fl_Input* break_scene;
-  Fl_Input* winner_scene;
-  Fl_Input* recordings_root;
-  Fl_Input* name_template;
-  Fl_Input* replay_seconds;
-  Fl_Input* play_from;
-  Fl_Input* mpv;
-  Fl_Input* flags_folder;
-  Fl_Input* shortcut_replay;
-  Fl_Input* shortcut_back_to_live;
-  Fl_Input* shortcut_manual;
-  Fl_Box* message;
+    Fl_Input* udp_bind;
+    Fl_Input* udp_port;
+    Fl_Input* udp_allow;
+    struct ObsRow {
+        Fl_Input* name;
+        Fl_Input* role;
+        Fl_Input* host;
+        Fl_Input* port;
+        Fl_Secret_Input* password;
+    };
+    std::vector<ObsRow> obs;
+    Fl_Input* ivr_scene;
+    Fl_Input* live_scene;
+    Fl_Input* break_scene;
+    Fl_Input* winner_scene;
+    Fl_Input* recordings_root;
+    Fl_Input* name_template;
+    Fl_Input* replay_seconds;
+    Fl_Input* play_from;
+    Fl_Input* mpv;
+    Fl_Input* flags_folder;
+    Fl_Input* shortcut_replay;
+    Fl_Input* shortcut_back_to_live;
+    Fl_Input* shortcut_manual;
+    Fl_Box* message;
 };
 
 PanelWindow::PanelWindow(int w, int h, host::Host& host, std::filesystem::path config_file, const host::Config& config)
@@ -127,617 +131,639 @@ PanelWindow::PanelWindow(int w, int h, host::Host& host, std::filesystem::path c
       host_(host),
       config_file_(std::move(config_file)),
       flags_folder_(config.panel.flags_folder) {
-  const ConfigFile read = read_config_file(config_file_);
-  config_document_ = read.document.value_or(nlohmann::json::object());
+    const ConfigFile read = read_config_file(config_file_);
+    config_document_ = read.document.value_or(nlohmann::json::object());
 
-  // Connections along the top: the UDP source, then each OBS connection.
-  const int boxes = 1 + int(config.obs.size());
-  const int box_w = (w - 10 - 5 * (boxes - 1)) / boxes;
-  for (int i = 0; i < boxes; ++i) {
-    auto* box = new Fl_Box(5 + i * (box_w + 5), 5, box_w, 58);
-    box->box(FL_FLAT_BOX);
-    box->color(tone_colour(Tone::idle));
-    box->labelcolor(FL_WHITE);
-    box->labelsize(15);
-    box->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_WRAP);
-    connection_boxes_.push_back(box);
-  }
+    // Connections along the top: the UDP source, then each OBS connection.
+    const int boxes = 1 + int(config.obs.size());
+    const int box_w = (w - 10 - 5 * (boxes - 1)) / boxes;
+    for (int i = 0; i < boxes; ++i) {
+        auto* box = new Fl_Box(5 + i * (box_w + 5), 5, box_w, 58);
+        box->box(FL_FLAT_BOX);
+        box->color(tone_colour(Tone::idle));
+        box->labelcolor(FL_WHITE);
+        box->labelsize(15);
+        box->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_WRAP);
+        connection_boxes_.push_back(box);
+    }
 
-  // The live match, left.
-  const int left_w = 500;
-  match_title_ = new Fl_Box(5, 68, left_w, 30, "No match loaded");
-  match_title_->labelsize(18);
-  match_title_->labelfont(FL_HELVETICA_BOLD);
-  match_title_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
-  const Fl_Color side_colours[2] = {fl_rgb_color(30, 80, 200), fl_rgb_color(200, 30, 40)};
-  for (int side = 0; side < 2; ++side) {
-    const int y = 102 + side * 95;
-    auto* band = new Fl_Box(5, y, left_w, 90);
-    band->box(FL_FLAT_BOX);
-    band->color(side_colours[side]);
-    athletes_[side].flag = new Fl_Box(10, y + 5, 60, 40);
-    athletes_[side].name = new Fl_Box(75, y + 5, 290, 40, side == 0 ? "Blue" : "Red");
-    athletes_[side].name->labelsize(20);
-    athletes_[side].name->labelcolor(FL_WHITE);
-    athletes_[side].name->labelfont(FL_HELVETICA_BOLD);
-    athletes_[side].name->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
-    athletes_[side].detail = new Fl_Box(10, y + 47, 355, 40);
-    athletes_[side].detail->labelcolor(FL_WHITE);
-    athletes_[side].detail->labelsize(14);
-    athletes_[side].detail->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_WRAP);
-    athletes_[side].score = new Fl_Box(370, y + 2, 130, 86, "0");
-    athletes_[side].score->labelsize(60);
-    athletes_[side].score->labelfont(FL_HELVETICA_BOLD);
-    athletes_[side].score->labelcolor(FL_WHITE);
-  }
-  round_clock_ = new Fl_Box(5, 292, left_w, 40, "");
-  round_clock_->labelsize(26);
-  round_clock_->labelfont(FL_COURIER_BOLD);
-  match_status_ = new Fl_Box(5, 332, left_w, 30, "");
-  match_status_->labelsize(16);
+    // The live match, left.
+    const int left_w = 500;
+    match_title_ = new Fl_Box(5, 68, left_w, 30, "No match loaded");
+    match_title_->labelsize(18);
+    match_title_->labelfont(FL_HELVETICA_BOLD);
+    match_title_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
+    const Fl_Color side_colours[2] = {fl_rgb_color(30, 80, 200), fl_rgb_color(200, 30, 40)};
+    for (int side = 0; side < 2; ++side) {
+        const int y = 102 + side * 95;
+        auto* band = new Fl_Box(5, y, left_w, 90);
+        band->box(FL_FLAT_BOX);
+        band->color(side_colours[side]);
+        athletes_[side].flag = new Fl_Box(10, y + 5, 60, 40);
+        athletes_[side].name = new Fl_Box(75, y + 5, 290, 40, side == 0 ? "Blue" : "Red");
+        athletes_[side].name->labelsize(20);
+        athletes_[side].name->labelcolor(FL_WHITE);
+        athletes_[side].name->labelfont(FL_HELVETICA_BOLD);
+        athletes_[side].name->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
+        athletes_[side].detail = new Fl_Box(10, y + 47, 355, 40);
+        athletes_[side].detail->labelcolor(FL_WHITE);
+        athletes_[side].detail->labelsize(14);
+        athletes_[side].detail->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_WRAP);
+        athletes_[side].score = new Fl_Box(370, y + 2, 130, 86, "0");
+        athletes_[side].score->labelsize(60);
+        athletes_[side].score->labelfont(FL_HELVETICA_BOLD);
+        athletes_[side].score->labelcolor(FL_WHITE);
+    }
+    round_clock_ = new Fl_Box(5, 292, left_w, 40, "");
+    round_clock_->labelsize(26);
+    round_clock_->labelfont(FL_COURIER_BOLD);
+    match_status_ = new Fl_Box(5, 332, left_w, 30, "");
+    match_status_->labelsize(16);
 
-  // One-click actions.
-  replay_button_ = big_button(5, 368, 165, 72, "Replay", fl_rgb_color(190, 90, 10));
-  on_click(replay_button_, [this] { host_.post_replay(); });
-  auto* live = big_button(175, 368, 165, 72, "Back to live", fl_rgb_color(30, 120, 60));
-  on_click(live, [this] { host_.post_back_to_live(); });
-  auto* start_rec = big_button(345, 368, 78, 72, "Rec\nstart", fl_rgb_color(160, 30, 30));
-  start_rec->labelsize(16);
-  on_click(start_rec, [this] { host_.post_recording(true); });
-  auto* stop_rec = big_button(427, 368, 78, 72, "Rec\nstop", fl_rgb_color(90, 90, 90));
-  stop_rec->labelsize(16);
-  on_click(stop_rec, [this] { host_.post_recording(false); });
+    // One-click actions.
+    replay_button_ = big_button(5, 368, 165, 72, "Replay", fl_rgb_color(190, 90, 10));
+    on_click(replay_button_, [this] { host_.post_replay(); });
+    auto* live = big_button(175, 368, 165, 72, "Back to live", fl_rgb_color(30, 120, 60));
+    on_click(live, [this] { host_.post_back_to_live(); });
+    auto* start_rec = big_button(345, 368, 78, 72, "Rec\nstart", fl_rgb_color(160, 30, 30));
+    start_rec->labelsize(16);
+    on_click(start_rec, [this] { host_.post_recording(true); });
+    auto* stop_rec = big_button(427, 368, 78, 72, "Rec\nstop", fl_rgb_color(90, 90, 90));
+    stop_rec->labelsize(16);
+    on_click(stop_rec, [this] { host_.post_recording(false); });
 
-  manual_button_ = new Fl_Light_Button(5, 448, 130, 34, "Manual mode");
-  on_click(manual_button_, [this] { set_manual_mode(manual_button_->value() != 0); });
-  manual_input_ = new Fl_Input(140, 448, 290, 34);
-  manual_input_->tooltip("PSS group(s) as tkStrike sends them, e.g. pt1;3;");
-  manual_input_->when(FL_WHEN_ENTER_KEY_ALWAYS);
-  on_click(manual_input_, [this] { send_manual(); });
-  manual_send_ = new Fl_Button(435, 448, 70, 34, "Send");
-  on_click(manual_send_, [this] { send_manual(); });
-  day_box_ = new Fl_Box(5, 488, left_w, 26, "");
-  day_box_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
-  day_box_->labelfont(FL_HELVETICA_BOLD);
-  // The tournament/day selector: new matches attach to the active day.
-  day_choice_ = new Fl_Choice(5, 518, 395, 30);
-  day_choice_->textsize(13);
-  day_choice_->tooltip("tournament days: activate one so the next matches attach to it");
-  auto* activate = new Fl_Button(405, 518, 100, 30, "Activate");
-  on_click(activate, [this] { if (auto day = selected_day()) host_.post_activate_day(day->day_id); });
-  new_day_date_ = new Fl_Input(5, 552, 110, 30);
-  new_day_date_->tooltip("date of the new day or tournament, YYYY-MM-DD");
-  new_day_date_->value(host::local_date_iso().c_str());
-  add_day_button_ = new Fl_Button(120, 552, 100, 30, "Add day");
-  add_day_button_->tooltip("adds the next day to the chosen tournament and activates it");
-  on_click(add_day_button_, [this] {
-    if (auto day = selected_day()) host_.post_add_day(day->tournament_id, new_day_date_->value());
-  });
-  new_tournament_name_ = new Fl_Input(225, 552, 170, 30);
-  new_tournament_name_->tooltip("name of a new tournament");
-  auto* add_tournament = new Fl_Button(400, 552, 105, 30, "New tourn.");
-  add_tournament->tooltip("creates the tournament with its day 1 on the date given and activates it");
-  on_click(add_tournament,
-           [this] { host_.post_create_tournament(new_tournament_name_->value(), new_day_date_->value()); });
-  day_error_ = new Fl_Box(5, 584, left_w, 26, "");
-  day_error_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
-  day_error_->labelcolor(tone_colour(Tone::bad));
-  set_manual_mode(false);
-  apply_shortcuts(config.panel.shortcuts);
+    manual_button_ = new Fl_Light_Button(5, 448, 130, 34, "Manual mode");
+    on_click(manual_button_, [this] { set_manual_mode(manual_button_->value() != 0); });
+    manual_input_ = new Fl_Input(140, 448, 290, 34);
+    manual_input_->tooltip("PSS group(s) as tkStrike sends them, e.g. pt1;3;");
+    manual_input_->when(FL_WHEN_ENTER_KEY_ALWAYS);
+    on_click(manual_input_, [this] { send_manual(); });
+    manual_send_ = new Fl_Button(435, 448, 70, 34, "Send");
+    on_click(manual_send_, [this] { send_manual(); });
+    day_box_ = new Fl_Box(5, 488, left_w, 26, "");
+    day_box_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
+    day_box_->labelfont(FL_HELVETICA_BOLD);
+    // The tournament/day selector: new matches attach to the active day.
+    day_choice_ = new Fl_Choice(5, 518, 395, 30);
+    day_choice_->textsize(13);
+    day_choice_->tooltip("tournament days: activate one so the next matches attach to it");
+    auto* activate = new Fl_Button(405, 518, 100, 30, "Activate");
+    on_click(activate, [this] {
+        if (auto day = selected_day()) host_.post_activate_day(day->day_id);
+    });
+    new_day_date_ = new Fl_Input(5, 552, 110, 30);
+    new_day_date_->tooltip("date of the new day or tournament, YYYY-MM-DD");
+    new_day_date_->value(host::local_date_iso().c_str());
+    add_day_button_ = new Fl_Button(120, 552, 100, 30, "Add day");
+    add_day_button_->tooltip("adds the next day to the chosen tournament and activates it");
+    on_click(add_day_button_, [this] {
+        if (auto day = selected_day()) host_.post_add_day(day->tournament_id, new_day_date_->value());
+    });
+    new_tournament_name_ = new Fl_Input(225, 552, 170, 30);
+    new_tournament_name_->tooltip("name of a new tournament");
+    auto* add_tournament = new Fl_Button(400, 552, 105, 30, "New tourn.");
+    add_tournament->tooltip("creates the tournament with its day 1 on the date given and activates it");
+    on_click(add_tournament,
+             [this] { host_.post_create_tournament(new_tournament_name_->value(), new_day_date_->value()); });
+    day_error_ = new Fl_Box(5, 584, left_w, 26, "");
+    day_error_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
+    day_error_->labelcolor(tone_colour(Tone::bad));
+    set_manual_mode(false);
+    apply_shortcuts(config.panel.shortcuts);
 
-  // Tabs, right.
-  const int tx = left_w + 15, ty = 68, tw = w - tx - 5, th = h - ty - 5;
-  tabs_ = new Fl_Tabs(tx, ty, tw, th);
-  const int cy = ty + 30, ch = th - 30;
+    // Tabs, right.
+    const int tx = left_w + 15, ty = 68, tw = w - tx - 5, th = h - ty - 5;
+    tabs_ = new Fl_Tabs(tx, ty, tw, th);
+    const int cy = ty + 30, ch = th - 30;
 
-  events_tab_ = new Fl_Group(tx, cy, tw, ch, "Events");
-  event_filter_ = new Fl_Choice(tx + 60, cy + 5, 140, 26, "Kind");
-  event_filter_->add("all");
-  event_filter_->value(0);
-  on_click(event_filter_, [this] { if (shown_) render_events(*shown_); });
-  auto* hint = new Fl_Box(tx + 210, cy + 5, tw - 215, 26, "double-click an event with a clip to play it");
-  hint->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
-  events_ = new Fl_Hold_Browser(tx + 5, cy + 36, tw - 10, ch - 41);
-  static int event_columns[] = {118, 45, 75, 230, 60, 150, 0};
-  events_->column_widths(event_columns);
-  events_->column_char('\t');
-  events_->textfont(FL_COURIER);
-  on_click(events_, [this] { if (Fl::event_clicks()) play_selected_event(); });
-  events_tab_->resizable(events_);
-  events_tab_->end();
+    events_tab_ = new Fl_Group(tx, cy, tw, ch, "Events");
+    event_filter_ = new Fl_Choice(tx + 60, cy + 5, 140, 26, "Kind");
+    event_filter_->add("all");
+    event_filter_->value(0);
+    on_click(event_filter_, [this] {
+        if (shown_) render_events(*shown_);
+    });
+    auto* hint = new Fl_Box(tx + 210, cy + 5, tw - 215, 26, "double-click an event with a clip to play it");
+    hint->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
+    events_ = new Fl_Hold_Browser(tx + 5, cy + 36, tw - 10, ch - 41);
+    static int event_columns[] = {118, 45, 75, 230, 60, 150, 0};
+    events_->column_widths(event_columns);
+    events_->column_char('\t');
+    events_->textfont(FL_COURIER);
+    on_click(events_, [this] {
+        if (Fl::event_clicks()) play_selected_event();
+    });
+    events_tab_->resizable(events_);
+    events_tab_->end();
 
-  workflows_tab_ = new Fl_Group(tx, cy, tw, ch, "Workflows");
-  workflows_ = new Fl_Hold_Browser(tx + 5, cy + 5, tw - 10, ch - 100);
-  static int workflow_columns[] = {140, 70, 90, 0};
-  workflows_->column_widths(workflow_columns);
-  workflows_->column_char('\t');
-  on_click(workflows_, [this] {
-    const int line = workflows_->value();
-    if (line < 1 || !shown_) return;
-    const auto rows = workflow_rows(*shown_);
-    set_label(workflow_error_, std::size_t(line) <= rows.size() && !rows[line - 1].last_error.empty()
-                                   ? "last error: " + rows[line - 1].last_error
-                                   : "");
-  });
-  workflow_error_ = new Fl_Box(tx + 5, cy + ch - 90, tw - 10, 45);
-  workflow_error_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_WRAP | FL_ALIGN_TOP);
-  workflow_error_->labelcolor(fl_rgb_color(200, 40, 40));
-  const int by = cy + ch - 40;
-  auto* enable = new Fl_Button(tx + 5, by, 100, 32, "Enable");
-  on_click(enable, [this] { if (auto n = selected_workflow()) host_.post_workflow_enabled(*n, true); });
-  auto* disable = new Fl_Button(tx + 110, by, 100, 32, "Disable");
-  on_click(disable, [this] { if (auto n = selected_workflow()) host_.post_workflow_enabled(*n, false); });
-  auto* reload = new Fl_Button(tx + 215, by, 100, 32, "Reload");
-  on_click(reload, [this] { if (auto n = selected_workflow()) host_.post_workflow_reload(*n); });
-  auto* open = new Fl_Button(tx + 320, by, 120, 32, "Open folder");
-  on_click(open, [this] {
-    const int line = workflows_->value();
-    if (line < 1 || std::size_t(line) > workflow_folders_.size()) return;
-    char message[256];
-    if (!fl_open_uri(("file://" + workflow_folders_[line - 1].string()).c_str(), message, sizeof message))
-      spdlog::warn("panel: cannot open {}: {}", workflow_folders_[line - 1].string(), message);
-  });
-  workflows_tab_->resizable(workflows_);
-  workflows_tab_->end();
+    workflows_tab_ = new Fl_Group(tx, cy, tw, ch, "Workflows");
+    workflows_ = new Fl_Hold_Browser(tx + 5, cy + 5, tw - 10, ch - 100);
+    static int workflow_columns[] = {140, 70, 90, 0};
+    workflows_->column_widths(workflow_columns);
+    workflows_->column_char('\t');
+    on_click(workflows_, [this] {
+        const int line = workflows_->value();
+        if (line < 1 || !shown_) return;
+        const auto rows = workflow_rows(*shown_);
+        set_label(workflow_error_, std::size_t(line) <= rows.size() && !rows[line - 1].last_error.empty()
+                                       ? "last error: " + rows[line - 1].last_error
+                                       : "");
+    });
+    workflow_error_ = new Fl_Box(tx + 5, cy + ch - 90, tw - 10, 45);
+    workflow_error_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_WRAP | FL_ALIGN_TOP);
+    workflow_error_->labelcolor(fl_rgb_color(200, 40, 40));
+    const int by = cy + ch - 40;
+    auto* enable = new Fl_Button(tx + 5, by, 100, 32, "Enable");
+    on_click(enable, [this] {
+        if (auto n = selected_workflow()) host_.post_workflow_enabled(*n, true);
+    });
+    auto* disable = new Fl_Button(tx + 110, by, 100, 32, "Disable");
+    on_click(disable, [this] {
+        if (auto n = selected_workflow()) host_.post_workflow_enabled(*n, false);
+    });
+    auto* reload = new Fl_Button(tx + 215, by, 100, 32, "Reload");
+    on_click(reload, [this] {
+        if (auto n = selected_workflow()) host_.post_workflow_reload(*n);
+    });
+    auto* open = new Fl_Button(tx + 320, by, 120, 32, "Open folder");
+    on_click(open, [this] {
+        const int line = workflows_->value();
+        if (line < 1 || std::size_t(line) > workflow_folders_.size()) return;
+        char message[256];
+        if (!fl_open_uri(("file://" + workflow_folders_[line - 1].string()).c_str(), message, sizeof message))
+            spdlog::warn("panel: cannot open {}: {}", workflow_folders_[line - 1].string(), message);
+    });
+    workflows_tab_->resizable(workflows_);
+    workflows_tab_->end();
 
-  log_tab_ = new Fl_Group(tx, cy, tw, ch, "Log");
-  log_level_ = new Fl_Choice(tx + 60, cy + 5, 120, 26, "Level");
-  for (const auto& level : log_levels()) log_level_->add(level.c_str());
-  log_level_->value(2);
-  on_click(log_level_, [this] {
-    log_shown_sequence_ = 0;
-    if (shown_) render_log(*shown_);
-  });
-  log_ = new Fl_Browser(tx + 5, cy + 36, tw - 10, ch - 41);
-  static int log_columns[] = {118, 70, 0};
-  log_->column_widths(log_columns);
-  log_->column_char('\t');
-  log_tab_->resizable(log_);
-  log_tab_->end();
+    log_tab_ = new Fl_Group(tx, cy, tw, ch, "Log");
+    log_level_ = new Fl_Choice(tx + 60, cy + 5, 120, 26, "Level");
+    for (const auto& level : log_levels()) log_level_->add(level.c_str());
+    log_level_->value(2);
+    on_click(log_level_, [this] {
+        log_shown_sequence_ = 0;
+        if (shown_) render_log(*shown_);
+    });
+    log_ = new Fl_Browser(tx + 5, cy + 36, tw - 10, ch - 41);
+    static int log_columns[] = {118, 70, 0};
+    log_->column_widths(log_columns);
+    log_->column_char('\t');
+    log_tab_->resizable(log_);
+    log_tab_->end();
 
-  build_settings(tx, cy, tw, ch);
-  tabs_->end();
-  resizable(tabs_);
-  end();
+    build_settings(tx, cy, tw, ch);
+    tabs_->end();
+    resizable(tabs_);
+    end();
 
-  load_form(form_from_config(config_document_));
-  callback([](Fl_Widget* window, void*) { static_cast<PanelWindow*>(window)->close_requested(); });
-  Fl::add_timeout(tick_seconds, on_tick, this);
+    load_form(form_from_config(config_document_));
+    callback([](Fl_Widget* window, void*) { static_cast<PanelWindow*>(window)->close_requested(); });
+    Fl::add_timeout(tick_seconds, on_tick, this);
 }
 
 void PanelWindow::close_requested() {
-  // Closing stops the host: mid-match that loses the rest of the match's events, so ask first.
-  if (shown_ && match_is_live(*shown_)) {
-    const std::string title = live_match(*shown_, flags_folder_).title;
-    if (fl_choice("%s is live: closing the panel stops storing its events and running the workflows.",
-                  "Keep open", "Close anyway", nullptr, title.c_str()) != 1)
-      return;
-    spdlog::warn("panel: closed by the operator while {} was live", title);
-  }
-  hide();
+    // Closing stops the host: mid-match that loses the rest of the match's events, so ask first.
+    if (shown_ && match_is_live(*shown_)) {
+        const std::string title = live_match(*shown_, flags_folder_).title;
+        if (fl_choice("%s is live: closing the panel stops storing its events and running the workflows.", "Keep open",
+                      "Close anyway", nullptr, title.c_str()) != 1)
+            return;
+        spdlog::warn("panel: closed by the operator while {} was live", title);
+    }
+    hide();
 }
 
 PanelWindow::~PanelWindow() { Fl::remove_timeout(on_tick, this); }
 
 void PanelWindow::build_settings(int x, int y, int w, int h) {
-  auto* tab = new Fl_Group(x, y, w, h, "Settings");
-  auto* scroll = new Fl_Scroll(x, y, w, h - 80);
-  scroll->type(Fl_Scroll::VERTICAL);
-  settings_ = std::make_unique<SettingsWidgets>();
-  auto& s = *settings_;
-  const int lx = x + 190, fw = std::min(w - 200, 420);
-  int row = y + 8;
-  auto field = [&](const char* label, int width = 0) {
-    auto* input = new Fl_Input(lx, row, width ? width : fw, 26, label);
-    row += 30;
-    return input;
-  };
-  s.udp_bind = field("UDP bind address");
-  s.udp_port = field("UDP port", 90);
-  s.udp_allow = field("UDP allowed senders");
-  s.udp_allow->tooltip("addresses separated by commas; empty allows every sender");
-  auto* heading = new Fl_Box(x + 5, row, w - 10, 22, "OBS connections: name, role (rec/str/both), host, port, password");
-  heading->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
-  row += 24;
-  for (int i = 0; i < obs_form_rows; ++i) {
-    SettingsWidgets::ObsRow r;
-    r.name = new Fl_Input(x + 10, row, 110, 26);
-    r.role = new Fl_Input(x + 125, row, 50, 26);
-    r.host = new Fl_Input(x + 180, row, 130, 26);
-    r.port = new Fl_Input(x + 315, row, 60, 26);
-    r.password = new Fl_Secret_Input(x + 380, row, 120, 26);
-    s.obs.push_back(r);
-    row += 30;
-  }
-  s.ivr_scene = field("IVR scene");
-  s.live_scene = field("Live scene");
-  s.break_scene = field("Break scene");
-  s.winner_scene = field("Winner scene");
-  s.recordings_root = field("Recordings root");
-  s.name_template = field("Recording name");
-  s.replay_seconds = field("Replay length (s)", 90);
-  s.play_from = field("Play from (s)", 90);
-  for (Fl_Input* package_field :
-       {s.ivr_scene, s.live_scene, s.break_scene, s.winner_scene, s.recordings_root, s.replay_seconds, s.play_from})
-    package_field->tooltip("a workflow package setting: empty keeps the package's default");
-  s.name_template->tooltip("empty keeps the package's default; e.g. {match} {blue_name} ({blue_noc}) vs {red_name} ({red_noc})");
-  s.mpv = field("mpv program");
-  s.flags_folder = field("Flags folder");
-  s.flags_folder->tooltip("a folder of <NOC>.png images");
-  s.shortcut_replay = field("Shortcut: Replay", 140);
-  s.shortcut_back_to_live = field("Shortcut: Back to live", 140);
-  s.shortcut_manual = field("Shortcut: Manual mode", 140);
-  scroll->end();
-  const int by = y + h - 75;
-  auto* save = new Fl_Button(x + 5, by, 110, 32, "Save");
-  on_click(save, [this] { save_settings(); });
-  auto* import = new Fl_Button(x + 120, by, 110, 32, "Import...");
-  on_click(import, [this] { import_settings(); });
-  auto* export_button = new Fl_Button(x + 235, by, 110, 32, "Export...");
-  on_click(export_button, [this] { export_settings(); });
-  auto* revert = new Fl_Button(x + 350, by, 110, 32, "Revert");
-  on_click(revert, [this] {
-    load_form(form_from_config(config_document_));
-    show_settings_message("form reset to " + config_file_.string(), false);
-  });
-  s.message = new Fl_Box(x + 5, by + 36, w - 10, 36);
-  s.message->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_WRAP);
-  tab->resizable(scroll);
-  tab->end();
+    auto* tab = new Fl_Group(x, y, w, h, "Settings");
+    auto* scroll = new Fl_Scroll(x, y, w, h - 80);
+    scroll->type(Fl_Scroll::VERTICAL);
+    settings_ = std::make_unique<SettingsWidgets>();
+    auto& s = *settings_;
+    const int lx = x + 190, fw = std::min(w - 200, 420);
+    int row = y + 8;
+    auto field = [&](const char* label, int width = 0) {
+        auto* input = new Fl_Input(lx, row, width ? width : fw, 26, label);
+        row += 30;
+        return input;
+    };
+    s.udp_bind = field("UDP bind address");
+    s.udp_port = field("UDP port", 90);
+    s.udp_allow = field("UDP allowed senders");
+    s.udp_allow->tooltip("addresses separated by commas; empty allows every sender");
+    auto* heading =
+        new Fl_Box(x + 5, row, w - 10, 22, "OBS connections: name, role (rec/str/both), host, port, password");
+    heading->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
+    row += 24;
+    for (int i = 0; i < obs_form_rows; ++i) {
+        SettingsWidgets::ObsRow r;
+        r.name = new Fl_Input(x + 10, row, 110, 26);
+        r.role = new Fl_Input(x + 125, row, 50, 26);
+        r.host = new Fl_Input(x + 180, row, 130, 26);
+        r.port = new Fl_Input(x + 315, row, 60, 26);
+        r.password = new Fl_Secret_Input(x + 380, row, 120, 26);
+        s.obs.push_back(r);
+        row += 30;
+    }
+    s.ivr_scene = field("IVR scene");
+    s.live_scene = field("Live scene");
+    s.break_scene = field("Break scene");
+    s.winner_scene = field("Winner scene");
+    s.recordings_root = field("Recordings root");
+    s.name_template = field("Recording name");
+    s.replay_seconds = field("Replay length (s)", 90);
+    s.play_from = field("Play from (s)", 90);
+    for (Fl_Input* package_field :
+         {s.ivr_scene, s.live_scene, s.break_scene, s.winner_scene, s.recordings_root, s.replay_seconds, s.play_from})
+        package_field->tooltip("a workflow package setting: empty keeps the package's default");
+    s.name_template->tooltip(
+        "empty keeps the package's default; e.g. {match} {blue_name} ({blue_noc}) vs {red_name} ({red_noc})");
+    s.mpv = field("mpv program");
+    s.flags_folder = field("Flags folder");
+    s.flags_folder->tooltip("a folder of <NOC>.png images");
+    s.shortcut_replay = field("Shortcut: Replay", 140);
+    s.shortcut_back_to_live = field("Shortcut: Back to live", 140);
+    s.shortcut_manual = field("Shortcut: Manual mode", 140);
+    scroll->end();
+    const int by = y + h - 75;
+    auto* save = new Fl_Button(x + 5, by, 110, 32, "Save");
+    on_click(save, [this] { save_settings(); });
+    auto* import = new Fl_Button(x + 120, by, 110, 32, "Import...");
+    on_click(import, [this] { import_settings(); });
+    auto* export_button = new Fl_Button(x + 235, by, 110, 32, "Export...");
+    on_click(export_button, [this] { export_settings(); });
+    auto* revert = new Fl_Button(x + 350, by, 110, 32, "Revert");
+    on_click(revert, [this] {
+        load_form(form_from_config(config_document_));
+        show_settings_message("form reset to " + config_file_.string(), false);
+    });
+    s.message = new Fl_Box(x + 5, by + 36, w - 10, 36);
+    s.message->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_WRAP);
+    tab->resizable(scroll);
+    tab->end();
 }
 
 void PanelWindow::load_form(const SettingsForm& f) {
-  auto& s = *settings_;
-  s.udp_bind->value(f.udp_bind.c_str());
-  s.udp_port->value(f.udp_port.c_str());
-  s.udp_allow->value(f.udp_allow.c_str());
-  for (std::size_t i = 0; i < s.obs.size(); ++i) {
-    const ObsConnectionFields c = i < f.obs.size() ? f.obs[i] : ObsConnectionFields{};
-    s.obs[i].name->value(c.name.c_str());
-    s.obs[i].role->value(c.role.c_str());
-    s.obs[i].host->value(c.host.c_str());
-    s.obs[i].port->value(c.port.c_str());
-    s.obs[i].password->value(c.password.c_str());
-  }
-  s.ivr_scene->value(f.ivr_scene.c_str());
-  s.live_scene->value(f.live_scene.c_str());
-  s.break_scene->value(f.break_scene.c_str());
-  s.winner_scene->value(f.winner_scene.c_str());
-  s.recordings_root->value(f.recordings_root.c_str());
-  s.name_template->value(f.name_template.c_str());
-  s.replay_seconds->value(f.replay_seconds.c_str());
-  s.play_from->value(f.play_from_seconds.c_str());
-  s.mpv->value(f.mpv.c_str());
-  s.flags_folder->value(f.flags_folder.c_str());
-  s.shortcut_replay->value(f.shortcut_replay.c_str());
-  s.shortcut_back_to_live->value(f.shortcut_back_to_live.c_str());
-  s.shortcut_manual->value(f.shortcut_manual.c_str());
+    auto& s = *settings_;
+    s.udp_bind->value(f.udp_bind.c_str());
+    s.udp_port->value(f.udp_port.c_str());
+    s.udp_allow->value(f.udp_allow.c_str());
+    for (std::size_t i = 0; i < s.obs.size(); ++i) {
+        const ObsConnectionFields c = i < f.obs.size() ? f.obs[i] : ObsConnectionFields{};
+        s.obs[i].name->value(c.name.c_str());
+        s.obs[i].role->value(c.role.c_str());
+        s.obs[i].host->value(c.host.c_str());
+        s.obs[i].port->value(c.port.c_str());
+        s.obs[i].password->value(c.password.c_str());
+    }
+    s.ivr_scene->value(f.ivr_scene.c_str());
+    s.live_scene->value(f.live_scene.c_str());
+    s.break_scene->value(f.break_scene.c_str());
+    s.winner_scene->value(f.winner_scene.c_str());
+    s.recordings_root->value(f.recordings_root.c_str());
+    s.name_template->value(f.name_template.c_str());
+    s.replay_seconds->value(f.replay_seconds.c_str());
+    s.play_from->value(f.play_from_seconds.c_str());
+    s.mpv->value(f.mpv.c_str());
+    s.flags_folder->value(f.flags_folder.c_str());
+    s.shortcut_replay->value(f.shortcut_replay.c_str());
+    s.shortcut_back_to_live->value(f.shortcut_back_to_live.c_str());
+    s.shortcut_manual->value(f.shortcut_manual.c_str());
 }
 
 SettingsForm PanelWindow::read_form() const {
-  const auto& s = *settings_;
-  SettingsForm f;
-  f.udp_bind = s.udp_bind->value();
-  f.udp_port = s.udp_port->value();
-  f.udp_allow = s.udp_allow->value();
-  for (const auto& r : s.obs)
-    f.obs.push_back({r.name->value(), r.role->value(), r.host->value(), r.port->value(), r.password->value()});
-  f.ivr_scene = s.ivr_scene->value();
-  f.live_scene = s.live_scene->value();
-  f.break_scene = s.break_scene->value();
-  f.winner_scene = s.winner_scene->value();
-  f.recordings_root = s.recordings_root->value();
-  f.name_template = s.name_template->value();
-  f.replay_seconds = s.replay_seconds->value();
-  f.play_from_seconds = s.play_from->value();
-  f.mpv = s.mpv->value();
-  f.flags_folder = s.flags_folder->value();
-  f.shortcut_replay = s.shortcut_replay->value();
-  f.shortcut_back_to_live = s.shortcut_back_to_live->value();
-  f.shortcut_manual = s.shortcut_manual->value();
-  return f;
+    const auto& s = *settings_;
+    SettingsForm f;
+    f.udp_bind = s.udp_bind->value();
+    f.udp_port = s.udp_port->value();
+    f.udp_allow = s.udp_allow->value();
+    for (const auto& r : s.obs)
+        f.obs.push_back({r.name->value(), r.role->value(), r.host->value(), r.port->value(), r.password->value()});
+    f.ivr_scene = s.ivr_scene->value();
+    f.live_scene = s.live_scene->value();
+    f.break_scene = s.break_scene->value();
+    f.winner_scene = s.winner_scene->value();
+    f.recordings_root = s.recordings_root->value();
+    f.name_template = s.name_template->value();
+    f.replay_seconds = s.replay_seconds->value();
+    f.play_from_seconds = s.play_from->value();
+    f.mpv = s.mpv->value();
+    f.flags_folder = s.flags_folder->value();
+    f.shortcut_replay = s.shortcut_replay->value();
+    f.shortcut_back_to_live = s.shortcut_back_to_live->value();
+    f.shortcut_manual = s.shortcut_manual->value();
+    return f;
 }
 
 void PanelWindow::show_settings_message(const std::string& text, bool error) {
-  settings_->message->labelcolor(error ? fl_rgb_color(200, 40, 40) : fl_rgb_color(30, 120, 60));
-  set_label(settings_->message, text);
+    settings_->message->labelcolor(error ? fl_rgb_color(200, 40, 40) : fl_rgb_color(30, 120, 60));
+    set_label(settings_->message, text);
 }
 
 void PanelWindow::save_settings() {
-  const FormCheck check = apply_form(read_form(), config_document_);
-  if (!check.document) return show_settings_message(check.error, true);
-  if (const auto problem = save_config_file(config_file_, *check.document); !problem.empty())
-    return show_settings_message(problem, true);
-  config_document_ = *check.document;
-  const auto parsed = host::parse_config(config_document_);
-  apply_shortcuts(parsed.config->panel.shortcuts);
-  flags_folder_ = parsed.config->panel.flags_folder;
-  spdlog::info("panel: settings saved to {} (previous kept as {}.bak)", config_file_.string(), config_file_.string());
-  show_settings_message("saved to " + config_file_.string() + " (previous kept as .bak). Shortcuts and flags apply "
-                        "now; connections and workflow settings when the panel starts again.", false);
+    const FormCheck check = apply_form(read_form(), config_document_);
+    if (!check.document) return show_settings_message(check.error, true);
+    if (const auto problem = save_config_file(config_file_, *check.document); !problem.empty())
+        return show_settings_message(problem, true);
+    config_document_ = *check.document;
+    const auto parsed = host::parse_config(config_document_);
+    apply_shortcuts(parsed.config->panel.shortcuts);
+    flags_folder_ = parsed.config->panel.flags_folder;
+    spdlog::info("panel: settings saved to {} (previous kept as {}.bak)", config_file_.string(), config_file_.string());
+    show_settings_message("saved to " + config_file_.string() +
+                              " (previous kept as .bak). Shortcuts and flags apply "
+                              "now; connections and workflow settings when the panel starts again.",
+                          false);
 }
 
 void PanelWindow::import_settings() {
-  Fl_Native_File_Chooser chooser;
-  chooser.title("Import a config file");
-  chooser.filter("JSON\t*.json");
-  if (chooser.show() != 0) return;
-  const ConfigFile read = read_config_file(chooser.filename());
-  if (!read.document) return show_settings_message(read.error, true);
-  load_form(form_from_config(*read.document));
-  show_settings_message(std::string("imported ") + chooser.filename() + ": check it, then Save", false);
+    Fl_Native_File_Chooser chooser;
+    chooser.title("Import a config file");
+    chooser.filter("JSON\t*.json");
+    if (chooser.show() != 0) return;
+    const ConfigFile read = read_config_file(chooser.filename());
+    if (!read.document) return show_settings_message(read.error, true);
+    load_form(form_from_config(*read.document));
+    show_settings_message(std::string("imported ") + chooser.filename() + ": check it, then Save", false);
 }
 
 void PanelWindow::export_settings() {
-  const FormCheck check = apply_form(read_form(), config_document_);
-  if (!check.document) return show_settings_message(check.error, true);
-  Fl_Native_File_Chooser chooser(Fl_Native_File_Chooser::BROWSE_SAVE_FILE);
-  chooser.title("Export the settings");
-  chooser.filter("JSON\t*.json");
-  chooser.options(Fl_Native_File_Chooser::SAVEAS_CONFIRM);
-  if (chooser.show() != 0) return;
-  if (const auto problem = save_config_file(chooser.filename(), *check.document); !problem.empty())
-    return show_settings_message(problem, true);
-  show_settings_message(std::string("exported to ") + chooser.filename(), false);
+    const FormCheck check = apply_form(read_form(), config_document_);
+    if (!check.document) return show_settings_message(check.error, true);
+    Fl_Native_File_Chooser chooser(Fl_Native_File_Chooser::BROWSE_SAVE_FILE);
+    chooser.title("Export the settings");
+    chooser.filter("JSON\t*.json");
+    chooser.options(Fl_Native_File_Chooser::SAVEAS_CONFIRM);
+    if (chooser.show() != 0) return;
+    if (const auto problem = save_config_file(chooser.filename(), *check.document); !problem.empty())
+        return show_settings_message(problem, true);
+    show_settings_message(std::string("exported to ") + chooser.filename(), false);
 }
 
 void PanelWindow::apply_shortcuts(const host::PanelShortcuts& shortcuts) {
-  // The config was validated, so each parses.
-  replay_key_ = parse_shortcut(shortcuts.replay).value_or(KeyChord{});
-  back_to_live_key_ = parse_shortcut(shortcuts.back_to_live).value_or(KeyChord{});
-  manual_key_ = parse_shortcut(shortcuts.manual_mode).value_or(KeyChord{});
-  replay_button_->copy_label(("Replay  " + shortcuts.replay).c_str());
+    // The config was validated, so each parses.
+    replay_key_ = parse_shortcut(shortcuts.replay).value_or(KeyChord{});
+    back_to_live_key_ = parse_shortcut(shortcuts.back_to_live).value_or(KeyChord{});
+    manual_key_ = parse_shortcut(shortcuts.manual_mode).value_or(KeyChord{});
+    replay_button_->copy_label(("Replay  " + shortcuts.replay).c_str());
 }
 
 void PanelWindow::set_manual_mode(bool on) {
-  manual_button_->value(on);
-  if (on) {
-    manual_input_->activate();
-    manual_send_->activate();
-    manual_input_->take_focus();
-  } else {
-    manual_input_->deactivate();
-    manual_send_->deactivate();
-  }
+    manual_button_->value(on);
+    if (on) {
+        manual_input_->activate();
+        manual_send_->activate();
+        manual_input_->take_focus();
+    } else {
+        manual_input_->deactivate();
+        manual_send_->deactivate();
+    }
 }
 
 void PanelWindow::send_manual() {
-  const std::string text = manual_input_->value();
-  if (text.empty() || !manual_button_->value()) return;
-  host_.post_manual(text);
-  manual_input_->value("");
+    const std::string text = manual_input_->value();
+    if (text.empty() || !manual_button_->value()) return;
+    host_.post_manual(text);
+    manual_input_->value("");
 }
 
 void PanelWindow::play_selected_event() {
-  const int line = events_->value();
-  if (line < 1 || std::size_t(line) > event_clips_.size()) return;
-  const auto& [clip, offset] = event_clips_[line - 1];
-  if (!clip) return spdlog::info("panel: event {} has no clip to play", event_ids_[line - 1]);
-  host_.post_play_clip(*clip, offset);
+    const int line = events_->value();
+    if (line < 1 || std::size_t(line) > event_clips_.size()) return;
+    const auto& [clip, offset] = event_clips_[line - 1];
+    if (!clip) return spdlog::info("panel: event {} has no clip to play", event_ids_[line - 1]);
+    host_.post_play_clip(*clip, offset);
 }
 
 std::optional<std::string> PanelWindow::selected_workflow() const {
-  const int line = workflows_->value();
-  if (line < 1 || std::size_t(line) > workflow_names_.size()) return std::nullopt;
-  return workflow_names_[line - 1];
+    const int line = workflows_->value();
+    if (line < 1 || std::size_t(line) > workflow_names_.size()) return std::nullopt;
+    return workflow_names_[line - 1];
 }
 
 void PanelWindow::draw() {
-  Fl_Double_Window::draw();
-  if (w() == drawn_w_ && h() == drawn_h_) return;
-  drawn_w_ = w();
-  drawn_h_ = h();
-  spdlog::info("panel: drawn at {}x{}", drawn_w_, drawn_h_);
+    Fl_Double_Window::draw();
+    if (w() == drawn_w_ && h() == drawn_h_) return;
+    drawn_w_ = w();
+    drawn_h_ = h();
+    spdlog::info("panel: drawn at {}x{}", drawn_w_, drawn_h_);
 }
 
 int PanelWindow::handle(int event) {
-  // FL_SHORTCUT comes only for keys the focused widget did not use: a letter shortcut cannot fire
-  // while the operator types a manual event.
-  if (event == FL_SHORTCUT) {
-    const int key = Fl::event_key(), state = Fl::event_state();
-    if (matches(replay_key_, key, state)) {
-      host_.post_replay();
-      return 1;
+    // FL_SHORTCUT comes only for keys the focused widget did not use: a letter shortcut cannot fire
+    // while the operator types a manual event.
+    if (event == FL_SHORTCUT) {
+        const int key = Fl::event_key(), state = Fl::event_state();
+        if (matches(replay_key_, key, state)) {
+            host_.post_replay();
+            return 1;
+        }
+        if (matches(back_to_live_key_, key, state)) {
+            host_.post_back_to_live();
+            return 1;
+        }
+        if (matches(manual_key_, key, state)) {
+            set_manual_mode(!manual_button_->value());
+            return 1;
+        }
+        if (key == FL_Escape) return 1;  // Escape must not close the panel mid-match
     }
-    if (matches(back_to_live_key_, key, state)) {
-      host_.post_back_to_live();
-      return 1;
-    }
-    if (matches(manual_key_, key, state)) {
-      set_manual_mode(!manual_button_->value());
-      return 1;
-    }
-    if (key == FL_Escape) return 1;  // Escape must not close the panel mid-match
-  }
-  return Fl_Double_Window::handle(event);
+    return Fl_Double_Window::handle(event);
 }
 
 void PanelWindow::deliver(std::shared_ptr<const host::HostSnapshot> snapshot) {
-  std::lock_guard lock(pending_mutex_);
-  pending_ = std::move(snapshot);
-  ++figures_.snapshots_received;
-  if (wake_pending_) return;
-  wake_pending_ = true;
-  Fl::awake(on_awake, this);
+    std::lock_guard lock(pending_mutex_);
+    pending_ = std::move(snapshot);
+    ++figures_.snapshots_received;
+    if (wake_pending_) return;
+    wake_pending_ = true;
+    Fl::awake(on_awake, this);
 }
 
 std::array<int, 4> PanelWindow::replay_button_box() const {
-  return {replay_button_->x(), replay_button_->y(), replay_button_->w(), replay_button_->h()};
+    return {replay_button_->x(), replay_button_->y(), replay_button_->w(), replay_button_->h()};
 }
 
 std::array<int, 4> PanelWindow::add_day_button_box() const {
-  return {add_day_button_->x(), add_day_button_->y(), add_day_button_->w(), add_day_button_->h()};
+    return {add_day_button_->x(), add_day_button_->y(), add_day_button_->w(), add_day_button_->h()};
 }
 
 PanelFigures PanelWindow::figures() const {
-  std::lock_guard lock(pending_mutex_);
-  return figures_;
+    std::lock_guard lock(pending_mutex_);
+    return figures_;
 }
 
 void PanelWindow::on_awake(void* data) {
-  auto* self = static_cast<PanelWindow*>(data);
-  std::shared_ptr<const host::HostSnapshot> snapshot;
-  {
+    auto* self = static_cast<PanelWindow*>(data);
+    std::shared_ptr<const host::HostSnapshot> snapshot;
+    {
+        std::lock_guard lock(self->pending_mutex_);
+        snapshot = std::move(self->pending_);
+        self->wake_pending_ = false;
+    }
+    if (!snapshot) return;
+    const auto started = std::chrono::steady_clock::now();
+    self->render(*snapshot);
+    const double took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     std::lock_guard lock(self->pending_mutex_);
-    snapshot = std::move(self->pending_);
-    self->wake_pending_ = false;
-  }
-  if (!snapshot) return;
-  const auto started = std::chrono::steady_clock::now();
-  self->render(*snapshot);
-  const double took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  std::lock_guard lock(self->pending_mutex_);
-  ++self->figures_.snapshots_rendered;
-  self->figures_.max_render_ms = std::max(self->figures_.max_render_ms, took);
+    ++self->figures_.snapshots_rendered;
+    self->figures_.max_render_ms = std::max(self->figures_.max_render_ms, took);
 }
 
 void PanelWindow::on_tick(void* data) {
-  // A timer that should fire every 50 ms: how late it runs is how long the UI thread was busy.
-  auto* self = static_cast<PanelWindow*>(data);
-  // The first tick only starts the count: showing the window is not a stall.
-  const auto now = std::chrono::steady_clock::now();
-  if (self->next_tick_) {
-    const double late = std::chrono::duration<double, std::milli>(now - *self->next_tick_).count();
-    std::lock_guard lock(self->pending_mutex_);
-    self->figures_.max_stall_ms = std::max(self->figures_.max_stall_ms, late);
-  }
-  self->next_tick_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                               std::chrono::duration<double>(tick_seconds));
-  Fl::repeat_timeout(tick_seconds, on_tick, data);
+    // A timer that should fire every 50 ms: how late it runs is how long the UI thread was busy.
+    auto* self = static_cast<PanelWindow*>(data);
+    // The first tick only starts the count: showing the window is not a stall.
+    const auto now = std::chrono::steady_clock::now();
+    if (self->next_tick_) {
+        const double late = std::chrono::duration<double, std::milli>(now - *self->next_tick_).count();
+        std::lock_guard lock(self->pending_mutex_);
+        self->figures_.max_stall_ms = std::max(self->figures_.max_stall_ms, late);
+    }
+    self->next_tick_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                 std::chrono::duration<double>(tick_seconds));
+    Fl::repeat_timeout(tick_seconds, on_tick, data);
 }
 
 void PanelWindow::render(const host::HostSnapshot& snapshot) {
-  shown_ = std::make_shared<const host::HostSnapshot>(snapshot);
-  render_connections(snapshot);
-  render_match(snapshot);
-  render_days(snapshot);
-  Fl_Widget* tab = tabs_->value();
-  if (tab == events_tab_) render_events(snapshot);
-  if (tab == workflows_tab_) render_workflows(snapshot);
-  if (tab == log_tab_) render_log(snapshot);
+    shown_ = std::make_shared<const host::HostSnapshot>(snapshot);
+    render_connections(snapshot);
+    render_match(snapshot);
+    render_days(snapshot);
+    Fl_Widget* tab = tabs_->value();
+    if (tab == events_tab_) render_events(snapshot);
+    if (tab == workflows_tab_) render_workflows(snapshot);
+    if (tab == log_tab_) render_log(snapshot);
 }
 
 void PanelWindow::render_days(const host::HostSnapshot& snapshot) {
-  set_label(day_box_, active_day_text(snapshot));
-  set_label(day_error_, snapshot.day_change_error);
-  auto choices = day_choices(snapshot);
-  const bool same = choices.size() == day_choices_.size() &&
-                    std::equal(choices.begin(), choices.end(), day_choices_.begin(),
-                               [](const DayChoice& a, const DayChoice& b) { return a.day_id == b.day_id && a.label == b.label; });
-  if (same) return;  // rebuilding would drop what the operator has chosen
-  day_choice_->clear();
-  int active = 0;
-  for (std::size_t i = 0; i < choices.size(); ++i) {
-    day_choice_->add(menu_text(choices[i].label).c_str());
-    if (choices[i].active) active = int(i);
-  }
-  if (!choices.empty()) day_choice_->value(active);
-  day_choices_ = std::move(choices);
-  day_choice_->redraw();
+    set_label(day_box_, active_day_text(snapshot));
+    set_label(day_error_, snapshot.day_change_error);
+    auto choices = day_choices(snapshot);
+    const bool same =
+        choices.size() == day_choices_.size() &&
+        std::equal(choices.begin(), choices.end(), day_choices_.begin(),
+                   [](const DayChoice& a, const DayChoice& b) { return a.day_id == b.day_id && a.label == b.label; });
+    if (same) return;  // rebuilding would drop what the operator has chosen
+    day_choice_->clear();
+    int active = 0;
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+        day_choice_->add(menu_text(choices[i].label).c_str());
+        if (choices[i].active) active = int(i);
+    }
+    if (!choices.empty()) day_choice_->value(active);
+    day_choices_ = std::move(choices);
+    day_choice_->redraw();
 }
 
 std::optional<DayChoice> PanelWindow::selected_day() const {
-  const int index = day_choice_->value();
-  if (index < 0 || std::size_t(index) >= day_choices_.size()) return std::nullopt;
-  return day_choices_[std::size_t(index)];
+    const int index = day_choice_->value();
+    if (index < 0 || std::size_t(index) >= day_choices_.size()) return std::nullopt;
+    return day_choices_[std::size_t(index)];
 }
 
 void PanelWindow::render_connections(const host::HostSnapshot& snapshot) {
-  const auto rows = connection_rows(snapshot);
-  for (std::size_t i = 0; i < connection_boxes_.size() && i < rows.size(); ++i) {
-    auto* box = connection_boxes_[i];
-    box->color(tone_colour(rows[i].tone));
-    set_label(box, " " + rows[i].name + ": " + rows[i].state + "\n " + rows[i].detail);
-    box->redraw();
-  }
+    const auto rows = connection_rows(snapshot);
+    for (std::size_t i = 0; i < connection_boxes_.size() && i < rows.size(); ++i) {
+        auto* box = connection_boxes_[i];
+        box->color(tone_colour(rows[i].tone));
+        set_label(box, " " + rows[i].name + ": " + rows[i].state + "\n " + rows[i].detail);
+        box->redraw();
+    }
 }
 
 void PanelWindow::render_match(const host::HostSnapshot& snapshot) {
-  const LiveMatchView view = live_match(snapshot, flags_folder_);
-  if (!view.present) return set_label(match_title_, "No match loaded");
-  set_label(match_title_, view.title);
-  for (int side = 0; side < 2; ++side) {
-    const AthleteView& a = view.athletes[side];
-    auto& w = athletes_[side];
-    // The NOC first and the font shrunk to fit: a long name must not push the NOC out of sight.
-    set_label(w.name, a.noc.empty() ? a.name : a.noc + "  " + a.name);
-    fit_label(w.name, 20, 12);
-    set_label(w.score, std::to_string(a.score));
-    std::string detail = "rounds";
-    for (int r : a.round_scores) detail += " " + std::to_string(r);
-    detail += " · warnings " + std::to_string(a.warnings);
-    if (!a.injury.empty()) detail += " · " + a.injury;
-    if (!a.challenge.empty()) detail += " · " + a.challenge;
-    set_label(w.detail, detail);
-    const std::string flag = a.flag ? a.flag->string() : "";
-    if (flag != flag_paths_[side]) {
-      flag_paths_[side] = flag;
-      flag_images_[side].reset();
-      if (!flag.empty()) {
-        Fl_PNG_Image original(flag.c_str());
-        if (original.w() > 0) flag_images_[side].reset(original.copy(60, 40));
-      }
-      w.flag->image(flag_images_[side].get());
-      w.flag->redraw();
+    const LiveMatchView view = live_match(snapshot, flags_folder_);
+    if (!view.present) return set_label(match_title_, "No match loaded");
+    set_label(match_title_, view.title);
+    for (int side = 0; side < 2; ++side) {
+        const AthleteView& a = view.athletes[side];
+        auto& w = athletes_[side];
+        // The NOC first and the font shrunk to fit: a long name must not push the NOC out of sight.
+        set_label(w.name, a.noc.empty() ? a.name : a.noc + "  " + a.name);
+        fit_label(w.name, 20, 12);
+        set_label(w.score, std::to_string(a.score));
+        std::string detail = "rounds";
+        for (int r : a.round_scores) detail += " " + std::to_string(r);
+        detail += " · warnings " + std::to_string(a.warnings);
+        if (!a.injury.empty()) detail += " · " + a.injury;
+        if (!a.challenge.empty()) detail += " · " + a.challenge;
+        set_label(w.detail, detail);
+        const std::string flag = a.flag ? a.flag->string() : "";
+        if (flag != flag_paths_[side]) {
+            flag_paths_[side] = flag;
+            flag_images_[side].reset();
+            if (!flag.empty()) {
+                Fl_PNG_Image original(flag.c_str());
+                if (original.w() > 0) flag_images_[side].reset(original.copy(60, 40));
+            }
+            w.flag->image(flag_images_[side].get());
+            w.flag->redraw();
+        }
     }
-  }
-  set_label(round_clock_, view.round + "   " + view.clock + (view.clock_running ? "  running" : "  stopped"));
-  set_label(match_status_, view.status);
+    set_label(round_clock_, view.round + "   " + view.clock + (view.clock_running ? "  running" : "  stopped"));
+    set_label(match_status_, view.status);
 }
 
 void PanelWindow::render_events(const host::HostSnapshot& snapshot) {
-  // Keep the filter choices in step with the kinds seen.
-  const auto kinds = event_kinds(snapshot);
-  if (std::size_t(event_filter_->size() - 2) != kinds.size()) {
-    const std::string current = event_filter_->text() ? event_filter_->text() : "all";
-    event_filter_->clear();
-    event_filter_->add("all");
-    for (const auto& k : kinds) event_filter_->add(k.c_str());
-    const int found = event_filter_->find_index(current.c_str());
-    event_filter_->value(found < 0 ? 0 : found);
-  }
-  const std::string kind = event_filter_->text() ? event_filter_->text() : "all";
-  const auto rows = event_rows(snapshot, kind);
-  const int selected = events_->value();
-  const std::int64_t selected_id = selected > 0 && std::size_t(selected) <= event_ids_.size() ? event_ids_[selected - 1] : 0;
-  const int top = events_->topline();
-  events_->clear();
-  event_ids_.clear();
-  event_clips_.clear();
-  for (const auto& r : rows) {
-    const Fl_Color colour = !r.source.empty() ? fl_rgb_color(150, 60, 160) : r.clip_path ? fl_rgb_color(20, 100, 180) : FL_BLACK;
-    events_->add(browser_line({r.time, r.code, r.round_clock, r.text, r.source, r.clip, r.offsets}, colour).c_str());
-    event_ids_.push_back(r.id);
-    event_clips_.emplace_back(r.clip_path, r.clip_offset_ms);
-    if (r.id == selected_id) events_->value(events_->size());
-  }
-  events_->topline(top);
+    // Keep the filter choices in step with the kinds seen.
+    const auto kinds = event_kinds(snapshot);
+    if (std::size_t(event_filter_->size() - 2) != kinds.size()) {
+        const std::string current = event_filter_->text() ? event_filter_->text() : "all";
+        event_filter_->clear();
+        event_filter_->add("all");
+        for (const auto& k : kinds) event_filter_->add(k.c_str());
+        const int found = event_filter_->find_index(current.c_str());
+        event_filter_->value(found < 0 ? 0 : found);
+    }
+    const std::string kind = event_filter_->text() ? event_filter_->text() : "all";
+    const auto rows = event_rows(snapshot, kind);
+    const int selected = events_->value();
+    const std::int64_t selected_id =
+        selected > 0 && std::size_t(selected) <= event_ids_.size() ? event_ids_[selected - 1] : 0;
+    const int top = events_->topline();
+    events_->clear();
+    event_ids_.clear();
+    event_clips_.clear();
+    for (const auto& r : rows) {
+        const Fl_Color colour = !r.source.empty() ? fl_rgb_color(150, 60, 160)
+                                : r.clip_path     ? fl_rgb_color(20, 100, 180)
+                                                  : FL_BLACK;
+        events_->add(
+            browser_line({r.time, r.code, r.round_clock, r.text, r.source, r.clip, r.offsets}, colour).c_str());
+        event_ids_.push_back(r.id);
+        event_clips_.emplace_back(r.clip_path, r.clip_offset_ms);
+        if (r.id == selected_id) events_->value(events_->size());
+    }
+    events_->topline(top);
 }
 
 void PanelWindow::render_workflows(const host::HostSnapshot& snapshot) {
-  const auto rows = workflow_rows(snapshot);
-  const int selected = workflows_->value();
-  workflows_->clear();
-  workflow_names_.clear();
-  workflow_folders_.clear();
-  for (const auto& r : rows) {
-    workflows_->add(browser_line({r.name, r.version, r.state, r.last_error}, tone_colour(r.tone)).c_str());
-    workflow_names_.push_back(r.name);
-    workflow_folders_.push_back(r.folder);
-  }
-  if (selected > 0 && selected <= workflows_->size()) workflows_->value(selected);
+    const auto rows = workflow_rows(snapshot);
+    const int selected = workflows_->value();
+    workflows_->clear();
+    workflow_names_.clear();
+    workflow_folders_.clear();
+    for (const auto& r : rows) {
+        workflows_->add(browser_line({r.name, r.version, r.state, r.last_error}, tone_colour(r.tone)).c_str());
+        workflow_names_.push_back(r.name);
+        workflow_folders_.push_back(r.folder);
+    }
+    if (selected > 0 && selected <= workflows_->size()) workflows_->value(selected);
 }
 
 void PanelWindow::render_log(const host::HostSnapshot& snapshot) {
-  const std::uint64_t newest = snapshot.log.empty() ? 0 : snapshot.log.back().sequence;
-  if (newest == log_shown_sequence_ && log_->size() > 0) return;
-  log_shown_sequence_ = newest;
-  const bool at_bottom = log_->size() == 0 || log_->displayed(log_->size());
-  log_->clear();
-  const std::string level = log_level_->text() ? log_level_->text() : "info";
-  for (const auto& r : log_rows(snapshot, level))
-    log_->add(browser_line({r.time, r.level, r.text}, r.tone == Tone::idle ? FL_BLACK : tone_colour(r.tone)).c_str());
-  if (at_bottom) log_->bottomline(log_->size());
+    const std::uint64_t newest = snapshot.log.empty() ? 0 : snapshot.log.back().sequence;
+    if (newest == log_shown_sequence_ && log_->size() > 0) return;
+    log_shown_sequence_ = newest;
+    const bool at_bottom = log_->size() == 0 || log_->displayed(log_->size());
+    log_->clear();
+    const std::string level = log_level_->text() ? log_level_->text() : "info";
+    for (const auto& r : log_rows(snapshot, level))
+        log_->add(
+            browser_line({r.time, r.level, r.text}, r.tone == Tone::idle ? FL_BLACK : tone_colour(r.tone)).c_str());
+    if (at_bottom) log_->bottomline(log_->size());
 }
 
 }  // namespace vta::ui

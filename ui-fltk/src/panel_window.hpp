@@ -34,110 +34,110 @@ class Fl_Image;
 namespace vta::ui {
 
 struct PanelFigures {
-  std::uint64_t snapshots_received = 0;  // handed over by the host thread
-  std::uint64_t snapshots_rendered = 0;  // drawn (the others were replaced by a newer one first)
-  double max_stall_ms = 0;               // longest the UI thread was late for its 50 ms tick
-  double max_render_ms = 0;              // longest rendering of one snapshot
+    std::uint64_t snapshots_received = 0;  // handed over by the host thread
+    std::uint64_t snapshots_rendered = 0;  // drawn (the others were replaced by a newer one first)
+    double max_stall_ms = 0;               // longest the UI thread was late for its 50 ms tick
+    double max_render_ms = 0;              // longest rendering of one snapshot
 };
 
 class PanelWindow : public Fl_Double_Window {
- public:
-  PanelWindow(int w, int h, host::Host& host, std::filesystem::path config_file, const host::Config& config);
-  ~PanelWindow() override;
+public:
+    PanelWindow(int w, int h, host::Host& host, std::filesystem::path config_file, const host::Config& config);
+    ~PanelWindow() override;
 
-  // From any thread: keeps only the newest snapshot and wakes the FLTK thread once for it.
-  void deliver(std::shared_ptr<const host::HostSnapshot> snapshot);
-  PanelFigures figures() const;
-  // x, y, w, h of the Replay button in the window (the UI test clicks it).
-  std::array<int, 4> replay_button_box() const;
-  // Likewise for the day selector's Add day button.
-  std::array<int, 4> add_day_button_box() const;
+    // From any thread: keeps only the newest snapshot and wakes the FLTK thread once for it.
+    void deliver(std::shared_ptr<const host::HostSnapshot> snapshot);
+    PanelFigures figures() const;
+    // x, y, w, h of the Replay button in the window (the UI test clicks it).
+    std::array<int, 4> replay_button_box() const;
+    // Likewise for the day selector's Add day button.
+    std::array<int, 4> add_day_button_box() const;
 
-  int handle(int event) override;
-  // Logs the first drawing at each new window size, so tests (screenshots) wait on it.
-  void draw() override;
+    int handle(int event) override;
+    // Logs the first drawing at each new window size, so tests (screenshots) wait on it.
+    void draw() override;
 
- private:
-  int drawn_w_ = 0, drawn_h_ = 0;  // size of the last drawing, see draw()
-  struct AthleteWidgets {
-    Fl_Box* flag;
-    Fl_Box* name;
-    Fl_Box* score;
-    Fl_Box* detail;
-  };
-  struct SettingsWidgets;
+private:
+    int drawn_w_ = 0, drawn_h_ = 0;  // size of the last drawing, see draw()
+    struct AthleteWidgets {
+        Fl_Box* flag;
+        Fl_Box* name;
+        Fl_Box* score;
+        Fl_Box* detail;
+    };
+    struct SettingsWidgets;
 
-  static void on_awake(void* self);
-  static void on_tick(void* self);
-  void render(const host::HostSnapshot& snapshot);
-  void render_connections(const host::HostSnapshot& snapshot);
-  void render_match(const host::HostSnapshot& snapshot);
-  void render_events(const host::HostSnapshot& snapshot);
-  void render_workflows(const host::HostSnapshot& snapshot);
-  void render_log(const host::HostSnapshot& snapshot);
-  void build_settings(int x, int y, int w, int h);
-  void load_form(const SettingsForm& form);
-  SettingsForm read_form() const;
-  void save_settings();
-  void import_settings();
-  void export_settings();
-  void show_settings_message(const std::string& text, bool error);
-  void set_manual_mode(bool on);
-  void send_manual();
-  void play_selected_event();
-  void render_days(const host::HostSnapshot& snapshot);
-  void close_requested();
-  std::optional<DayChoice> selected_day() const;
-  std::optional<std::string> selected_workflow() const;
-  void apply_shortcuts(const host::PanelShortcuts& shortcuts);
+    static void on_awake(void* self);
+    static void on_tick(void* self);
+    void render(const host::HostSnapshot& snapshot);
+    void render_connections(const host::HostSnapshot& snapshot);
+    void render_match(const host::HostSnapshot& snapshot);
+    void render_events(const host::HostSnapshot& snapshot);
+    void render_workflows(const host::HostSnapshot& snapshot);
+    void render_log(const host::HostSnapshot& snapshot);
+    void build_settings(int x, int y, int w, int h);
+    void load_form(const SettingsForm& form);
+    SettingsForm read_form() const;
+    void save_settings();
+    void import_settings();
+    void export_settings();
+    void show_settings_message(const std::string& text, bool error);
+    void set_manual_mode(bool on);
+    void send_manual();
+    void play_selected_event();
+    void render_days(const host::HostSnapshot& snapshot);
+    void close_requested();
+    std::optional<DayChoice> selected_day() const;
+    std::optional<std::string> selected_workflow() const;
+    void apply_shortcuts(const host::PanelShortcuts& shortcuts);
 
-  host::Host& host_;
-  std::filesystem::path config_file_;
-  nlohmann::json config_document_;
-  std::filesystem::path flags_folder_;
-  KeyChord replay_key_, back_to_live_key_, manual_key_;
+    host::Host& host_;
+    std::filesystem::path config_file_;
+    nlohmann::json config_document_;
+    std::filesystem::path flags_folder_;
+    KeyChord replay_key_, back_to_live_key_, manual_key_;
 
-  mutable std::mutex pending_mutex_;
-  std::shared_ptr<const host::HostSnapshot> pending_;
-  bool wake_pending_ = false;
-  std::shared_ptr<const host::HostSnapshot> shown_;
-  PanelFigures figures_;
-  std::optional<std::chrono::steady_clock::time_point> next_tick_;  // empty until the first tick
+    mutable std::mutex pending_mutex_;
+    std::shared_ptr<const host::HostSnapshot> pending_;
+    bool wake_pending_ = false;
+    std::shared_ptr<const host::HostSnapshot> shown_;
+    PanelFigures figures_;
+    std::optional<std::chrono::steady_clock::time_point> next_tick_;  // empty until the first tick
 
-  std::vector<Fl_Box*> connection_boxes_;
-  Fl_Box* match_title_ = nullptr;
-  Fl_Box* round_clock_ = nullptr;
-  Fl_Box* match_status_ = nullptr;
-  AthleteWidgets athletes_[2] = {};
-  std::unique_ptr<Fl_Image> flag_images_[2];  // scaled to the flag box
-  std::string flag_paths_[2];
-  Fl_Box* day_box_ = nullptr;
-  Fl_Choice* day_choice_ = nullptr;
-  Fl_Input* new_day_date_ = nullptr;
-  Fl_Button* add_day_button_ = nullptr;
-  Fl_Input* new_tournament_name_ = nullptr;
-  Fl_Box* day_error_ = nullptr;
-  std::vector<DayChoice> day_choices_;  // as listed in day_choice_
-  Fl_Light_Button* manual_button_ = nullptr;
-  Fl_Input* manual_input_ = nullptr;
-  Fl_Button* manual_send_ = nullptr;
-  Fl_Button* replay_button_ = nullptr;
-  Fl_Tabs* tabs_ = nullptr;
-  Fl_Group* events_tab_ = nullptr;
-  Fl_Choice* event_filter_ = nullptr;
-  Fl_Hold_Browser* events_ = nullptr;
-  std::vector<std::int64_t> event_ids_;
-  std::vector<std::pair<std::optional<std::string>, std::int64_t>> event_clips_;
-  Fl_Group* workflows_tab_ = nullptr;
-  Fl_Hold_Browser* workflows_ = nullptr;
-  Fl_Box* workflow_error_ = nullptr;
-  std::vector<std::string> workflow_names_;
-  std::vector<std::filesystem::path> workflow_folders_;
-  Fl_Group* log_tab_ = nullptr;
-  Fl_Choice* log_level_ = nullptr;
-  Fl_Browser* log_ = nullptr;
-  std::uint64_t log_shown_sequence_ = 0;
-  std::unique_ptr<SettingsWidgets> settings_;
+    std::vector<Fl_Box*> connection_boxes_;
+    Fl_Box* match_title_ = nullptr;
+    Fl_Box* round_clock_ = nullptr;
+    Fl_Box* match_status_ = nullptr;
+    AthleteWidgets athletes_[2] = {};
+    std::unique_ptr<Fl_Image> flag_images_[2];  // scaled to the flag box
+    std::string flag_paths_[2];
+    Fl_Box* day_box_ = nullptr;
+    Fl_Choice* day_choice_ = nullptr;
+    Fl_Input* new_day_date_ = nullptr;
+    Fl_Button* add_day_button_ = nullptr;
+    Fl_Input* new_tournament_name_ = nullptr;
+    Fl_Box* day_error_ = nullptr;
+    std::vector<DayChoice> day_choices_;  // as listed in day_choice_
+    Fl_Light_Button* manual_button_ = nullptr;
+    Fl_Input* manual_input_ = nullptr;
+    Fl_Button* manual_send_ = nullptr;
+    Fl_Button* replay_button_ = nullptr;
+    Fl_Tabs* tabs_ = nullptr;
+    Fl_Group* events_tab_ = nullptr;
+    Fl_Choice* event_filter_ = nullptr;
+    Fl_Hold_Browser* events_ = nullptr;
+    std::vector<std::int64_t> event_ids_;
+    std::vector<std::pair<std::optional<std::string>, std::int64_t>> event_clips_;
+    Fl_Group* workflows_tab_ = nullptr;
+    Fl_Hold_Browser* workflows_ = nullptr;
+    Fl_Box* workflow_error_ = nullptr;
+    std::vector<std::string> workflow_names_;
+    std::vector<std::filesystem::path> workflow_folders_;
+    Fl_Group* log_tab_ = nullptr;
+    Fl_Choice* log_level_ = nullptr;
+    Fl_Browser* log_ = nullptr;
+    std::uint64_t log_shown_sequence_ = 0;
+    std::unique_ptr<SettingsWidgets> settings_;
 };
 
 }  // namespace vta::ui

@@ -10,268 +10,278 @@ namespace vta::ui {
 namespace {
 
 std::string seconds_text(double seconds) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f s", seconds);
-  return text;
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f s", seconds);
+    return text;
 }
 
 std::string clock_text(int seconds) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%d:%02d", seconds / 60, seconds % 60);
-  return text;
+    char text[16];
+    std::snprintf(text, sizeof text, "%d:%02d", seconds / 60, seconds % 60);
+    return text;
 }
 
 ConnectionRow udp_row(const host::UdpSnapshot& udp) {
-  ConnectionRow row{"UDP", "", Tone::idle, ""};
-  if (!udp.last_datagram_age_ms) {
-    row.state = "waiting";
-    row.detail = "listening on " + udp.listening + ", nothing received yet";
+    ConnectionRow row{"UDP", "", Tone::idle, ""};
+    if (!udp.last_datagram_age_ms) {
+        row.state = "waiting";
+        row.detail = "listening on " + udp.listening + ", nothing received yet";
+        return row;
+    }
+    const bool fresh = *udp.last_datagram_age_ms < 5000;
+    row.state = fresh ? "receiving" : "silent";
+    row.tone = fresh ? Tone::good : Tone::busy;
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%.0f/s", udp.datagrams_per_second);
+    row.detail = "from " + udp.last_sender + " · " + rate + " · last " +
+                 seconds_text(double(*udp.last_datagram_age_ms) / 1000) + " ago";
+    if (udp.refused) row.detail += " · " + std::to_string(udp.refused) + " refused";
     return row;
-  }
-  const bool fresh = *udp.last_datagram_age_ms < 5000;
-  row.state = fresh ? "receiving" : "silent";
-  row.tone = fresh ? Tone::good : Tone::busy;
-  char rate[32];
-  std::snprintf(rate, sizeof rate, "%.0f/s", udp.datagrams_per_second);
-  row.detail = "from " + udp.last_sender + " · " + rate + " · last " +
-               seconds_text(double(*udp.last_datagram_age_ms) / 1000) + " ago";
-  if (udp.refused) row.detail += " · " + std::to_string(udp.refused) + " refused";
-  return row;
 }
 
 ConnectionRow obs_row(const host::ObsConnectionSnapshot& c, std::chrono::system_clock::time_point now) {
-  ConnectionRow row{c.name, std::string(obs::to_string(c.state.state)), Tone::idle, ""};
-  switch (c.state.state) {
-    case obs::State::connected:
-      row.tone = Tone::good;
-      row.detail = c.role + (c.recording ? " · recording" : "") + (c.streaming ? " · streaming" : "");
-      return row;
-    case obs::State::connecting:
-    case obs::State::identifying:
-      row.tone = Tone::busy;
-      break;
-    case obs::State::reconnecting:
-      row.tone = Tone::busy;
-      break;
-    case obs::State::failed:
-      row.tone = Tone::bad;
-      break;
-    case obs::State::disconnected:
-      row.tone = Tone::bad;
-      break;
-  }
-  row.detail = c.state.reason.empty() ? "no reason given" : c.state.reason;
-  if (c.state.state == obs::State::reconnecting && c.state.next_attempt > now) {
-    const double wait = std::chrono::duration<double>(c.state.next_attempt - now).count();
-    row.detail += " · next try in " + seconds_text(wait) + " (attempt " + std::to_string(c.state.attempt + 1) + ")";
-  }
-  return row;
+    ConnectionRow row{c.name, std::string(obs::to_string(c.state.state)), Tone::idle, ""};
+    switch (c.state.state) {
+        case obs::State::connected:
+            row.tone = Tone::good;
+            row.detail = c.role + (c.recording ? " · recording" : "") + (c.streaming ? " · streaming" : "");
+            return row;
+        case obs::State::connecting:
+        case obs::State::identifying:
+            row.tone = Tone::busy;
+            break;
+        case obs::State::reconnecting:
+            row.tone = Tone::busy;
+            break;
+        case obs::State::failed:
+            row.tone = Tone::bad;
+            break;
+        case obs::State::disconnected:
+            row.tone = Tone::bad;
+            break;
+    }
+    row.detail = c.state.reason.empty() ? "no reason given" : c.state.reason;
+    if (c.state.state == obs::State::reconnecting && c.state.next_attempt > now) {
+        const double wait = std::chrono::duration<double>(c.state.next_attempt - now).count();
+        row.detail += " · next try in " + seconds_text(wait) + " (attempt " + std::to_string(c.state.attempt + 1) + ")";
+    }
+    return row;
 }
 
 int int_at(const nlohmann::json& j, const char* key, std::size_t index) {
-  const auto found = j.find(key);
-  if (found == j.end() || !found->is_array() || index >= found->size() || !(*found)[index].is_number_integer()) return 0;
-  return (*found)[index].get<int>();
+    const auto found = j.find(key);
+    if (found == j.end() || !found->is_array() || index >= found->size() || !(*found)[index].is_number_integer())
+        return 0;
+    return (*found)[index].get<int>();
 }
 
 std::string text_at(const nlohmann::json& j, const char* key) {
-  const auto found = j.find(key);
-  return found != j.end() && found->is_string() ? found->get<std::string>() : std::string();
+    const auto found = j.find(key);
+    return found != j.end() && found->is_string() ? found->get<std::string>() : std::string();
 }
 
 Tone log_tone(const std::string& level) {
-  if (level == "error" || level == "critical") return Tone::bad;
-  if (level == "warning") return Tone::busy;
-  return Tone::idle;
+    if (level == "error" || level == "critical") return Tone::bad;
+    if (level == "warning") return Tone::busy;
+    return Tone::idle;
 }
 
 int level_rank(const std::string& level) {
-  const auto& levels = log_levels();
-  const auto found = std::find(levels.begin(), levels.end(), level);
-  return found == levels.end() ? int(levels.size()) : int(found - levels.begin());
+    const auto& levels = log_levels();
+    const auto found = std::find(levels.begin(), levels.end(), level);
+    return found == levels.end() ? int(levels.size()) : int(found - levels.begin());
 }
 
 }  // namespace
 
 std::string format_local_time(std::chrono::system_clock::time_point at) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count() % 1000;
-  std::tm local{};
-  localtime_r(&seconds, &local);
-  char text[32];
-  std::snprintf(text, sizeof text, "%02d:%02d:%02d.%03d", local.tm_hour, local.tm_min, local.tm_sec, int(millis));
-  return text;
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count() % 1000;
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    char text[32];
+    std::snprintf(text, sizeof text, "%02d:%02d:%02d.%03d", local.tm_hour, local.tm_min, local.tm_sec, int(millis));
+    return text;
 }
 
 std::vector<ConnectionRow> connection_rows(const host::HostSnapshot& snapshot) {
-  std::vector<ConnectionRow> rows{udp_row(snapshot.udp)};
-  for (const auto& c : snapshot.obs) rows.push_back(obs_row(c, snapshot.taken_at));
-  return rows;
+    std::vector<ConnectionRow> rows{udp_row(snapshot.udp)};
+    for (const auto& c : snapshot.obs) rows.push_back(obs_row(c, snapshot.taken_at));
+    return rows;
 }
 
 LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesystem::path& flags_folder) {
-  LiveMatchView view;
-  const auto& m = snapshot.match;
-  view.present = snapshot.has_match && m.is_object();
-  if (!view.present) return view;
-  std::string title = "Match " + text_at(m, "number");
-  for (const char* key : {"category", "weight", "division"})
-    if (const auto part = text_at(m, key); !part.empty()) title += " · " + part;
-  view.title = title;
+    LiveMatchView view;
+    const auto& m = snapshot.match;
+    view.present = snapshot.has_match && m.is_object();
+    if (!view.present) return view;
+    std::string title = "Match " + text_at(m, "number");
+    for (const char* key : {"category", "weight", "division"})
+        if (const auto part = text_at(m, key); !part.empty()) title += " · " + part;
+    view.title = title;
 
-  const int round = m.value("round", 0);
-  const int rounds = m.value("rounds", 3);
-  view.round = round <= 0 ? "" : round > rounds ? "Golden round" : "Round " + std::to_string(round);
-  view.clock = clock_text(m.value("clock_seconds", 0));
-  view.clock_running = m.value("clock_running", false);
+    const int round = m.value("round", 0);
+    const int rounds = m.value("rounds", 3);
+    view.round = round <= 0 ? "" : round > rounds ? "Golden round" : "Round " + std::to_string(round);
+    view.clock = clock_text(m.value("clock_seconds", 0));
+    view.clock_running = m.value("clock_running", false);
 
-  for (std::size_t side = 0; side < 2; ++side) {
-    AthleteView& a = view.athletes[side];
-    const auto athletes = m.value("athletes", nlohmann::json::array());
-    if (side < athletes.size()) {
-      a.name = text_at(athletes[side], "long_name");
-      if (a.name.empty()) a.name = text_at(athletes[side], "short_name");
-      a.noc = text_at(athletes[side], "noc");
+    for (std::size_t side = 0; side < 2; ++side) {
+        AthleteView& a = view.athletes[side];
+        const auto athletes = m.value("athletes", nlohmann::json::array());
+        if (side < athletes.size()) {
+            a.name = text_at(athletes[side], "long_name");
+            if (a.name.empty()) a.name = text_at(athletes[side], "short_name");
+            a.noc = text_at(athletes[side], "noc");
+        }
+        if (a.name.empty()) a.name = side == 0 ? "Blue" : "Red";
+        if (!a.noc.empty() && !flags_folder.empty()) {
+            const auto flag = flags_folder / (a.noc + ".png");
+            std::error_code ec;
+            if (std::filesystem::is_regular_file(flag, ec)) a.flag = flag;
+        }
+        a.score = int_at(m, "scores", side);
+        const auto round_scores = m.value("round_scores", nlohmann::json::array());
+        for (int r = 0; r < std::min<int>(round, int(round_scores.size())); ++r)
+            a.round_scores.push_back(
+                round_scores[r].is_array() && side < round_scores[r].size() ? round_scores[r][side].get<int>() : 0);
+        a.warnings = int_at(m, "warnings", side);
+        const auto injury = m.value("injury", nlohmann::json::array());
+        if (side + 1 < injury.size() && injury[side + 1].value("active", false))
+            a.injury = "injury " + clock_text(injury[side + 1].value("seconds", 0));
+        const auto challenge = m.value("challenge", nlohmann::json::array());
+        if (side + 1 < challenge.size() && challenge[side + 1].is_string() && challenge[side + 1] != "none")
+            a.challenge = "challenge " + challenge[side + 1].get<std::string>();
     }
-    if (a.name.empty()) a.name = side == 0 ? "Blue" : "Red";
-    if (!a.noc.empty() && !flags_folder.empty()) {
-      const auto flag = flags_folder / (a.noc + ".png");
-      std::error_code ec;
-      if (std::filesystem::is_regular_file(flag, ec)) a.flag = flag;
+
+    std::vector<std::string> status;
+    if (const auto winner = text_at(m, "winner"); !winner.empty()) {
+        std::string line = "Winner " + winner;
+        if (const auto name = text_at(m, "winner_name"); !name.empty()) line += " " + name;
+        if (const auto decision = text_at(m, "decision"); !decision.empty()) line += " (" + decision + ")";
+        status.push_back(line);
     }
-    a.score = int_at(m, "scores", side);
-    const auto round_scores = m.value("round_scores", nlohmann::json::array());
-    for (int r = 0; r < std::min<int>(round, int(round_scores.size())); ++r)
-      a.round_scores.push_back(round_scores[r].is_array() && side < round_scores[r].size()
-                                   ? round_scores[r][side].get<int>()
-                                   : 0);
-    a.warnings = int_at(m, "warnings", side);
-    const auto injury = m.value("injury", nlohmann::json::array());
-    if (side + 1 < injury.size() && injury[side + 1].value("active", false))
-      a.injury = "injury " + clock_text(injury[side + 1].value("seconds", 0));
+    if (m.value("break_active", false)) status.push_back("Break " + clock_text(m.value("break_seconds", 0)));
     const auto challenge = m.value("challenge", nlohmann::json::array());
-    if (side + 1 < challenge.size() && challenge[side + 1].is_string() && challenge[side + 1] != "none")
-      a.challenge = "challenge " + challenge[side + 1].get<std::string>();
-  }
-
-  std::vector<std::string> status;
-  if (const auto winner = text_at(m, "winner"); !winner.empty()) {
-    std::string line = "Winner " + winner;
-    if (const auto name = text_at(m, "winner_name"); !name.empty()) line += " " + name;
-    if (const auto decision = text_at(m, "decision"); !decision.empty()) line += " (" + decision + ")";
-    status.push_back(line);
-  }
-  if (m.value("break_active", false)) status.push_back("Break " + clock_text(m.value("break_seconds", 0)));
-  const auto challenge = m.value("challenge", nlohmann::json::array());
-  if (!challenge.empty() && challenge[0].is_string() && challenge[0] != "none")
-    status.push_back("Referee challenge " + challenge[0].get<std::string>());
-  const auto injury = m.value("injury", nlohmann::json::array());
-  if (!injury.empty() && injury[0].value("active", false))
-    status.push_back("Injury " + clock_text(injury[0].value("seconds", 0)));
-  if (status.empty() && m.value("ready", false) && round == 0) status.push_back("Ready");
-  for (const auto& s : status) view.status += (view.status.empty() ? "" : " · ") + s;
-  return view;
+    if (!challenge.empty() && challenge[0].is_string() && challenge[0] != "none")
+        status.push_back("Referee challenge " + challenge[0].get<std::string>());
+    const auto injury = m.value("injury", nlohmann::json::array());
+    if (!injury.empty() && injury[0].value("active", false))
+        status.push_back("Injury " + clock_text(injury[0].value("seconds", 0)));
+    if (status.empty() && m.value("ready", false) && round == 0) status.push_back("Ready");
+    for (const auto& s : status) view.status += (view.status.empty() ? "" : " · ") + s;
+    return view;
 }
 
 bool match_is_live(const host::HostSnapshot& snapshot) {
-  const auto& m = snapshot.match;
-  return snapshot.has_match && m.is_object() && m.value("round", 0) >= 1 && !m.value("decided", false);
+    const auto& m = snapshot.match;
+    return snapshot.has_match && m.is_object() && m.value("round", 0) >= 1 && !m.value("decided", false);
 }
 
 std::vector<EventRow> event_rows(const host::HostSnapshot& snapshot, const std::string& kind) {
-  const bool all = kind.empty() || kind == "all";
-  std::vector<EventRow> rows;
-  for (auto e = snapshot.events.rbegin(); e != snapshot.events.rend(); ++e) {
-    if (!all && e->code != kind) continue;
-    EventRow row;
-    row.id = e->id;
-    row.time = format_local_time(std::chrono::system_clock::time_point(std::chrono::microseconds(e->at_us)));
-    row.code = e->code;
-    row.text = e->raw;
-    if (e->round > 0) row.round_clock = "R" + std::to_string(e->round);
-    if (e->clock_seconds) row.round_clock += (row.round_clock.empty() ? "" : " ") + clock_text(*e->clock_seconds);
-    row.source = e->manual ? "manual" : "";
-    if (e->clip_path) {
-      row.clip_path = e->clip_path;
-      row.clip = std::filesystem::path(*e->clip_path).filename().string();
+    const bool all = kind.empty() || kind == "all";
+    std::vector<EventRow> rows;
+    for (auto e = snapshot.events.rbegin(); e != snapshot.events.rend(); ++e) {
+        if (!all && e->code != kind) continue;
+        EventRow row;
+        row.id = e->id;
+        row.time = format_local_time(std::chrono::system_clock::time_point(std::chrono::microseconds(e->at_us)));
+        row.code = e->code;
+        row.text = e->raw;
+        if (e->round > 0) row.round_clock = "R" + std::to_string(e->round);
+        if (e->clock_seconds) row.round_clock += (row.round_clock.empty() ? "" : " ") + clock_text(*e->clock_seconds);
+        row.source = e->manual ? "manual" : "";
+        if (e->clip_path) {
+            row.clip_path = e->clip_path;
+            row.clip = std::filesystem::path(*e->clip_path).filename().string();
+        }
+        const auto add_offset = [&row](const char* label, const std::optional<std::int64_t>& ms) {
+            if (ms)
+                row.offsets +=
+                    (row.offsets.empty() ? "" : " · ") + std::string(label) + seconds_text(double(*ms) / 1000);
+        };
+        add_offset("clip ", e->clip_offset_ms);
+        add_offset("rec ", e->rec_offset_ms);
+        add_offset("str ", e->str_offset_ms);
+        // The recording offset means nothing inside a replay clip: without a clip offset, play from its start.
+        row.clip_offset_ms = std::max<std::int64_t>(0, e->clip_offset_ms.value_or(0));
+        rows.push_back(std::move(row));
     }
-    const auto add_offset = [&row](const char* label, const std::optional<std::int64_t>& ms) {
-      if (ms) row.offsets += (row.offsets.empty() ? "" : " · ") + std::string(label) + seconds_text(double(*ms) / 1000);
-    };
-    add_offset("clip ", e->clip_offset_ms);
-    add_offset("rec ", e->rec_offset_ms);
-    add_offset("str ", e->str_offset_ms);
-    // The recording offset means nothing inside a replay clip: without a clip offset, play from its start.
-    row.clip_offset_ms = std::max<std::int64_t>(0, e->clip_offset_ms.value_or(0));
-    rows.push_back(std::move(row));
-  }
-  return rows;
+    return rows;
 }
 
 std::vector<std::string> event_kinds(const host::HostSnapshot& snapshot) {
-  std::set<std::string> codes;
-  for (const auto& e : snapshot.events) codes.insert(e.code);
-  return {codes.begin(), codes.end()};
+    std::set<std::string> codes;
+    for (const auto& e : snapshot.events) codes.insert(e.code);
+    return {codes.begin(), codes.end()};
 }
 
 std::vector<WorkflowRow> workflow_rows(const host::HostSnapshot& snapshot) {
-  std::vector<WorkflowRow> rows;
-  for (const auto& p : snapshot.packages) {
-    WorkflowRow row;
-    row.name = p.name;
-    row.version = p.version;
-    row.state = std::string(bindings::to_string(p.state));
-    row.folder = p.folder;
-    switch (p.state) {
-      case bindings::PackageState::running: row.tone = Tone::good; break;
-      case bindings::PackageState::loaded: row.tone = Tone::busy; break;
-      case bindings::PackageState::error: row.tone = Tone::bad; break;
-      case bindings::PackageState::disabled: row.tone = Tone::idle; break;
+    std::vector<WorkflowRow> rows;
+    for (const auto& p : snapshot.packages) {
+        WorkflowRow row;
+        row.name = p.name;
+        row.version = p.version;
+        row.state = std::string(bindings::to_string(p.state));
+        row.folder = p.folder;
+        switch (p.state) {
+            case bindings::PackageState::running:
+                row.tone = Tone::good;
+                break;
+            case bindings::PackageState::loaded:
+                row.tone = Tone::busy;
+                break;
+            case bindings::PackageState::error:
+                row.tone = Tone::bad;
+                break;
+            case bindings::PackageState::disabled:
+                row.tone = Tone::idle;
+                break;
+        }
+        if (p.last_error)
+            row.last_error =
+                p.last_error->file + ":" + std::to_string(p.last_error->line) + ": " + p.last_error->message;
+        row.can_enable = p.state == bindings::PackageState::disabled;
+        row.can_disable = !row.can_enable;
+        rows.push_back(std::move(row));
     }
-    if (p.last_error)
-      row.last_error = p.last_error->file + ":" + std::to_string(p.last_error->line) + ": " + p.last_error->message;
-    row.can_enable = p.state == bindings::PackageState::disabled;
-    row.can_disable = !row.can_enable;
-    rows.push_back(std::move(row));
-  }
-  return rows;
+    return rows;
 }
 
 std::vector<DayChoice> day_choices(const host::HostSnapshot& snapshot) {
-  std::vector<DayChoice> choices;
-  for (const auto& t : snapshot.tournaments)
-    for (const auto& d : t.days) {
-      DayChoice choice;
-      choice.day_id = d.id;
-      choice.tournament_id = t.id;
-      choice.active = d.id == snapshot.day.day_id;
-      choice.label = t.name + " · day " + std::to_string(d.day_number) + " · " + d.date_iso +
-                     (choice.active ? " (active)" : "");
-      choices.push_back(std::move(choice));
-    }
-  return choices;
+    std::vector<DayChoice> choices;
+    for (const auto& t : snapshot.tournaments)
+        for (const auto& d : t.days) {
+            DayChoice choice;
+            choice.day_id = d.id;
+            choice.tournament_id = t.id;
+            choice.active = d.id == snapshot.day.day_id;
+            choice.label = t.name + " · day " + std::to_string(d.day_number) + " · " + d.date_iso +
+                           (choice.active ? " (active)" : "");
+            choices.push_back(std::move(choice));
+        }
+    return choices;
 }
 
 std::string active_day_text(const host::HostSnapshot& snapshot) {
-  if (snapshot.day.day_id == 0) return "Tournament: none active";
-  return "Tournament: " + snapshot.day.tournament_name + " · day " + std::to_string(snapshot.day.day_number) + " (" +
-         snapshot.day.date_iso + ")";
+    if (snapshot.day.day_id == 0) return "Tournament: none active";
+    return "Tournament: " + snapshot.day.tournament_name + " · day " + std::to_string(snapshot.day.day_number) + " (" +
+           snapshot.day.date_iso + ")";
 }
 
 const std::vector<std::string>& log_levels() {
-  static const std::vector<std::string> levels{"trace", "debug", "info", "warning", "error", "critical"};
-  return levels;
+    static const std::vector<std::string> levels{"trace", "debug", "info", "warning", "error", "critical"};
+    return levels;
 }
 
 std::vector<LogRow> log_rows(const host::HostSnapshot& snapshot, const std::string& min_level) {
-  const int minimum = level_rank(min_level);
-  std::vector<LogRow> rows;
-  for (const auto& line : snapshot.log) {
-    if (level_rank(line.level) < minimum) continue;
-    rows.push_back({format_local_time(line.at), line.level, line.text, log_tone(line.level)});
-  }
-  return rows;
+    const int minimum = level_rank(min_level);
+    std::vector<LogRow> rows;
+    for (const auto& line : snapshot.log) {
+        if (level_rank(line.level) < minimum) continue;
+        rows.push_back({format_local_time(line.at), line.level, line.text, log_tone(line.level)});
+    }
+    return rows;
 }
 
 }  // namespace vta::ui

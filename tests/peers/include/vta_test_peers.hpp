@@ -61,11 +61,11 @@ private:
 
 struct ObsPeerOptions {
     std::string password = "vta-test-password";
-    std::uint16_t port = 0;                      // 0 = a free port
-    std::string rtmp_url;                        // stream server; empty = rtmp://127.0.0.1:1935/live
-    std::filesystem::path record_dir;            // profile's record folder; empty = <dir>/rec
-    int fps = 30;                                // frames per second OBS renders (and applies scene switches at)
-    std::chrono::seconds ready_timeout{20};      // launch -> authenticated Identify
+    std::uint16_t port = 0;                  // 0 = a free port
+    std::string rtmp_url;                    // stream server; empty = rtmp://127.0.0.1:1935/live
+    std::filesystem::path record_dir;        // profile's record folder; empty = <dir>/rec
+    int fps = 30;                            // frames per second OBS renders (and applies scene switches at)
+    std::chrono::seconds ready_timeout{20};  // launch -> authenticated Identify
 };
 
 // A headless OBS (private Xvfb, software GL, the tests/peers/obs-headless profile with scenes

@@ -30,10 +30,10 @@ ObsPeer::~ObsPeer() {
 }
 
 void ObsPeer::start() {
-    std::vector<std::string> args{"--port", std::to_string(port_), "--password", options_.password,
-                                  "--home", dir_.string(), "--fps", std::to_string(options_.fps),
-                                  "--probe", VTA_OBS_READY_PROBE,
-                                  "--timeout-s", std::to_string(options_.ready_timeout.count())};
+    std::vector<std::string> args{
+        "--port",  std::to_string(port_), "--password",  options_.password,
+        "--home",  dir_.string(),         "--fps",       std::to_string(options_.fps),
+        "--probe", VTA_OBS_READY_PROBE,   "--timeout-s", std::to_string(options_.ready_timeout.count())};
     if (!options_.record_dir.empty()) {
         args.insert(args.end(), {"--record-dir", options_.record_dir.string()});
     }
@@ -52,8 +52,7 @@ void ObsPeer::stop() {
     // Also after kill(): the script then only ends the Xvfb left behind.
     auto run = run_peer_script("stop-obs.sh", {dir_.string()});
     if (run.exit_code != 0) {
-        throw PeerError("OBS did not stop cleanly (exit " + std::to_string(run.exit_code) + "):\n" +
-                        run.output);
+        throw PeerError("OBS did not stop cleanly (exit " + std::to_string(run.exit_code) + "):\n" + run.output);
     }
 }
 

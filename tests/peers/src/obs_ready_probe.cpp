@@ -71,8 +71,8 @@ int main(int argc, char** argv) {
     auto watch = client->on_state_change([&](const vta::obs::ConnectionState& state) {
         if (state.state == vta::obs::State::connected) {
             exit_code = exit_ready;
-            outcome = "ready: OBS " + client->status().obs_version + ", obs-websocket " +
-                      client->status().websocket_version;
+            outcome =
+                "ready: OBS " + client->status().obs_version + ", obs-websocket " + client->status().websocket_version;
             io.stop();
         } else if (state.state == vta::obs::State::failed) {
             exit_code = is_auth_failure(state.reason) ? exit_auth_rejected : exit_not_ready;

@@ -40,9 +40,7 @@ private:
     posix_spawn_file_actions_t actions_;
 };
 
-std::string errno_text(const char* what) {
-    return std::string(what) + ": " + std::strerror(errno);
-}
+std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
 }  // namespace
 
@@ -79,7 +77,7 @@ std::filesystem::path make_scratch_dir(const std::string& prefix) {
 ScriptRun run_peer_script(const std::string& script, const std::vector<std::string>& args) {
     ScriptRun run;
     auto started = std::chrono::steady_clock::now();
-    std::string path = std::string(VTA_TEST_PEERS_SCRIPTS) + "/" + script;
+    const std::string path = (std::filesystem::path(VTA_TEST_PEERS_SCRIPTS) / script).string();
     // Through bash, so a checkout that lost the scripts' executable bits still works.
     std::vector<std::string> argv_storage{"/bin/bash", path};
     argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -121,8 +119,7 @@ ScriptRun run_peer_script(const std::string& script, const std::vector<std::stri
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
+    run.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     return run;
 }
 

@@ -5,8 +5,7 @@
 
 namespace vta::test_peers {
 
-RtmpPeer::RtmpPeer(std::uint16_t port)
-    : dir_(make_scratch_dir("vta-rtmp")), port_(port != 0 ? port : free_tcp_port()) {
+RtmpPeer::RtmpPeer(std::uint16_t port) : dir_(make_scratch_dir("vta-rtmp")), port_(port != 0 ? port : free_tcp_port()) {
     try {
         start();
     } catch (...) {
@@ -38,13 +37,10 @@ void RtmpPeer::stop() {
     running_ = false;
     auto run = run_peer_script("stop-rtmp.sh", {dir_.string()});
     if (run.exit_code != 0) {
-        throw PeerError("nginx-rtmp did not stop cleanly (exit " + std::to_string(run.exit_code) +
-                        "):\n" + run.output);
+        throw PeerError("nginx-rtmp did not stop cleanly (exit " + std::to_string(run.exit_code) + "):\n" + run.output);
     }
 }
 
-std::string RtmpPeer::url() const {
-    return "rtmp://127.0.0.1:" + std::to_string(port_) + "/live";
-}
+std::string RtmpPeer::url() const { return "rtmp://127.0.0.1:" + std::to_string(port_) + "/live"; }
 
 }  // namespace vta::test_peers

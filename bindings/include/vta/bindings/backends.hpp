@@ -49,8 +49,7 @@ class PlaybackBackend {
 public:
     virtual ~PlaybackBackend() = default;
     // Opens `path` at `start_seconds`; done once the player answers on its IPC socket.
-    virtual void open(const std::string& package, const std::string& path, double start_seconds,
-                      ActionDone done) = 0;
+    virtual void open(const std::string& package, const std::string& path, double start_seconds, ActionDone done) = 0;
     virtual void close(const std::string& package, ActionDone done) = 0;
     // Reports "playback.closed" {"path", "by": "viewer"|"host"} when the player goes away.
     virtual void set_event_sink(HostEventSink sink) = 0;

@@ -15,13 +15,13 @@
 namespace vta::bindings {
 
 struct Event {
-    std::string kind;                     // "pt1", "clk"... or a derived kind ("point", "challenge_requested"...)
-    std::string code;                     // the PSS group code behind it ("" for host events)
+    std::string kind;  // "pt1", "clk"... or a derived kind ("point", "challenge_requested"...)
+    std::string code;  // the PSS group code behind it ("" for host events)
     nlohmann::json data = nlohmann::json::object();   // group fields, or the derived event's data
     nlohmann::json match = nlohmann::json::object();  // MatchState::to_json() after the group was applied
-    std::int64_t event_id = 0;            // store id of the group (0 when not stored)
+    std::int64_t event_id = 0;                        // store id of the group (0 when not stored)
     std::optional<std::int64_t> match_id;
-    std::int64_t at_us = 0;               // arrival time, microseconds since the Unix epoch
+    std::int64_t at_us = 0;  // arrival time, microseconds since the Unix epoch
 };
 
 // One Event for the group itself (kind = its code) followed by one per derived event, in order.

@@ -26,8 +26,8 @@ std::shared_ptr<StoreBackend> make_store_backend(const std::filesystem::path& da
 
 struct MpvOptions {
     std::string mpv_path = "mpv";
-    std::vector<std::string> extra_args;           // e.g. {"--fs"}, or {"--vo=null", "--ao=null"} in tests
-    std::filesystem::path socket_dir = "/tmp";     // where the IPC socket is created
+    std::vector<std::string> extra_args;            // e.g. {"--fs"}, or {"--vo=null", "--ao=null"} in tests
+    std::filesystem::path socket_dir = "/tmp";      // where the IPC socket is created
     std::chrono::milliseconds start_timeout{5000};  // for mpv to open its IPC socket
 };
 

@@ -43,7 +43,7 @@ struct Manifest {
     std::string version;
     std::string author;
     std::string description;
-    std::vector<std::string> permissions;  // "os", "io", "ffi", "debug", "loadlib"
+    std::vector<std::string> permissions;              // "os", "io", "ffi", "debug", "loadlib"
     nlohmann::json config = nlohmann::json::object();  // defaults
     std::string main = "main.lua";
 };
@@ -53,8 +53,8 @@ bool read_manifest(const std::filesystem::path& folder, Manifest& manifest, std:
 
 // A failure of a package, as shown in the host status.
 struct PackageError {
-    std::string message;    // first line of the Lua error, without location
-    std::string file;       // "main.lua"
+    std::string message;  // first line of the Lua error, without location
+    std::string file;     // "main.lua"
     int line = 0;
     std::string traceback;
     std::int64_t at_ms = 0;  // Clock time
@@ -65,8 +65,8 @@ struct PackageStatus {
     std::string version;
     std::filesystem::path folder;
     PackageState state = PackageState::loaded;
-    std::vector<std::string> granted;      // permissions in effect
-    std::vector<std::string> warnings;     // e.g. permissions asked but not granted
+    std::vector<std::string> granted;   // permissions in effect
+    std::vector<std::string> warnings;  // e.g. permissions asked but not granted
     std::optional<PackageError> last_error;
     int consecutive_failures = 0;
     std::uint64_t failures = 0;
@@ -75,7 +75,7 @@ struct PackageStatus {
     std::size_t memory_bytes = 0;
     std::size_t handlers = 0;
     std::size_t timers = 0;
-    std::size_t waiting = 0;               // coroutines suspended on a wait
+    std::size_t waiting = 0;  // coroutines suspended on a wait
 };
 
 // The operator's configuration of packages:
@@ -87,13 +87,13 @@ struct RuntimeOptions {
     std::chrono::milliseconds slice_budget{50};  // longest a handler may run before it yields
     int max_consecutive_failures = 5;
     std::chrono::milliseconds wait_timeout{10000};  // default deadline of a yielding call
-    bool hot_reload = false;                         // watch package folders (inotify)
+    bool hot_reload = false;                        // watch package folders (inotify)
     std::chrono::milliseconds reload_debounce{200};
-    std::shared_ptr<Clock> clock;                    // null: real time on the io_context
+    std::shared_ptr<Clock> clock;  // null: real time on the io_context
     std::shared_ptr<ObsBackend> obs;
     std::shared_ptr<PlaybackBackend> playback;
     std::shared_ptr<StoreBackend> store;
-    std::shared_ptr<spdlog::logger> logger;          // null: spdlog default logger
+    std::shared_ptr<spdlog::logger> logger;  // null: spdlog default logger
     // The current match between dispatched events (the host's tracker), for match() and store calls;
     // null: the match of the last dispatched event.
     std::function<nlohmann::json()> current_match;

@@ -14,7 +14,7 @@
 namespace vta::bindings {
 
 struct CheckReport {
-    bool ok = false;                    // loaded and ran its top level without error
+    bool ok = false;  // loaded and ran its top level without error
     Manifest manifest;
     std::vector<std::string> problems;  // errors: manifest, syntax (file:line), top-level failures
     std::vector<std::string> warnings;  // permissions asked and not granted...
@@ -30,13 +30,13 @@ CheckReport check_package(const std::filesystem::path& folder, const nlohmann::j
 struct RecordedAction {
     std::int64_t at_ms = 0;  // capture time
     std::string package;
-    std::string action;      // "obs.rec:set_scene", "playback.open", "store.tag", "log.info"...
+    std::string action;  // "obs.rec:set_scene", "playback.open", "store.tag", "log.info"...
     nlohmann::json args;
 };
 
 struct DryRunReport {
     bool ok = false;
-    std::string error;                 // why the capture could not be replayed
+    std::string error;  // why the capture could not be replayed
     std::size_t datagrams = 0;
     std::size_t events = 0;
     std::vector<RecordedAction> actions;

@@ -10,13 +10,13 @@
 namespace vta::host {
 
 struct TimedDatagram {
-  std::int64_t at_ms = 0;
-  std::string bytes;
+    std::int64_t at_ms = 0;
+    std::string bytes;
 };
 
 struct CaptureResult {
-  std::optional<std::vector<TimedDatagram>> datagrams;
-  std::string error;  // names the file and line when datagrams is empty
+    std::optional<std::vector<TimedDatagram>> datagrams;
+    std::string error;  // names the file and line when datagrams is empty
 };
 
 CaptureResult read_capture(const std::filesystem::path& file);

@@ -16,58 +16,59 @@
 namespace vta::host {
 
 struct StoreConfig {
-  std::filesystem::path path;   // empty: the XDG data folder
-  int batch_rows = 2000;        // commit when this many rows are pending...
-  int batch_ms = 10;            // ...or this long after the first one
+    std::filesystem::path path;  // empty: the XDG data folder
+    int batch_rows = 2000;       // commit when this many rows are pending...
+    int batch_ms = 10;           // ...or this long after the first one
 };
 
 struct LogConfig {
-  std::string level = "info";   // trace, debug, info, warn, error, critical, off
-  std::filesystem::path file;   // empty: the XDG state folder
-  int max_file_mb = 10;
-  int max_files = 5;
+    std::string level = "info";  // trace, debug, info, warn, error, critical, off
+    std::filesystem::path file;  // empty: the XDG state folder
+    int max_file_mb = 10;
+    int max_files = 5;
 };
 
 struct WorkflowsConfig {
-  std::vector<std::filesystem::path> folders;  // searched besides the shipped and the user folder
-  nlohmann::json packages = nlohmann::json::object();  // {"<name>": {"config": {...}, "grant": [...], "enabled": bool}}
-  int memory_limit_mb = 64;                    // per package
-  bool hot_reload = true;                      // reload a package when one of its files is saved
+    std::vector<std::filesystem::path> folders;  // searched besides the shipped and the user folder
+    nlohmann::json packages =
+        nlohmann::json::object();  // {"<name>": {"config": {...}, "grant": [...], "enabled": bool}}
+    int memory_limit_mb = 64;      // per package
+    bool hot_reload = true;        // reload a package when one of its files is saved
 };
 
 struct PlaybackConfig {
-  std::string mpv = "mpv";                     // the mpv program
-  std::vector<std::string> args;               // extra mpv arguments, e.g. ["--fs"]
+    std::string mpv = "mpv";        // the mpv program
+    std::vector<std::string> args;  // extra mpv arguments, e.g. ["--fs"]
 };
 
 // Keyboard shortcuts are written like "F5", "Ctrl+R", "Alt+Shift+B", "Space" (see valid_shortcut).
 struct PanelShortcuts {
-  std::string replay = "F5";
-  std::string back_to_live = "F6";
-  std::string manual_mode = "F7";
+    std::string replay = "F5";
+    std::string back_to_live = "F6";
+    std::string manual_mode = "F7";
 };
 
 struct PanelConfig {
-  std::filesystem::path flags_folder;  // <NOC>.png flag images; empty: no flags
-  PanelShortcuts shortcuts;
+    std::filesystem::path flags_folder;  // <NOC>.png flag images; empty: no flags
+    PanelShortcuts shortcuts;
 };
 
 // True for zero or more of Ctrl+, Alt+, Shift+ followed by F1..F12, A..Z, 0..9, Space or Escape.
 bool valid_shortcut(const std::string& text);
 
 struct Config {
-  pss::UdpListenerOptions udp;
-  StoreConfig store;
-  LogConfig log;
-  std::vector<obs::ConnectionConfig> obs;
-  WorkflowsConfig workflows;
-  PlaybackConfig playback;
-  PanelConfig panel;
+    pss::UdpListenerOptions udp;
+    StoreConfig store;
+    LogConfig log;
+    std::vector<obs::ConnectionConfig> obs;
+    WorkflowsConfig workflows;
+    PlaybackConfig playback;
+    PanelConfig panel;
 };
 
 struct ConfigResult {
-  std::optional<Config> config;
-  std::string error;  // set when config is empty: names the key and what is expected
+    std::optional<Config> config;
+    std::string error;  // set when config is empty: names the key and what is expected
 };
 
 // The embedded defaults, as the JSON a user would write (`vta config --defaults` prints it).

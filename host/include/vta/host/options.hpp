@@ -10,13 +10,13 @@
 namespace vta::host {
 
 struct ParsedOptions {
-  std::map<std::string, std::string> values;  // --name value
-  std::set<std::string> flags;                // --flag
-  std::vector<std::string> positional;
-  std::string error;                          // set when the arguments do not fit
+    std::map<std::string, std::string> values;  // --name value
+    std::set<std::string> flags;                // --flag
+    std::vector<std::string> positional;
+    std::string error;  // set when the arguments do not fit
 
-  bool has(const std::string& flag) const { return flags.count(flag) > 0; }
-  std::optional<std::string> value(const std::string& name) const;
+    bool has(const std::string& flag) const { return flags.count(flag) > 0; }
+    std::optional<std::string> value(const std::string& name) const;
 };
 
 // `valued` names options that take a value, `flags` those that do not; anything else is an error.

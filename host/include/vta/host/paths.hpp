@@ -7,10 +7,10 @@
 namespace vta::host {
 
 struct Paths {
-  std::filesystem::path config_file;  // $XDG_CONFIG_HOME/restrike-vta/config.json
-  std::filesystem::path database;     // $XDG_DATA_HOME/restrike-vta/vta.sqlite3
-  std::filesystem::path log_file;     // $XDG_STATE_HOME/restrike-vta/vta.log
-  std::filesystem::path user_workflows;  // $XDG_DATA_HOME/restrike-vta/workflows: the operator's packages
+    std::filesystem::path config_file;     // $XDG_CONFIG_HOME/restrike-vta/config.json
+    std::filesystem::path database;        // $XDG_DATA_HOME/restrike-vta/vta.sqlite3
+    std::filesystem::path log_file;        // $XDG_STATE_HOME/restrike-vta/vta.log
+    std::filesystem::path user_workflows;  // $XDG_DATA_HOME/restrike-vta/workflows: the operator's packages
 };
 
 // The workflow packages that ship with the host (scripts/workflows of this source tree).

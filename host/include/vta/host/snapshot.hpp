@@ -18,51 +18,51 @@
 namespace vta::host {
 
 struct ObsConnectionSnapshot {
-  std::string name;
-  std::string role;  // "rec", "str" or "both"
-  obs::ConnectionState state;
-  bool recording = false;
-  bool streaming = false;
+    std::string name;
+    std::string role;  // "rec", "str" or "both"
+    obs::ConnectionState state;
+    bool recording = false;
+    bool streaming = false;
 };
 
 struct UdpSnapshot {
-  std::string listening;                          // "0.0.0.0:6000"
-  std::string last_sender;                        // "192.168.1.20:50123", "manual", "" before the first datagram
-  double datagrams_per_second = 0;                // over the last second
-  std::optional<std::int64_t> last_datagram_age_ms;
-  std::uint64_t datagrams = 0;
-  std::uint64_t refused = 0;
+    std::string listening;            // "0.0.0.0:6000"
+    std::string last_sender;          // "192.168.1.20:50123", "manual", "" before the first datagram
+    double datagrams_per_second = 0;  // over the last second
+    std::optional<std::int64_t> last_datagram_age_ms;
+    std::uint64_t datagrams = 0;
+    std::uint64_t refused = 0;
 };
 
 // One recognised group, as the event table lists it.
 struct EventSnapshot {
-  std::int64_t id = 0;         // store id
-  std::int64_t at_us = 0;      // arrival, microseconds since the Unix epoch
-  std::string code;            // "pt1", "clk"...
-  std::string raw;             // the group's text
-  int round = 0;
-  std::optional<int> clock_seconds;
-  bool manual = false;         // entered by the operator in manual mode
-  std::optional<std::string> clip_path;
-  std::optional<std::int64_t> rec_offset_ms;
-  std::optional<std::int64_t> str_offset_ms;
-  std::optional<std::int64_t> clip_offset_ms;  // where the event lies in its clip
+    std::int64_t id = 0;     // store id
+    std::int64_t at_us = 0;  // arrival, microseconds since the Unix epoch
+    std::string code;        // "pt1", "clk"...
+    std::string raw;         // the group's text
+    int round = 0;
+    std::optional<int> clock_seconds;
+    bool manual = false;  // entered by the operator in manual mode
+    std::optional<std::string> clip_path;
+    std::optional<std::int64_t> rec_offset_ms;
+    std::optional<std::int64_t> str_offset_ms;
+    std::optional<std::int64_t> clip_offset_ms;  // where the event lies in its clip
 };
 
 struct HostSnapshot {
-  std::uint64_t sequence = 0;  // increases with every snapshot built
-  std::chrono::system_clock::time_point taken_at;
-  UdpSnapshot udp;
-  std::vector<ObsConnectionSnapshot> obs;
-  bool has_match = false;
-  nlohmann::json match = nlohmann::json::object();  // pss::MatchState::to_json()
-  std::optional<std::int64_t> match_id;
-  std::vector<EventSnapshot> events;                // oldest first, the last Host::recent_events_kept
-  std::vector<bindings::PackageStatus> packages;    // loaded packages, then those the operator disabled
-  std::vector<LogLine> log;                         // oldest first
-  store::ActiveDay day;
-  std::vector<store::TournamentInfo> tournaments;   // each with its days, in id order
-  std::string day_change_error;  // why the operator's last tournament/day change was refused, "" after a success
+    std::uint64_t sequence = 0;  // increases with every snapshot built
+    std::chrono::system_clock::time_point taken_at;
+    UdpSnapshot udp;
+    std::vector<ObsConnectionSnapshot> obs;
+    bool has_match = false;
+    nlohmann::json match = nlohmann::json::object();  // pss::MatchState::to_json()
+    std::optional<std::int64_t> match_id;
+    std::vector<EventSnapshot> events;              // oldest first, the last Host::recent_events_kept
+    std::vector<bindings::PackageStatus> packages;  // loaded packages, then those the operator disabled
+    std::vector<LogLine> log;                       // oldest first
+    store::ActiveDay day;
+    std::vector<store::TournamentInfo> tournaments;  // each with its days, in id order
+    std::string day_change_error;  // why the operator's last tournament/day change was refused, "" after a success
 };
 
 }  // namespace vta::host

@@ -12,18 +12,18 @@
 namespace vta::host {
 
 struct Target {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 6000;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 6000;
 };
 
 // Parses "HOST:PORT" (or ":PORT", or "PORT"); on failure returns nothing and sets `error`.
 std::optional<Target> parse_target(const std::string& text, std::string& error);
 
 struct SendReport {
-  std::uint64_t sent = 0;
-  std::uint64_t bytes = 0;
-  double seconds = 0;
-  std::string error;  // set when sending stopped early
+    std::uint64_t sent = 0;
+    std::uint64_t bytes = 0;
+    double seconds = 0;
+    std::string error;  // set when sending stopped early
 };
 
 // Pulls datagrams from `next` until it returns nothing and sends each at start + at_ms / speed.

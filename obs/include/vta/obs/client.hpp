@@ -43,9 +43,9 @@ std::string_view to_string(State state);
 
 struct ConnectionState {
     State state = State::disconnected;
-    std::string reason;                                 // why we left `connected` / why `failed`
+    std::string reason;                                  // why we left `connected` / why `failed`
     std::chrono::system_clock::time_point next_attempt;  // set while `reconnecting`
-    int attempt = 0;                                    // consecutive failed attempts
+    int attempt = 0;                                     // consecutive failed attempts
 };
 
 struct Event {
@@ -164,10 +164,9 @@ public:
     // Requests and batches are carried out in the order they were made: obs-websocket runs each
     // message on a thread pool, so a request sent while another is in flight could be carried out
     // first (a hide overtaking the show before it). One is sent once the one before it has ended.
-    RequestId request(std::string type, Json data, Handler<Json> handler,
-                      std::chrono::milliseconds timeout = {});
-    void request_batch(std::vector<BatchRequest> requests, BatchOptions options,
-                       Handler<BatchResults> handler, std::chrono::milliseconds timeout = {});
+    RequestId request(std::string type, Json data, Handler<Json> handler, std::chrono::milliseconds timeout = {});
+    void request_batch(std::vector<BatchRequest> requests, BatchOptions options, Handler<BatchResults> handler,
+                       std::chrono::milliseconds timeout = {});
     // Ends a pending request() now with `cancelled` (no-op when already completed).
     void cancel(RequestId id);
     // Changes the event subscription bitmask of the live session (and of later reconnects).
@@ -178,8 +177,8 @@ public:
     Subscription subscribe_all(EventHandler handler);
     // One-shot wait for the next event of `event_type` for which `match` (may be empty) returns
     // true; fails with `timeout`, or with `closed` when the connection drops.
-    void wait_event(std::string event_type, std::function<bool(const Event&)> match,
-                    std::chrono::milliseconds timeout, Handler<Event> handler);
+    void wait_event(std::string event_type, std::function<bool(const Event&)> match, std::chrono::milliseconds timeout,
+                    Handler<Event> handler);
 
     // Scenes.
     void get_scene_list(Handler<SceneList> handler);
@@ -210,8 +209,7 @@ public:
     void get_stream_status(Handler<StreamStatus> handler);
 
     // Sources and misc.
-    void set_scene_item_enabled(std::string scene, std::string source, bool enabled,
-                                Handler<void> handler);
+    void set_scene_item_enabled(std::string scene, std::string source, bool enabled, Handler<void> handler);
     void set_input_settings(std::string input, Json settings, bool overlay, Handler<void> handler);
     void broadcast_custom_event(Json event_data, Handler<void> handler);
     void trigger_hotkey_by_name(std::string hotkey_name, Handler<void> handler);

@@ -22,18 +22,18 @@ std::string_view to_string(Role role);
 
 // obs-websocket event subscription bits.
 namespace subscription {
-inline constexpr std::uint32_t general = 1, config = 2, scenes = 4, inputs = 8, transitions = 16,
-                               filters = 32, outputs = 64, scene_items = 128, media_inputs = 256,
-                               vendors = 512, ui = 1024, all = 2047;
+inline constexpr std::uint32_t general = 1, config = 2, scenes = 4, inputs = 8, transitions = 16, filters = 32,
+                               outputs = 64, scene_items = 128, media_inputs = 256, vendors = 512, ui = 1024,
+                               all = 2047;
 inline constexpr std::uint32_t default_set = general | scenes | outputs;  // 69
 }  // namespace subscription
 
 struct ConnectionConfig {
-    std::string name;              // e.g. "OBS_REC"; unique within a Connections
+    std::string name;  // e.g. "OBS_REC"; unique within a Connections
     Role role = Role::both;
     std::string host = "127.0.0.1";
     std::uint16_t port = 4455;
-    std::string password;          // empty = no authentication; never logged
+    std::string password;  // empty = no authentication; never logged
     std::uint32_t event_subscriptions = subscription::default_set;
 };
 
@@ -46,16 +46,16 @@ Result<std::vector<ConnectionConfig>> parse_connections(std::string_view json_te
 
 // Timings and logging of a Client. Defaults suit a real OBS; tests shorten them.
 struct ClientOptions {
-    std::chrono::milliseconds request_timeout{5000};     // default per-request deadline
-    std::chrono::milliseconds connect_timeout{3000};     // TCP connect + WebSocket handshake
-    std::chrono::milliseconds identify_timeout{3000};    // Hello -> Identified -> state re-read
-    std::chrono::milliseconds keepalive_timeout{4000};   // ping every half of it; no input for all of it = dead
-    std::chrono::milliseconds backoff_initial{250};      // reconnect delay, doubled per failure...
-    std::chrono::milliseconds backoff_max{2000};         // ...up to this, with +-20 % jitter: back within 3 s of OBS
+    std::chrono::milliseconds request_timeout{5000};       // default per-request deadline
+    std::chrono::milliseconds connect_timeout{3000};       // TCP connect + WebSocket handshake
+    std::chrono::milliseconds identify_timeout{3000};      // Hello -> Identified -> state re-read
+    std::chrono::milliseconds keepalive_timeout{4000};     // ping every half of it; no input for all of it = dead
+    std::chrono::milliseconds backoff_initial{250};        // reconnect delay, doubled per failure...
+    std::chrono::milliseconds backoff_max{2000};           // ...up to this, with +-20 % jitter: back within 3 s of OBS
     std::chrono::milliseconds replay_saved_timeout{3000};  // wait for ReplayBufferSaved
     std::chrono::milliseconds record_stopped_timeout{10000};  // wait for RecordStateChanged STOPPED
-    bool reconnect = true;                               // false: a lost connection goes to failed
-    std::shared_ptr<spdlog::logger> logger;              // null = spdlog default logger
+    bool reconnect = true;                                    // false: a lost connection goes to failed
+    std::shared_ptr<spdlog::logger> logger;                   // null = spdlog default logger
 };
 
 }  // namespace vta::obs

@@ -14,8 +14,7 @@ namespace vta::obs {
 
 class Connections {
 public:
-    Connections(boost::asio::io_context& io, std::vector<ConnectionConfig> configs,
-                ClientOptions options = {});
+    Connections(boost::asio::io_context& io, std::vector<ConnectionConfig> configs, ClientOptions options = {});
 
     void start_all();
     void stop_all();

@@ -31,8 +31,8 @@ struct Error {
 
     ErrorCode code = ErrorCode::protocol;
     std::string message;
-    int status_code = 0;   // OBS requestStatus.code for request_failed, close code for auth/closed
-    std::string comment;   // OBS requestStatus.comment for request_failed
+    int status_code = 0;  // OBS requestStatus.code for request_failed, close code for auth/closed
+    std::string comment;  // OBS requestStatus.comment for request_failed
 };
 
 template <class T>

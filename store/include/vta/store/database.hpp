@@ -40,8 +40,8 @@ struct TournamentDay {
 struct TournamentInfo {
     std::int64_t id = 0;
     std::string name;
-    std::string created_at;            // ISO-8601 UTC
-    std::vector<TournamentDay> days;   // by day number
+    std::string created_at;           // ISO-8601 UTC
+    std::vector<TournamentDay> days;  // by day number
 };
 
 struct SettingChange {

@@ -16,8 +16,8 @@ inline constexpr int schema_too_new = 3;  // the file was written by a newer bui
 inline constexpr int schema_too_old = 4;  // read-only open of a file that still needs migrating
 inline constexpr int not_found = 5;       // the file or row asked for does not exist
 inline constexpr int invalid_argument = 6;
-inline constexpr int timeout = 7;         // Writer::flush gave up waiting
-inline constexpr int closed = 8;          // Writer used after close()
+inline constexpr int timeout = 7;  // Writer::flush gave up waiting
+inline constexpr int closed = 8;   // Writer used after close()
 }  // namespace errc
 
 struct Error {

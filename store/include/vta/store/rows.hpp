@@ -23,10 +23,10 @@ struct DatagramRow {
 // One recognised group of a datagram.
 struct EventRow {
     std::int64_t datagram_id = 0;
-    int group_index = 0;               // position of the group inside its datagram
-    std::string code;                  // group code, e.g. "pt1"
-    std::string raw;                   // the group's text
-    std::string fields_json = "{}";    // parsed fields as a JSON object text
+    int group_index = 0;             // position of the group inside its datagram
+    std::string code;                // group code, e.g. "pt1"
+    std::string raw;                 // the group's text
+    std::string fields_json = "{}";  // parsed fields as a JSON object text
     std::optional<std::int64_t> match_id;
     int round = 0;
     std::optional<int> clock_seconds;  // match clock when the group arrived, if known
@@ -44,7 +44,7 @@ struct UnknownRow {
     std::int64_t datagram_id = 0;
     int group_index = 0;
     GroupStatus status = GroupStatus::unknown;
-    std::string code;    // the code as read, may be empty
+    std::string code;  // the code as read, may be empty
     std::string raw;
     std::string reason;  // why it was not recognised
     std::optional<std::int64_t> match_id;
@@ -78,10 +78,10 @@ struct MatchRow {
     std::vector<Side> round_winners;       // one per round decided
     Side winner = Side::none;
     std::string winner_name;
-    std::string decision;              // e.g. "PTF", "RSC"; empty while running
-    std::string state_json = "{}";     // the host's match state snapshot
-    std::optional<AthleteRow> blue;    // set -> linked through match_athlete side 1
-    std::optional<AthleteRow> red;     // side 2
+    std::string decision;            // e.g. "PTF", "RSC"; empty while running
+    std::string state_json = "{}";   // the host's match state snapshot
+    std::optional<AthleteRow> blue;  // set -> linked through match_athlete side 1
+    std::optional<AthleteRow> red;   // side 2
 };
 
 // Links the events whose datagram arrived in [since_us, until_us] to a saved clip and/or to the
@@ -103,9 +103,9 @@ struct RecordingRow {
     std::optional<std::string> path;  // known once OBS reports the file
     std::string folder;
     std::string file;
-    std::int64_t started_us = 0;      // microseconds since the Unix epoch, like datagram.received_us
+    std::int64_t started_us = 0;  // microseconds since the Unix epoch, like datagram.received_us
     std::optional<std::int64_t> ended_us;
-    std::string stopped_by;           // why it stopped
+    std::string stopped_by;  // why it stopped
 };
 
 struct RecordingEnd {
@@ -118,11 +118,11 @@ struct RecordingEnd {
 struct ClipRow {
     std::optional<std::int64_t> match_id;
     std::optional<std::string> path;
-    std::int64_t since_us = 0;      // what the clip covers
+    std::int64_t since_us = 0;  // what the clip covers
     std::int64_t until_us = 0;
     std::int64_t requested_us = 0;  // when it was asked for
     std::string reason;
-    std::optional<int> side;        // the challenging side (0 referee, 1 blue, 2 red), if any
+    std::optional<int> side;  // the challenging side (0 referee, 1 blue, 2 red), if any
     std::optional<std::string> error;
 };
 

@@ -17,23 +17,23 @@
 namespace vta::store {
 
 struct CommitInfo {
-    std::int64_t last_datagram_id = 0;  // highest datagram id committed so far (0: none yet)
-    std::size_t rows = 0;               // rows written by this batch (inserts + updates)
+    std::int64_t last_datagram_id = 0;      // highest datagram id committed so far (0: none yet)
+    std::size_t rows = 0;                   // rows written by this batch (inserts + updates)
     std::chrono::microseconds duration{0};  // BEGIN..COMMIT on the writer thread
 };
 
 struct WriterOptions {
-    std::size_t batch_rows = 2000;                      // commit once this many rows are pending...
-    std::chrono::milliseconds batch_delay{10};          // ...or this long after the first pending row
-    std::chrono::milliseconds retry_delay{200};         // wait before retrying a failed commit
-    std::chrono::milliseconds busy_timeout{5000};       // wait on another connection's lock before failing
+    std::size_t batch_rows = 2000;                 // commit once this many rows are pending...
+    std::chrono::milliseconds batch_delay{10};     // ...or this long after the first pending row
+    std::chrono::milliseconds retry_delay{200};    // wait before retrying a failed commit
+    std::chrono::milliseconds busy_timeout{5000};  // wait on another connection's lock before failing
     // Both callbacks run on the writer thread: keep them short, post to the loop for real work.
     std::function<void(const CommitInfo&)> on_commit;
     std::function<void(const Error&)> on_error;  // failed commits (retried) and rows refused by a constraint
 };
 
 struct WriterStatus {
-    std::size_t pending_rows = 0;  // queued, not yet handed to a transaction
+    std::size_t pending_rows = 0;    // queued, not yet handed to a transaction
     std::size_t in_flight_rows = 0;  // in the transaction being committed (or retried)
     std::uint64_t committed_batches = 0;
     std::uint64_t committed_rows = 0;

@@ -7,8 +7,8 @@
 namespace vta::ui {
 
 struct KeyChord {
-  int key = 0;        // FLTK key code: FL_F + n, FL_Escape, ' ', or a lower-case letter / digit
-  int modifiers = 0;  // FL_CTRL | FL_ALT | FL_SHIFT
+    int key = 0;        // FLTK key code: FL_F + n, FL_Escape, ' ', or a lower-case letter / digit
+    int modifiers = 0;  // FL_CTRL | FL_ALT | FL_SHIFT
 };
 
 // Nothing when `text` is not a valid shortcut (host::valid_shortcut).

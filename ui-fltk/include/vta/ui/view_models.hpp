@@ -17,34 +17,34 @@ namespace vta::ui {
 enum class Tone { good, busy, bad, idle };
 
 struct ConnectionRow {
-  std::string name;    // "UDP", "OBS_REC"...
-  std::string state;   // "receiving", "connected", "reconnecting"...
-  Tone tone = Tone::idle;
-  std::string detail;  // sender and rate, or why not connected and when the next try is
+    std::string name;   // "UDP", "OBS_REC"...
+    std::string state;  // "receiving", "connected", "reconnecting"...
+    Tone tone = Tone::idle;
+    std::string detail;  // sender and rate, or why not connected and when the next try is
 };
 
 // The UDP source first, then each OBS connection in config order.
 std::vector<ConnectionRow> connection_rows(const host::HostSnapshot& snapshot);
 
 struct AthleteView {
-  std::string name;   // long name, or the short one
-  std::string noc;
-  std::optional<std::filesystem::path> flag;  // <flags folder>/<NOC>.png when it exists
-  int score = 0;
-  std::vector<int> round_scores;  // one per round begun
-  int warnings = 0;
-  std::string injury;     // "injury 0:45" while active, else ""
-  std::string challenge;  // "challenge requested", "challenge won"... or ""
+    std::string name;  // long name, or the short one
+    std::string noc;
+    std::optional<std::filesystem::path> flag;  // <flags folder>/<NOC>.png when it exists
+    int score = 0;
+    std::vector<int> round_scores;  // one per round begun
+    int warnings = 0;
+    std::string injury;     // "injury 0:45" while active, else ""
+    std::string challenge;  // "challenge requested", "challenge won"... or ""
 };
 
 struct LiveMatchView {
-  bool present = false;   // false before the first match is loaded
-  std::string title;      // "Match 101 · M-58kg · Seniors"
-  std::array<AthleteView, 2> athletes;  // blue, red
-  std::string round;      // "Round 2", "Golden round", "" before the first
-  std::string clock;      // "1:23"
-  bool clock_running = false;
-  std::string status;     // winner and decision, break, referee's challenge, "ready"
+    bool present = false;                 // false before the first match is loaded
+    std::string title;                    // "Match 101 · M-58kg · Seniors"
+    std::array<AthleteView, 2> athletes;  // blue, red
+    std::string round;                    // "Round 2", "Golden round", "" before the first
+    std::string clock;                    // "1:23"
+    bool clock_running = false;
+    std::string status;  // winner and decision, break, referee's challenge, "ready"
 };
 
 LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesystem::path& flags_folder);
@@ -53,16 +53,16 @@ LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesyst
 bool match_is_live(const host::HostSnapshot& snapshot);
 
 struct EventRow {
-  std::int64_t id = 0;
-  std::string time;     // local "HH:MM:SS.mmm"
-  std::string code;
-  std::string text;     // the raw group
-  std::string round_clock;  // "R2 1:23"
-  std::string source;   // "manual" or ""
-  std::string clip;     // file name of the clip, or ""
-  std::string offsets;  // "clip 3.2 s · rec 12.3 s · str 45.6 s" (those known), or ""
-  std::optional<std::string> clip_path;
-  std::int64_t clip_offset_ms = 0;  // where playing the clip starts: the event's offset in it, else 0
+    std::int64_t id = 0;
+    std::string time;  // local "HH:MM:SS.mmm"
+    std::string code;
+    std::string text;         // the raw group
+    std::string round_clock;  // "R2 1:23"
+    std::string source;       // "manual" or ""
+    std::string clip;         // file name of the clip, or ""
+    std::string offsets;      // "clip 3.2 s · rec 12.3 s · str 45.6 s" (those known), or ""
+    std::optional<std::string> clip_path;
+    std::int64_t clip_offset_ms = 0;  // where playing the clip starts: the event's offset in it, else 0
 };
 
 // Newest first; `kind` filters on the code ("" or "all": every event).
@@ -71,24 +71,24 @@ std::vector<EventRow> event_rows(const host::HostSnapshot& snapshot, const std::
 std::vector<std::string> event_kinds(const host::HostSnapshot& snapshot);
 
 struct WorkflowRow {
-  std::string name;
-  std::string version;
-  std::string state;    // "running", "error", "disabled", "loaded"
-  Tone tone = Tone::idle;
-  std::string last_error;  // "main.lua:12: attempt to index nil", or ""
-  std::filesystem::path folder;
-  bool can_enable = false;
-  bool can_disable = false;
+    std::string name;
+    std::string version;
+    std::string state;  // "running", "error", "disabled", "loaded"
+    Tone tone = Tone::idle;
+    std::string last_error;  // "main.lua:12: attempt to index nil", or ""
+    std::filesystem::path folder;
+    bool can_enable = false;
+    bool can_disable = false;
 };
 
 std::vector<WorkflowRow> workflow_rows(const host::HostSnapshot& snapshot);
 
 // The tournament/day selector: every day of every tournament, in tournament then day order.
 struct DayChoice {
-  std::int64_t day_id = 0;
-  std::int64_t tournament_id = 0;
-  std::string label;  // "Dublin Open · day 2 · 2026-12-06", with " (active)" on the active one
-  bool active = false;
+    std::int64_t day_id = 0;
+    std::int64_t tournament_id = 0;
+    std::string label;  // "Dublin Open · day 2 · 2026-12-06", with " (active)" on the active one
+    bool active = false;
 };
 std::vector<DayChoice> day_choices(const host::HostSnapshot& snapshot);
 // "Tournament: Dublin Open · day 2 (2026-12-06)"
@@ -97,10 +97,10 @@ std::string active_day_text(const host::HostSnapshot& snapshot);
 // Log levels from the least to the most severe, as the filter offers them.
 const std::vector<std::string>& log_levels();  // "trace", "debug", "info", "warning", "error", "critical"
 struct LogRow {
-  std::string time;
-  std::string level;
-  std::string text;
-  Tone tone = Tone::idle;
+    std::string time;
+    std::string level;
+    std::string text;
+    Tone tone = Tone::idle;
 };
 // Lines at `min_level` or more severe, oldest first.
 std::vector<LogRow> log_rows(const host::HostSnapshot& snapshot, const std::string& min_level);
