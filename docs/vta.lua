@@ -125,7 +125,8 @@ function Connection:set_filename_format(format) end
 
 --- Keeps the replay buffer running from now on: restarts it with `options.seconds` (its length)
 --- and `options.suffix` (the clips' name suffix, OBS date codes), which OBS reads only at
---- start, and returns once OBS reports it started. The host owns it from then on: it starts it
+--- start, and returns once OBS reports it started; without options a running buffer is kept
+--- as it is. The host owns it from then on: it starts it
 --- once OBS's output has really shut down (OBS ignores a start before that), sends a start OBS
 --- did not confirm again, starts it again whenever OBS reports it stopped or the connection
 --- comes back, and warns once when it cannot. Fails with invalid_state when it is not running

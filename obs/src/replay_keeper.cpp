@@ -85,7 +85,10 @@ public:
             return;
         }
         const auto step = transition();
-        if (!client_->status().replay_buffer_active && state_ != ReplayState::running) return configure_and_start(step);
+        const bool running = client_->status().replay_buffer_active || state_ == ReplayState::running;
+        // Nothing to change: a running buffer is kept as it is (a host restarted mid-match adopts it).
+        if (running && settings_.seconds == 0 && !settings_.suffix) return confirmed();
+        if (!running) return configure_and_start(step);
         set_state(ReplayState::stopping);
         after(options_.stop_timeout, step, [](Impl& self) { self.configure_and_start(self.transition()); });
         client_->request("StopReplayBuffer", {}, guard(step, [](Impl& self, Result<Json> r) {

@@ -170,6 +170,20 @@ TEST(ReplayKeeper, ArmedWhileDisconnectedStartsTheBufferOnceConnected) {
     EXPECT_TRUE(server.replay_active());
 }
 
+TEST(ReplayKeeper, ArmedWithoutSettingsARunningBufferIsKeptAsItIs) {
+    KeeperRig rig;
+    auto started = await<Json>(rig.io, [&](auto h) { rig.client->request("StartReplayBuffer", {}, h); });
+    ASSERT_TRUE(started);
+    ASSERT_TRUE(run_until(rig.io, [&] { return rig.client->status().replay_buffer_active; }));
+    rig.make_keeper();
+    ASSERT_TRUE(rig.arm());
+    EXPECT_EQ(rig.keeper->state(), ReplayState::running);
+    EXPECT_EQ(rig.server.replay_starts(), 1) << "not restarted";
+    // ...and, armed, it is started again when OBS stops it.
+    ASSERT_TRUE(await<Json>(rig.io, [&](auto h) { rig.client->request("Test.ObsStopsReplayBuffer", {}, h); }));
+    ASSERT_TRUE(run_until(rig.io, [&] { return rig.server.replay_active(); }));
+}
+
 TEST(ReplayKeeper, DisarmStopsTheBufferAndLeavesItAlone) {
     KeeperRig rig;
     rig.make_keeper();

@@ -151,6 +151,9 @@ local function adopt_recording()
     current.confirmed = true
     store.set("open_recording", left)
     log.info("new-match: the recording of match " .. left.match .. " continues after the host restarted")
+    -- The buffer of the match goes on too, kept running by the host from now on.
+    local armed, err = rec:arm_replay()
+    if not armed then log.debug("new-match: the replay buffer is not running yet:", err) end
   elseif status.active then
     current = left
     finish(util.time(), "host restarted after the match")

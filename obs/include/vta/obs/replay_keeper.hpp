@@ -62,7 +62,8 @@ public:
     ReplayKeeper(const ReplayKeeper&) = delete;
     ReplayKeeper& operator=(const ReplayKeeper&) = delete;
 
-    // Restarts the buffer with `settings` and keeps it running. `done` once OBS reported it started,
+    // Restarts the buffer with `settings` and keeps it running; with default settings a running
+    // buffer is kept as it is. `done` once OBS reported it started,
     // or with an error: invalid_state when it is not running within warn_after, unsupported when OBS
     // cannot run it, not_connected, or cancelled by disarm().
     void arm(ReplaySettings settings, Handler<void> done);
