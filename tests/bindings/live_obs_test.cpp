@@ -131,8 +131,10 @@ TEST_F(LiveObs, AnArmedReplayBufferKeepsRunningAndTheRecordingGivesAClipOfLastRe
     ASSERT_TRUE(run_until(
         io, [&] { return started() >= 3; }, std::chrono::milliseconds(20000)))
         << dump();
+    // A buffer started while the recording runs joins its encoder and holds nothing before the next
+    // keyframe (the test profile: x264's default of one every 250 frames, 8.3 s at 30 fps).
     run_until(
-        io, [] { return false; }, std::chrono::milliseconds(2500));  // something to replay
+        io, [] { return false; }, std::chrono::milliseconds(10000));
     fire("challenge_rejected", {{"side", 1}});
     ASSERT_TRUE(run_until(
         io, [&] { return logged("done", "live"); }, std::chrono::milliseconds(40000)))
