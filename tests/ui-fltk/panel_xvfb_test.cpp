@@ -39,7 +39,7 @@ std::size_t count(const std::string& text, const std::string& needle) {
 // The ivr package's answer to each operator replay: with no OBS configured it logs why no clip came,
 // or that the request came too soon after a challenge of the capture.
 std::size_t ivr_reactions(const std::string& log) {
-    return count(log, "ivr: no replay clip for the operator replay") + count(log, "ivr: operator replay ignored");
+    return count(log, "ivr: no clip for the operator replay") + count(log, "ivr: operator replay ignored");
 }
 
 class PanelUnderXvfb : public ::testing::Test {
