@@ -132,7 +132,7 @@ TEST(ReplayKeeper, AStartThatDoesNotTakeEffectWarnsOnceFailsTheArmAndKeepsTrying
     rig.make_keeper();
     ASSERT_TRUE(rig.arm());
 
-    auto armed = rig.arm();  // stop, then starts ignored for 2 s
+    auto armed = rig.arm({15, {}});  // a restart: stop, then starts ignored for 2 s
     ASSERT_FALSE(armed);
     EXPECT_EQ(armed.error().code, ErrorCode::invalid_state);
     EXPECT_NE(rig.keeper->state(), ReplayState::running);
