@@ -155,16 +155,15 @@ TEST_F(SlowReplayBuffer, EveryChallengeGetsAClipAndTheBufferRunsAgain) {
     ASSERT_TRUE(run_until(
         io, [&] { return logged("recording match 102", "new-match"); }, std::chrono::milliseconds(10000)))
         << dump();
-    run_until(
-        io, [] { return false; }, std::chrono::milliseconds(1500));  // some recording to cut
+    ASSERT_TRUE(run_until(io, [&] { return server.recording_duration() >= std::chrono::milliseconds(1500); }))
+        << "no recording to cut";
     challenge("102", 2);
     EXPECT_TRUE(logged("the replay buffer has no clip for the challenge of the coach 1", "ivr")) << dump();
 
     // OBS's output frees up: the host's next start takes effect, and the next challenge has its replay.
     ASSERT_TRUE(run_until(
         io, [&] { return server.replay_active(); }, std::chrono::milliseconds(15000)));
-    run_until(
-        io, [] { return false; }, std::chrono::milliseconds(200));
+    ASSERT_TRUE(run_until(io, [&] { return connections->all()[0]->status().replay_buffer_active; }));
     challenge("102", 3);
 
     const auto rows = clips();

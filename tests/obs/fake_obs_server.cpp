@@ -253,10 +253,7 @@ Json FakeObsServer::answer(Connection&, const std::string& type, const Json& dat
         return ok();
     }
     if (type == "GetRecordStatus") {
-        const auto duration = recording_ ? std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               std::chrono::steady_clock::now() - recording_since_)
-                                               .count()
-                                         : 0;
+        const auto duration = recording_duration_locked().count();
         return ok({{"outputActive", recording_},
                    {"outputPaused", false},
                    {"outputTimecode", "00:00:00.000"},
@@ -389,6 +386,16 @@ bool FakeObsServer::scene_item_enabled(const std::string& scene, int item_id) co
 void FakeObsServer::set_recording(bool recording) {
     std::lock_guard lock(state_mutex_);
     recording_ = recording;
+}
+
+std::chrono::milliseconds FakeObsServer::recording_duration_locked() const {
+    if (!recording_) return std::chrono::milliseconds(0);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - recording_since_);
+}
+
+std::chrono::milliseconds FakeObsServer::recording_duration() const {
+    std::lock_guard lock(state_mutex_);
+    return recording_duration_locked();
 }
 
 bool FakeObsServer::replay_active() const {

@@ -62,12 +62,14 @@ public:
     bool scene_item_enabled(const std::string& scene, int item_id) const;
     void set_recording(bool recording);
     bool replay_active() const;
-    int replay_starts() const;  // StartReplayBuffer requests accepted, ignored ones included
+    std::chrono::milliseconds recording_duration() const;  // 0 while not recording
+    int replay_starts() const;                             // StartReplayBuffer requests accepted, ignored ones included
 
 private:
     struct Connection;
     void accept_loop();
     void serve(std::shared_ptr<Connection> connection);
+    std::chrono::milliseconds recording_duration_locked() const;  // state_mutex_ held
     nlohmann::json answer(Connection& c, const std::string& type, const nlohmann::json& data,
                           std::vector<nlohmann::json>& events);
 

@@ -109,9 +109,9 @@ end
 -- recording starts, so that it starts with a fresh encoder. The host owns it from then on: it confirms
 -- the start from OBS's own events, starts it again whenever OBS stops it, and warns once when it
 -- cannot (arm_replay then returns nil within a few seconds and the recording starts all the same).
-local function arm_replay_buffer()
-  local armed, err = rec:arm_replay { seconds = tonumber(cfg.replay_seconds) or 0,
-                                      suffix = tostring(cfg.replay_suffix or "") }
+-- Without settings a running buffer is kept as it is.
+local function arm_replay_buffer(settings)
+  local armed, err = rec:arm_replay(settings)
   if not armed then log.debug("new-match: the replay buffer is not running yet:", err) end
 end
 
@@ -151,9 +151,7 @@ local function adopt_recording()
     current.confirmed = true
     store.set("open_recording", left)
     log.info("new-match: the recording of match " .. left.match .. " continues after the host restarted")
-    -- The buffer of the match goes on too, kept running by the host from now on.
-    local armed, err = rec:arm_replay()
-    if not armed then log.debug("new-match: the replay buffer is not running yet:", err) end
+    arm_replay_buffer()  -- the match's buffer goes on too, kept running by the host from now on
   elseif status.active then
     current = left
     finish(util.time(), "host restarted after the match")
@@ -189,7 +187,7 @@ on("match_ready", function(ev, m)
   local file = names.safe(names.fill(cfg.filename_template, values))
   call("set_record_directory", "setting the record folder to " .. cfg.recordings_root, cfg.recordings_root)
   call("set_filename_format", "setting the file name to " .. subfolders .. "/" .. file, subfolders .. "/" .. file)
-  arm_replay_buffer()
+  arm_replay_buffer { seconds = tonumber(cfg.replay_seconds) or 0, suffix = tostring(cfg.replay_suffix or "") }
   if call("start_record", "starting the recording of match " .. number) then
     current = { match = number, match_id = ev.match_id, folder = folder, file = file, started = ev.at }
     local id, err = store.recording_started { started = ev.at, match_id = ev.match_id, folder = folder, file = file,
