@@ -74,12 +74,12 @@ struct Cut : std::enable_shared_from_this<Cut> {
         finished = true;
         deadline.cancel();
         if (timed_out)
-            return done(ActionResult::failure("timeout", "ffmpeg did not finish cutting the clip within " +
+            return done(vta::Error(vta::Errc::timeout, "ffmpeg did not finish cutting the clip within " +
                                                              std::to_string(request.timeout.count() / 1000) + " s"));
         if (got < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !std::filesystem::exists(request.target))
             return done(
-                ActionResult::failure("cut_failed", "ffmpeg could not cut " + request.source + ": " + last_line(said)));
-        done(ActionResult::success(
+                vta::Error(vta::Errc::cut_failed, "ffmpeg could not cut " + request.source + ": " + last_line(said)));
+        done(JsonResult(
             {{"path", request.target}, {"from", request.from_seconds}, {"seconds", request.seconds}}));
     }
 
@@ -108,7 +108,7 @@ void cut_clip(net::io_context& io, ClipCut cut, ActionDone done) {
 
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
-        return done(ActionResult::failure("cut_failed", std::string("cannot create a pipe: ") + std::strerror(errno)));
+        return done(vta::Error(vta::Errc::cut_failed, std::string("cannot create a pipe: ") + std::strerror(errno)));
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -120,7 +120,7 @@ void cut_clip(net::io_context& io, ClipCut cut, ActionDone done) {
     ::close(pipe_fds[1]);
     if (rc != 0) {
         ::close(pipe_fds[0]);
-        return done(ActionResult::failure("spawn_failed", "cannot start " + cut.ffmpeg + ": " + std::strerror(rc)));
+        return done(vta::Error(vta::Errc::spawn_failed, "cannot start " + cut.ffmpeg + ": " + std::strerror(rc)));
     }
     std::make_shared<Cut>(io, pipe_fds[0], pid, std::move(cut), std::move(done))->start();
 }

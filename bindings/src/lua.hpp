@@ -17,6 +17,8 @@ extern "C" {
 
 #include <nlohmann/json.hpp>
 
+#include "vta/common/result.hpp"
+
 namespace vta::bindings {
 
 // Pushes `value` as Lua data (objects and arrays become tables, null becomes nil).
@@ -54,6 +56,10 @@ void set_function(lua_State* L, const char* name) {
 // as &guarded<Body>, so no C++ exception crosses into Lua.
 void set_module(lua_State* L, const char* module,
                 std::initializer_list<std::pair<const char*, lua_CFunction>> functions);
+
+// The Lua side of an operational failure: pushes nil, the message and the code (vta::to_string), returns 3.
+// Wrong arguments raise at the call site instead (luaL_argerror / luaL_error).
+int push_error(lua_State* L, const vta::Error& error);
 
 // Seconds (Lua number) to milliseconds, rejecting negative and non-finite values.
 std::int64_t seconds_arg(lua_State* L, int index);

@@ -155,6 +155,14 @@ std::string describe(lua_State* L, int index) {
     }
 }
 
+int push_error(lua_State* L, const vta::Error& error) {
+    lua_pushnil(L);
+    lua_pushlstring(L, error.message.data(), error.message.size());
+    const std::string_view code = vta::to_string(error.code);
+    lua_pushlstring(L, code.data(), code.size());
+    return 3;
+}
+
 std::int64_t seconds_arg(lua_State* L, int index) {
     double s = luaL_checknumber(L, index);
     if (!std::isfinite(s) || s < 0 || s > 1e7) luaL_argerror(L, index, "seconds between 0 and 1e7 expected");

@@ -14,22 +14,13 @@ namespace {
 
 StoreBackend* backend(lua_State* L) { return package_of(L).runtime().options().store.get(); }
 
-int push_result(lua_State* L, const ActionResult& result) {
-    if (!result.ok) {
-        lua_pushnil(L);
-        std::string text = result.error_code + ": " + result.error_message;
-        lua_pushlstring(L, text.data(), text.size());
-        return 2;
-    }
-    push_json(L, result.value);
+int push_result(lua_State* L, const JsonResult& result) {
+    if (!result.ok()) return push_error(L, result.error());
+    push_json(L, result.value());
     return 1;
 }
 
-int unavailable(lua_State* L) {
-    lua_pushnil(L);
-    lua_pushliteral(L, "unavailable: no store configured");
-    return 2;
-}
+int unavailable(lua_State* L) { return push_error(L, vta::Error(vta::Errc::unavailable, "no store configured")); }
 
 std::int64_t field_us(lua_State* L, int table, const char* key, std::int64_t fallback) {
     lua_getfield(L, table, key);
@@ -92,7 +83,7 @@ int events(lua_State* L) {
         return push_result(L, store->events_between(field_us(L, 1, "since", 0), field_us(L, 1, "to", INT64_MAX / 2)));
     }
     auto id = package_of(L).runtime().last_match_id();
-    if (!id) return push_result(L, ActionResult::success(nlohmann::json::array()));
+    if (!id) return push_result(L, JsonResult(nlohmann::json::array()));
     return push_result(L, store->events_of_match(*id));
 }
 
@@ -231,8 +222,8 @@ int set(lua_State* L) {
     const char* key = luaL_checkstring(L, 1);
     StoreBackend* store = backend(L);
     if (!store) return unavailable(L);
-    ActionResult r = store->kv_set(package_of(L).name(), key, to_json(L, 2));
-    if (r.ok) r.value = true;
+    JsonResult r = store->kv_set(package_of(L).name(), key, to_json(L, 2));
+    if (r) r.value() = true;
     return push_result(L, r);
 }
 

@@ -31,7 +31,7 @@ int sleep(lua_State* L) {
     Package& package = package_of(L);
     Clock& clock = package.runtime().clock();
     return package.wait(
-        L, -1, [&clock, ms](ActionDone done) { clock.schedule(ms, [done] { done(ActionResult::success()); }); });
+        L, -1, [&clock, ms](ActionDone done) { clock.schedule(ms, [done] { done(JsonResult(nullptr)); }); });
 }
 
 //! @lua util.json_encode(value) -> string

@@ -44,7 +44,7 @@ public:
             std::snprintf(start, sizeof start, "start=%.3f", start_seconds);
             viewer_->path = path;
             send(*viewer_, {{"command", {"loadfile", path, "replace", start}}});
-            settle_open(*viewer_, ActionResult::failure("cancelled", "replaced by another clip"));
+            settle_open(*viewer_, vta::Error(vta::Errc::cancelled, "replaced by another clip"));
             viewer_->pending_open = std::move(done);
             return;
         }
@@ -74,7 +74,7 @@ public:
         int rc = posix_spawnp(&viewer_->pid, options_.mpv_path.c_str(), nullptr, nullptr, argv.data(), environ);
         if (rc != 0) {
             viewer_.reset();
-            done(ActionResult::failure("spawn_failed", "cannot start " + options_.mpv_path + ": " + std::strerror(rc)));
+            done(vta::Error(vta::Errc::spawn_failed, "cannot start " + options_.mpv_path + ": " + std::strerror(rc)));
             return;
         }
         viewer_->deadline = std::chrono::steady_clock::now() + options_.start_timeout;
@@ -83,7 +83,7 @@ public:
 
     void close(const std::string&, ActionDone done) override {
         if (!viewer_) {
-            done(ActionResult::success());
+            done(JsonResult(nullptr));
             return;
         }
         viewer_->closed_by_host = true;
@@ -118,7 +118,7 @@ private:
             stream_protocol::endpoint(viewer->socket_path),
             [weak, viewer, done = std::move(done)](boost::system::error_code ec) mutable {
                 auto self = weak.lock();
-                if (!self || viewer->gone) return done(ActionResult::failure("closed", "the viewer went away"));
+                if (!self || viewer->gone) return done(vta::Error(vta::Errc::closed, "the viewer went away"));
                 if (!ec) {
                     viewer->connected = true;
                     viewer->pending_open = std::move(done);
@@ -131,7 +131,7 @@ private:
                     if (viewer->pid > 0 && waitpid(viewer->pid, &status, WNOHANG) == 0) kill(viewer->pid, SIGTERM);
                     viewer->gone = true;
                     if (self->viewer_ == viewer) self->viewer_.reset();
-                    return done(ActionResult::failure("timeout", "mpv did not open its IPC socket"));
+                    return done(vta::Error(vta::Errc::timeout, "mpv did not open its IPC socket"));
                 }
                 boost::system::error_code ignored;
                 viewer->socket.close(ignored);
@@ -162,13 +162,13 @@ private:
     void on_message(Viewer& viewer, const nlohmann::json& message) {
         if (!message.is_object() || !message.contains("event")) return;
         const std::string event = message.value("event", "");
-        if (event == "playback-restart") settle_open(viewer, ActionResult::success());
+        if (event == "playback-restart") settle_open(viewer, JsonResult(nullptr));
         if (event == "end-file" && message.value("reason", "") == "error")
-            settle_open(viewer, ActionResult::failure("open_failed", "mpv could not play " + viewer.path + ": " +
+            settle_open(viewer, vta::Error(vta::Errc::open_failed, "mpv could not play " + viewer.path + ": " +
                                                                          message.value("file_error", "error")));
     }
 
-    static void settle_open(Viewer& viewer, ActionResult result) {
+    static void settle_open(Viewer& viewer, JsonResult result) {
         if (!viewer.pending_open) return;
         auto done = std::move(viewer.pending_open);
         viewer.pending_open = nullptr;
@@ -183,8 +183,8 @@ private:
         if (viewer_ == viewer) viewer_.reset();
         if (sink_)
             sink_("playback.closed", {{"path", viewer->path}, {"by", viewer->closed_by_host ? "host" : "viewer"}});
-        settle_open(*viewer, ActionResult::failure("closed", "the viewer closed before playing"));
-        if (viewer->on_exit) viewer->on_exit(ActionResult::success());
+        settle_open(*viewer, vta::Error(vta::Errc::closed, "the viewer closed before playing"));
+        if (viewer->on_exit) viewer->on_exit(JsonResult(nullptr));
     }
 
     void send(Viewer& viewer, const nlohmann::json& command) {
@@ -201,7 +201,7 @@ private:
         if (!viewer.connected) {
             viewer.gone = true;
             reap(viewer.pid);
-            if (viewer.on_exit) viewer.on_exit(ActionResult::success());
+            if (viewer.on_exit) viewer.on_exit(JsonResult(nullptr));
         }
     }
 

@@ -438,10 +438,10 @@ int Package::wait(lua_State* co, std::int64_t timeout_ms, std::function<void(Act
         it->second.timeout_id = runtime_.clock().schedule(timeout_ms, [weak, package_id, co, token] {
             if (auto rt = weak.lock())
                 if (Package* p = rt->find(package_id))
-                    p->complete_wait(co, token, ActionResult::failure("timeout", "no answer in time"));
+                    p->complete_wait(co, token, vta::Error(vta::Errc::timeout, "no answer in time"));
         });
     }
-    ActionDone done = [weak, package_id, co, token](ActionResult result) {
+    ActionDone done = [weak, package_id, co, token](JsonResult result) {
         auto rt = weak.lock();
         if (!rt) return;
         boost::asio::post(rt->io(), [weak, package_id, co, token, result = std::move(result)]() mutable {
@@ -460,7 +460,7 @@ int Package::wait(lua_State* co, std::int64_t timeout_ms, std::function<void(Act
     return lua_yield(co, 0);
 }
 
-void Package::complete_wait(lua_State* co, std::uint64_t token, ActionResult result) {
+void Package::complete_wait(lua_State* co, std::uint64_t token, JsonResult result) {
     auto it = tasks_.find(co);
     if (it == tasks_.end() || it->second.wait_token != token) return;
     if (it->second.timeout_id != 0) runtime_.clock().cancel(it->second.timeout_id);
@@ -469,17 +469,12 @@ void Package::complete_wait(lua_State* co, std::uint64_t token, ActionResult res
     protect(
         [&](lua_State* L) {
             int n = 1;
-            if (result.ok) {
-                if (result.value.is_null())
-                    lua_pushboolean(L, 1);
-                else
-                    push_json(L, result.value);
-            } else {
-                lua_pushnil(L);
-                std::string text = result.error_code + ": " + result.error_message;
-                lua_pushlstring(L, text.data(), text.size());
-                n = 2;
-            }
+            if (!result.ok())
+                n = push_error(L, result.error());
+            else if (result.value().is_null())
+                lua_pushboolean(L, 1);
+            else
+                push_json(L, result.value());
             lua_xmove(L, co, n);
             resume(co, n);
         },

@@ -65,7 +65,7 @@ public:
     // (timeout_ms < 0: none). The coroutine then gets (value) or (nil, "code: message").
     // Call as `return package.wait(co, ...)` from a lua_CFunction.
     int wait(lua_State* co, std::int64_t timeout_ms, std::function<void(ActionDone)> start);
-    void complete_wait(lua_State* co, std::uint64_t token, ActionResult result);
+    void complete_wait(lua_State* co, std::uint64_t token, JsonResult result);
 
     // Runs the function referenced by `fn_ref` as a new coroutine without arguments.
     void spawn(int fn_ref, const char* what);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -32,6 +33,7 @@ public:
     HostEventSink obs_sink, playback_sink;
     std::map<std::string, nlohmann::json> kv;
     int replays = 0, recordings = 0;
+    std::set<std::string> active_outputs;  // "<target>:record" / "<target>:stream" started and not stopped
     // Row ids the recorded store hands out, and its stream timeline (one day): summed durations of
     // the closed sessions, and the start (us) of each open one.
     std::int64_t last_row_id = 0;

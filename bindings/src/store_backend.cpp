@@ -16,17 +16,17 @@ class SqliteStore : public StoreBackend {
 public:
     SqliteStore(std::filesystem::path path, store::Writer* writer) : path_(std::move(path)), writer_(writer) {}
 
-    ActionResult events_of_match(std::int64_t match_id) override {
-        return with_database([&](store::Database& db) -> ActionResult {
+    JsonResult events_of_match(std::int64_t match_id) override {
+        return with_database([&](store::Database& db) -> JsonResult {
             auto events = db.list_events(match_id);
             if (!events) return failure(events.error());
             nlohmann::json out = nlohmann::json::array();
             for (const auto& e : events.value()) out.push_back(event_json(e));
-            return ActionResult::success(out);
+            return JsonResult(out);
         });
     }
 
-    ActionResult events_between(std::int64_t since_us, std::int64_t until_us) override {
+    JsonResult events_between(std::int64_t since_us, std::int64_t until_us) override {
         return guarded_sql([&](SQLite::Database& db) {
             SQLite::Statement q(db,
                                 "SELECT e.id, d.received_us, e.code, e.fields, e.match_id, e.round, e.clip_path,"
@@ -49,11 +49,11 @@ public:
                 if (!q.getColumn(9).isNull()) e["clip_offset_ms"] = q.getColumn(9).getInt64();
                 out.push_back(std::move(e));
             }
-            return ActionResult::success(out);
+            return JsonResult(out);
         });
     }
 
-    ActionResult tag_events(const std::string&, const nlohmann::json& tag) override {
+    JsonResult tag_events(const std::string&, const nlohmann::json& tag) override {
         if (!writer_) return no_writer();
         store::EventTag t;
         t.since_us = tag.value("since_us", std::int64_t{0});
@@ -65,10 +65,10 @@ public:
         t.stream_timeline_start_ms = tag.value("stream_timeline_start_ms", std::int64_t{0});
         if (tag.contains("clip_started_us")) t.clip_started_us = tag["clip_started_us"].get<std::int64_t>();
         writer_->tag_events(std::move(t));
-        return ActionResult::success(true);
+        return JsonResult(true);
     }
 
-    ActionResult recording_started(const std::string&, const nlohmann::json& r) override {
+    JsonResult recording_started(const std::string&, const nlohmann::json& r) override {
         if (!writer_) return no_writer();
         store::RecordingRow row;
         row.match_id = field_or_none<std::int64_t>(r, "match_id");
@@ -77,17 +77,17 @@ public:
         row.folder = r.value("folder", "");
         row.file = r.value("file", "");
         row.started_us = r.value("started_us", std::int64_t{0});
-        return ActionResult::success(writer_->add_recording(std::move(row)));
+        return JsonResult(writer_->add_recording(std::move(row)));
     }
 
-    ActionResult recording_stopped(const std::string&, std::int64_t id, const nlohmann::json& end) override {
+    JsonResult recording_stopped(const std::string&, std::int64_t id, const nlohmann::json& end) override {
         if (!writer_) return no_writer();
         writer_->end_recording(id, {end.value("ended_us", std::int64_t{0}), field_or_none<std::string>(end, "path"),
                                     end.value("stopped_by", "")});
-        return ActionResult::success(true);
+        return JsonResult(true);
     }
 
-    ActionResult add_clip(const std::string&, const nlohmann::json& c) override {
+    JsonResult add_clip(const std::string&, const nlohmann::json& c) override {
         if (!writer_) return no_writer();
         store::ClipRow row;
         row.match_id = field_or_none<std::int64_t>(c, "match_id");
@@ -98,64 +98,64 @@ public:
         row.reason = c.value("reason", "");
         row.side = field_or_none<int>(c, "side");
         row.error = field_or_none<std::string>(c, "error");
-        return ActionResult::success(writer_->add_clip(std::move(row)));
+        return JsonResult(writer_->add_clip(std::move(row)));
     }
 
-    ActionResult stream_session_opened(const std::string&, const nlohmann::json& session) override {
+    JsonResult stream_session_opened(const std::string&, const nlohmann::json& session) override {
         if (!writer_) return no_writer();
         store::StreamSessionRow row;
         row.day_id = field_or_none<std::int64_t>(session, "day_id");
         if (!row.day_id) {
-            ActionResult day = active_day();
-            if (!day.ok) return day;
-            if (day.value.is_object()) row.day_id = day.value.value("day_id", std::int64_t{0});
+            JsonResult day = active_day();
+            if (!day.ok()) return day;
+            if (day.value().is_object()) row.day_id = day.value().value("day_id", std::int64_t{0});
         }
         row.connection = session.value("connection", "");
         row.started_us = session.value("started_us", std::int64_t{0});
         const store::OpenedStreamSession opened = writer_->open_stream_session(std::move(row));
-        return ActionResult::success({{"id", opened.id}, {"timeline_start_ms", opened.timeline_start_ms}});
+        return JsonResult(nlohmann::json{{"id", opened.id}, {"timeline_start_ms", opened.timeline_start_ms}});
     }
 
-    ActionResult stream_session_closed(const std::string&, std::int64_t id, const nlohmann::json& end) override {
+    JsonResult stream_session_closed(const std::string&, std::int64_t id, const nlohmann::json& end) override {
         if (!writer_) return no_writer();
         writer_->close_stream_session(id, {end.value("ended_us", std::int64_t{0}), end.value("reason", "")});
-        return ActionResult::success(true);
+        return JsonResult(true);
     }
 
-    ActionResult match_info(std::optional<std::int64_t> match_id) override {
-        return with_database([&](store::Database& db) -> ActionResult {
+    JsonResult match_info(std::optional<std::int64_t> match_id) override {
+        return with_database([&](store::Database& db) -> JsonResult {
             if (match_id) {
                 auto m = db.get_match(*match_id);
                 if (!m) return failure(m.error());
-                return ActionResult::success(m.value() ? nlohmann::json(*m.value()) : nlohmann::json());
+                return JsonResult(m.value() ? nlohmann::json(*m.value()) : nlohmann::json());
             }
             store::MatchFilter newest;
             newest.limit = 1;
             auto list = db.list_matches(newest);
             if (!list) return failure(list.error());
-            return ActionResult::success(list.value().empty() ? nlohmann::json() : nlohmann::json(list.value().back()));
+            return JsonResult(list.value().empty() ? nlohmann::json() : nlohmann::json(list.value().back()));
         });
     }
 
-    ActionResult active_day() override {
-        return with_database([&](store::Database& db) -> ActionResult {
+    JsonResult active_day() override {
+        return with_database([&](store::Database& db) -> JsonResult {
             auto day = db.active_day();
             if (!day) return failure(day.error());
-            return ActionResult::success(day.value() ? nlohmann::json(*day.value()) : nlohmann::json());
+            return JsonResult(day.value() ? nlohmann::json(*day.value()) : nlohmann::json());
         });
     }
 
-    ActionResult kv_get(const std::string& package, const std::string& key) override {
+    JsonResult kv_get(const std::string& package, const std::string& key) override {
         return guarded_sql([&](SQLite::Database& db) {
             SQLite::Statement q(db, "SELECT value FROM bindings_kv WHERE package = ? AND key = ?");
             q.bind(1, package);
             q.bind(2, key);
-            if (!q.executeStep()) return ActionResult::success(nullptr);
-            return ActionResult::success(nlohmann::json::parse(q.getColumn(0).getString(), nullptr, false));
+            if (!q.executeStep()) return JsonResult(nullptr);
+            return JsonResult(nlohmann::json::parse(q.getColumn(0).getString(), nullptr, false));
         });
     }
 
-    ActionResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
+    JsonResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
         return guarded_sql([&](SQLite::Database& db) {
             if (value.is_null()) {
                 SQLite::Statement q(db, "DELETE FROM bindings_kv WHERE package = ? AND key = ?");
@@ -171,13 +171,13 @@ public:
                 q.bind(3, value.dump());
                 q.exec();
             }
-            return ActionResult::success(true);
+            return JsonResult(true);
         });
     }
 
 private:
-    static ActionResult failure(const store::Error& e) { return ActionResult::failure("store", e.message); }
-    static ActionResult no_writer() { return ActionResult::failure("unavailable", "the store writer is not running"); }
+    static JsonResult failure(const vta::Error& e) { return e; }
+    static JsonResult no_writer() { return vta::Error(vta::Errc::unavailable, "the store writer is not running"); }
 
     template <class T>
     static std::optional<T> field_or_none(const nlohmann::json& object, const char* key) {
@@ -201,7 +201,7 @@ private:
     }
 
     template <class Fn>
-    ActionResult with_database(Fn fn) {
+    JsonResult with_database(Fn fn) {
         if (!database_) {
             auto db = store::Database::open_read_only(path_);
             if (!db) return failure(db.error());
@@ -211,7 +211,7 @@ private:
     }
 
     template <class Fn>
-    ActionResult guarded_sql(Fn fn) {
+    JsonResult guarded_sql(Fn fn) {
         try {
             if (!sql_) {
                 sql_ = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -222,7 +222,7 @@ private:
             }
             return fn(*sql_);
         } catch (const std::exception& e) {
-            return ActionResult::failure("sqlite", e.what());
+            return vta::Error(vta::Errc::sqlite, e.what());
         }
     }
 

@@ -1,15 +1,13 @@
 #include "vta/bindings/tools.hpp"
 
 #include <cstdio>
-#include <fstream>
 
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
 #include "recorder.hpp"
 #include "runtime_impl.hpp"
-#include "vta/pss/codec.hpp"
-#include "vta/pss/match_state.hpp"
+#include "vta/bindings/event.hpp"
 
 namespace vta::bindings {
 
@@ -57,68 +55,62 @@ CheckReport check_package(const std::filesystem::path& folder, const nlohmann::j
     return report;
 }
 
-DryRunReport dry_run(const std::filesystem::path& capture, const DryRunOptions& dry, std::ostream& out) {
-    DryRunReport report;
-    std::ifstream in(capture);
-    if (!in) {
-        report.error = "cannot open " + capture.string();
-        return report;
+struct DryRunWorkflows::State {
+    State(const DryRunOptions& dry, std::ostream& out)
+        : clock(std::make_shared<VirtualClock>(io)), recorder(io, clock), tail_ms(dry.tail_ms) {
+        recorder.on_action = [&out](const RecordedAction& a) { out << format_action(a) << '\n'; };
+        RuntimeOptions options;
+        options.package_roots = dry.package_roots;
+        options.packages = dry.packages;
+        options.clock = clock;
+        options.obs = recorder.obs();
+        options.playback = recorder.playback();
+        options.store = recorder.store();
+        options.logger = quiet_logger();
+        options.on_log = [this](const std::string& package, const std::string& level, const std::string& message) {
+            recorder.record(package, "log." + level, message);
+        };
+        runtime = std::make_shared<RuntimeImpl>(io, std::move(options));
+        runtime->start_watching();
+        runtime->load_all();
     }
-    boost::asio::io_context io;
-    auto clock = std::make_shared<VirtualClock>(io);
-    Recorder recorder(io, clock);
-    recorder.on_action = [&out](const RecordedAction& a) { out << format_action(a) << '\n'; };
-    RuntimeOptions options;
-    options.package_roots = dry.package_roots;
-    options.packages = dry.packages;
-    options.clock = clock;
-    options.obs = recorder.obs();
-    options.playback = recorder.playback();
-    options.store = recorder.store();
-    options.logger = quiet_logger();
-    options.on_log = [&recorder](const std::string& package, const std::string& level, const std::string& message) {
-        recorder.record(package, "log." + level, message);
-    };
-    auto runtime = std::make_shared<RuntimeImpl>(io, std::move(options));
-    runtime->start_watching();
-    runtime->load_all();
 
-    pss::MatchTracker tracker;
-    std::int64_t next_event_id = 1;
-    std::int64_t last_ms = 0;
-    std::string line;
-    std::size_t line_number = 0;
-    while (std::getline(in, line)) {
-        ++line_number;
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        nlohmann::json entry = nlohmann::json::parse(line, nullptr, false);
-        if (entry.is_discarded() || !entry.is_object() || !entry.contains("t") || !entry["t"].is_number() ||
-            !entry.contains("d") || !entry["d"].is_string()) {
-            report.error = capture.string() + ":" + std::to_string(line_number) + ": expected {\"t\": ms, \"d\": text}";
-            report.actions = recorder.actions();
-            report.packages = runtime->status();
-            return report;
-        }
-        const std::int64_t t_ms = entry["t"].get<std::int64_t>();
-        last_ms = std::max(last_ms, t_ms);
-        clock->advance_to(t_ms);
-        ++report.datagrams;
-        for (const auto& group : pss::decode(entry["d"].get<std::string>())) {
-            if (group.status != pss::Status::recognised) continue;
-            const std::int64_t id = next_event_id++;
-            auto update = tracker.apply(group, t_ms * 1000, id);
-            for (const auto& event : events_from(group, update, tracker.state(), id, t_ms * 1000)) {
-                ++report.events;
-                runtime->dispatch(event);
-            }
-        }
+    void run_ready() {
         io.restart();
         io.poll();
     }
-    clock->advance_to(last_ms + dry.tail_ms);
-    report.actions = recorder.actions();
-    report.packages = runtime->status();
+
+    boost::asio::io_context io;
+    std::shared_ptr<VirtualClock> clock;
+    Recorder recorder;
+    std::int64_t tail_ms;
+    std::shared_ptr<RuntimeImpl> runtime;
+    std::size_t events = 0;
+};
+
+DryRunWorkflows::DryRunWorkflows(const DryRunOptions& options, std::ostream& out)
+    : state_(std::make_unique<State>(options, out)) {}
+
+DryRunWorkflows::~DryRunWorkflows() = default;
+
+void DryRunWorkflows::advance_to(std::int64_t ms) {
+    state_->run_ready();
+    state_->clock->advance_to(ms);
+}
+
+void DryRunWorkflows::dispatch(const Event& event) {
+    ++state_->events;
+    state_->runtime->dispatch(event);
+}
+
+DryRunReport DryRunWorkflows::finish(std::int64_t last_ms) {
+    state_->run_ready();
+    state_->clock->advance_to(last_ms + state_->tail_ms);
+    DryRunReport report;
     report.ok = true;
+    report.events = state_->events;
+    report.actions = state_->recorder.actions();
+    report.packages = state_->runtime->status();
     return report;
 }
 

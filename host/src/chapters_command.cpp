@@ -23,7 +23,7 @@ std::string timestamp(std::int64_t offset_ms) {
     return fmt::format("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
 }
 
-std::string athlete(const std::optional<store::AthleteInfo>& a) {
+std::string athlete(const std::optional<store::AthleteRow>& a) {
     if (!a) return "?";
     return a->noc.empty() ? a->long_name : fmt::format("{} ({})", a->long_name, a->noc);
 }

@@ -80,7 +80,7 @@ int dry_run(const HostSetup& setup, const std::filesystem::path& capture) {
     options.package_roots = setup.workflow_folders;
     options.packages = setup.config.workflows.packages;
     spdlog::set_level(spdlog::level::warn);
-    const bindings::DryRunReport report = bindings::dry_run(capture, options, std::cout);
+    const bindings::DryRunReport report = host::dry_run(capture, options, std::cout);
     if (!report.ok) {
         std::cerr << "vta run --dry-run: " << report.error << "\n";
         return 1;

@@ -68,7 +68,7 @@ std::unique_ptr<Host> Host::create(boost::asio::io_context& io, const HostSetup&
         spdlog::debug("committed {} rows in {} us, through datagram {}", info.rows, info.duration.count(),
                       info.last_datagram_id);
     };
-    options.on_error = [](const store::Error& e) { spdlog::error("store: {}", e.message); };
+    options.on_error = [](const vta::Error& e) { spdlog::error("store: {}", e.message); };
     auto writer = store::Writer::open(setup.database, options);
     if (!writer) {
         error = "cannot open the store writer on " + setup.database.string() + ": " + writer.error().message;
@@ -249,9 +249,9 @@ void Host::refresh_clip_links() {
     if (recent_events_.empty() || now - last_clip_refresh_ < std::chrono::seconds(2)) return;
     last_clip_refresh_ = now;
     const auto stored = store_reader_->events_between(recent_events_.front().at_us, recent_events_.back().at_us);
-    if (!stored.ok || !stored.value.is_array()) return;
+    if (!stored.ok() || !stored.value().is_array()) return;
     std::map<std::int64_t, const nlohmann::json*> by_id;
-    for (const auto& e : stored.value)
+    for (const auto& e : stored.value())
         if (e.contains("id") && (e.contains("clip_path") || e.contains("rec_offset_ms") ||
                                  e.contains("str_offset_ms") || e.contains("clip_offset_ms")))
             by_id[e["id"].get<std::int64_t>()] = &e;
@@ -303,7 +303,7 @@ std::shared_ptr<const HostSnapshot> Host::build_snapshot() {
                                  status.recording, status.streaming});
     }
     snapshot->has_match = ingest_->tracker().has_match();
-    snapshot->match = ingest_->tracker().state().to_json();
+    snapshot->match = ingest_->tracker().state();
     snapshot->match_id = ingest_->match_id();
     refresh_clip_links();
     snapshot->events.assign(recent_events_.begin(), recent_events_.end());
@@ -355,11 +355,11 @@ void Host::post_recording(bool start) {
         const auto client = recorders.front();
         spdlog::info("operator: {} recording on {}", start ? "start" : "stop", client->name());
         if (start)
-            client->start_record([name = client->name()](obs::Result<void> r) {
+            client->start_record([name = client->name()](vta::Result<void> r) {
                 if (!r) spdlog::warn("{}: recording did not start: {}", name, r.error().message);
             });
         else
-            client->stop_record([name = client->name()](obs::Result<std::string> r) {
+            client->stop_record([name = client->name()](vta::Result<std::string> r) {
                 if (r)
                     spdlog::info("{}: recording stopped: {}", name, r.value());
                 else
@@ -419,8 +419,8 @@ void Host::post_play_clip(std::string path, std::int64_t offset_ms) {
     boost::asio::post(io_, [this, path = std::move(path), offset_ms] {
         if (stopped_) return;
         spdlog::info("operator: playing {} from {:.1f} s", path, double(offset_ms) / 1000);
-        playback_->open("panel", path, double(offset_ms) / 1000, [path](bindings::ActionResult r) {
-            if (!r.ok) spdlog::warn("playback of {} failed: {} ({})", path, r.error_message, r.error_code);
+        playback_->open("panel", path, double(offset_ms) / 1000, [path](bindings::JsonResult r) {
+            if (!r) spdlog::warn("playback of {} failed: {}", path, r.error().text());
         });
     });
 }
@@ -432,7 +432,7 @@ void Host::load_tournaments(store::Database& database) {
 }
 
 void Host::change_day(const std::string& what,
-                      const std::function<store::Result<store::ActiveDay>(store::Database&)>& change) {
+                      const std::function<vta::Result<store::ActiveDay>(store::Database&)>& change) {
     changed_since_snapshot_ = true;
     auto database = store::Database::open(setup_.database);
     if (!database) {

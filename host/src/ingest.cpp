@@ -62,7 +62,7 @@ store::MatchRow to_match_row(const pss::MatchState& s, std::optional<std::int64_
     return row;
 }
 
-Ingest::Ingest(store::Writer& writer, std::optional<std::int64_t> day_id) : writer_(writer), day_id_(day_id) {}
+Ingest::Ingest(store::IngestSink& sink, std::optional<std::int64_t> day_id) : writer_(sink), day_id_(day_id) {}
 
 void Ingest::resume(std::int64_t match_id, const pss::MatchState& state) {
     tracker_.resume(state);
@@ -140,7 +140,7 @@ void Ingest::store_recognised(pss::Group& group, std::int64_t datagram_id, int i
         if (recent_points_.size() > max_recent_points) recent_points_.pop_front();
     }
     if (!update.linked_points.empty()) relink_points(update.linked_points);
-    if (observer_) observer_(IngestedGroup{group, update, state, event_id, arrival_us});
+    if (observer_) observer_(IngestedGroup{group, update, state, event_id, arrival_us, match_id_, tracker_.has_match()});
 }
 
 void Ingest::flush_match() {

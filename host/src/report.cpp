@@ -21,7 +21,7 @@ std::string side_name(store::Side side) {
     return "-";
 }
 
-std::string athlete(const std::optional<store::AthleteInfo>& a) {
+std::string athlete(const std::optional<store::AthleteRow>& a) {
     return a ? fmt::format("{} ({})", a->long_name, a->noc) : std::string("?");
 }
 

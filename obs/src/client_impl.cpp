@@ -33,7 +33,7 @@ Result<Json> response_result(const Json& response, const std::string& fallback_t
         const std::string comment = str_field(status, "comment");
         std::string message = fmt::format("{} failed: OBS status {}", type, code);
         if (!comment.empty()) message += ": " + comment;
-        return Error{ErrorCode::request_failed, std::move(message), code, comment};
+        return Error{Errc::request_failed, std::move(message), code, comment};
     }
     const auto data = response.find("responseData");
     if (data == response.end() || data->is_null()) return Json::object();
@@ -93,7 +93,7 @@ void ClientImpl::stop() {
     identify_timer_.cancel();
     resolver_.cancel();
     close_session_gracefully();
-    fail_all_pending(ErrorCode::cancelled, "the OBS client was stopped");
+    fail_all_pending(Errc::cancelled, "the OBS client was stopped");
     if (state_ != State::disconnected) set_state(State::disconnected, "stopped by the host");
 }
 
@@ -257,31 +257,31 @@ void ClientImpl::lose_session(int close_code, const std::string& reason) {
     beast::error_code ignored;
     beast::get_lowest_layer(s->ws).socket().close(ignored);
     const bool was_connected = state_ == State::connected;
-    fail_all_pending(ErrorCode::closed, fmt::format("connection to OBS \"{}\" lost: {}", config_.name, reason));
+    fail_all_pending(Errc::closed, fmt::format("connection to OBS \"{}\" lost: {}", config_.name, reason));
     if (was_connected) logger_->warn("OBS \"{}\": {}", config_.name, reason);
 
     switch (close_code) {
         case 4009:
-            return fail_permanently(ErrorCode::auth_failed, "authentication failed: wrong password (4009)");
+            return fail_permanently(Errc::auth_failed, "authentication failed: wrong password (4009)");
         case 4010:
-            return fail_permanently(ErrorCode::unsupported, "OBS does not support RPC version 1 (4010)");
+            return fail_permanently(Errc::unsupported, "OBS does not support RPC version 1 (4010)");
         case 4011:
-            return fail_permanently(ErrorCode::closed, "session invalidated: kicked by the user in OBS (4011)");
+            return fail_permanently(Errc::closed, "session invalidated: kicked by the user in OBS (4011)");
         default:
             break;
     }
     if (wanted_ && options_.reconnect)
         schedule_reconnect(reason);
     else
-        fail_permanently(ErrorCode::closed, reason);
+        fail_permanently(Errc::closed, reason);
 }
 
-void ClientImpl::fail_permanently(ErrorCode code, const std::string& reason) {
+void ClientImpl::fail_permanently(Errc code, const std::string& reason) {
     wanted_ = false;
     reconnect_timer_.cancel();
     identify_timer_.cancel();
     close_session_gracefully();
-    fail_all_pending(ErrorCode::closed, reason);
+    fail_all_pending(Errc::closed, reason);
     logger_->error("OBS \"{}\": {} [{}]", config_.name, reason, to_string(code));
     set_state(State::failed, reason);
 }
@@ -306,7 +306,7 @@ void ClientImpl::schedule_reconnect(const std::string& reason) {
     });
 }
 
-void ClientImpl::fail_all_pending(ErrorCode code, const std::string& message) {
+void ClientImpl::fail_all_pending(Errc code, const std::string& message) {
     auto pending = std::move(pending_);
     pending_.clear();
     reidentify_ids_.clear();
@@ -383,7 +383,7 @@ void ClientImpl::handle_hello(const std::shared_ptr<Session>& s, const Json& d) 
     Json identify = {{"rpcVersion", 1}, {"eventSubscriptions", config_.event_subscriptions}};
     if (const auto auth = d.find("authentication"); auth != d.end() && auth->is_object()) {
         if (config_.password.empty())
-            return fail_permanently(ErrorCode::auth_failed, "OBS requires a password but none is configured");
+            return fail_permanently(Errc::auth_failed, "OBS requires a password but none is configured");
         identify["authentication"] =
             auth_response(config_.password, str_field(*auth, "salt"), str_field(*auth, "challenge"));
     }
@@ -475,7 +475,7 @@ void ClientImpl::handle_response(Json& d, bool batch) {
     const auto results = d.find("results");
     if (results == d.end() || !results->is_array()) {
         protocol_error("RequestBatchResponse without results");
-        return done(Error{ErrorCode::protocol, "RequestBatch: the response has no results array"});
+        return done(Error{Errc::protocol, "RequestBatch: the response has no results array"});
     }
     done(std::move(*results));
 }
@@ -608,7 +608,7 @@ void ClientImpl::on_deadline() {
         if (it == pending_.end()) continue;  // completed by an earlier handler in this loop
         const std::string type = it->second.type;
         const auto timeout = it->second.timeout;
-        take_pending(it)(Error{ErrorCode::timeout, fmt::format("{}: no answer from OBS within {}", type, ms(timeout))});
+        take_pending(it)(Error{Errc::timeout, fmt::format("{}: no answer from OBS within {}", type, ms(timeout))});
     }
     if (!deadlines_.empty() && deadlines_.begin()->first < deadline_armed_)
         arm_deadline_timer(deadlines_.begin()->first);
@@ -619,7 +619,7 @@ void ClientImpl::request(RequestId id, std::string type, Json data, Handler<Json
     if (state_ != State::connected || !session_)
         return complete_later(
             std::move(handler),
-            Result<Json>(Error{ErrorCode::not_connected, fmt::format("{}: OBS \"{}\" is not connected ({})", type,
+            Result<Json>(Error{Errc::not_connected, fmt::format("{}: OBS \"{}\" is not connected ({})", type,
                                                                      config_.name, to_string(state_))}));
     Json message = {{"op", 6}};
     Json& d = message["d"];
@@ -635,7 +635,7 @@ void ClientImpl::request_batch(std::vector<BatchRequest> requests, BatchOptions 
                                Handler<BatchResults> handler, std::chrono::milliseconds timeout) {
     if (state_ != State::connected || !session_)
         return complete_later(std::move(handler),
-                              Result<BatchResults>(Error{ErrorCode::not_connected,
+                              Result<BatchResults>(Error{Errc::not_connected,
                                                          fmt::format("RequestBatch: OBS \"{}\" is not connected ({})",
                                                                      config_.name, to_string(state_))}));
     const RequestId id = next_request_id();
@@ -666,7 +666,7 @@ void ClientImpl::cancel(RequestId id) {
     const std::string type = it->second.type;
     auto done = take_pending(it);
     net::post(io_, [done = std::move(done), type] {
-        done(Error{ErrorCode::cancelled, fmt::format("{}: cancelled by the caller", type)});
+        done(Error{Errc::cancelled, fmt::format("{}: cancelled by the caller", type)});
     });
 }
 
@@ -674,7 +674,7 @@ void ClientImpl::reidentify(std::uint32_t event_subscriptions, Handler<void> han
     config_.event_subscriptions = event_subscriptions;
     if (state_ != State::connected || !session_)
         return complete_later(std::move(handler),
-                              Result<void>(Error{ErrorCode::not_connected,
+                              Result<void>(Error{Errc::not_connected,
                                                  fmt::format("Reidentify: OBS \"{}\" is not connected ({}); the new "
                                                              "subscriptions apply from the next connection",
                                                              config_.name, to_string(state_))}));
@@ -703,7 +703,7 @@ void ClientImpl::wait_event(std::string event_type, std::function<bool(const Eve
                             std::chrono::milliseconds timeout, Handler<Event> handler) {
     if (state_ != State::connected)
         return complete_later(std::move(handler),
-                              Result<Event>(Error{ErrorCode::not_connected,
+                              Result<Event>(Error{Errc::not_connected,
                                                   fmt::format("waiting for {}: OBS \"{}\" is not connected ({})",
                                                               event_type, config_.name, to_string(state_))}));
     if (timeout.count() <= 0) timeout = options_.request_timeout;
@@ -718,7 +718,7 @@ void ClientImpl::wait_event(std::string event_type, std::function<bool(const Eve
         const std::string type = std::move(it->second.event_type);
         self->waiters_.erase(it);
         invoke(handler,
-               Result<Event>(Error{ErrorCode::timeout, fmt::format("no {} event within {}", type, ms(timeout))}));
+               Result<Event>(Error{Errc::timeout, fmt::format("no {} event within {}", type, ms(timeout))}));
     });
     waiters_.emplace(id, Waiter{std::move(event_type), std::move(match), std::move(handler), std::move(timer)});
 }

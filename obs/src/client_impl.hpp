@@ -122,8 +122,8 @@ private:
     void lose_session(int close_code, const std::string& reason);
     void close_session_gracefully();
     void schedule_reconnect(const std::string& reason);
-    void fail_permanently(ErrorCode code, const std::string& reason);
-    void fail_all_pending(ErrorCode code, const std::string& message);
+    void fail_permanently(Errc code, const std::string& reason);
+    void fail_all_pending(Errc code, const std::string& message);
 
     // Protocol.
     void handle_message(const std::shared_ptr<Session>& s, Json& message);  // may move parts out

@@ -14,13 +14,13 @@ Error config_error(const std::string& entry, std::string_view key, std::string_v
                    const nlohmann::json* got) {
     std::string message = fmt::format("OBS connection {}: key \"{}\": expected {}", entry, key, expected);
     if (got) message += fmt::format(", got {}", got->is_null() ? "null" : got->type_name());
-    return Error{ErrorCode::invalid_config, std::move(message)};
+    return Error{Errc::invalid_config, std::move(message)};
 }
 
 Result<ConnectionConfig> parse_entry(const nlohmann::json& item, std::size_t index) {
     std::string entry = fmt::format("#{}", index);
     if (!item.is_object())
-        return Error{ErrorCode::invalid_config,
+        return Error{Errc::invalid_config,
                      fmt::format("OBS connection {}: expected an object, got {}", entry, item.type_name())};
 
     ConnectionConfig cfg;
@@ -74,7 +74,7 @@ Result<ConnectionConfig> parse_entry(const nlohmann::json& item, std::size_t ind
 
 Result<std::vector<ConnectionConfig>> parse_connections(const nlohmann::json& list) {
     if (!list.is_array())
-        return Error{ErrorCode::invalid_config,
+        return Error{Errc::invalid_config,
                      fmt::format("OBS connections: expected an array of objects, got {}", list.type_name())};
     std::vector<ConnectionConfig> configs;
     std::set<std::string> names;
@@ -82,7 +82,7 @@ Result<std::vector<ConnectionConfig>> parse_connections(const nlohmann::json& li
         auto entry = parse_entry(list[i], i);
         if (!entry) return entry.error();
         if (!names.insert(entry.value().name).second)
-            return Error{ErrorCode::invalid_config,
+            return Error{Errc::invalid_config,
                          fmt::format("OBS connection \"{}\" (#{}): key \"name\": expected a unique name, "
                                      "it is used twice",
                                      entry.value().name, i)};
@@ -93,7 +93,7 @@ Result<std::vector<ConnectionConfig>> parse_connections(const nlohmann::json& li
 
 Result<std::vector<ConnectionConfig>> parse_connections(std::string_view json_text) {
     auto parsed = nlohmann::json::parse(json_text.begin(), json_text.end(), nullptr, false);
-    if (parsed.is_discarded()) return Error{ErrorCode::invalid_config, "OBS connections: the text is not valid JSON"};
+    if (parsed.is_discarded()) return Error{Errc::invalid_config, "OBS connections: the text is not valid JSON"};
     return parse_connections(parsed);
 }
 

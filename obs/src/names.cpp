@@ -6,32 +6,6 @@
 
 namespace vta::obs {
 
-std::string_view to_string(ErrorCode code) {
-    switch (code) {
-        case ErrorCode::not_connected:
-            return "not_connected";
-        case ErrorCode::timeout:
-            return "timeout";
-        case ErrorCode::request_failed:
-            return "request_failed";
-        case ErrorCode::protocol:
-            return "protocol";
-        case ErrorCode::auth_failed:
-            return "auth_failed";
-        case ErrorCode::unsupported:
-            return "unsupported";
-        case ErrorCode::closed:
-            return "closed";
-        case ErrorCode::cancelled:
-            return "cancelled";
-        case ErrorCode::invalid_state:
-            return "invalid_state";
-        case ErrorCode::invalid_config:
-            return "invalid_config";
-    }
-    return "unknown";
-}
-
 std::string_view to_string(Role role) {
     switch (role) {
         case Role::rec:

@@ -70,7 +70,7 @@ public:
         events_.unsubscribe();
         connection_.unsubscribe();
         transition();
-        complete(Error{ErrorCode::cancelled, "the replay buffer keeper was stopped"});
+        complete(Error{Errc::cancelled, "the replay buffer keeper was stopped"});
     }
 
     void arm(ReplaySettings settings, Handler<void> done) {
@@ -81,7 +81,7 @@ public:
         if (client_->state() != State::connected) {
             set_state(ReplayState::waiting);
             transition();
-            complete(Error{ErrorCode::not_connected, "OBS is not connected; the replay buffer starts once it is"});
+            complete(Error{Errc::not_connected, "OBS is not connected; the replay buffer starts once it is"});
             return;
         }
         const auto step = transition();
@@ -103,7 +103,7 @@ public:
         transition();
         deadline_.cancel();
         set_state(ReplayState::disarmed);
-        complete(Error{ErrorCode::cancelled, "the replay buffer was disarmed"});
+        complete(Error{Errc::cancelled, "the replay buffer was disarmed"});
         client_->request("StopReplayBuffer", {}, [done = std::move(done)](Result<Json> r) {
             if (!r && r.error().status_code != output_not_running) return done(r.error());
             done(Result<void>());
@@ -225,7 +225,7 @@ private:
                 "trying, challenges meanwhile get their clip from the recording",
                 client_->name(), options_.warn_after.count() / 1000.0, last_problem_);
         }
-        complete(Error{ErrorCode::invalid_state, "the replay buffer is not running yet: " + last_problem_});
+        complete(Error{Errc::invalid_state, "the replay buffer is not running yet: " + last_problem_});
     }
 
     void start(std::uint64_t step) {
@@ -236,7 +236,7 @@ private:
                              if (r) return;  // STARTED (or the confirmation timeout) decides
                              const Error& e = r.error();
                              if (e.status_code == output_running) return self.confirmed();
-                             if (e.status_code == invalid_resource_state || e.code == ErrorCode::unsupported)
+                             if (e.status_code == invalid_resource_state || e.code == Errc::unsupported)
                                  return self.unavailable(e);
                              self.unconfirmed(e.message);
                          }));
@@ -268,7 +268,7 @@ private:
         set_state(ReplayState::failed);
         log().warn("OBS \"{}\": the replay buffer cannot run ({}); enable it in OBS's output settings", client_->name(),
                    e.comment.empty() ? e.message : e.comment);
-        complete(Error{ErrorCode::unsupported, "the replay buffer is not available: " + e.message});
+        complete(Error{Errc::unsupported, "the replay buffer is not available: " + e.message});
     }
 
     void on_replay_event(const std::string& output_state) {
@@ -299,7 +299,7 @@ private:
         trying_ = false;
         deadline_.cancel();
         set_state(ReplayState::waiting);
-        complete(Error{ErrorCode::not_connected, "OBS disconnected before the replay buffer started"});
+        complete(Error{Errc::not_connected, "OBS disconnected before the replay buffer started"});
     }
 
     void complete(Result<void> result) {

@@ -33,7 +33,7 @@ Handler<Json> string_field(Handler<std::string> handler, const char* key, std::s
         const std::string value = str_field(r.value(), key);
         if (value.empty())
             return ClientImpl::invoke(
-                handler, Result<std::string>(Error{ErrorCode::protocol,
+                handler, Result<std::string>(Error{Errc::protocol,
                                                    fmt::format("{}: the response has no \"{}\"", request_type, key)}));
         ClientImpl::invoke(handler, Result<std::string>(value));
     };
@@ -148,7 +148,7 @@ void when_not_recording(Client& client, const std::shared_ptr<ClientImpl>& impl,
                            state == "OBS_WEBSOCKET_OUTPUT_STOPPING")
                            return ClientImpl::invoke(
                                handler,
-                               Result<void>(Error{ErrorCode::invalid_state,
+                               Result<void>(Error{Errc::invalid_state,
                                                   fmt::format("cannot change the {} while OBS is recording", what)}));
                        then(std::move(handler));
                    });
@@ -215,7 +215,7 @@ void Client::save_replay_buffer(Handler<std::string> handler) {
                 if (!r) return op->finish(r.error());
                 const std::string path = str_field(r.value(), "savedReplayPath");
                 if (path.empty())
-                    return op->finish(Error{ErrorCode::protocol, "GetLastReplayBufferReplay: no savedReplayPath"});
+                    return op->finish(Error{Errc::protocol, "GetLastReplayBufferReplay: no savedReplayPath"});
                 op->finish(path);
             },
             {});
@@ -261,7 +261,7 @@ void Client::set_scene_item_enabled(std::string scene, std::string source, bool 
                 if (item == r.value().end() || !item->is_number_integer())
                     return ClientImpl::invoke(
                         handler,
-                        Result<void>(Error{ErrorCode::protocol, "GetSceneItemId: the response has no sceneItemId"}));
+                        Result<void>(Error{Errc::protocol, "GetSceneItemId: the response has no sceneItemId"}));
                 impl->request(impl->next_request_id(), "SetSceneItemEnabled",
                               {{"sceneName", std::move(scene)}, {"sceneItemId", *item}, {"sceneItemEnabled", enabled}},
                               to_void(std::move(handler)), {});

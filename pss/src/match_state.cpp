@@ -49,105 +49,71 @@ bool assign(T& target, const T& value) {
 
 }  // namespace
 
-nlohmann::json MatchState::to_json() const {
-    nlohmann::json athletes_json = nlohmann::json::array();
-    for (const Athlete& a : athletes)
-        athletes_json.push_back({{"short_name", a.short_name}, {"long_name", a.long_name}, {"noc", a.noc}});
-    nlohmann::json injury_json = nlohmann::json::array();
-    for (const InjuryTime& i : injury)
-        injury_json.push_back({{"seconds", i.seconds}, {"shown", i.shown}, {"active", i.active}});
-    nlohmann::json challenge_json = nlohmann::json::array();
-    for (ChallengeStage c : challenge) challenge_json.push_back(challenge_stage_name(c));
-    return {
-        {"number", number},
-        {"category", category},
-        {"weight", weight},
-        {"division", division},
-        {"match_code", match_code},
-        {"rounds", rounds},
-        {"round_seconds", round_seconds},
-        {"athletes", std::move(athletes_json)},
-        {"round_scores", round_scores},
-        {"scores", scores},
-        {"warnings", warnings},
-        {"round", round},
-        {"clock_seconds", clock_seconds},
-        {"clock", format_clock(clock_seconds)},
-        {"clock_running", clock_running},
-        {"injury", std::move(injury_json)},
-        {"challenge", std::move(challenge_json)},
-        {"round_winners", round_winners},
-        {"winner", winner},
-        {"winner_name", winner_name},
-        {"decision", decision},
-        {"ready", ready},
-        {"break_active", break_active},
-        {"break_seconds", break_seconds},
-        {"decided", decided},
-    };
+// The JSON forms of the state's parts (found by ADL from the field list below). Reading is lenient: a missing
+// or mistyped key keeps its default, so a state stored by an older host still resumes.
+void to_json(nlohmann::json& j, const Athlete& a) {
+    j = {{"short_name", a.short_name}, {"long_name", a.long_name}, {"noc", a.noc}};
 }
+void to_json(nlohmann::json& j, const InjuryTime& i) {
+    j = {{"seconds", i.seconds}, {"shown", i.shown}, {"active", i.active}};
+}
+void to_json(nlohmann::json& j, ChallengeStage c) { j = std::string(challenge_stage_name(c)); }
 
 namespace {
 
 template <typename T>
-void read(const nlohmann::json& j, const char* key, T& target) {
-    const auto it = j.find(key);
-    if (it == j.end()) return;
-    try {
-        target = it->get<T>();
-    } catch (const nlohmann::json::exception&) {
-        // mistyped: keep the default
-    }
+struct is_std_array : std::false_type {};
+template <typename T, std::size_t n>
+struct is_std_array<std::array<T, n>> : std::true_type {};
+
+template <typename T>
+void read(const nlohmann::json& j, T& target);
+
+template <typename T>
+void read_key(const nlohmann::json& j, const char* key, T& target) {
+    if (const auto it = j.find(key); it != j.end()) read(*it, target);
 }
 
-ChallengeStage challenge_stage_from(const std::string& name) {
-    for (auto stage : {ChallengeStage::requested, ChallengeStage::accepted, ChallengeStage::rejected,
-                       ChallengeStage::cancelled, ChallengeStage::won, ChallengeStage::lost})
-        if (challenge_stage_name(stage) == name) return stage;
-    return ChallengeStage::none;
+template <typename T>
+void read(const nlohmann::json& j, T& target) {
+    if constexpr (std::is_same_v<T, Athlete>) {
+        read_key(j, "short_name", target.short_name);
+        read_key(j, "long_name", target.long_name);
+        read_key(j, "noc", target.noc);
+    } else if constexpr (std::is_same_v<T, InjuryTime>) {
+        read_key(j, "seconds", target.seconds);
+        read_key(j, "shown", target.shown);
+        read_key(j, "active", target.active);
+    } else if constexpr (std::is_same_v<T, ChallengeStage>) {
+        if (!j.is_string()) return;
+        for (auto stage : {ChallengeStage::requested, ChallengeStage::accepted, ChallengeStage::rejected,
+                           ChallengeStage::cancelled, ChallengeStage::won, ChallengeStage::lost})
+            if (challenge_stage_name(stage) == j.get<std::string>()) target = stage;
+    } else if constexpr (is_std_array<T>::value) {
+        if (!j.is_array()) return;
+        for (std::size_t i = 0; i < std::min(target.size(), j.size()); ++i) read(j[i], target[i]);
+    } else {
+        try {
+            target = j.get<T>();
+        } catch (const nlohmann::json::exception&) {
+            // mistyped: keep the default
+        }
+    }
 }
 
 }  // namespace
 
+nlohmann::json MatchState::to_json() const {
+    nlohmann::json j = nlohmann::json::object();
+    fields(*this, [&j](const char* key, const auto& value) { j[key] = value; });
+    j["clock"] = format_clock(clock_seconds);  // for display only: not read back
+    return j;
+}
+
 MatchState MatchState::from_json(const nlohmann::json& j) {
     MatchState s;
     if (!j.is_object()) return s;
-    read(j, "number", s.number);
-    read(j, "category", s.category);
-    read(j, "weight", s.weight);
-    read(j, "division", s.division);
-    read(j, "match_code", s.match_code);
-    read(j, "rounds", s.rounds);
-    read(j, "round_seconds", s.round_seconds);
-    if (const auto it = j.find("athletes"); it != j.end() && it->is_array())
-        for (std::size_t i = 0; i < std::min<std::size_t>(2, it->size()); ++i) {
-            read((*it)[i], "short_name", s.athletes[i].short_name);
-            read((*it)[i], "long_name", s.athletes[i].long_name);
-            read((*it)[i], "noc", s.athletes[i].noc);
-        }
-    read(j, "round_scores", s.round_scores);
-    read(j, "scores", s.scores);
-    read(j, "warnings", s.warnings);
-    read(j, "round", s.round);
-    read(j, "clock_seconds", s.clock_seconds);
-    read(j, "clock_running", s.clock_running);
-    if (const auto it = j.find("injury"); it != j.end() && it->is_array())
-        for (std::size_t i = 0; i < std::min<std::size_t>(3, it->size()); ++i) {
-            read((*it)[i], "seconds", s.injury[i].seconds);
-            read((*it)[i], "shown", s.injury[i].shown);
-            read((*it)[i], "active", s.injury[i].active);
-        }
-    if (const auto it = j.find("challenge"); it != j.end() && it->is_array())
-        for (std::size_t i = 0; i < std::min<std::size_t>(3, it->size()); ++i)
-            if ((*it)[i].is_string()) s.challenge[i] = challenge_stage_from((*it)[i].get<std::string>());
-    read(j, "round_winners", s.round_winners);
-    read(j, "winner", s.winner);
-    read(j, "winner_name", s.winner_name);
-    read(j, "decision", s.decision);
-    read(j, "ready", s.ready);
-    read(j, "break_active", s.break_active);
-    read(j, "break_seconds", s.break_seconds);
-    read(j, "decided", s.decided);
+    fields(s, [&j](const char* key, auto& value) { read_key(j, key, value); });
     return s;
 }
 

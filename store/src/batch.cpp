@@ -284,7 +284,7 @@ std::vector<Refusal> BatchCommitter::commit_row_by_row(const Batch& batch) {
             db_.exec("ROLLBACK TO batch_row");
             refused.push_back(
                 {kind, id,
-                 Error{errc::sqlite, describe(kind, id) + " refused: " + e.what(), e.getExtendedErrorCode()}});
+                 Error{Errc::sqlite, describe(kind, id) + " refused: " + e.what(), e.getExtendedErrorCode()}});
         }
         db_.exec("RELEASE batch_row");
     });

@@ -12,9 +12,9 @@ namespace vta::store::detail {
 Error to_error(const std::exception& e, std::string_view doing) {
     std::string message = std::string(doing) + ": " + e.what();
     if (const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&e)) {
-        return Error{errc::sqlite, std::move(message), sqlite->getExtendedErrorCode()};
+        return Error{Errc::sqlite, std::move(message), sqlite->getExtendedErrorCode()};
     }
-    return Error{errc::sqlite, std::move(message), 0};
+    return Error{Errc::sqlite, std::move(message), 0};
 }
 
 namespace {
@@ -53,11 +53,11 @@ Result<std::unique_ptr<SQLite::Database>> open_connection(const std::filesystem:
         std::error_code ec;
         std::filesystem::create_directories(path.parent_path(), ec);
         if (ec) {
-            return Error{errc::io, "creating folder " + path.parent_path().string() + ": " + ec.message()};
+            return Error{Errc::io, "creating folder " + path.parent_path().string() + ": " + ec.message()};
         }
     }
     if (mode == OpenMode::read_only && !std::filesystem::exists(path)) {
-        return Error{errc::not_found, describe(path) + " does not exist"};
+        return Error{Errc::not_found, describe(path) + " does not exist"};
     }
     try {
         const int access =
@@ -76,7 +76,7 @@ Result<std::unique_ptr<SQLite::Database>> open_connection(const std::filesystem:
             return version.error();
         }
         if (*version < latest_schema_version()) {
-            return Error{errc::schema_too_old, describe(path) + " has schema version " + std::to_string(*version) +
+            return Error{Errc::schema_too_old, describe(path) + " has schema version " + std::to_string(*version) +
                                                    ", this build reads " + std::to_string(latest_schema_version()) +
                                                    ": run the host once to migrate it"};
         }

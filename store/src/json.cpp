@@ -22,9 +22,14 @@ nlohmann::json embedded(const std::string& text) {
 
 }  // namespace
 
-void to_json(nlohmann::json& j, const AthleteInfo& a) {
-    j = {{"id", a.id}, {"short_name", a.short_name}, {"long_name", a.long_name}, {"noc", a.noc}};
+namespace {
+
+nlohmann::json athlete_json(const std::optional<AthleteRow>& a, const std::optional<std::int64_t>& id) {
+    if (!a) return nullptr;
+    return {{"id", or_null(id)}, {"short_name", a->short_name}, {"long_name", a->long_name}, {"noc", a->noc}};
 }
+
+}  // namespace
 
 void to_json(nlohmann::json& j, const MatchInfo& m) {
     auto round_scores = nlohmann::json::array();
@@ -53,8 +58,8 @@ void to_json(nlohmann::json& j, const MatchInfo& m) {
         {"winner_name", m.winner_name},
         {"decision", m.decision},
         {"state", embedded(m.state_json)},
-        {"blue", or_null(m.blue)},
-        {"red", or_null(m.red)},
+        {"blue", athlete_json(m.blue, m.blue_id)},
+        {"red", athlete_json(m.red, m.red_id)},
         {"event_count", m.event_count},
         {"created_at", m.created_at},
         {"updated_at", m.updated_at},

@@ -43,12 +43,13 @@ std::optional<std::string> optional_text(const SQLite::Column& column) {
     return column.getString();
 }
 
-std::optional<AthleteInfo> athlete_at(SQLite::Statement& row, int first) {
-    if (row.getColumn(first).isNull()) {
-        return std::nullopt;
-    }
-    return AthleteInfo{row.getColumn(first).getInt64(), row.getColumn(first + 1).getString(),
-                       row.getColumn(first + 2).getString(), row.getColumn(first + 3).getString()};
+// The athlete whose id is in column `first` (short name, long name and NOC follow), if any.
+void read_athlete(SQLite::Statement& row, int first, std::optional<AthleteRow>& athlete,
+                  std::optional<std::int64_t>& id) {
+    if (row.getColumn(first).isNull()) return;
+    id = row.getColumn(first).getInt64();
+    athlete = AthleteRow{row.getColumn(first + 1).getString(), row.getColumn(first + 2).getString(),
+                         row.getColumn(first + 3).getString()};
 }
 
 MatchInfo read_match(SQLite::Statement& row) {
@@ -73,8 +74,8 @@ MatchInfo read_match(SQLite::Statement& row) {
     m.created_at = row.getColumn(17).getString();
     m.updated_at = row.getColumn(18).getString();
     m.event_count = row.getColumn(19).getInt64();
-    m.blue = athlete_at(row, 20);
-    m.red = athlete_at(row, 24);
+    read_athlete(row, 20, m.blue, m.blue_id);
+    read_athlete(row, 24, m.red, m.red_id);
     return m;
 }
 

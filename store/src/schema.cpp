@@ -262,7 +262,7 @@ void require_foreign_keys_intact(SQLite::Database& db, int version) {
 }
 
 Error too_new(int version) {
-    return Error{errc::schema_too_new, "database schema version " + std::to_string(version) +
+    return Error{Errc::schema_too_new, "database schema version " + std::to_string(version) +
                                            " is newer than this build supports (" +
                                            std::to_string(latest_schema_version()) + "): use a newer vta"};
 }

@@ -185,7 +185,7 @@ Result<std::optional<ActiveDay>> Database::active_day() {
 
 Result<ActiveDay> Database::ensure_active_day(std::string_view date_iso) {
     if (!looks_like_iso_date(date_iso)) {
-        return Error{errc::invalid_argument, "expected a date as YYYY-MM-DD, got \"" + std::string(date_iso) + "\""};
+        return Error{Errc::invalid_argument, "expected a date as YYYY-MM-DD, got \"" + std::string(date_iso) + "\""};
     }
     try {
         SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -240,14 +240,14 @@ Result<std::vector<TournamentInfo>> Database::list_tournaments() {
 Result<ActiveDay> Database::create_tournament(std::string_view name, std::string_view first_day_date_iso) {
     const std::string clean = trimmed(name);
     if (clean.empty()) {
-        return Error{errc::invalid_argument, "a tournament needs a name"};
+        return Error{Errc::invalid_argument, "a tournament needs a name"};
     }
     if (clean.size() > max_tournament_name) {
-        return Error{errc::invalid_argument,
+        return Error{Errc::invalid_argument,
                      "a tournament name has at most " + std::to_string(max_tournament_name) + " characters"};
     }
     if (!looks_like_iso_date(first_day_date_iso)) {
-        return Error{errc::invalid_argument,
+        return Error{Errc::invalid_argument,
                      "expected a date as YYYY-MM-DD, got \"" + std::string(first_day_date_iso) + "\""};
     }
     try {
@@ -263,12 +263,12 @@ Result<ActiveDay> Database::create_tournament(std::string_view name, std::string
 
 Result<ActiveDay> Database::add_day(std::int64_t tournament_id, std::string_view date_iso) {
     if (!looks_like_iso_date(date_iso)) {
-        return Error{errc::invalid_argument, "expected a date as YYYY-MM-DD, got \"" + std::string(date_iso) + "\""};
+        return Error{Errc::invalid_argument, "expected a date as YYYY-MM-DD, got \"" + std::string(date_iso) + "\""};
     }
     try {
         SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
         if (!tournament_exists(*db_, tournament_id)) {
-            return Error{errc::not_found, "no tournament with id " + std::to_string(tournament_id)};
+            return Error{Errc::not_found, "no tournament with id " + std::to_string(tournament_id)};
         }
         auto day = load_day(*db_, insert_next_day(*db_, tournament_id, date_iso));
         transaction.commit();
@@ -283,7 +283,7 @@ Result<ActiveDay> Database::activate_day(std::int64_t day_id, std::string_view c
         SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
         auto day = load_day(*db_, day_id);
         if (!day) {
-            return Error{errc::not_found, "no tournament day with id " + std::to_string(day_id)};
+            return Error{Errc::not_found, "no tournament day with id " + std::to_string(day_id)};
         }
         write_setting(*db_, active_tournament_key, std::to_string(day->tournament_id), changed_by);
         write_setting(*db_, active_day_key, std::to_string(day->day_id), changed_by);

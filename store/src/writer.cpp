@@ -121,7 +121,7 @@ void read_stream_timeline(SQLite::Database& db, std::map<std::int64_t, std::int6
 
 Result<std::unique_ptr<Writer>> Writer::open(const std::filesystem::path& path, WriterOptions options) {
     if (options.batch_rows == 0) {
-        return Error{errc::invalid_argument, "WriterOptions::batch_rows must be at least 1"};
+        return Error{Errc::invalid_argument, "WriterOptions::batch_rows must be at least 1"};
     }
     auto db =
         detail::open_connection(path, detail::OpenMode::read_write, static_cast<int>(options.busy_timeout.count()),
@@ -322,7 +322,7 @@ Result<void> Writer::flush(std::chrono::milliseconds timeout) {
     if (s.last_error) {
         message += " (last error: " + s.last_error->message + ")";
     }
-    return Error{done ? errc::closed : errc::timeout, std::move(message)};
+    return Error{done ? Errc::closed : Errc::timeout, std::move(message)};
 }
 
 Result<void> Writer::close(std::chrono::milliseconds timeout) {
@@ -415,7 +415,7 @@ std::optional<Writer::State::Committed> Writer::State::commit_until_done(const d
             lock.unlock();
             report(Error{failure.code,
                          "writer closed with " + std::to_string(lost) + " rows not committed: " + failure.message,
-                         failure.sqlite_code});
+                         failure.status_code});
             return std::nullopt;
         }
     }

@@ -180,7 +180,7 @@ TEST_F(Modules, ObsCallsYieldAndResumeWithTheAnswer) {
 
 class SilentObs : public ObsBackend {
 public:
-    void call(const std::string&, const std::string&, const std::string&, const nlohmann::json&,
+    void call(const std::string&, const std::string&, const ObsOperation&, const nlohmann::json&,
               ActionDone done) override {
         pending.push_back(std::move(done));
     }
@@ -205,7 +205,7 @@ TEST_F(Modules, AWaitThatTimesOutResumesWithAnErrorValue) {
     clock->advance_to(3000);
     EXPECT_EQ(messages("w"), std::vector<std::string>{"nil timeout: no answer in time"});
     ASSERT_EQ(silent->pending.size(), 1u);
-    silent->pending[0](ActionResult::success());  // a late answer is ignored
+    silent->pending[0](JsonResult(nullptr));  // a late answer is ignored
     settle();
     EXPECT_EQ(messages("w").size(), 1u);
 }

@@ -1,4 +1,4 @@
-// `vta check` and `vta run --dry-run` through their library functions.
+// `vta check` through its library function (the dry run: tests/host/dry_run_test.cpp).
 
 #include <sstream>
 
@@ -35,48 +35,6 @@ TEST(Check, ProblemsAreReportedWithoutRunningHandlers) {
     EXPECT_FALSE(report.ok);
     ASSERT_FALSE(report.problems.empty());
     EXPECT_NE(report.problems[0].find("main.lua:"), std::string::npos);
-    std::filesystem::remove_all(root);
-}
-
-TEST(DryRun, ReplaysACaptureThroughTheExamplePackage) {
-    DryRunOptions options;
-    options.package_roots = {source / "examples/workflows"};
-    std::ostringstream out;
-    auto report = dry_run(source / "examples/captures/day-3-matches.jsonl", options, out);
-    ASSERT_TRUE(report.ok) << report.error;
-    EXPECT_EQ(report.datagrams, 1582u);
-    EXPECT_GT(report.events, report.datagrams);
-    int replays = 0, opens = 0, matches = 0, winners = 0;
-    std::int64_t previous = 0;
-    for (const auto& a : report.actions) {
-        EXPECT_EQ(a.package, "example-hello");
-        EXPECT_GE(a.at_ms, previous);
-        previous = a.at_ms;
-        if (a.action == "obs.rec:save_replay") ++replays;
-        if (a.action == "playback.open") ++opens;
-        if (a.action == "log.info" && a.args.get<std::string>().starts_with("match ")) ++matches;
-        if (a.action == "log.info" && a.args.get<std::string>().starts_with("winner ")) ++winners;
-    }
-    EXPECT_EQ(matches, 3);
-    EXPECT_GE(winners, 3);
-    EXPECT_GT(replays, 0);
-    EXPECT_EQ(opens, replays);
-    EXPECT_NE(out.str().find("obs.rec:save_replay"), std::string::npos);
-    EXPECT_NE(out.str().find(" s] example-hello  playback.open {\"path\":\"/dry-run/replay-1.mkv\",\"start\":10"),
-              std::string::npos)
-        << out.str().substr(0, 2000);
-    ASSERT_EQ(report.packages.size(), 1u);
-    EXPECT_EQ(report.packages[0].failures, 0u);
-}
-
-TEST(DryRun, AMalformedCaptureIsAnError) {
-    auto root = make_temp_dir("capture");
-    write_file(root / "bad.jsonl", "{\"t\": 0, \"d\": \"pre;FightLoaded;\"}\nnot json\n");
-    std::ostringstream out;
-    auto report = dry_run(root / "bad.jsonl", DryRunOptions{}, out);
-    EXPECT_FALSE(report.ok);
-    EXPECT_NE(report.error.find("bad.jsonl:2"), std::string::npos) << report.error;
-    EXPECT_FALSE(dry_run(root / "missing.jsonl", DryRunOptions{}, out).ok);
     std::filesystem::remove_all(root);
 }
 

@@ -73,7 +73,7 @@ TEST_F(ObsLiveTest, WrongPasswordFailsClearlyWithoutReconnectStorm) {
 
     auto request = await<std::string>([&](auto done) { session.client->get_current_program_scene(done); });
     ASSERT_FALSE(request);
-    EXPECT_EQ(request.error().code, obs::ErrorCode::not_connected) << describe(request.error());
+    EXPECT_EQ(request.error().code, vta::Errc::not_connected) << describe(request.error());
 
     // With a 250 ms initial back-off a reconnect storm would show several more attempts
     // within two seconds: none may come.

@@ -70,8 +70,8 @@ bool eventually(const std::function<bool()>& condition, Millis deadline, Millis 
     return true;
 }
 
-std::string describe(const obs::Error& error) {
-    std::string text = std::string(obs::to_string(error.code)) + ": " + error.message;
+std::string describe(const vta::Error& error) {
+    std::string text = std::string(vta::to_string(error.code)) + ": " + error.message;
     if (error.status_code != 0) text += " (code " + std::to_string(error.status_code) + ")";
     if (!error.comment.empty()) text += " " + error.comment;
     return text;

@@ -48,13 +48,13 @@ private:
 // Starts an asynchronous client call and waits for its handler; a call that never completes
 // within `deadline` yields an Error with code timeout and says so.
 template <class T>
-obs::Result<T> await(const std::function<void(obs::Handler<T>)>& call, Millis deadline = 15s) {
-    auto promise = std::make_shared<std::promise<obs::Result<T>>>();
+vta::Result<T> await(const std::function<void(obs::Handler<T>)>& call, Millis deadline = 15s) {
+    auto promise = std::make_shared<std::promise<vta::Result<T>>>();
     auto future = promise->get_future();
-    call([promise](obs::Result<T> result) { promise->set_value(std::move(result)); });
+    call([promise](vta::Result<T> result) { promise->set_value(std::move(result)); });
     if (future.wait_for(deadline) != std::future_status::ready) {
-        obs::Error error;
-        error.code = obs::ErrorCode::timeout;
+        vta::Error error;
+        error.code = vta::Errc::timeout;
         error.message = "the test's deadline passed before the client answered";
         return error;
     }
@@ -162,7 +162,7 @@ private:
 // Polls `condition` until it holds or the deadline passes; for OBS state that no event announces.
 bool eventually(const std::function<bool()>& condition, Millis deadline, Millis interval = 100ms);
 
-std::string describe(const obs::Error& error);
+std::string describe(const vta::Error& error);
 
 // Median and max of a set of durations, for the figures the tests report.
 struct Figures {

@@ -68,7 +68,7 @@ TEST_F(ObsLiveTest, RecordingLandsInTheFolderAndFileNameTheClientSet) {
     auto moving = await<void>(
         [&](auto done) { session.client->set_record_directory((peer.dir() / "elsewhere").string(), done); });
     ASSERT_FALSE(moving) << "changing the folder while recording must be refused";
-    EXPECT_EQ(moving.error().code, obs::ErrorCode::invalid_state) << describe(moving.error());
+    EXPECT_EQ(moving.error().code, vta::Errc::invalid_state) << describe(moving.error());
 
     auto stopped = await<std::string>([&](auto done) { session.client->stop_record(done); });
     ASSERT_TRUE(stopped) << describe(stopped.error());

@@ -20,7 +20,7 @@ TEST_F(ObsLiveTest, SceneSwitchIsConfirmedByProgramSceneChangedEvent) {
 
     auto unknown = await<void>([&](auto done) { session.client->set_current_program_scene("NO_SUCH_SCENE", done); });
     ASSERT_FALSE(unknown);
-    EXPECT_EQ(unknown.error().code, obs::ErrorCode::request_failed) << describe(unknown.error());
+    EXPECT_EQ(unknown.error().code, vta::Errc::request_failed) << describe(unknown.error());
     EXPECT_EQ(unknown.error().status_code, 600) << describe(unknown.error());
 }
 
@@ -95,7 +95,7 @@ TEST_F(ObsLiveTest, BackToBackCallsTakeEffectInTheOrderTheyWereMade) {
         auto all_ended = std::make_shared<std::promise<void>>();
         for (int i = 0; i < calls; ++i) {
             const bool visible = (i % 2 == 0) == last;  // the burst alternates and ends on `last`
-            session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", visible, [=](obs::Result<void> r) {
+            session.client->set_scene_item_enabled("IVR_SCENE", "IVR_OVERLAY", visible, [=](vta::Result<void> r) {
                 if (!r) ++*failed;
                 if (++*ended == calls) all_ended->set_value();
             });

@@ -49,7 +49,7 @@ TEST(ObsConfig, ErrorsNameTheConnectionAndTheKey) {
     };
     for (const auto& c : cases) {
         const Error e = parse_error(c.text);
-        EXPECT_EQ(e.code, ErrorCode::invalid_config);
+        EXPECT_EQ(e.code, Errc::invalid_config);
         for (const char* part : c.expected) EXPECT_NE(e.message.find(part), std::string::npos) << e.message;
     }
 }

@@ -41,7 +41,7 @@ TEST(ObsFault, ReconnectsAfter1006AndRereadsState) {
     auto sub = log.attach(*rig.client);
     auto r = await<Json>(rig.io, [&](auto h) { rig.client->request("Test.Close", {{"code", 1006}}, h); });
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::closed);
+    EXPECT_EQ(r.error().code, Errc::closed);
     ASSERT_TRUE(run_until(
         rig.io, [&] { return rig.server.version_requests() == 2 && rig.client->state() == State::connected; }));
     const auto reconnects = log.reconnects();
@@ -88,7 +88,7 @@ TEST(ObsFault, StopCancelsAndStartReconnects) {
         rig.client->stop();
     });
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::cancelled);
+    EXPECT_EQ(r.error().code, Errc::cancelled);
     EXPECT_EQ(rig.client->state(), State::disconnected);
     ASSERT_TRUE(rig.connect());
     EXPECT_EQ(rig.server.connections(), 2);
@@ -128,7 +128,7 @@ TEST(ObsFault, Kicked4011FailsWithoutReconnecting) {
     ASSERT_TRUE(rig.connect());
     auto r = await<Json>(rig.io, [&](auto h) { rig.client->request("Test.Close", {{"code", 4011}}, h); });
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::closed);
+    EXPECT_EQ(r.error().code, Errc::closed);
     ASSERT_TRUE(run_until(rig.io, [&] { return rig.client->state() == State::failed; }));
     EXPECT_NE(rig.client->status().connection.reason.find("kicked"), std::string::npos);
     run_until(
@@ -160,7 +160,7 @@ TEST(ObsFault, KeepaliveDetectsASilentPeerWithin5s) {
     const auto detected = std::chrono::steady_clock::now() - started;
     EXPECT_LT(detected, 5000ms);
     ASSERT_FALSE(*silent);
-    EXPECT_EQ(silent->error().code, ErrorCode::closed);
+    EXPECT_EQ(silent->error().code, Errc::closed);
     EXPECT_NE(silent->error().message.find("keepalive"), std::string::npos) << silent->error().message;
     ASSERT_TRUE(run_until(rig.io, [&] { return rig.client->state() == State::connected; }));
     EXPECT_EQ(rig.server.connections(), 2);

@@ -134,7 +134,7 @@ TEST(ReplayKeeper, AStartThatDoesNotTakeEffectWarnsOnceFailsTheArmAndKeepsTrying
 
     auto armed = rig.arm({15, {}});  // a restart: stop, then starts ignored for 2 s
     ASSERT_FALSE(armed);
-    EXPECT_EQ(armed.error().code, ErrorCode::invalid_state);
+    EXPECT_EQ(armed.error().code, Errc::invalid_state);
     EXPECT_NE(rig.keeper->state(), ReplayState::running);
 
     // Once OBS's output is free the next start takes effect: one warning, one all-clear.
@@ -151,7 +151,7 @@ TEST(ReplayKeeper, ABufferDisabledInTheProfileFailsAtOnceWithItsReason) {
     rig.make_keeper();
     auto armed = rig.arm();
     ASSERT_FALSE(armed);
-    EXPECT_EQ(armed.error().code, ErrorCode::unsupported);
+    EXPECT_EQ(armed.error().code, Errc::unsupported);
     EXPECT_EQ(rig.keeper->state(), ReplayState::failed);
     EXPECT_NE(rig.captured.str().find("enable it in OBS's output settings"), std::string::npos) << rig.captured.str();
     EXPECT_EQ(rig.server.replay_starts(), 0);
@@ -164,7 +164,7 @@ TEST(ReplayKeeper, ArmedWhileDisconnectedStartsTheBufferOnceConnected) {
     ReplayKeeper keeper(io, client, {});
     auto armed = await<void>(io, [&](auto done) { keeper.arm({}, done); });
     ASSERT_FALSE(armed);
-    EXPECT_EQ(armed.error().code, ErrorCode::not_connected);
+    EXPECT_EQ(armed.error().code, Errc::not_connected);
     client->start();
     ASSERT_TRUE(run_until(io, [&] { return keeper.state() == ReplayState::running; }));
     EXPECT_TRUE(server.replay_active());

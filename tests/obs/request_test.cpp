@@ -22,7 +22,7 @@ TEST(ObsRequest, FailureKeepsStatusCodeAndComment) {
         rig.client->request("SetCurrentProgramScene", {{"sceneName", "NOPE"}}, h);
     });
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::request_failed);
+    EXPECT_EQ(r.error().code, Errc::request_failed);
     EXPECT_EQ(r.error().status_code, 600);
     EXPECT_NE(r.error().comment.find("NOPE"), std::string::npos);
     EXPECT_NE(r.error().message.find("SetCurrentProgramScene"), std::string::npos);
@@ -39,7 +39,7 @@ TEST(ObsRequest, NotConnectedCompletesLaterNotInline) {
     EXPECT_FALSE(called);  // a coroutine that started the request has not yielded yet
     ASSERT_TRUE(run_until(rig.io, [&] { return called; }));
     ASSERT_FALSE(*out);
-    EXPECT_EQ(out->error().code, ErrorCode::not_connected);
+    EXPECT_EQ(out->error().code, Errc::not_connected);
 }
 
 TEST(ObsRequest, Batch) {
@@ -73,7 +73,7 @@ TEST(ObsRequest, TimesOutWhenNeverAnswered) {
     const auto started = std::chrono::steady_clock::now();
     auto r = await<Json>(rig.io, [&](auto h) { rig.client->request("Test.NoAnswer", {}, h, 200ms); });
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::timeout);
+    EXPECT_EQ(r.error().code, Errc::timeout);
     EXPECT_GE(std::chrono::steady_clock::now() - started, 200ms);
     // The connection stays usable.
     EXPECT_TRUE(await<Json>(rig.io, [&](auto h) { rig.client->request("GetVersion", {}, h); }));
@@ -117,7 +117,7 @@ TEST(ObsRequest, GarbledJsonIsIgnoredAndCounted) {
     ASSERT_TRUE(rig.connect());
     auto r = await<Json>(rig.io, [&](auto h) { rig.client->request("Test.Garble", {}, h, 200ms); });
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::timeout);
+    EXPECT_EQ(r.error().code, Errc::timeout);
     EXPECT_EQ(rig.client->status().protocol_errors, 1u);
     EXPECT_EQ(rig.client->state(), State::connected);
     EXPECT_TRUE(await<Json>(rig.io, [&](auto h) { rig.client->request("GetVersion", {}, h); }));
@@ -131,7 +131,7 @@ TEST(ObsRequest, CancelEndsThePendingRequest) {
         rig.client->cancel(id);
     });
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::cancelled);
+    EXPECT_EQ(r.error().code, Errc::cancelled);
 }
 
 TEST(ObsRequest, EveryPendingRequestErrorsOnDrop) {
@@ -148,7 +148,7 @@ TEST(ObsRequest, EveryPendingRequestErrorsOnDrop) {
         rig.io, [&] { return results.size() == 5; }, 1000ms));
     for (const auto& r : results) {
         ASSERT_FALSE(r);
-        EXPECT_EQ(r.error().code, ErrorCode::closed) << r.error().message;
+        EXPECT_EQ(r.error().code, Errc::closed) << r.error().message;
     }
 }
 
@@ -162,7 +162,7 @@ TEST(ObsRequest, DestroyingTheClientCancelsPendingRequests) {
         rig.io, [] { return false; }, 50ms);  // let the requests reach the server
     rig.client.reset();
     ASSERT_EQ(results.size(), 3u);
-    for (const auto& r : results) EXPECT_EQ(r.error().code, ErrorCode::cancelled);
+    for (const auto& r : results) EXPECT_EQ(r.error().code, Errc::cancelled);
     run_until(
         rig.io, [] { return false; }, 50ms);  // nothing left behind fires
 }
@@ -206,7 +206,7 @@ TEST(ObsRequest, WaitEventTimesOut) {
     ASSERT_TRUE(rig.connect());
     auto r = await<Event>(rig.io, [&](auto h) { rig.client->wait_event("NeverSent", {}, 100ms, h); });
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::timeout);
+    EXPECT_EQ(r.error().code, Errc::timeout);
 }
 
 }  // namespace

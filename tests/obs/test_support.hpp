@@ -33,7 +33,7 @@ Result<T> await(boost::asio::io_context& io, Start start, std::chrono::milliseco
     start([&out](Result<T> r) { out.emplace(std::move(r)); });
     if (!run_until(
             io, [&] { return out.has_value(); }, limit))
-        return Error{ErrorCode::timeout, "the test deadline passed before the operation completed"};
+        return Error{Errc::timeout, "the test deadline passed before the operation completed"};
     return std::move(*out);
 }
 

@@ -67,11 +67,11 @@ TEST(ObsTypedOps, RecordFolderIsRefusedWhileRecording) {
     rig.server.set_recording(true);
     auto r = await<void>(rig.io, [&](auto h) { rig.client->set_record_directory("/data/rec", h); });
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::invalid_state);
+    EXPECT_EQ(r.error().code, Errc::invalid_state);
     EXPECT_NE(r.error().message.find("while OBS is recording"), std::string::npos);
     auto name = await<void>(rig.io, [&](auto h) { rig.client->set_filename_format("x", h); });
     ASSERT_FALSE(name);
-    EXPECT_EQ(name.error().code, ErrorCode::invalid_state);
+    EXPECT_EQ(name.error().code, Errc::invalid_state);
     EXPECT_EQ(rig.server.profile_parameter("SimpleOutput", "FilePath"), "");
 }
 
@@ -102,7 +102,7 @@ TEST(ObsTypedOps, SaveReplayFailsWhenTheBufferIsOff) {
     ASSERT_TRUE(rig.connect());
     auto path = await<std::string>(rig.io, [&](auto h) { rig.client->save_replay_buffer(h); });
     ASSERT_FALSE(path);
-    EXPECT_EQ(path.error().code, ErrorCode::request_failed);
+    EXPECT_EQ(path.error().code, Errc::request_failed);
 }
 
 TEST(ObsTypedOps, SceneItemEnabledBySourceName) {

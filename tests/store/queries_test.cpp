@@ -90,7 +90,7 @@ TEST_F(Queries, ListMatchesWithAthletesScoresAndEventCounts) {
     EXPECT_FALSE(m.created_at.empty());
     EXPECT_GE(m.updated_at, m.created_at);
     // The same athletes in another match are the same athlete rows.
-    EXPECT_EQ(matches[2].blue->id, m.blue->id);
+    EXPECT_EQ(matches[2].blue_id, m.blue_id);
     EXPECT_FALSE(matches[2].red.has_value());
     EXPECT_EQ(matches[2].event_count, 0);
 }

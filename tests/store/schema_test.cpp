@@ -58,25 +58,25 @@ TEST(Schema, RefusesADatabaseFromANewerBuild) {
     }
     auto db = Database::open(file);
     ASSERT_FALSE(db);
-    EXPECT_EQ(db.error().code, errc::schema_too_new);
+    EXPECT_EQ(db.error().code, Errc::schema_too_new);
     EXPECT_NE(db.error().message.find("newer"), std::string::npos) << db.error().message;
 
     auto reader = Database::open_read_only(file);
     ASSERT_FALSE(reader);
-    EXPECT_EQ(reader.error().code, errc::schema_too_new);
+    EXPECT_EQ(reader.error().code, Errc::schema_too_new);
 }
 
 TEST(Schema, ReadOnlyOpenNeedsAnExistingMigratedFile) {
     TempFolder folder;
     auto missing = Database::open_read_only(folder.file("absent.sqlite"));
     ASSERT_FALSE(missing);
-    EXPECT_EQ(missing.error().code, errc::not_found);
+    EXPECT_EQ(missing.error().code, Errc::not_found);
     EXPECT_FALSE(std::filesystem::exists(folder.file("absent.sqlite")));
 
     { SQLite::Database empty(folder.file("empty.sqlite"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE); }
     auto unmigrated = Database::open_read_only(folder.file("empty.sqlite"));
     ASSERT_FALSE(unmigrated);
-    EXPECT_EQ(unmigrated.error().code, errc::schema_too_old);
+    EXPECT_EQ(unmigrated.error().code, Errc::schema_too_old);
 }
 
 TEST(Schema, ReadOnlyConnectionRefusesWrites) {
@@ -88,8 +88,8 @@ TEST(Schema, ReadOnlyConnectionRefusesWrites) {
     EXPECT_TRUE(reader->read_only());
     auto written = reader->set_setting("k", "v");
     ASSERT_FALSE(written);
-    EXPECT_EQ(written.error().code, errc::sqlite);
-    EXPECT_NE(written.error().sqlite_code, 0);
+    EXPECT_EQ(written.error().code, Errc::sqlite);
+    EXPECT_NE(written.error().status_code, 0);
 }
 
 }  // namespace

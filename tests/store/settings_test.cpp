@@ -94,7 +94,7 @@ TEST(ActiveDay, RejectsADateThatIsNotIso) {
     Database db = open_db(folder);
     auto day = db.ensure_active_day("22/11/2026");
     ASSERT_FALSE(day);
-    EXPECT_EQ(day.error().code, errc::invalid_argument);
+    EXPECT_EQ(day.error().code, Errc::invalid_argument);
     EXPECT_FALSE(db.active_day().value().has_value());
 }
 
@@ -146,21 +146,21 @@ TEST(Tournaments, BadInputIsRefusedAndChangesNothing) {
 
     auto unnamed = db.create_tournament("   ", "2026-11-23");
     ASSERT_FALSE(unnamed);
-    EXPECT_EQ(unnamed.error().code, errc::invalid_argument);
-    EXPECT_EQ(db.create_tournament(std::string(201, 'x'), "2026-11-23").error().code, errc::invalid_argument);
-    EXPECT_EQ(db.create_tournament("Undated Open", "23.11.2026").error().code, errc::invalid_argument);
+    EXPECT_EQ(unnamed.error().code, Errc::invalid_argument);
+    EXPECT_EQ(db.create_tournament(std::string(201, 'x'), "2026-11-23").error().code, Errc::invalid_argument);
+    EXPECT_EQ(db.create_tournament("Undated Open", "23.11.2026").error().code, Errc::invalid_argument);
 
     auto no_tournament = db.add_day(first.tournament_id + 100, "2026-11-23");
     ASSERT_FALSE(no_tournament);
-    EXPECT_EQ(no_tournament.error().code, errc::not_found);
+    EXPECT_EQ(no_tournament.error().code, Errc::not_found);
     auto bad_date = db.add_day(first.tournament_id, "tomorrow");
     ASSERT_FALSE(bad_date);
-    EXPECT_EQ(bad_date.error().code, errc::invalid_argument);
+    EXPECT_EQ(bad_date.error().code, Errc::invalid_argument);
     EXPECT_NE(bad_date.error().message.find("YYYY-MM-DD"), std::string::npos);
 
     auto no_day = db.activate_day(first.day_id + 100);
     ASSERT_FALSE(no_day);
-    EXPECT_EQ(no_day.error().code, errc::not_found);
+    EXPECT_EQ(no_day.error().code, Errc::not_found);
 
     const auto tournaments = db.list_tournaments().value();
     ASSERT_EQ(tournaments.size(), 1u);

@@ -68,13 +68,13 @@ TEST(WriterErrors, ALockedDatabaseIsReportedAndRetriedUntilItCommits) {
     writer->add_datagram(testing::datagram(2));
 
     ASSERT_TRUE(errors.wait_for([](const auto& list) { return list.size() >= 2; }));
-    EXPECT_EQ(errors.get()[0].code, errc::sqlite);
+    EXPECT_EQ(errors.get()[0].code, Errc::sqlite);
     EXPECT_NE(errors.get()[0].message.find("committing a batch of 2 rows"), std::string::npos);
     EXPECT_GE(writer->status().failed_commits, 2u);
     EXPECT_EQ(writer->status().in_flight_rows, 2u);
     const auto timed_out = writer->flush(10ms);
     ASSERT_FALSE(timed_out);
-    EXPECT_EQ(timed_out.error().code, errc::timeout);
+    EXPECT_EQ(timed_out.error().code, Errc::timeout);
 
     lock->commit();
     ASSERT_TRUE(writer->flush(10s));
@@ -99,7 +99,7 @@ TEST(WriterErrors, CloseGivesUpOnAFailingBatchAndSaysSo) {
     writer->add_datagram(testing::datagram(1));
     const auto closed = writer->close(50ms);
     ASSERT_FALSE(closed);
-    EXPECT_EQ(closed.error().code, errc::timeout);
+    EXPECT_EQ(closed.error().code, Errc::timeout);
     const auto reported = errors.get();
     ASSERT_FALSE(reported.empty());
     EXPECT_NE(reported.back().message.find("writer closed with 1 rows not committed"), std::string::npos)

@@ -30,7 +30,7 @@ host::HostSnapshot snapshot_with_match() {
     m.injury[2] = {45, true, true};
     m.challenge[1] = pss::ChallengeStage::requested;
     s.has_match = true;
-    s.match = m.to_json();
+    s.match = m;
     return s;
 }
 
@@ -117,11 +117,11 @@ TEST(LiveMatch, LiveFromTheFirstRoundUntilDecided) {
     host::HostSnapshot s;
     EXPECT_FALSE(match_is_live(s));
     s.has_match = true;
-    s.match = {{"number", "101"}, {"round", 0}, {"decided", false}};
+    s.match.number = "101";
     EXPECT_FALSE(match_is_live(s)) << "loaded, not begun";
-    s.match["round"] = 2;
+    s.match.round = 2;
     EXPECT_TRUE(match_is_live(s));
-    s.match["decided"] = true;
+    s.match.decided = true;
     EXPECT_FALSE(match_is_live(s));
 }
 

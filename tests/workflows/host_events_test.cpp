@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "vta/bindings/obs_operations.hpp"
 #include "vta/bindings/runtime.hpp"
 
 namespace vta::bindings {
@@ -36,26 +37,26 @@ public:
     bool reports_scenes = false;
     int replays = 0;
 
-    void call(const std::string& package, const std::string& target, const std::string& op, const nlohmann::json& args,
+    void call(const std::string& package, const std::string& target, const ObsOperation& op, const nlohmann::json& args,
               ActionDone done) override {
-        calls_.push_back({package, "obs." + target + ":" + op, args});
-        ActionResult result = ActionResult::success(true);
+        calls_.push_back({package, "obs." + target + ":" + op.name, args});
+        JsonResult result = JsonResult(true);
         if (target == "rec" && rec_down)
-            result = ActionResult::failure("not_connected", "OBS_REC is not connected");
-        else if (op == "save_replay" && replay_down)
-            result = ActionResult::failure("request_failed", "SaveReplayBuffer failed: OBS status 501");
-        else if (op == "save_replay")
-            result = ActionResult::success({{"path", "/clips/replay-" + std::to_string(++replays) + ".mkv"}});
-        else if (op == "recording_clip")
-            result = ActionResult::success({{"path", "/rec/Review match.mkv"}, {"from", 480}, {"seconds", 20}});
-        else if (op == "stop_record")
-            result = ActionResult::success({{"path", "/rec/match.mkv"}});
-        else if (op == "scenes")
-            result = ActionResult::success({{"current", "LIVE_SCENE"}, {"scenes", {"LIVE_SCENE", "IVR_SCENE"}}});
-        else if (op == "request")
-            result = ActionResult::success({{"outputActive", true}});
+            result = vta::Error(vta::Errc::not_connected, "OBS_REC is not connected");
+        else if (&op == &obs_op::save_replay && replay_down)
+            result = vta::Error(vta::Errc::request_failed, "SaveReplayBuffer failed: OBS status 501");
+        else if (&op == &obs_op::save_replay)
+            result = JsonResult(nlohmann::json{{"path", "/clips/replay-" + std::to_string(++replays) + ".mkv"}});
+        else if (&op == &obs_op::recording_clip)
+            result = JsonResult(nlohmann::json{{"path", "/rec/Review match.mkv"}, {"from", 480}, {"seconds", 20}});
+        else if (&op == &obs_op::stop_record)
+            result = JsonResult(nlohmann::json{{"path", "/rec/match.mkv"}});
+        else if (&op == &obs_op::scenes)
+            result = JsonResult(nlohmann::json{{"current", "LIVE_SCENE"}, {"scenes", {"LIVE_SCENE", "IVR_SCENE"}}});
+        else if (&op == &obs_op::request)
+            result = JsonResult(nlohmann::json{{"outputActive", true}});
         boost::asio::post(io_, [done = std::move(done), result]() mutable { done(std::move(result)); });
-        if (op == "set_scene" && reports_scenes && sink_) {
+        if (&op == &obs_op::set_scene && reports_scenes && sink_) {
             nlohmann::json changed = {
                 {"connection", "OBS_" + target}, {"role", target}, {"scene", args.value("scene", "")}};
             boost::asio::post(io_, [sink = sink_, changed] { sink("obs.scene_changed", changed); });
@@ -74,11 +75,11 @@ public:
     FakePlayback(boost::asio::io_context& io, std::vector<Call>& calls) : io_(io), calls_(calls) {}
     void open(const std::string& package, const std::string& path, double start, ActionDone done) override {
         calls_.push_back({package, "playback.open", {{"path", path}, {"start", start}}});
-        boost::asio::post(io_, [done = std::move(done)]() { done(ActionResult::success()); });
+        boost::asio::post(io_, [done = std::move(done)]() { done(JsonResult(nullptr)); });
     }
     void close(const std::string& package, ActionDone done) override {
         calls_.push_back({package, "playback.close", nullptr});
-        boost::asio::post(io_, [done = std::move(done)]() { done(ActionResult::success()); });
+        boost::asio::post(io_, [done = std::move(done)]() { done(JsonResult(nullptr)); });
     }
     void set_event_sink(HostEventSink) override {}
 
@@ -90,55 +91,55 @@ private:
 class FakeStore : public StoreBackend {
 public:
     explicit FakeStore(std::vector<Call>& calls) : calls_(calls) {}
-    ActionResult events_of_match(std::int64_t) override { return ActionResult::success(nlohmann::json::array()); }
-    ActionResult events_between(std::int64_t, std::int64_t) override {
-        return ActionResult::success(nlohmann::json::array());
+    JsonResult events_of_match(std::int64_t) override { return JsonResult(nlohmann::json::array()); }
+    JsonResult events_between(std::int64_t, std::int64_t) override {
+        return JsonResult(nlohmann::json::array());
     }
-    ActionResult tag_events(const std::string& package, const nlohmann::json& tag) override {
+    JsonResult tag_events(const std::string& package, const nlohmann::json& tag) override {
         calls_.push_back({package, "store.tag", tag});
-        return ActionResult::success(true);
+        return JsonResult(true);
     }
-    ActionResult recording_started(const std::string& package, const nlohmann::json& r) override {
+    JsonResult recording_started(const std::string& package, const nlohmann::json& r) override {
         return row(package, "store.recording_started", r);
     }
-    ActionResult recording_stopped(const std::string& package, std::int64_t id, const nlohmann::json& end) override {
+    JsonResult recording_stopped(const std::string& package, std::int64_t id, const nlohmann::json& end) override {
         return update(package, "store.recording_stopped", id, end);
     }
-    ActionResult add_clip(const std::string& package, const nlohmann::json& clip) override {
+    JsonResult add_clip(const std::string& package, const nlohmann::json& clip) override {
         return row(package, "store.clip", clip);
     }
-    ActionResult stream_session_opened(const std::string& package, const nlohmann::json& session) override {
-        ActionResult id = row(package, "store.stream_session_opened", session);
-        return ActionResult::success({{"id", id.value}, {"timeline_start_ms", 0}});
+    JsonResult stream_session_opened(const std::string& package, const nlohmann::json& session) override {
+        JsonResult id = row(package, "store.stream_session_opened", session);
+        return JsonResult(nlohmann::json{{"id", id.value()}, {"timeline_start_ms", 0}});
     }
-    ActionResult stream_session_closed(const std::string& package, std::int64_t id,
+    JsonResult stream_session_closed(const std::string& package, std::int64_t id,
                                        const nlohmann::json& end) override {
         return update(package, "store.stream_session_closed", id, end);
     }
-    ActionResult match_info(std::optional<std::int64_t>) override { return ActionResult::success(nullptr); }
-    ActionResult active_day() override {
-        return ActionResult::success({{"tournament_id", 4},
+    JsonResult match_info(std::optional<std::int64_t>) override { return JsonResult(nullptr); }
+    JsonResult active_day() override {
+        return JsonResult(nlohmann::json{{"tournament_id", 4},
                                       {"tournament_name", "Dutch Open"},
                                       {"day_id", 9},
                                       {"day_number", 2},
                                       {"date", "2026-03-14"}});
     }
-    ActionResult kv_get(const std::string&, const std::string&) override { return ActionResult::success(nullptr); }
-    ActionResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
+    JsonResult kv_get(const std::string&, const std::string&) override { return JsonResult(nullptr); }
+    JsonResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
         calls_.push_back({package, "store.set", {{"key", key}, {"value", value}}});
-        return ActionResult::success(true);
+        return JsonResult(true);
     }
 
 private:
-    ActionResult row(const std::string& package, const std::string& action, nlohmann::json args) {
+    JsonResult row(const std::string& package, const std::string& action, nlohmann::json args) {
         args["id"] = ++last_id_;
         calls_.push_back({package, action, args});
-        return ActionResult::success(last_id_);
+        return JsonResult(last_id_);
     }
-    ActionResult update(const std::string& package, const std::string& action, std::int64_t id, nlohmann::json args) {
+    JsonResult update(const std::string& package, const std::string& action, std::int64_t id, nlohmann::json args) {
         args["id"] = id;
         calls_.push_back({package, action, std::move(args)});
-        return ActionResult::success(true);
+        return JsonResult(true);
     }
 
     std::vector<Call>& calls_;

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "vta/bindings/obs_operations.hpp"
 #include "vta/bindings/runtime.hpp"
 
 namespace vta::bindings {
@@ -48,27 +49,27 @@ public:
     bool streaming = false;
     std::int64_t streaming_since_ms = 0;  // virtual clock time the stream started
 
-    void call(const std::string&, const std::string& target, const std::string& op, const nlohmann::json& args,
+    void call(const std::string&, const std::string& target, const ObsOperation& op, const nlohmann::json& args,
               ActionDone done) override {
-        calls_.push_back({clock_.now_ms(), "obs." + target + ":" + op, args});
-        ActionResult result = ActionResult::success(true);
+        calls_.push_back({clock_.now_ms(), "obs." + target + ":" + op.name, args});
+        JsonResult result = JsonResult(true);
         if (down) {
-            result = ActionResult::failure("not_connected", target + " is not connected");
-        } else if (op == "start_stream") {
+            result = vta::Error(vta::Errc::not_connected, target + " is not connected");
+        } else if (&op == &obs_op::start_stream) {
             if (failing_starts > 0) {
                 --failing_starts;
-                result = ActionResult::failure("request_failed", "the stream output could not start");
+                result = vta::Error(vta::Errc::request_failed, "the stream output could not start");
             } else {
                 streaming = true;
                 streaming_since_ms = clock_.now_ms();
                 boost::asio::post(io_, [this] { report_stream(output_started); });
             }
-        } else if (op == "stop_stream") {
+        } else if (&op == &obs_op::stop_stream) {
             streaming = false;
             boost::asio::post(io_, [this] { report_stream(output_stopped); });
-        } else if (op == "stream_status") {
-            result = ActionResult::success(
-                {{"active", streaming}, {"duration_ms", streaming ? clock_.now_ms() - streaming_since_ms : 0}});
+        } else if (&op == &obs_op::stream_status) {
+            result = JsonResult(
+                nlohmann::json{{"active", streaming}, {"duration_ms", streaming ? clock_.now_ms() - streaming_since_ms : 0}});
         }
         boost::asio::post(io_, [done = std::move(done), result]() mutable { done(std::move(result)); });
     }
@@ -95,27 +96,27 @@ class FakeStore : public StoreBackend {
 public:
     FakeStore(Clock& clock, std::vector<Call>& calls, std::map<std::string, nlohmann::json>& kv)
         : clock_(clock), calls_(calls), kv_(kv) {}
-    ActionResult events_of_match(std::int64_t) override { return ActionResult::success(nlohmann::json::array()); }
-    ActionResult events_between(std::int64_t, std::int64_t) override {
-        return ActionResult::success(nlohmann::json::array());
+    JsonResult events_of_match(std::int64_t) override { return JsonResult(nlohmann::json::array()); }
+    JsonResult events_between(std::int64_t, std::int64_t) override {
+        return JsonResult(nlohmann::json::array());
     }
-    ActionResult tag_events(const std::string&, const nlohmann::json& tag) override { return record("store.tag", tag); }
-    ActionResult recording_started(const std::string&, const nlohmann::json& r) override {
+    JsonResult tag_events(const std::string&, const nlohmann::json& tag) override { return record("store.tag", tag); }
+    JsonResult recording_started(const std::string&, const nlohmann::json& r) override {
         return record("store.recording_started", r);
     }
-    ActionResult recording_stopped(const std::string&, std::int64_t, const nlohmann::json& end) override {
+    JsonResult recording_stopped(const std::string&, std::int64_t, const nlohmann::json& end) override {
         return record("store.recording_stopped", end);
     }
-    ActionResult add_clip(const std::string&, const nlohmann::json& clip) override {
+    JsonResult add_clip(const std::string&, const nlohmann::json& clip) override {
         return record("store.clip", clip);
     }
-    ActionResult stream_session_opened(const std::string&, const nlohmann::json& session) override {
+    JsonResult stream_session_opened(const std::string&, const nlohmann::json& session) override {
         const std::int64_t id = ++last_id_;
         open_[id] = session.value("started_us", std::int64_t{0});
         record("store.stream_session_opened", session);
-        return ActionResult::success({{"id", id}, {"timeline_start_ms", closed_ms_}});
+        return JsonResult(nlohmann::json{{"id", id}, {"timeline_start_ms", closed_ms_}});
     }
-    ActionResult stream_session_closed(const std::string&, std::int64_t id, const nlohmann::json& end) override {
+    JsonResult stream_session_closed(const std::string&, std::int64_t id, const nlohmann::json& end) override {
         // A session of an earlier run of the host is not in open_: its time was counted then.
         if (auto it = open_.find(id); it != open_.end()) {
             closed_ms_ += (end.value("ended_us", std::int64_t{0}) - it->second) / 1000;
@@ -125,24 +126,24 @@ public:
         args["id"] = id;
         return record("store.stream_session_closed", args);
     }
-    ActionResult match_info(std::optional<std::int64_t>) override { return ActionResult::success(nullptr); }
-    ActionResult active_day() override { return ActionResult::success(nullptr); }
-    ActionResult kv_get(const std::string&, const std::string& key) override {
+    JsonResult match_info(std::optional<std::int64_t>) override { return JsonResult(nullptr); }
+    JsonResult active_day() override { return JsonResult(nullptr); }
+    JsonResult kv_get(const std::string&, const std::string& key) override {
         auto it = kv_.find(key);
-        return ActionResult::success(it == kv_.end() ? nlohmann::json(nullptr) : it->second);
+        return JsonResult(it == kv_.end() ? nlohmann::json(nullptr) : it->second);
     }
-    ActionResult kv_set(const std::string&, const std::string& key, const nlohmann::json& value) override {
+    JsonResult kv_set(const std::string&, const std::string& key, const nlohmann::json& value) override {
         if (value.is_null())
             kv_.erase(key);
         else
             kv_[key] = value;
-        return ActionResult::success(true);
+        return JsonResult(true);
     }
 
 private:
-    ActionResult record(const std::string& action, const nlohmann::json& args) {
+    JsonResult record(const std::string& action, const nlohmann::json& args) {
         calls_.push_back({clock_.now_ms(), action, args});
-        return ActionResult::success(true);
+        return JsonResult(true);
     }
 
     Clock& clock_;

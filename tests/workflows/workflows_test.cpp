@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vta/bindings/tools.hpp"
+#include "vta/host/dry_run.hpp"
 
 namespace vta::bindings {
 namespace {
@@ -40,7 +41,7 @@ DryRunReport run(const std::string& only, const nlohmann::json& config = nlohman
     options.package_roots = {workflows_dir};
     if (!config.empty()) options.packages[only]["config"] = config;
     std::ostringstream out;
-    DryRunReport report = dry_run(capture, options, out);
+    DryRunReport report = host::dry_run(capture, options, out);
     EXPECT_TRUE(report.ok) << report.error;
     EXPECT_EQ(report.packages.size(), shipped_packages.size());
     for (const auto& p : report.packages)

@@ -68,18 +68,6 @@ ConnectionRow obs_row(const host::ObsConnectionSnapshot& c, std::chrono::system_
     return row;
 }
 
-int int_at(const nlohmann::json& j, const char* key, std::size_t index) {
-    const auto found = j.find(key);
-    if (found == j.end() || !found->is_array() || index >= found->size() || !(*found)[index].is_number_integer())
-        return 0;
-    return (*found)[index].get<int>();
-}
-
-std::string text_at(const nlohmann::json& j, const char* key) {
-    const auto found = j.find(key);
-    return found != j.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
-
 Tone log_tone(const std::string& level) {
     if (level == "error" || level == "critical") return Tone::bad;
     if (level == "warning") return Tone::busy;
@@ -112,70 +100,57 @@ std::vector<ConnectionRow> connection_rows(const host::HostSnapshot& snapshot) {
 
 LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesystem::path& flags_folder) {
     LiveMatchView view;
-    const auto& m = snapshot.match;
-    view.present = snapshot.has_match && m.is_object();
+    const pss::MatchState& m = snapshot.match;
+    view.present = snapshot.has_match;
     if (!view.present) return view;
-    std::string title = "Match " + text_at(m, "number");
-    for (const char* key : {"category", "weight", "division"})
-        if (const auto part = text_at(m, key); !part.empty()) title += " · " + part;
+    std::string title = "Match " + m.number;
+    for (const std::string* part : {&m.category, &m.weight, &m.division})
+        if (!part->empty()) title += " · " + *part;
     view.title = title;
 
-    const int round = m.value("round", 0);
-    const int rounds = m.value("rounds", 3);
-    view.round = round <= 0 ? "" : round > rounds ? "Golden round" : "Round " + std::to_string(round);
-    view.clock = clock_text(m.value("clock_seconds", 0));
-    view.clock_running = m.value("clock_running", false);
+    view.round = m.round <= 0 ? "" : m.round > m.rounds ? "Golden round" : "Round " + std::to_string(m.round);
+    view.clock = clock_text(m.clock_seconds);
+    view.clock_running = m.clock_running;
 
     for (std::size_t side = 0; side < 2; ++side) {
         AthleteView& a = view.athletes[side];
-        const auto athletes = m.value("athletes", nlohmann::json::array());
-        if (side < athletes.size()) {
-            a.name = text_at(athletes[side], "long_name");
-            if (a.name.empty()) a.name = text_at(athletes[side], "short_name");
-            a.noc = text_at(athletes[side], "noc");
-        }
+        const pss::Athlete& athlete = m.athletes[side];
+        a.name = athlete.long_name.empty() ? athlete.short_name : athlete.long_name;
+        a.noc = athlete.noc;
         if (a.name.empty()) a.name = side == 0 ? "Blue" : "Red";
         if (!a.noc.empty() && !flags_folder.empty()) {
             const auto flag = flags_folder / (a.noc + ".png");
             std::error_code ec;
             if (std::filesystem::is_regular_file(flag, ec)) a.flag = flag;
         }
-        a.score = int_at(m, "scores", side);
-        const auto round_scores = m.value("round_scores", nlohmann::json::array());
-        for (int r = 0; r < std::min<int>(round, int(round_scores.size())); ++r)
-            a.round_scores.push_back(
-                round_scores[r].is_array() && side < round_scores[r].size() ? round_scores[r][side].get<int>() : 0);
-        a.warnings = int_at(m, "warnings", side);
-        const auto injury = m.value("injury", nlohmann::json::array());
-        if (side + 1 < injury.size() && injury[side + 1].value("active", false))
-            a.injury = "injury " + clock_text(injury[side + 1].value("seconds", 0));
-        const auto challenge = m.value("challenge", nlohmann::json::array());
-        if (side + 1 < challenge.size() && challenge[side + 1].is_string() && challenge[side + 1] != "none")
-            a.challenge = "challenge " + challenge[side + 1].get<std::string>();
+        a.score = m.scores[side];
+        for (int r = 0; r < std::min<int>(m.round, int(m.round_scores.size())); ++r)
+            a.round_scores.push_back(m.round_scores[r][side]);
+        a.warnings = m.warnings[side];
+        if (const pss::InjuryTime& injury = m.injury[side + 1]; injury.active)
+            a.injury = "injury " + clock_text(injury.seconds);
+        if (const pss::ChallengeStage stage = m.challenge[side + 1]; stage != pss::ChallengeStage::none)
+            a.challenge = "challenge " + std::string(pss::challenge_stage_name(stage));
     }
 
     std::vector<std::string> status;
-    if (const auto winner = text_at(m, "winner"); !winner.empty()) {
-        std::string line = "Winner " + winner;
-        if (const auto name = text_at(m, "winner_name"); !name.empty()) line += " " + name;
-        if (const auto decision = text_at(m, "decision"); !decision.empty()) line += " (" + decision + ")";
+    if (!m.winner.empty()) {
+        std::string line = "Winner " + m.winner;
+        if (!m.winner_name.empty()) line += " " + m.winner_name;
+        if (!m.decision.empty()) line += " (" + m.decision + ")";
         status.push_back(line);
     }
-    if (m.value("break_active", false)) status.push_back("Break " + clock_text(m.value("break_seconds", 0)));
-    const auto challenge = m.value("challenge", nlohmann::json::array());
-    if (!challenge.empty() && challenge[0].is_string() && challenge[0] != "none")
-        status.push_back("Referee challenge " + challenge[0].get<std::string>());
-    const auto injury = m.value("injury", nlohmann::json::array());
-    if (!injury.empty() && injury[0].value("active", false))
-        status.push_back("Injury " + clock_text(injury[0].value("seconds", 0)));
-    if (status.empty() && m.value("ready", false) && round == 0) status.push_back("Ready");
+    if (m.break_active) status.push_back("Break " + clock_text(m.break_seconds));
+    if (m.challenge[0] != pss::ChallengeStage::none)
+        status.push_back("Referee challenge " + std::string(pss::challenge_stage_name(m.challenge[0])));
+    if (m.injury[0].active) status.push_back("Injury " + clock_text(m.injury[0].seconds));
+    if (status.empty() && m.ready && m.round == 0) status.push_back("Ready");
     for (const auto& s : status) view.status += (view.status.empty() ? "" : " · ") + s;
     return view;
 }
 
 bool match_is_live(const host::HostSnapshot& snapshot) {
-    const auto& m = snapshot.match;
-    return snapshot.has_match && m.is_object() && m.value("round", 0) >= 1 && !m.value("decided", false);
+    return snapshot.has_match && snapshot.match.round >= 1 && !snapshot.match.decided;
 }
 
 std::vector<EventRow> event_rows(const host::HostSnapshot& snapshot, const std::string& kind) {

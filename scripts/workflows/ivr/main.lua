@@ -34,17 +34,16 @@ local overlay_scene = (cfg.overlay_scene ~= nil and cfg.overlay_scene ~= "") and
 -- Warns once per cause (connection, operation, error code); a success clears it.
 local warned = {}
 local function call(conn, label, op, what, ...)
-  local result, err = conn[op](conn, ...)
+  local result, err, code = conn[op](conn, ...)
   local prefix = label .. ":" .. op .. "\n"
   if result == nil then
-    local code = string.match(tostring(err), "^([%w_]+)") or tostring(err)
     if not warned[prefix .. code] then
       warned[prefix .. code] = true
-      log.warn("ivr: " .. what .. " failed on " .. label .. " (" .. tostring(err) .. ")")
+      log.warn("ivr: " .. what .. " failed on " .. label .. " (" .. code .. ": " .. err .. ")")
     else
-      log.debug("ivr:", what, "failed again:", err)
+      log.debug("ivr:", what, "failed again:", code, err)
     end
-    return nil, err
+    return nil, err, code
   end
   for key in pairs(warned) do
     if string.sub(key, 1, #prefix) == prefix then warned[key] = nil end
@@ -117,16 +116,15 @@ local function open_review(ev, reason, info)
   -- The clip is saved even when the challenge was resolved during the switch: it is the record of it.
   -- Without a replay buffer (OBS stopped it, or it is still restarting) the referee still gets the
   -- last clip_seconds, cut from the running recording.
-  local clip, err = rec:save_replay()
+  local clip, err, code = rec:save_replay()
   if not clip then
-    log.warn("ivr: the replay buffer has no clip for the " .. reason .. " (" .. tostring(err) ..
+    log.warn("ivr: the replay buffer has no clip for the " .. reason .. " (" .. code .. ": " .. err ..
              "); cutting it from OBS_REC's recording instead")
-    local cut, cerr = rec:recording_clip(tonumber(cfg.clip_seconds) or 20, ev.at)
+    local cut, cerr, ccode = rec:recording_clip(tonumber(cfg.clip_seconds) or 20, ev.at)
     if not cut then
-      local code = string.match(tostring(cerr), "^([%w_]+)") or tostring(cerr)
-      log.warn("ivr: no clip for the " .. reason .. ": the recording could not be cut either (" .. tostring(cerr) ..
+      log.warn("ivr: no clip for the " .. reason .. ": the recording could not be cut either (" .. ccode .. ": " .. cerr ..
                "); the request is stored, review it from the recording")
-      local stored, serr = store.clip { requested = ev.at, since = r.since, to = ev.at, error = code, reason = reason,
+      local stored, serr = store.clip { requested = ev.at, since = r.since, to = ev.at, error = ccode, reason = reason,
                                         side = info.side, match_id = ev.match_id }
       if not stored then log.warn("ivr: could not store the failed clip request:", serr) end
       return

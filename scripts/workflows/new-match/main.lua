@@ -30,15 +30,14 @@ local rec = connection(cfg.recording_connection)
 
 -- Warns once per cause (operation and error code) until the operation works again.
 local warned = {}
-local function report(op, err, what)
-  local code = string.match(tostring(err), "^([%w_]+)") or tostring(err)
+local function report(op, err, code, what)
   local key = op .. "\n" .. code
   if warned[key] then
-    log.debug("new-match:", op, "failed again:", err)
+    log.debug("new-match:", op, "failed again:", code, err)
     return
   end
   warned[key] = true
-  log.warn("new-match: " .. what .. " failed on OBS_REC (" .. tostring(err) .. ")")
+  log.warn("new-match: " .. what .. " failed on OBS_REC (" .. code .. ": " .. err .. ")")
 end
 local function ok_again(op)
   for key in pairs(warned) do
@@ -47,10 +46,10 @@ local function ok_again(op)
 end
 
 local function call(op, what, ...)
-  local result, err = rec[op](rec, ...)
+  local result, err, code = rec[op](rec, ...)
   if result == nil then
-    report(op, err, what)
-    return nil, err
+    report(op, err, code, what)
+    return nil, err, code
   end
   ok_again(op)
   return result

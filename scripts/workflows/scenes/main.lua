@@ -24,15 +24,11 @@ local function warn_once(key, message)
   log.warn("scenes: " .. message)
 end
 
-local function code_of(err)
-  return string.match(tostring(err), "^([%w_]+)") or tostring(err)
-end
-
 -- True when OBS has `scene`; unknown (true) when the list cannot be read.
 local function scene_exists(scene, rule_name)
-  local list, err = conn:scenes()
+  local list, err, code = conn:scenes()
   if not list then
-    warn_once("scenes\n" .. code_of(err), "cannot read OBS_STR's scene list (" .. tostring(err) .. ")")
+    warn_once("scenes\n" .. code, "cannot read OBS_STR's scene list (" .. code .. ": " .. err .. ")")
     return true
   end
   for _, s in ipairs(list.scenes or {}) do
@@ -48,21 +44,21 @@ end
 
 local function switch(scene, rule_name)
   if not scene_exists(scene, rule_name) then return false end
-  local ok, err = conn:set_scene(scene)
+  local ok, err, code = conn:set_scene(scene)
   if not ok then
-    warn_once("set_scene\n" .. scene .. "\n" .. code_of(err),
-              "switching to '" .. scene .. "' (rule '" .. rule_name .. "') failed (" .. tostring(err) .. ")")
+    warn_once("set_scene\n" .. scene .. "\n" .. code,
+              "switching to '" .. scene .. "' (rule '" .. rule_name .. "') failed (" .. code .. ": " .. err .. ")")
     return false
   end
   return true
 end
 
 local function show(scene, source, visible, rule_name)
-  local ok, err = conn:set_source_visible(scene, source, visible)
+  local ok, err, code = conn:set_source_visible(scene, source, visible)
   if not ok then
-    warn_once("source\n" .. scene .. "\n" .. source .. "\n" .. code_of(err),
+    warn_once("source\n" .. scene .. "\n" .. source .. "\n" .. code,
               (visible and "showing" or "hiding") .. " source '" .. source .. "' in '" .. scene ..
-              "' (rule '" .. rule_name .. "') failed (" .. tostring(err) .. ")")
+              "' (rule '" .. rule_name .. "') failed (" .. code .. ": " .. err .. ")")
     return false
   end
   return true

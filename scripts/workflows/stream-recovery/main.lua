@@ -115,10 +115,10 @@ local function try_start(r)
   if restart ~= r then return end
   log.info("stream-recovery: restarting the stream, attempt " .. r.attempt .. " of " .. cfg.restart_attempts)
   r.waiting = true
-  local ok, err = str:start_stream()
+  local ok, err, code = str:start_stream()
   if restart ~= r or not r.waiting then return end
   if not ok then
-    log.info("stream-recovery: attempt " .. r.attempt .. " failed: " .. tostring(err))
+    log.info("stream-recovery: attempt " .. r.attempt .. " failed: " .. code .. ": " .. err)
     r.waiting = false
     next_attempt(r)
     return

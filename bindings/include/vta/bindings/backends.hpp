@@ -12,22 +12,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vta/common/result.hpp"
+
 namespace vta::bindings {
 
-// Outcome of an action: a JSON value, or an error code and message.
-struct ActionResult {
-    bool ok = true;
-    nlohmann::json value;
-    std::string error_code;  // e.g. "timeout", "not_connected", "request_failed"
-    std::string error_message;
+struct ObsOperation;
 
-    static ActionResult success(nlohmann::json v = nullptr) { return {true, std::move(v), {}, {}}; }
-    static ActionResult failure(std::string code, std::string message) {
-        return {false, nullptr, std::move(code), std::move(message)};
-    }
-};
+// Outcome of an action: a JSON value (null when there is nothing to return) or the host's Error. The Lua edge
+// turns a value into the call's result and an Error into `nil, message, code`.
+using JsonResult = vta::Result<nlohmann::json>;
 
-using ActionDone = std::function<void(ActionResult)>;
+using ActionDone = std::function<void(JsonResult)>;
 
 // Host events reported by a backend: kind is e.g. "obs.replay_saved", "playback.closed".
 using HostEventSink = std::function<void(const std::string& kind, const nlohmann::json& data)>;
@@ -35,9 +30,9 @@ using HostEventSink = std::function<void(const std::string& kind, const nlohmann
 class ObsBackend {
 public:
     virtual ~ObsBackend() = default;
-    // `target` is a connection name ("OBS_REC") or a role ("rec", "str"); `op` one of the obs
-    // module's operations (set_scene, save_replay, request...), `args` its arguments as an object.
-    virtual void call(const std::string& package, const std::string& target, const std::string& op,
+    // `target` is a connection name ("OBS_REC") or a role ("rec", "str"); `op` an entry of the obs module's
+    // operations (obs_operations.hpp), `args` its arguments as an object keyed by the entry's argument names.
+    virtual void call(const std::string& package, const std::string& target, const ObsOperation& op,
                       const nlohmann::json& args, ActionDone done) = 0;
     // Connection events, as kinds "obs.connected", "obs.disconnected", "obs.record_state",
     // "obs.stream_state", "obs.replay_state", "obs.replay_saved", "obs.scene_changed"; data has "connection"
@@ -60,28 +55,28 @@ public:
 class StoreBackend {
 public:
     virtual ~StoreBackend() = default;
-    virtual ActionResult events_of_match(std::int64_t match_id) = 0;
-    virtual ActionResult events_between(std::int64_t since_us, std::int64_t until_us) = 0;
+    virtual JsonResult events_of_match(std::int64_t match_id) = 0;
+    virtual JsonResult events_between(std::int64_t since_us, std::int64_t until_us) = 0;
     // tag: {since_us, until_us, clip_path?, clip_started_us?, recording_started_us?, stream_started_us?,
     // stream_timeline_start_ms?}
-    virtual ActionResult tag_events(const std::string& package, const nlohmann::json& tag) = 0;
+    virtual JsonResult tag_events(const std::string& package, const nlohmann::json& tag) = 0;
     // Rows of the recording, clip and stream_session tables; times in microseconds since the epoch.
     // recording: {match_id?, connection, path?, folder, file, started_us} -> id
-    virtual ActionResult recording_started(const std::string& package, const nlohmann::json& recording) = 0;
+    virtual JsonResult recording_started(const std::string& package, const nlohmann::json& recording) = 0;
     // end: {ended_us, path?, stopped_by} -> true
-    virtual ActionResult recording_stopped(const std::string& package, std::int64_t id, const nlohmann::json& end) = 0;
+    virtual JsonResult recording_stopped(const std::string& package, std::int64_t id, const nlohmann::json& end) = 0;
     // clip: {match_id?, path?, since_us, until_us, requested_us, reason, side?, error?} -> id
-    virtual ActionResult add_clip(const std::string& package, const nlohmann::json& clip) = 0;
+    virtual JsonResult add_clip(const std::string& package, const nlohmann::json& clip) = 0;
     // session: {day_id? (default: the active day), connection, started_us} -> {id, timeline_start_ms}
-    virtual ActionResult stream_session_opened(const std::string& package, const nlohmann::json& session) = 0;
+    virtual JsonResult stream_session_opened(const std::string& package, const nlohmann::json& session) = 0;
     // end: {ended_us, reason} -> true
-    virtual ActionResult stream_session_closed(const std::string& package, std::int64_t id,
+    virtual JsonResult stream_session_closed(const std::string& package, std::int64_t id,
                                                const nlohmann::json& end) = 0;
-    virtual ActionResult match_info(std::optional<std::int64_t> match_id) = 0;  // null id: the newest
-    virtual ActionResult active_day() = 0;
+    virtual JsonResult match_info(std::optional<std::int64_t> match_id) = 0;  // null id: the newest
+    virtual JsonResult active_day() = 0;
     // Per-package key/value data; values are JSON.
-    virtual ActionResult kv_get(const std::string& package, const std::string& key) = 0;
-    virtual ActionResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) = 0;
+    virtual JsonResult kv_get(const std::string& package, const std::string& key) = 0;
+    virtual JsonResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) = 0;
 };
 
 }  // namespace vta::bindings

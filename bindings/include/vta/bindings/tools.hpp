@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -49,9 +50,30 @@ struct DryRunOptions {
     std::int64_t tail_ms = 60000;  // keep the clock running this long after the last datagram
 };
 
-// Replays a capture ({"t": ms, "d": "datagram"} per line) through the PSS decoder and match
-// tracker into the workflows on a virtual clock, with a recorder standing in for OBS, mpv and
-// the store; prints each action as it happens to `out` ("[  12.345 s] package  action  args").
-DryRunReport dry_run(const std::filesystem::path& capture, const DryRunOptions& options, std::ostream& out);
+struct Event;
+
+// The workflows' half of `vta run --dry-run`: every package loaded in a sandbox on a virtual clock, with
+// recorders standing in for OBS, mpv and the store, printing each action to `out` as it happens
+// ("[  12.345 s] package  action  args"). The host feeds it the events its own ingest path derives from a
+// capture (vta/host/dry_run.hpp), so a dry run sees what a live host would.
+class DryRunWorkflows {
+public:
+    DryRunWorkflows(const DryRunOptions& options, std::ostream& out);
+    ~DryRunWorkflows();
+    DryRunWorkflows(const DryRunWorkflows&) = delete;
+    DryRunWorkflows& operator=(const DryRunWorkflows&) = delete;
+
+    // Completes what the handlers started that answers at once, then moves the virtual clock to `ms` (capture
+    // time), running the timers due by then.
+    void advance_to(std::int64_t ms);
+    // Starts the handlers of `event`; they go on at the next advance_to or finish.
+    void dispatch(const Event& event);
+    // Lets the clock run options.tail_ms past `last_ms`, then reports what the packages did.
+    DryRunReport finish(std::int64_t last_ms);
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
 
 }  // namespace vta::bindings

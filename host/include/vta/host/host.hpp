@@ -92,7 +92,7 @@ private:
     void refresh_clip_links();
     // Runs `change` on a store connection of its own; the day it returns becomes the active one.
     void change_day(const std::string& what,
-                    const std::function<store::Result<store::ActiveDay>(store::Database&)>& change);
+                    const std::function<vta::Result<store::ActiveDay>(store::Database&)>& change);
     void load_tournaments(store::Database& database);
 
     boost::asio::io_context& io_;

@@ -10,7 +10,7 @@
 
 #include "vta/pss/match_state.hpp"
 #include "vta/pss/udp_listener.hpp"
-#include "vta/store/writer.hpp"
+#include "vta/store/ingest_sink.hpp"
 
 namespace vta::host {
 
@@ -30,11 +30,14 @@ struct IngestedGroup {
     const pss::MatchState& state;
     std::int64_t event_id;
     std::int64_t arrival_us;
+    std::optional<std::int64_t> match_id;  // the stored match the group belongs to
+    bool has_match;                        // the tracker has a match (clock and round are meaningful)
 };
 
 class Ingest {
 public:
-    Ingest(store::Writer& writer, std::optional<std::int64_t> day_id);
+    // `sink` is the store Writer live, a DiscardingSink in a dry run.
+    Ingest(store::IngestSink& sink, std::optional<std::int64_t> day_id);
 
     void on_datagram(const pss::ReceivedDatagram& datagram);
 
@@ -70,7 +73,7 @@ private:
     void relink_points(const std::vector<std::int64_t>& keys);
     const std::string& sender_text(const boost::asio::ip::udp::endpoint& endpoint);
 
-    store::Writer& writer_;
+    store::IngestSink& writer_;
     std::optional<std::int64_t> day_id_;
     pss::MatchTracker tracker_;
     std::optional<std::int64_t> match_id_;

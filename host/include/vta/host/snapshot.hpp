@@ -13,6 +13,7 @@
 #include "vta/bindings/runtime.hpp"
 #include "vta/host/log_ring.hpp"
 #include "vta/obs/client.hpp"
+#include "vta/pss/match_state.hpp"
 #include "vta/store/database.hpp"
 
 namespace vta::host {
@@ -55,7 +56,7 @@ struct HostSnapshot {
     UdpSnapshot udp;
     std::vector<ObsConnectionSnapshot> obs;
     bool has_match = false;
-    nlohmann::json match = nlohmann::json::object();  // pss::MatchState::to_json()
+    pss::MatchState match;  // the tracker's state; meaningful when has_match
     std::optional<std::int64_t> match_id;
     std::vector<EventSnapshot> events;              // oldest first, the last Host::recent_events_kept
     std::vector<bindings::PackageStatus> packages;  // loaded packages, then those the operator disabled

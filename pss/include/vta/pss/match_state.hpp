@@ -21,7 +21,12 @@ struct InjuryTime {
     int seconds = 0;
     bool shown = false;   // shown on the scoreboard (show), hidden after hide/reset
     bool active = false;  // an injury time is running or shown for this side
+    bool operator==(const InjuryTime&) const = default;
 };
+
+void to_json(nlohmann::json& j, const Athlete& a);
+void to_json(nlohmann::json& j, const InjuryTime& i);
+void to_json(nlohmann::json& j, ChallengeStage c);
 
 struct MatchState {
     std::string number;  // may be non-numeric ("245.A")
@@ -46,9 +51,43 @@ struct MatchState {
     int break_seconds = 0;
     bool decided = false;  // a winner is set
 
-    nlohmann::json to_json() const;  // stable snake_case keys
+    bool operator==(const MatchState&) const = default;
+
+    // The JSON form every edge uses (Lua, the store's state column, overlays): stable snake_case keys, generated
+    // from fields() below, plus "clock" as M:SS for display.
+    nlohmann::json to_json() const;
     // The inverse of to_json(), for a host restarted mid-match. Missing or mistyped keys keep their defaults.
     static MatchState from_json(const nlohmann::json& j);
+
+    // Calls visit(key, member) for every field, in one list, for both directions of the JSON form: a new field
+    // is added to the struct and here.
+    template <class State, class Visit>
+    static void fields(State& s, Visit&& visit) {
+        visit("number", s.number);
+        visit("category", s.category);
+        visit("weight", s.weight);
+        visit("division", s.division);
+        visit("match_code", s.match_code);
+        visit("rounds", s.rounds);
+        visit("round_seconds", s.round_seconds);
+        visit("athletes", s.athletes);
+        visit("round_scores", s.round_scores);
+        visit("scores", s.scores);
+        visit("warnings", s.warnings);
+        visit("round", s.round);
+        visit("clock_seconds", s.clock_seconds);
+        visit("clock_running", s.clock_running);
+        visit("injury", s.injury);
+        visit("challenge", s.challenge);
+        visit("round_winners", s.round_winners);
+        visit("winner", s.winner);
+        visit("winner_name", s.winner_name);
+        visit("decision", s.decision);
+        visit("ready", s.ready);
+        visit("break_active", s.break_active);
+        visit("break_seconds", s.break_seconds);
+        visit("decided", s.decided);
+    }
 };
 
 // An event the workflows subscribe to. Kinds and their data:

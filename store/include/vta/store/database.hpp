@@ -52,33 +52,11 @@ struct SettingChange {
     std::string changed_by;
 };
 
-struct AthleteInfo {
+// A stored match: the row the host wrote (rows.hpp), with the ids and times the store gave it.
+struct MatchInfo : MatchRow {
     std::int64_t id = 0;
-    std::string short_name;
-    std::string long_name;
-    std::string noc;
-};
-
-struct MatchInfo {
-    std::int64_t id = 0;
-    std::optional<std::int64_t> day_id;
-    std::string number;
-    std::string category;
-    std::string weight;
-    std::string division;
-    std::string match_code;
-    int rounds = 0;
-    int round_seconds = 0;
-    int blue_score = 0;
-    int red_score = 0;
-    std::vector<RoundScore> round_scores;
-    std::vector<Side> round_winners;
-    Side winner = Side::none;
-    std::string winner_name;
-    std::string decision;
-    std::string state_json;
-    std::optional<AthleteInfo> blue;
-    std::optional<AthleteInfo> red;
+    std::optional<std::int64_t> blue_id;  // athlete ids, set with `blue` / `red`
+    std::optional<std::int64_t> red_id;
     std::int64_t event_count = 0;
     std::string created_at;  // ISO-8601 UTC
     std::string updated_at;
@@ -148,7 +126,6 @@ struct MatchFilter {
 };
 
 // nlohmann::json conversions (found by ADL): `nlohmann::json j = db.list_matches().value();`
-void to_json(nlohmann::json& j, const AthleteInfo& a);
 void to_json(nlohmann::json& j, const MatchInfo& m);
 void to_json(nlohmann::json& j, const EventInfo& e);
 void to_json(nlohmann::json& j, const Stats& s);

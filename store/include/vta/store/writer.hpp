@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "vta/store/ingest_sink.hpp"
 #include "vta/store/result.hpp"
 #include "vta/store/rows.hpp"
 
@@ -48,32 +49,32 @@ struct OpenedStreamSession {
     std::int64_t timeline_start_ms = 0;
 };
 
-class Writer {
+class Writer final : public IngestSink {
 public:
     // Opens its own connection (migrating the schema like Database::open) and starts the thread.
     // One Writer per database file: ids continue from the MAX(id) read here. The add/update methods
     // may be called from any thread; flush() and close() from the owner.
     static Result<std::unique_ptr<Writer>> open(const std::filesystem::path& path, WriterOptions options = {});
 
-    ~Writer();  // close()
+    ~Writer() override;  // close()
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
 
     // Non-blocking appends (a short mutex hold). Each returns the id the row will have once committed.
     // Rows must reference ids already returned by this Writer or rows already in the database.
-    std::int64_t add_datagram(DatagramRow row);
-    std::int64_t add_event(EventRow row);
-    std::int64_t add_unknown(UnknownRow row);
-    std::int64_t add_match(MatchRow row);
+    std::int64_t add_datagram(DatagramRow row) override;
+    std::int64_t add_event(EventRow row) override;
+    std::int64_t add_unknown(UnknownRow row) override;
+    std::int64_t add_match(MatchRow row) override;
     // The row replaces the stored match entirely, athletes included (an unset side is unlinked).
     // Repeated updates of one match before its batch commits are coalesced: the last one wins.
     void update_match(std::int64_t match_id, MatchRow row);
     // The same with the row made when its batch commits, on the writer thread (once per batch however
     // often the match is updated), so the caller pays only for what `make_row` captures. `make_row`
     // must not throw.
-    void update_match(std::int64_t match_id, std::function<MatchRow()> make_row);
+    void update_match(std::int64_t match_id, std::function<MatchRow()> make_row) override;
     // Replaces an event's fields JSON (a late hit level linked to a point); coalesced like update_match.
-    void update_event_fields(std::int64_t event_id, std::string fields_json);
+    void update_event_fields(std::int64_t event_id, std::string fields_json) override;
     // Applied after the inserts of its batch, so it also reaches matching events still pending.
     void tag_events(EventTag tag);
     std::int64_t add_recording(RecordingRow row);
