@@ -200,9 +200,13 @@ std::string render_markdown(const std::vector<Module>& modules) {
            "A workflow package is a folder with `manifest.json` (name, version, author, description,\n"
            "permissions, config defaults, optional main file, default `main.lua`) and Lua files. Each\n"
            "package runs in its own sandboxed LuaJIT state; handlers and timer callbacks run as coroutines.\n"
-           "A call that waits (the obs methods, util.sleep, playback.open/close) suspends the coroutine\n"
-           "without blocking the host until the answer or the timeout comes, and returns\n"
-           "`nil, \"code: message\"` on failure.\n\n";
+           "A call that waits (the obs methods, the store's reads, util.sleep, playback.open/close) suspends\n"
+           "the coroutine without blocking the host until the answer or the timeout comes.\n\n"
+           "Errors, everywhere: a wrong argument (missing, of the wrong type, out of range) raises an error at\n"
+           "the call, naming the function and the argument. An operation that was tried and failed returns\n"
+           "`nil, message, code`: `message` is for people, `code` for scripts (`timeout`, `not_connected`,\n"
+           "`request_failed`, `invalid_state`, `unavailable`, `not_found`, `sqlite`, ...), e.g.\n"
+           "`local clip, err, code = obs.rec:save_replay(); if code == \"timeout\" then ... end`.\n\n";
     for (const auto& m : modules) {
         out << "## " << m.name << "\n\n";
         for (const auto& line : m.text) out << line << "\n";

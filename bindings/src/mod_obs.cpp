@@ -73,6 +73,11 @@ int call_operation(lua_State* L) {
     });
 }
 
+int unknown_method(lua_State* L) {
+    return luaL_error(L, "obs: a connection has no method '%s' (see the obs operations in the reference)",
+                      lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+}
+
 void push_connection(lua_State* L, const char* target) {
     lua_createtable(L, 0, 1);
     lua_pushstring(L, target);
@@ -115,6 +120,11 @@ void open_obs(lua_State* L) {
         lua_pushcclosure(L, &guarded<call_operation>, 1);
         lua_setfield(L, -2, operations[i]->name);
     }
+    // A misspelt method raises where it is used instead of calling nil.
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, &guarded<unknown_method>);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
     lua_setfield(L, LUA_REGISTRYINDEX, methods_key);
 
     lua_createtable(L, 0, 4);

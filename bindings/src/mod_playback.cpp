@@ -16,17 +16,13 @@ template <class Action>
 int wait_for_player(lua_State* L, Action action) {
     Package& package = package_of(L);
     std::shared_ptr<PlaybackBackend> player = package.runtime().options().playback;
-    if (!player) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "unavailable: no player configured");
-        return 2;
-    }
+    if (!player) return push_error(L, vta::Error(vta::Errc::unavailable, "no player configured"));
     return package.wait(
         L, package.runtime().options().wait_timeout.count(),
         [player, name = package.name(), action](ActionDone done) mutable { action(*player, name, std::move(done)); });
 }
 
-//! @lua playback.open(path, options?) -> true | nil, string
+//! @lua playback.open(path, options?) -> true | nil, string, string
 //! Opens `path` in the viewer at `options.start` seconds (default 0), replacing the clip shown;
 //! waits (yields) until the clip plays.
 int open(lua_State* L) {
@@ -42,7 +38,7 @@ int open(lua_State* L) {
     });
 }
 
-//! @lua playback.close() -> true | nil, string
+//! @lua playback.close() -> true | nil, string, string
 //! Closes the viewer (yields until it is gone).
 int close(lua_State* L) {
     return wait_for_player(L, [](PlaybackBackend& player, const std::string& name, ActionDone done) {

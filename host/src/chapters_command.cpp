@@ -35,35 +35,26 @@ std::string title(const store::MatchInfo& m) {
 
 }  // namespace
 
-std::optional<std::string> chapters_text(store::Database& db, const std::string& day, std::string& error) {
+vta::Result<std::string> chapters_text(store::Database& db, const std::string& day) {
     auto days = db.find_days(day);
-    if (!days) {
-        error = days.error().message;
-        return std::nullopt;
-    }
-    if (days.value().empty()) {
-        error = "no tournament day '" + day + "' in the store (give a day id or a date YYYY-MM-DD)";
-        return std::nullopt;
-    }
-    if (days.value().size() > 1) {
-        error = "several tournament days are dated " + day + ": give the day id instead";
-        return std::nullopt;
-    }
+    if (!days) return days.error();
+    if (days.value().empty())
+        return vta::Error(vta::Errc::not_found,
+                          "no tournament day '" + day + "' in the store (give a day id or a date YYYY-MM-DD)");
+    if (days.value().size() > 1)
+        return vta::Error(vta::Errc::invalid_argument,
+                          "several tournament days are dated " + day + ": give the day id instead");
     auto starts = db.match_stream_starts(days.value().front().day_id);
-    if (!starts) {
-        error = starts.error().message;
-        return std::nullopt;
-    }
+    if (!starts) return starts.error();
     std::string text;
     for (const auto& start : starts.value()) {
         if (!start.str_offset_ms) continue;
         // YouTube needs the first chapter at 00:00:00, whatever was streamed before the first match.
         text += (text.empty() ? timestamp(0) : timestamp(*start.str_offset_ms)) + " " + title(start.match) + "\n";
     }
-    if (text.empty()) {
-        error = "day " + day + " has no stream offsets (was OBS_STR streaming, with stream-recovery loaded?)";
-        return std::nullopt;
-    }
+    if (text.empty())
+        return vta::Error(vta::Errc::not_found,
+                          "day " + day + " has no stream offsets (was OBS_STR streaming, with stream-recovery loaded?)");
     return text;
 }
 
@@ -71,14 +62,13 @@ int chapters_command(const Arguments& args) {
     const auto o = parse_options(args, {"config", "db", "day", "out"}, {});
     if (!o.error.empty()) return fail(o.error + "\n(see `vta --help`)", 2);
     if (!o.value("day")) return fail("--day D is required (a day id or a date YYYY-MM-DD)", 2);
-    std::string error;
     std::filesystem::path config_file;
-    auto setup = resolve_setup(o, error, config_file);
-    if (!setup) return fail(error, 2);
+    auto setup = resolve_setup(o, config_file);
+    if (!setup) return fail(setup.error().message, 2);
     auto database = store::Database::open_read_only(setup->database);
     if (!database) return fail("cannot read " + setup->database.string() + ": " + database.error().message);
-    auto text = chapters_text(database.value(), *o.value("day"), error);
-    if (!text) return fail(error);
+    auto text = chapters_text(database.value(), *o.value("day"));
+    if (!text) return fail(text.error().message);
     if (!o.value("out")) {
         std::cout << *text;
         return 0;

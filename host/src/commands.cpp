@@ -11,6 +11,7 @@
 
 #include "vta/bindings/tools.hpp"
 #include "vta/host/capture.hpp"
+#include "vta/host/dry_run.hpp"
 #include "vta/host/host.hpp"
 #include "vta/host/logging.hpp"
 #include "vta/host/options.hpp"
@@ -30,11 +31,10 @@ int usage_error(const std::string& command, const std::string& message) {
 }
 
 std::optional<store::Database> open_for_reading(const ParsedOptions& o, const std::string& command, int& exit_code) {
-    std::string error;
     std::filesystem::path config_file;
-    auto setup = resolve_setup(o, error, config_file);
+    auto setup = resolve_setup(o, config_file);
     if (!setup) {
-        exit_code = usage_error(command, error);
+        exit_code = usage_error(command, setup.error().message);
         return std::nullopt;
     }
     auto database = store::Database::open_read_only(setup->database);
@@ -75,7 +75,7 @@ namespace {
 
 // `vta run --dry-run CAPTURE`: the workflows against a capture on a virtual clock, recorders in place of
 // OBS, mpv and the store; every action is printed as it would have happened.
-int dry_run(const HostSetup& setup, const std::filesystem::path& capture) {
+int dry_run_command(const HostSetup& setup, const std::filesystem::path& capture) {
     bindings::DryRunOptions options;
     options.package_roots = setup.workflow_folders;
     options.packages = setup.config.workflows.packages;
@@ -107,11 +107,10 @@ int run_command(const Arguments& args) {
     const auto o = parse_options(args, with_common({"bind", "port", "dry-run"}), {});
     if (!o.error.empty()) return usage_error("run", o.error);
     if (!o.positional.empty()) return usage_error("run", "unexpected argument '" + o.positional.front() + "'");
-    std::string error;
     std::filesystem::path config_file;
-    auto setup = resolve_setup(o, error, config_file);
-    if (!setup) return usage_error("run", error);
-    if (auto capture = o.value("dry-run")) return dry_run(*setup, *capture);
+    auto setup = resolve_setup(o, config_file);
+    if (!setup) return usage_error("run", setup.error().message);
+    if (auto capture = o.value("dry-run")) return dry_run_command(*setup, *capture);
 
     if (auto problem = setup_logging(setup->config.log, setup->config.log.file); !problem.empty())
         spdlog::warn("{}", problem);
@@ -121,11 +120,12 @@ int run_command(const Arguments& args) {
     spdlog::info("log file: {}", setup->config.log.file.string());
 
     boost::asio::io_context io;
-    auto host = Host::create(io, *setup, error);
-    if (!host) {
-        spdlog::critical("{}", error);
+    auto created = Host::create(io, *setup);
+    if (!created) {
+        spdlog::critical("{}", created.error().message);
         return 1;
     }
+    std::unique_ptr<Host> host = std::move(created.value());
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
@@ -145,16 +145,16 @@ int send_command(const Arguments& args) {
     if (!o.error.empty()) return usage_error("send", o.error);
     if (o.positional.size() != 1)
         return usage_error("send", "expected one capture file (JSON lines: {\"t\":ms,\"d\":\"...\"})");
-    std::string error;
-    const auto target = parse_target(o.value("to").value_or("127.0.0.1:6000"), error);
-    double speed = 1;
-    if (!target || !number_option(o, "speed", speed, error)) return usage_error("send", error);
+    const auto target = parse_target(o.value("to").value_or("127.0.0.1:6000"));
+    if (!target) return usage_error("send", target.error().message);
+    const auto speed = number_option(o, "speed", 1);
+    if (!speed) return usage_error("send", speed.error().message);
     auto capture = read_capture(o.positional.front());
     if (!capture.datagrams) return usage_error("send", capture.error);
 
     std::size_t position = 0;
     const auto& datagrams = *capture.datagrams;
-    const SendReport report = send_paced(*target, speed, [&]() -> std::optional<TimedDatagram> {
+    const SendReport report = send_paced(*target, *speed, [&]() -> std::optional<TimedDatagram> {
         if (position == datagrams.size()) return std::nullopt;
         return datagrams[position++];
     });
@@ -170,14 +170,17 @@ int send_command(const Arguments& args) {
 int simulate_command(const Arguments& args) {
     const auto o = parse_options(args, {"to", "speed", "matches", "seed"}, {});
     if (!o.error.empty()) return usage_error("simulate", o.error);
-    std::string error;
-    const auto target = parse_target(o.value("to").value_or("127.0.0.1:6000"), error);
-    double speed = 1;
-    long matches = 3, seed = 1;
-    if (!target || !number_option(o, "speed", speed, error) ||
-        !integer_option(o, "matches", 1, 10000, matches, error) ||
-        !integer_option(o, "seed", 0, 2'000'000'000, seed, error))
-        return usage_error("simulate", error);
+    const auto target = parse_target(o.value("to").value_or("127.0.0.1:6000"));
+    if (!target) return usage_error("simulate", target.error().message);
+    const auto speed_option = number_option(o, "speed", 1);
+    const auto matches_option = integer_option(o, "matches", 1, 10000, 3);
+    const auto seed_option = integer_option(o, "seed", 0, 2'000'000'000, 1);
+    for (const vta::Error* e : {speed_option ? nullptr : &speed_option.error(),
+                                matches_option ? nullptr : &matches_option.error(),
+                                seed_option ? nullptr : &seed_option.error()})
+        if (e) return usage_error("simulate", e->message);
+    const double speed = *speed_option;
+    const long matches = *matches_option, seed = *seed_option;
 
     pss::SimulatorOptions options;
     options.matches = int(matches);
@@ -211,11 +214,10 @@ int matches_command(const Arguments& args) {
 int events_command(const Arguments& args) {
     const auto o = parse_options(args, with_common({"match"}), {"json"});
     if (!o.error.empty()) return usage_error("events", o.error);
-    long match = 0;
-    std::string error;
     if (!o.value("match")) return usage_error("events", "--match ID is required (see `vta matches`)");
-    if (!integer_option(o, "match", 1, std::numeric_limits<long>::max(), match, error))
-        return usage_error("events", error);
+    const auto match_option = integer_option(o, "match", 1, std::numeric_limits<long>::max(), 0);
+    if (!match_option) return usage_error("events", match_option.error().message);
+    const long match = *match_option;
     return print_query(
         o, "events", [match](store::Database& db) { return db.list_events(match); }, format_events);
 }
@@ -231,10 +233,9 @@ int check_command(const Arguments& args) {
     const auto o = parse_options(args, {"config"}, {});
     if (!o.error.empty()) return usage_error("check", o.error);
     if (o.positional.size() != 1) return usage_error("check", "expected one package folder (holding manifest.json)");
-    std::string error;
     std::filesystem::path config_file;
-    auto setup = resolve_setup(o, error, config_file);
-    if (!setup) return usage_error("check", error);
+    auto setup = resolve_setup(o, config_file);
+    if (!setup) return usage_error("check", setup.error().message);
     spdlog::set_level(spdlog::level::off);  // the report below is the output
     const auto report = bindings::check_package(o.positional.front(), setup->config.workflows.packages);
     std::cout << (report.manifest.name.empty() ? o.positional.front()
@@ -258,11 +259,10 @@ int config_command(const Arguments& args) {
         std::cout << default_config_json().dump(2) << "\n";
         return 0;
     }
-    std::string error;
     std::filesystem::path config_file;
-    auto setup = resolve_setup(o, error, config_file);
+    auto setup = resolve_setup(o, config_file);
     if (!setup) {
-        std::cerr << "vta config: " << error << "\n";
+        std::cerr << "vta config: " << setup.error().message << "\n";
         return 1;
     }
     std::cout << "config file: " << config_file.string()

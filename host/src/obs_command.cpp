@@ -48,16 +48,17 @@ int obs_command(const Arguments& args) {
         return 2;
     }
     const auto o = parse_options(Arguments(args.begin() + 1, args.end()), {"config", "wait"}, {"json"});
-    std::string error = o.error;
-    long wait_seconds = 5;
-    std::filesystem::path config_file;
-    std::optional<HostSetup> setup;
-    if (error.empty() && integer_option(o, "wait", 1, 600, wait_seconds, error))
-        setup = resolve_setup(o, error, config_file);
-    if (!setup) {
-        std::cerr << "vta obs status: " << error << "\n";
+    const auto refuse = [](const std::string& why) {
+        std::cerr << "vta obs status: " << why << "\n";
         return 2;
-    }
+    };
+    if (!o.error.empty()) return refuse(o.error);
+    const auto wait_option = integer_option(o, "wait", 1, 600, 5);
+    if (!wait_option) return refuse(wait_option.error().message);
+    const long wait_seconds = *wait_option;
+    std::filesystem::path config_file;
+    auto setup = resolve_setup(o, config_file);
+    if (!setup) return refuse(setup.error().message);
     if (setup->config.obs.empty()) {
         std::cout << (o.has("json") ? "[]"
                                     : "no OBS connection is configured (key \"obs\" in " + config_file.string() + ")")

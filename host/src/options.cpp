@@ -42,36 +42,28 @@ ParsedOptions parse_options(const std::vector<std::string>& args, const std::set
     return parsed;
 }
 
-bool integer_option(const ParsedOptions& o, const std::string& name, long min, long max, long& out,
-                    std::string& error) {
+vta::Result<long> integer_option(const ParsedOptions& o, const std::string& name, long min, long max, long fallback) {
     auto text = o.value(name);
-    if (!text) return true;
+    if (!text) return fallback;
     long value = 0;
     auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max) {
-        error = "--" + name + ": expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-                ", got '" + *text + "'";
-        return false;
-    }
-    out = value;
-    return true;
+    if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max)
+        return vta::Error(vta::Errc::invalid_argument, "--" + name + ": expected an integer from " +
+                                                           std::to_string(min) + " to " + std::to_string(max) +
+                                                           ", got '" + *text + "'");
+    return value;
 }
 
-bool number_option(const ParsedOptions& o, const std::string& name, double& out, std::string& error) {
+vta::Result<double> number_option(const ParsedOptions& o, const std::string& name, double fallback) {
     auto text = o.value(name);
-    if (!text) return true;
-    if (*text == "max") {
-        out = 0;
-        return true;
-    }
+    if (!text) return fallback;
+    if (*text == "max") return 0.0;
     double value = 0;
     auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (ec != std::errc() || end != text->data() + text->size() || value <= 0) {
-        error = "--" + name + ": expected a positive number or 'max', got '" + *text + "'";
-        return false;
-    }
-    out = value;
-    return true;
+    if (ec != std::errc() || end != text->data() + text->size() || value <= 0)
+        return vta::Error(vta::Errc::invalid_argument,
+                          "--" + name + ": expected a positive number or 'max', got '" + *text + "'");
+    return value;
 }
 
 }  // namespace vta::host

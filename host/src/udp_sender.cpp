@@ -9,7 +9,7 @@
 
 namespace vta::host {
 
-std::optional<Target> parse_target(const std::string& text, std::string& error) {
+vta::Result<Target> parse_target(const std::string& text) {
     Target target;
     std::string port_text = text;
     if (const auto colon = text.rfind(':'); colon != std::string::npos) {
@@ -18,10 +18,8 @@ std::optional<Target> parse_target(const std::string& text, std::string& error) 
     }
     unsigned port = 0;
     const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 || port > 65535) {
-        error = "expected HOST:PORT with a port from 1 to 65535, got '" + text + "'";
-        return std::nullopt;
-    }
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 || port > 65535)
+        return vta::Error(vta::Errc::invalid_argument, "expected HOST:PORT with a port from 1 to 65535, got '" + text + "'");
     target.port = std::uint16_t(port);
     return target;
 }

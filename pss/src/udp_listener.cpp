@@ -51,22 +51,18 @@ UdpListener::UdpListener(boost::asio::io_context& io, Handler handler)
 
 UdpListener::~UdpListener() { stop(); }
 
-std::unique_ptr<UdpListener> UdpListener::open(boost::asio::io_context& io, const UdpListenerOptions& options,
-                                               Handler handler, std::string& error) {
+vta::Result<std::unique_ptr<UdpListener>> UdpListener::open(boost::asio::io_context& io,
+                                                            const UdpListenerOptions& options, Handler handler) {
     namespace ip = boost::asio::ip;
     boost::system::error_code ec;
     const ip::address address = ip::make_address(options.bind_address, ec);
-    if (ec) {
-        error = "udp.bind: '" + options.bind_address + "' is not an IP address (expected e.g. 0.0.0.0 or 127.0.0.1)";
-        return nullptr;
-    }
+    if (ec)
+        return vta::Error(vta::Errc::invalid_config, "udp.bind: '" + options.bind_address +
+                                                         "' is not an IP address (expected e.g. 0.0.0.0 or 127.0.0.1)");
     std::unique_ptr<UdpListener> listener(new UdpListener(io, std::move(handler)));
     for (const std::string& text : options.allow) {
         const ip::address sender = ip::make_address(text, ec);
-        if (ec) {
-            error = "udp.allow: '" + text + "' is not an IP address";
-            return nullptr;
-        }
+        if (ec) return vta::Error(vta::Errc::invalid_config, "udp.allow: '" + text + "' is not an IP address");
         listener->allow_.push_back(sender);
     }
 
@@ -76,6 +72,7 @@ std::unique_ptr<UdpListener> UdpListener::open(boost::asio::io_context& io, cons
     if (!ec) socket.set_option(ip::udp::socket::reuse_address(false), ec);
     if (!ec) socket.bind(endpoint, ec);
     if (ec) {
+        std::string error;
         const std::string where = options.bind_address + ":" + std::to_string(options.port);
         if (ec == boost::asio::error::address_in_use) {
             error = "UDP port " + std::to_string(options.port) + " is already in use on " + options.bind_address +
@@ -88,7 +85,7 @@ std::unique_ptr<UdpListener> UdpListener::open(boost::asio::io_context& io, cons
         } else {
             error = "cannot bind UDP " + where + ": " + ec.message();
         }
-        return nullptr;
+        return vta::Error(vta::Errc::io, std::move(error));
     }
 
     const int fd = socket.native_handle();

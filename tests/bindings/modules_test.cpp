@@ -188,11 +188,40 @@ public:
     std::vector<ActionDone> pending;
 };
 
+TEST_F(Modules, WrongObsArgumentsAndMisspeltMethodsRaiseAtTheCall) {
+    package("w", R"lua(
+        on("go", function()
+          for _, call in ipairs {
+            function() return obs.rec:save_replya() end,
+            function() return obs.rec:set_scene(42) end,
+            function() return obs.rec:set_scene() end,
+            function() return obs.rec:recording_clip(-1) end,
+          } do
+            local ok, err = pcall(call)
+            log.info(tostring(ok), err)
+          end
+        end)
+    )lua");
+    auto o = options();
+    auto silent = std::make_shared<SilentObs>();
+    o.obs = silent;
+    start(o);
+    fire("go");
+    const auto logged = messages("w");
+    ASSERT_EQ(logged.size(), 4u);
+    EXPECT_NE(logged[0].find("false"), std::string::npos);
+    EXPECT_NE(logged[0].find("no method 'save_replya'"), std::string::npos) << logged[0];
+    EXPECT_NE(logged[1].find("set_scene's scene must be a string, got a number"), std::string::npos) << logged[1];
+    EXPECT_NE(logged[2].find("set_scene needs scene (a string)"), std::string::npos) << logged[2];
+    EXPECT_NE(logged[3].find("a number of seconds (more than 0) is required"), std::string::npos) << logged[3];
+    EXPECT_TRUE(silent->pending.empty()) << "nothing reached OBS";
+}
+
 TEST_F(Modules, AWaitThatTimesOutResumesWithAnErrorValue) {
     package("w", R"lua(
         on("go", function()
-          local r, err = obs.rec:start_record()
-          log.info(r, err)
+          local r, err, code = obs.rec:start_record()
+          log.info(r, err, code)
         end)
     )lua");
     auto o = options();
@@ -203,7 +232,7 @@ TEST_F(Modules, AWaitThatTimesOutResumesWithAnErrorValue) {
     fire("go");
     EXPECT_TRUE(messages("w").empty());
     clock->advance_to(3000);
-    EXPECT_EQ(messages("w"), std::vector<std::string>{"nil timeout: no answer in time"});
+    EXPECT_EQ(messages("w"), std::vector<std::string>{"nil no answer in time timeout"});
     ASSERT_EQ(silent->pending.size(), 1u);
     silent->pending[0](JsonResult(nullptr));  // a late answer is ignored
     settle();

@@ -144,17 +144,16 @@ void receive_until_quiet(boost::asio::io_context& io, const std::atomic<std::uin
 
 std::unique_ptr<vta::pss::UdpListener> open_listener(boost::asio::io_context& io,
                                                      vta::pss::UdpListener::Handler handler) {
-    std::string error;
     vta::pss::UdpListenerOptions udp;
     udp.bind_address = listen_port ? "0.0.0.0" : "127.0.0.1";
     udp.port = listen_port.value_or(0);
-    auto listener = vta::pss::UdpListener::open(io, udp, std::move(handler), error);
+    auto listener = vta::pss::UdpListener::open(io, udp, std::move(handler));
     if (!listener) {
-        std::fprintf(stderr, "%s\n", error.c_str());
+        std::fprintf(stderr, "%s\n", listener.error().message.c_str());
         std::exit(1);
     }
-    listener->start();
-    return listener;
+    listener.value()->start();
+    return std::move(listener.value());
 }
 
 // Offers `rate` datagrams/s for `seconds` to the listener and runs the loop until they are in. With
@@ -273,8 +272,7 @@ long idle_rss_kib(const std::string& vta) {
 // --send-to: the sender's side of a two-machine run.
 int send_to_remote(const std::string& host_port, const std::vector<std::string>& datagrams,
                    const std::vector<double>& rates, double seconds) {
-    std::string error;
-    const auto target = vta::host::parse_target(host_port, error);
+    const auto target = vta::host::parse_target(host_port);
     sockaddr_in to{};
     to.sin_family = AF_INET;
     if (!target || inet_pton(AF_INET, target->host.c_str(), &to.sin_addr) != 1) {

@@ -30,9 +30,9 @@ public:
         setup.config.udp.bind_address = "127.0.0.1";
         setup.config.udp.port = test::free_udp_port();
         setup.workflow_folders = {VTA_SHIPPED_WORKFLOWS};
-        std::string error;
-        host_ = Host::create(io_, setup, error);
-        EXPECT_TRUE(host_) << error;
+        auto created = Host::create(io_, setup);
+        EXPECT_TRUE(created) << (created ? "" : created.error().message);
+        if (created) host_ = std::move(created.value());
         port_ = setup.config.udp.port;
         database_ = setup.database;
     }
@@ -44,7 +44,7 @@ public:
         if (thread_.joinable()) thread_.join();
     }
 
-    void start(Host::SnapshotHandler handler, std::shared_ptr<LogRing> log) {
+    void start(PanelFeed::SnapshotHandler handler, std::shared_ptr<LogRing> log) {
         host_->on_snapshot(std::move(handler), std::move(log));
         host_->start();
         thread_ = std::thread([this] { io_.run(); });
@@ -70,7 +70,7 @@ struct Collected {
     std::vector<std::chrono::steady_clock::time_point> at;
     std::shared_ptr<const HostSnapshot> latest;
 
-    Host::SnapshotHandler handler() {
+    PanelFeed::SnapshotHandler handler() {
         return [this](std::shared_ptr<const HostSnapshot> s) {
             std::lock_guard lock(mutex);
             at.push_back(std::chrono::steady_clock::now());
@@ -160,13 +160,13 @@ TEST(HostActions, NeverBlockTheCallerAndTakeEffect) {
         while (!release) std::this_thread::sleep_for(1ms);
     });
     const auto started = std::chrono::steady_clock::now();
-    running.host().post_manual("pt1;3;");
-    running.host().post_replay();
-    running.host().post_back_to_live();
-    running.host().post_recording(true);
-    running.host().post_workflow_enabled("scenes", false);
-    running.host().post_workflow_reload("new-match");
-    running.host().post_play_clip("/nonexistent/clip.mkv", 1500);
+    running.host().actions().post_manual("pt1;3;");
+    running.host().actions().post_replay();
+    running.host().actions().post_back_to_live();
+    running.host().actions().post_recording(true);
+    running.host().actions().post_workflow_enabled("scenes", false);
+    running.host().actions().post_workflow_reload("new-match");
+    running.host().actions().post_play_clip("/nonexistent/clip.mkv", 1500);
     const double took_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     std::printf("7 actions posted in %.3f ms while the io thread was busy\n", took_ms);
@@ -192,7 +192,7 @@ TEST(HostActions, NeverBlockTheCallerAndTakeEffect) {
         },
         5s));
 
-    running.host().post_workflow_enabled("scenes", true);
+    running.host().actions().post_workflow_enabled("scenes", true);
     EXPECT_TRUE(test::wait_until(
         [&] {
             auto s = collected.last();
@@ -227,33 +227,33 @@ TEST(HostActions, AfterSwitchingDayTheNextMatchLandsOnTheNewDay) {
     const store::ActiveDay first = collected.last()->day;
     ASSERT_EQ(collected.last()->tournaments.size(), 1u);
 
-    running.host().post_manual(match_loaded("201"));
-    running.host().post_create_tournament("Dublin Open", "2026-12-05");
-    running.host().post_manual("pt1;3;");  // the match under way keeps its day
+    running.host().actions().post_manual(match_loaded("201"));
+    running.host().actions().post_create_tournament("Dublin Open", "2026-12-05");
+    running.host().actions().post_manual("pt1;3;");  // the match under way keeps its day
     ASSERT_TRUE(test::wait_until([&] { return collected.last()->day.tournament_name == "Dublin Open"; }, 5s))
         << all_lines(log);
     const store::ActiveDay dublin = collected.last()->day;
     EXPECT_NE(dublin.day_id, first.day_id);
     EXPECT_EQ(dublin.day_number, 1);
     EXPECT_EQ(collected.last()->tournaments.size(), 2u);
-    running.host().post_manual(match_loaded("202"));
+    running.host().actions().post_manual(match_loaded("202"));
 
     // Refused: nothing changes, the reason is logged.
-    running.host().post_activate_day(dublin.day_id + 1000);
-    running.host().post_add_day(dublin.tournament_id, "05/12/2026");
+    running.host().actions().post_activate_day(dublin.day_id + 1000);
+    running.host().actions().post_add_day(dublin.tournament_id, "05/12/2026");
     EXPECT_TRUE(test::wait_until([&] { return log_has(log, "expected a date as YYYY-MM-DD"); }, 5s)) << all_lines(log);
     EXPECT_TRUE(log_has(log, "no tournament day with id " + std::to_string(dublin.day_id + 1000)));
     EXPECT_TRUE(test::wait_until([&] { return !collected.last()->day_change_error.empty(); }, 5s));
     EXPECT_EQ(collected.last()->day.day_id, dublin.day_id);
 
-    running.host().post_add_day(dublin.tournament_id, "2026-12-06");
+    running.host().actions().post_add_day(dublin.tournament_id, "2026-12-06");
     ASSERT_TRUE(test::wait_until([&] { return collected.last()->day.day_number == 2; }, 5s)) << all_lines(log);
     const store::ActiveDay second = collected.last()->day;
     EXPECT_EQ(collected.last()->day_change_error, "");
     EXPECT_EQ(second.tournament_id, dublin.tournament_id);
-    running.host().post_manual(match_loaded("203"));
-    running.host().post_activate_day(first.day_id);
-    running.host().post_manual(match_loaded("204"));
+    running.host().actions().post_manual(match_loaded("203"));
+    running.host().actions().post_activate_day(first.day_id);
+    running.host().actions().post_manual(match_loaded("204"));
 
     std::map<std::string, std::int64_t> day_of;
     std::string output;
@@ -290,8 +290,8 @@ TEST(HostSnapshots, EventsLearnTheirClipOnceAWorkflowTaggedThem) {
     RunningHost running;
     Collected collected;
     running.start(collected.handler(), ring());
-    running.host().post_manual("pt1;3;");
-    running.host().post_manual("pt2;2;");
+    running.host().actions().post_manual("pt1;3;");
+    running.host().actions().post_manual("pt2;2;");
     std::int64_t tagged = 0;
     ASSERT_TRUE(test::wait_until(
         [&] {

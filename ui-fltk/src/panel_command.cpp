@@ -60,10 +60,9 @@ int panel_command(const std::vector<std::string>& args) {
     int width = 1280, height = 720;
     if (auto size = o.value("size"); size && !parse_size(*size, width, height))
         return usage_error("--size: expected WIDTHxHEIGHT from 800x600, got '" + *size + "'");
-    std::string error;
     std::filesystem::path config_file;
-    auto setup = host::resolve_setup(o, error, config_file);
-    if (!setup) return usage_error(error);
+    auto setup = host::resolve_setup(o, config_file);
+    if (!setup) return usage_error(setup.error().message);
     if (!display_available()) return usage_error("no display: set DISPLAY, or use `vta run` for the headless host");
 
     if (auto problem = host::setup_logging(setup->config.log, setup->config.log.file); !problem.empty())
@@ -76,12 +75,13 @@ int panel_command(const std::vector<std::string>& args) {
     Fl::visual(FL_DOUBLE | FL_RGB);  // opens the display: exits with "Can't open display" when there is none
 
     boost::asio::io_context io;
-    auto host = host::Host::create(io, *setup, error);
-    if (!host) {
-        spdlog::critical("{}", error);
+    auto created = host::Host::create(io, *setup);
+    if (!created) {
+        spdlog::critical("{}", created.error().message);
         return 1;
     }
-    auto window = std::make_unique<PanelWindow>(width, height, *host, config_file, setup->config);
+    std::unique_ptr<host::Host> host = std::move(created.value());
+    auto window = std::make_unique<PanelWindow>(width, height, host->actions(), config_file, setup->config);
     PanelWindow* panel = window.get();
     host->on_snapshot([panel](std::shared_ptr<const host::HostSnapshot> s) { panel->deliver(std::move(s)); }, log_ring);
 

@@ -126,7 +126,7 @@ struct PanelWindow::SettingsWidgets {
     Fl_Box* message;
 };
 
-PanelWindow::PanelWindow(int w, int h, host::Host& host, std::filesystem::path config_file, const host::Config& config)
+PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesystem::path config_file, const host::Config& config)
     : Fl_Double_Window(w, h, "reStrike VTA panel"),
       host_(host),
       config_file_(std::move(config_file)),

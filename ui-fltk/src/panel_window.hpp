@@ -14,6 +14,7 @@
 #include <FL/Fl_Double_Window.H>
 
 #include "vta/host/config.hpp"
+#include "vta/host/operator_actions.hpp"
 #include "vta/host/host.hpp"
 #include "vta/ui/settings.hpp"
 #include "vta/ui/shortcut.hpp"
@@ -42,7 +43,7 @@ struct PanelFigures {
 
 class PanelWindow : public Fl_Double_Window {
 public:
-    PanelWindow(int w, int h, host::Host& host, std::filesystem::path config_file, const host::Config& config);
+    PanelWindow(int w, int h, host::OperatorActions& host, std::filesystem::path config_file, const host::Config& config);
     ~PanelWindow() override;
 
     // From any thread: keeps only the newest snapshot and wakes the FLTK thread once for it.
@@ -91,7 +92,7 @@ private:
     std::optional<std::string> selected_workflow() const;
     void apply_shortcuts(const host::PanelShortcuts& shortcuts);
 
-    host::Host& host_;
+    host::OperatorActions& host_;  // what the operator does goes through it
     std::filesystem::path config_file_;
     nlohmann::json config_document_;
     std::filesystem::path flags_folder_;

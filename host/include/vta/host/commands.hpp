@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "vta/common/result.hpp"
+
 namespace vta::store {
 class Database;
 }
@@ -25,8 +27,8 @@ int obs_command(const Arguments& args);       // vta obs status [--json] [--wait
 int check_command(const Arguments& args);     // vta check PACKAGE
 int chapters_command(const Arguments& args);  // vta chapters --day D [--out FILE] [--db FILE]
 
-// YouTube chapters of day `day` (id or YYYY-MM-DD); nothing, with `error` set, when there are none.
-std::optional<std::string> chapters_text(store::Database& db, const std::string& day, std::string& error);
+// YouTube chapters of day `day` (id or YYYY-MM-DD); an error when there are none.
+vta::Result<std::string> chapters_text(store::Database& db, const std::string& day);
 
 int main_command(int argc, char** argv);
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "vta/common/result.hpp"
+
 namespace vta::host {
 
 struct ParsedOptions {
@@ -23,8 +25,9 @@ struct ParsedOptions {
 ParsedOptions parse_options(const std::vector<std::string>& args, const std::set<std::string>& valued,
                             const std::set<std::string>& flags);
 
-// Reads an integer or a number option; on a bad value sets `error` naming the option.
-bool integer_option(const ParsedOptions& o, const std::string& name, long min, long max, long& out, std::string& error);
-bool number_option(const ParsedOptions& o, const std::string& name, double& out, std::string& error);
+// Reads an integer or a number option (`fallback` when it is not given); a bad value is an error naming the option.
+vta::Result<long> integer_option(const ParsedOptions& o, const std::string& name, long min, long max, long fallback);
+// A positive number, or "max" (0).
+vta::Result<double> number_option(const ParsedOptions& o, const std::string& name, double fallback);
 
 }  // namespace vta::host

@@ -12,7 +12,7 @@
 namespace vta::host {
 
 // Reads --config (or the XDG config file when present) and applies --bind, --port and --db.
-// Prints nothing; on failure returns nothing and sets `error` for the caller to report.
-std::optional<HostSetup> resolve_setup(const ParsedOptions& o, std::string& error, std::filesystem::path& config_file);
+// Prints nothing; a failure is for the caller to report. `config_file` is set to the file read (or looked for).
+vta::Result<HostSetup> resolve_setup(const ParsedOptions& o, std::filesystem::path& config_file);
 
 }  // namespace vta::host

@@ -58,7 +58,7 @@ struct HostSnapshot {
     bool has_match = false;
     pss::MatchState match;  // the tracker's state; meaningful when has_match
     std::optional<std::int64_t> match_id;
-    std::vector<EventSnapshot> events;              // oldest first, the last Host::recent_events_kept
+    std::vector<EventSnapshot> events;              // oldest first, the last PanelFeed::recent_events_kept
     std::vector<bindings::PackageStatus> packages;  // loaded packages, then those the operator disabled
     std::vector<LogLine> log;                       // oldest first
     store::ActiveDay day;

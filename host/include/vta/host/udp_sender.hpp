@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "vta/common/result.hpp"
 #include "vta/host/capture.hpp"
 
 namespace vta::host {
@@ -16,8 +17,8 @@ struct Target {
     std::uint16_t port = 6000;
 };
 
-// Parses "HOST:PORT" (or ":PORT", or "PORT"); on failure returns nothing and sets `error`.
-std::optional<Target> parse_target(const std::string& text, std::string& error);
+// Parses "HOST:PORT" (or ":PORT", or "PORT").
+vta::Result<Target> parse_target(const std::string& text);
 
 struct SendReport {
     std::uint64_t sent = 0;

@@ -13,6 +13,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 
+#include "vta/common/result.hpp"
+
 namespace vta::pss {
 
 struct UdpListenerOptions {
@@ -41,9 +43,9 @@ class UdpListener {
 public:
     using Handler = std::function<void(const ReceivedDatagram&)>;
 
-    // Binds the socket. On failure returns nullptr and sets `error` to a message a user can act on.
-    static std::unique_ptr<UdpListener> open(boost::asio::io_context& io, const UdpListenerOptions& options,
-                                             Handler handler, std::string& error);
+    // Binds the socket. On failure the error says what a user can do about it.
+    static vta::Result<std::unique_ptr<UdpListener>> open(boost::asio::io_context& io,
+                                                          const UdpListenerOptions& options, Handler handler);
     ~UdpListener();
     UdpListener(const UdpListener&) = delete;
     UdpListener& operator=(const UdpListener&) = delete;

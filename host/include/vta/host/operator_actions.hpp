@@ -1,0 +1,60 @@
+// What the operator does from the panel, posted onto the host's io_context: the caller (the panel's thread) never
+// waits, and outcomes go to the log.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "vta/host/panel_feed.hpp"
+#include "vta/host/tournament_days.hpp"
+#include "vta/host/workflow_link.hpp"
+#include "vta/obs/connections.hpp"
+
+namespace vta::host {
+
+class OperatorActions {
+public:
+    // `feed_manual` stores and tracks PSS text like a datagram (the host's ingest path).
+    OperatorActions(boost::asio::io_context& io, WorkflowLink& workflows, obs::Connections& connections,
+                    TournamentDays& days, std::function<void(const std::string&)> feed_manual);
+
+    // The feed to tell of changes, once the panel asked for snapshots (may stay unset: `vta run`).
+    void set_feed(PanelFeed* feed) { feed_ = feed; }
+    // Refuses every later action (the host is stopping).
+    void stop() { stopped_ = true; }
+
+    void post_replay();               // host event "operator_replay" to the workflows
+    void post_back_to_live();         // host event "operator_back_to_live"
+    void post_recording(bool start);  // StartRecord / StopRecord on the first `rec` OBS connection
+    void post_workflow_enabled(const std::string& package, bool enabled);
+    void post_workflow_reload(const std::string& package);
+    // PSS text typed by the operator ("pt1;3;"): stored and tracked like a datagram from sender "manual".
+    void post_manual(std::string text);
+    // Opens `path` in the playback viewer at `offset_ms`.
+    void post_play_clip(std::string path, std::int64_t offset_ms);
+    // The tournament/day selector: matches that begin afterwards attach to the new active day, the match under
+    // way keeps its own. Refusals (unknown id, bad name or date) go to the log and change nothing.
+    void post_activate_day(std::int64_t day_id);
+    void post_add_day(std::int64_t tournament_id, std::string date_iso);
+    void post_create_tournament(std::string name, std::string date_iso);
+
+private:
+    // Runs `action` on the io thread unless the host stopped meanwhile.
+    void post(std::function<void()> action);
+    void changed() {
+        if (feed_) feed_->mark_changed();
+    }
+
+    boost::asio::io_context& io_;
+    WorkflowLink& workflows_;
+    obs::Connections& connections_;
+    TournamentDays& days_;
+    std::function<void(const std::string&)> feed_manual_;
+    PanelFeed* feed_ = nullptr;
+    bool stopped_ = false;
+};
+
+}  // namespace vta::host

@@ -1,0 +1,99 @@
+#include "vta/host/workflow_link.hpp"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "vta/bindings/event.hpp"
+#include "vta/bindings/host_backends.hpp"
+
+namespace vta::host {
+
+WorkflowLink::WorkflowLink(boost::asio::io_context& io, const Config& config,
+                           std::vector<std::filesystem::path> folders, const std::filesystem::path& database,
+                           obs::Connections& connections, store::Writer& writer, const Ingest& ingest)
+    : ingest_(ingest), folders_(std::move(folders)) {
+    bindings::RuntimeOptions options;
+    options.package_roots = folders_;
+    options.packages = config.workflows.packages;
+    options.memory_limit_bytes = std::size_t(config.workflows.memory_limit_mb) << 20;
+    options.hot_reload = config.workflows.hot_reload;
+    options.obs = bindings::make_obs_backend(connections);
+    store_ = bindings::make_store_backend(database, &writer);
+    options.store = store_;
+    bindings::MpvOptions mpv;
+    mpv.mpv_path = config.playback.mpv;
+    mpv.extra_args = config.playback.args;
+    playback_ = bindings::make_mpv_playback(io, mpv);
+    options.playback = playback_;
+    options.current_match = [&ingest] { return ingest.tracker().state().to_json(); };
+    options.current_match_id = [&ingest] { return ingest.match_id(); };
+    runtime_ = std::make_unique<bindings::Runtime>(io, std::move(options));
+}
+
+WorkflowLink::~WorkflowLink() = default;
+
+int WorkflowLink::load_all() {
+    const int loaded = runtime_->load_all();
+    const auto packages = runtime_->status();
+    spdlog::info("workflows: {} of {} packages loaded from {} folders", loaded, packages.size(), folders_.size());
+    for (const auto& p : packages)
+        if (p.last_error)
+            spdlog::error("workflow {}: {}:{}: {}", p.name, p.last_error->file, p.last_error->line,
+                          p.last_error->message);
+    return loaded;
+}
+
+void WorkflowLink::on_group(const IngestedGroup& g) {
+    // Building the events serialises the match state: skip it for groups no package listens to (most datagrams
+    // are clock ticks).
+    bool wanted = runtime_->wants(g.group.code);
+    for (const auto& derived : g.update.derived) wanted = wanted || runtime_->wants(derived.kind);
+    if (!wanted) return;
+    for (const auto& event : bindings::events_from(g.group, g.update, g.state, g.event_id, g.arrival_us, g.match_id))
+        runtime_->dispatch(event);
+}
+
+void WorkflowLink::dispatch_operator_event(const std::string& kind) {
+    bindings::Event event;
+    event.kind = kind;
+    event.at_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    event.match = ingest_.tracker().state().to_json();
+    event.match_id = ingest_.match_id();
+    spdlog::info("operator: {}{}", kind, runtime_->wants(kind) ? "" : " (no running workflow package handles it)");
+    runtime_->dispatch(event);
+}
+
+void WorkflowLink::set_enabled(const std::string& package, bool enabled) {
+    if (!enabled) {
+        auto status = runtime_->status(package);
+        if (!status) return spdlog::warn("operator: no loaded workflow package '{}' to disable", package);
+        status->state = bindings::PackageState::disabled;
+        disabled_[package] = *status;
+        runtime_->unload(package);
+        return spdlog::info("operator: workflow {} disabled", package);
+    }
+    auto disabled = disabled_.find(package);
+    if (disabled == disabled_.end()) return spdlog::info("operator: workflow {} is not disabled", package);
+    const auto folder = disabled->second.folder;
+    disabled_.erase(disabled);
+    const bool loaded = runtime_->load(folder);
+    spdlog::info("operator: workflow {} enabled{}", package, loaded ? "" : " but failed to load (see its error)");
+}
+
+void WorkflowLink::reload(const std::string& package) {
+    if (disabled_.count(package))
+        return spdlog::warn("operator: workflow {} is disabled: enable it to load it again", package);
+    const bool ok = runtime_->reload(package);
+    spdlog::info("operator: workflow {} reloaded{}", package, ok ? "" : " with an error");
+}
+
+std::vector<bindings::PackageStatus> WorkflowLink::status() const {
+    auto packages = runtime_->status();
+    for (const auto& [name, package] : disabled_) packages.push_back(package);
+    return packages;
+}
+
+}  // namespace vta::host
