@@ -409,5 +409,17 @@ TEST_F(StreamRecovery, ASessionLeftOpenIsClosedWhereItWasLastTaggedWhenTheStream
     expect_no_failures();
 }
 
+TEST_F(StreamRecovery, TwoHandlersResumingWhileTheStoreAnswersOpenOneSession) {
+    start();
+    obs->streaming = true;
+    obs->streaming_since_ms = -3000;
+    // Both handlers wait on OBS and then on the store before either has a session.
+    obs->report("obs.connected", {});
+    obs->report("obs.connected", {});
+    settle();
+    EXPECT_EQ(named("store.stream_session_opened").size(), 1u);
+    expect_no_failures();
+}
+
 }  // namespace
 }  // namespace vta::bindings
