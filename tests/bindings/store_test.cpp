@@ -2,6 +2,8 @@
 // tags through the writer, and per-package key/value data that survives a restart. Reads run on the
 // store's reader thread: the handler yields and resumes when the answer is posted back.
 
+#include <future>
+
 #include "support.hpp"
 #include "vta/bindings/host_backends.hpp"
 #include "vta/store/database.hpp"
@@ -196,9 +198,18 @@ TEST_F(StoreOnFile, ReadsYieldAndResumeWithTheAnswer) {
         end)
     )lua");
     start(store_options());
+    // The reader thread is kept busy, so the handler's read waits in its queue.
+    std::promise<void> release;
+    reader->read<int>(
+        [released = release.get_future().share()](store::Database&) -> vta::Result<int> {
+            released.wait();
+            return 0;
+        },
+        [](vta::Result<int>) {});
     fire("go");
-    // Nothing of the store is read on this thread: the handler is suspended until the answer is posted.
+    // The handler is suspended, the loop free: nothing of the store is read on this thread.
     EXPECT_EQ(messages("r"), std::vector<std::string>{"before"}) << dump();
+    release.set_value();
     ASSERT_TRUE(run_until(io, [&] { return messages("r").size() == 3; })) << dump();
     EXPECT_EQ(messages("r"), (std::vector<std::string>{"before", "day 1 2026-11-22", "match nil events 0"}));
 }
