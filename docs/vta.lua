@@ -79,14 +79,27 @@ function log.error(...) end
 
 --- OBS Studio connections, by role (`obs.rec`, `obs.str`) or by name (`obs.connection("OBS_REC")`).
 --- Every method waits for OBS's answer without blocking the host (the handler yields) and returns
---- its result, or nil and "code: message" (codes: not_connected, timeout, request_failed,
---- closed, unsupported, invalid_state, unavailable). Calls on one connection take effect in the
+--- its result, or nil, a message and a code (not_connected, timeout, request_failed, closed,
+--- unsupported, invalid_state, unavailable); a missing or mistyped argument raises at the call. Calls on one connection take effect in the
 --- order they were made, from whichever handler or timer: a hide made while the show before it is
 --- still in flight is carried out after it.
 ---@class vta.obs
 ---@field rec vta.Connection
 ---@field str vta.Connection
 obs = {}
+
+--- The connection configured under `name` (calls fail with not_connected when there is none).
+---@param name string
+---@return vta.Connection
+function obs.connection(name) end
+
+--- Same as on("obs." .. kind, fn). Kinds: connected, disconnected, record_state, stream_state,
+--- replay_state, replay_saved, scene_changed; ev.data has connection (its name), role ("rec", "str" or
+--- "both") and the OBS event's fields.
+---@param kind string
+---@param fn function
+---@return number
+function obs.on(kind, fn) end
 
 --- Switches the program scene.
 ---@param scene string
@@ -202,19 +215,6 @@ function Connection:broadcast(data) end
 ---@return table
 function Connection:request(type, data) end
 
---- The connection configured under `name` (calls fail with not_connected when there is none).
----@param name string
----@return vta.Connection
-function obs.connection(name) end
-
---- Same as on("obs." .. kind, fn). Kinds: connected, disconnected, record_state, stream_state,
---- replay_state, replay_saved, scene_changed; ev.data has connection (its name), role ("rec", "str" or
---- "both") and the OBS event's fields.
----@param kind string
----@param fn function
----@return number
-function obs.on(kind, fn) end
-
 --- The replay viewer (mpv): open a clip at a given second, close it, and know when the operator
 --- closed it.
 ---@class vta.playback
@@ -239,13 +239,17 @@ function playback.close() end
 function playback.on_closed(fn) end
 
 --- The match database: events, tags, tournament/match info, and key/value data of the package.
---- These calls do not yield; they return nil and a message on failure.
+--- The reads (store.events, store.match, store.day, store.get) and store.stream_session_opened wait
+--- for the store's reader thread: like the obs calls they yield, so they work in event handlers and
+--- timer callbacks only (not at load time). The other calls queue rows for the store's writer and
+--- return at once. Failures return nil, message, code; wrong arguments raise an error.
 ---@class vta.store
 store = {}
 
 --- Events of the current match (no query), of `{match_id = n}`, or of a time window
---- `{since = seconds, to = seconds}` (epoch seconds, like ev.at). Each event has id, code,
---- at_us, fields, match_id, round, clip_path, rec_offset_ms, str_offset_ms, clip_offset_ms.
+--- `{since = seconds, to = seconds}` (epoch seconds, like ev.at; at most 10000 events). Each event has
+--- id, code, at_us, fields, match_id, round, clip_path, rec_offset_ms, str_offset_ms, clip_offset_ms.
+--- Waits for the store (handlers and timers only).
 ---@param query? table
 ---@return table[]|nil
 ---@return string
@@ -286,7 +290,8 @@ function store.clip(clip) end
 
 --- Stores a stream session that has started: `{started =, connection =, day_id =}` (started in
 --- epoch seconds; day_id defaults to the active day). timeline_start_ms is where the session
---- starts in the day's stream: the summed durations of the day's earlier sessions.
+--- starts in the day's stream: the summed durations of the day's earlier sessions. Waits for the
+--- store to read the active day (handlers and timers only).
 ---@param session any
 ---@return table|nil
 ---@return string
@@ -300,23 +305,28 @@ function store.stream_session_opened(session) end
 ---@return string
 function store.stream_session_closed(id, end) end
 
---- The stored match `id` (default: the current one, else the newest) with athletes and scores.
+--- The stored match `id` (default: the current one, else the newest) with athletes and scores; nil
+--- when there is none. Waits for the store (handlers and timers only).
 ---@param id? number
----@return table|nil
+---@return any|nil
 ---@return string
 function store.match(id) end
 
---- The active tournament and day: tournament_id, tournament_name, day_id, day_number, date.
----@return table|nil
+--- The active tournament and day: tournament_id, tournament_name, day_id, day_number, date; nil when
+--- none is set. Waits for the store (handlers and timers only).
+---@return any|nil
 ---@return string
 function store.day() end
 
---- The package's value stored under `key` (nil when none). Kept across restarts.
+--- The package's value stored under `key` (nil when none), including one store.set just before.
+--- Kept across restarts. Waits for the store (handlers and timers only).
 ---@param key string
----@return any
+---@return any|nil
+---@return string
 function store.get(key) end
 
---- Stores a JSON-compatible value under `key` for this package (nil deletes it).
+--- Stores a JSON-compatible value under `key` for this package (nil deletes it). Queued for the
+--- store's writer: does not wait.
 ---@param key string
 ---@param value any
 ---@return boolean|nil

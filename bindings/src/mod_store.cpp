@@ -1,6 +1,9 @@
 //! @module store
 //! The match database: events, tags, tournament/match info, and key/value data of the package.
-//! These calls do not yield; they return nil and a message on failure.
+//! The reads (store.events, store.match, store.day, store.get) and store.stream_session_opened wait
+//! for the store's reader thread: like the obs calls they yield, so they work in event handlers and
+//! timer callbacks only (not at load time). The other calls queue rows for the store's writer and
+//! return at once. Failures return nil, message, code; wrong arguments raise an error.
 
 #include <cmath>
 
@@ -12,7 +15,19 @@ namespace vta::bindings {
 
 namespace {
 
-StoreBackend* backend(lua_State* L) { return package_of(L).runtime().options().store.get(); }
+std::shared_ptr<StoreBackend> backend(lua_State* L) { return package_of(L).runtime().options().store; }
+
+// Suspends the handler until `start` completes on the backend: a read finding nothing gives nil.
+int wait_for(lua_State* L, std::shared_ptr<StoreBackend> store,
+             std::function<void(StoreBackend&, const std::string& package, ActionDone)> start) {
+    Package& package = package_of(L);
+    return package.wait(
+        L, package.runtime().options().wait_timeout.count(),
+        [store = std::move(store), start = std::move(start), name = package.name()](ActionDone done) {
+            start(*store, name, std::move(done));
+        },
+        Package::NullResult::is_nil);
+}
 
 int push_result(lua_State* L, const JsonResult& result) {
     if (!result.ok()) return push_error(L, result.error());
@@ -63,28 +78,38 @@ bool require_seconds(lua_State* L, int table, const char* key, nlohmann::json& o
 }
 
 int missing(lua_State* L, const char* call, const char* key) {
-    lua_pushnil(L);
-    lua_pushfstring(L, "invalid_argument: %s needs %s (epoch seconds, like ev.at)", call, key);
-    return 2;
+    return luaL_error(L, "%s needs %s (epoch seconds, like ev.at)", call, key);
 }
 
 //! @lua store.events(query?) -> table[] | nil, string
 //! Events of the current match (no query), of `{match_id = n}`, or of a time window
-//! `{since = seconds, to = seconds}` (epoch seconds, like ev.at). Each event has id, code,
-//! at_us, fields, match_id, round, clip_path, rec_offset_ms, str_offset_ms, clip_offset_ms.
+//! `{since = seconds, to = seconds}` (epoch seconds, like ev.at; at most 10000 events). Each event has
+//! id, code, at_us, fields, match_id, round, clip_path, rec_offset_ms, str_offset_ms, clip_offset_ms.
+//! Waits for the store (handlers and timers only).
 int events(lua_State* L) {
-    StoreBackend* store = backend(L);
+    if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TTABLE);
+    auto store = backend(L);
     if (!store) return unavailable(L);
     if (lua_istable(L, 1)) {
         lua_getfield(L, 1, "match_id");
-        if (lua_isnumber(L, -1))
-            return push_result(L, store->events_of_match(static_cast<std::int64_t>(lua_tonumber(L, -1))));
+        if (lua_isnumber(L, -1)) {
+            const auto id = static_cast<std::int64_t>(lua_tonumber(L, -1));
+            return wait_for(L, store, [id](StoreBackend& s, const std::string&, ActionDone done) {
+                s.events_of_match(id, std::move(done));
+            });
+        }
         lua_pop(L, 1);
-        return push_result(L, store->events_between(field_us(L, 1, "since", 0), field_us(L, 1, "to", INT64_MAX / 2)));
+        const std::int64_t since = field_us(L, 1, "since", 0);
+        const std::int64_t until = field_us(L, 1, "to", INT64_MAX / 2);
+        return wait_for(L, store, [since, until](StoreBackend& s, const std::string&, ActionDone done) {
+            s.events_between(since, until, std::move(done));
+        });
     }
     auto id = package_of(L).runtime().last_match_id();
-    if (!id) return push_result(L, JsonResult(nlohmann::json::array()));
-    return push_result(L, store->events_of_match(*id));
+    return wait_for(L, store, [id](StoreBackend& s, const std::string&, ActionDone done) {
+        if (!id) return done(JsonResult(nlohmann::json::array()));
+        s.events_of_match(*id, std::move(done));
+    });
 }
 
 //! @lua store.tag(tag) -> true | nil, string
@@ -95,7 +120,7 @@ int events(lua_State* L) {
 //! stream_timeline_start_ms (from store.stream_session_opened) so it runs on across sessions.
 int tag(lua_State* L) {
     luaL_checktype(L, 1, LUA_TTABLE);
-    StoreBackend* store = backend(L);
+    auto store = backend(L);
     if (!store) return unavailable(L);
     nlohmann::json t = nlohmann::json::object();
     t["since_us"] = field_us(L, 1, "since", 0);
@@ -115,7 +140,7 @@ int tag(lua_State* L) {
 //! path =}` (started in epoch seconds, the rest optional). Returns its id for store.recording_stopped.
 int recording_started(lua_State* L) {
     luaL_checktype(L, 1, LUA_TTABLE);
-    StoreBackend* store = backend(L);
+    auto store = backend(L);
     if (!store) return unavailable(L);
     nlohmann::json r = nlohmann::json::object();
     if (!require_seconds(L, 1, "started", r, "started_us")) return missing(L, "store.recording_started", "started");
@@ -130,7 +155,7 @@ int recording_started(lua_State* L) {
 int recording_stopped(lua_State* L) {
     const std::int64_t id = check_id(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
-    StoreBackend* store = backend(L);
+    auto store = backend(L);
     if (!store) return unavailable(L);
     nlohmann::json end = nlohmann::json::object();
     if (!require_seconds(L, 2, "ended", end, "ended_us")) return missing(L, "store.recording_stopped", "ended");
@@ -145,7 +170,7 @@ int recording_stopped(lua_State* L) {
 //! Returns the clip's id.
 int clip(lua_State* L) {
     luaL_checktype(L, 1, LUA_TTABLE);
-    StoreBackend* store = backend(L);
+    auto store = backend(L);
     if (!store) return unavailable(L);
     nlohmann::json c = nlohmann::json::object();
     if (!require_seconds(L, 1, "requested", c, "requested_us")) return missing(L, "store.clip", "requested");
@@ -162,17 +187,20 @@ int clip(lua_State* L) {
 //! @lua store.stream_session_opened(session) -> {id, timeline_start_ms} | nil, string
 //! Stores a stream session that has started: `{started =, connection =, day_id =}` (started in
 //! epoch seconds; day_id defaults to the active day). timeline_start_ms is where the session
-//! starts in the day's stream: the summed durations of the day's earlier sessions.
+//! starts in the day's stream: the summed durations of the day's earlier sessions. Waits for the
+//! store to read the active day (handlers and timers only).
 int stream_session_opened(lua_State* L) {
     luaL_checktype(L, 1, LUA_TTABLE);
-    StoreBackend* store = backend(L);
+    auto store = backend(L);
     if (!store) return unavailable(L);
     nlohmann::json session = nlohmann::json::object();
     if (!require_seconds(L, 1, "started", session, "started_us"))
         return missing(L, "store.stream_session_opened", "started");
     copy_string(L, 1, "connection", session);
     copy_integer(L, 1, "day_id", session);
-    return push_result(L, store->stream_session_opened(package_of(L).name(), session));
+    return wait_for(L, store, [session](StoreBackend& s, const std::string& package, ActionDone done) {
+        s.stream_session_opened(package, session, std::move(done));
+    });
 }
 
 //! @lua store.stream_session_closed(id, end) -> true | nil, string
@@ -181,7 +209,7 @@ int stream_session_opened(lua_State* L) {
 int stream_session_closed(lua_State* L) {
     const std::int64_t id = check_id(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
-    StoreBackend* store = backend(L);
+    auto store = backend(L);
     if (!store) return unavailable(L);
     nlohmann::json end = nlohmann::json::object();
     if (!require_seconds(L, 2, "ended", end, "ended_us")) return missing(L, "store.stream_session_closed", "ended");
@@ -189,38 +217,46 @@ int stream_session_closed(lua_State* L) {
     return push_result(L, store->stream_session_closed(package_of(L).name(), id, end));
 }
 
-//! @lua store.match(id?) -> table | nil, string
-//! The stored match `id` (default: the current one, else the newest) with athletes and scores.
+//! @lua store.match(id?) -> table? | nil, string
+//! The stored match `id` (default: the current one, else the newest) with athletes and scores; nil
+//! when there is none. Waits for the store (handlers and timers only).
 int match(lua_State* L) {
-    StoreBackend* store = backend(L);
-    if (!store) return unavailable(L);
     std::optional<std::int64_t> id = package_of(L).runtime().last_match_id();
-    if (lua_isnumber(L, 1)) id = static_cast<std::int64_t>(lua_tonumber(L, 1));
-    return push_result(L, store->match_info(id));
+    if (!lua_isnoneornil(L, 1)) id = check_id(L, 1);
+    auto store = backend(L);
+    if (!store) return unavailable(L);
+    return wait_for(L, store,
+                    [id](StoreBackend& s, const std::string&, ActionDone done) { s.match_info(id, std::move(done)); });
 }
 
-//! @lua store.day() -> table | nil, string
-//! The active tournament and day: tournament_id, tournament_name, day_id, day_number, date.
+//! @lua store.day() -> table? | nil, string
+//! The active tournament and day: tournament_id, tournament_name, day_id, day_number, date; nil when
+//! none is set. Waits for the store (handlers and timers only).
 int day(lua_State* L) {
-    StoreBackend* store = backend(L);
+    auto store = backend(L);
     if (!store) return unavailable(L);
-    return push_result(L, store->active_day());
+    return wait_for(L, store,
+                    [](StoreBackend& s, const std::string&, ActionDone done) { s.active_day(std::move(done)); });
 }
 
-//! @lua store.get(key) -> any
-//! The package's value stored under `key` (nil when none). Kept across restarts.
+//! @lua store.get(key) -> any | nil, string
+//! The package's value stored under `key` (nil when none), including one store.set just before.
+//! Kept across restarts. Waits for the store (handlers and timers only).
 int get(lua_State* L) {
-    const char* key = luaL_checkstring(L, 1);
-    StoreBackend* store = backend(L);
+    std::string key = luaL_checkstring(L, 1);
+    auto store = backend(L);
     if (!store) return unavailable(L);
-    return push_result(L, store->kv_get(package_of(L).name(), key));
+    return wait_for(L, store, [key](StoreBackend& s, const std::string& package, ActionDone done) {
+        s.kv_get(package, key, std::move(done));
+    });
 }
 
 //! @lua store.set(key, value) -> true | nil, string
-//! Stores a JSON-compatible value under `key` for this package (nil deletes it).
+//! Stores a JSON-compatible value under `key` for this package (nil deletes it). Queued for the
+//! store's writer: does not wait.
 int set(lua_State* L) {
     const char* key = luaL_checkstring(L, 1);
-    StoreBackend* store = backend(L);
+    auto store = backend(L);
     if (!store) return unavailable(L);
     JsonResult r = store->kv_set(package_of(L).name(), key, to_json(L, 2));
     if (r) r.value() = true;

@@ -424,7 +424,8 @@ void Package::finish(lua_State* co) {
     tasks_.erase(it);
 }
 
-int Package::wait(lua_State* co, std::int64_t timeout_ms, std::function<void(ActionDone)> start) {
+int Package::wait(lua_State* co, std::int64_t timeout_ms, std::function<void(ActionDone)> start,
+                  NullResult null_result) {
     auto it = tasks_.find(co);
     if (it == tasks_.end())
         return luaL_error(co,
@@ -434,6 +435,7 @@ int Package::wait(lua_State* co, std::int64_t timeout_ms, std::function<void(Act
     std::weak_ptr<RuntimeImpl> weak = runtime_.weak_from_this();
     const std::uint64_t package_id = id_;
     it->second.wait_token = token;
+    it->second.null_result = null_result;
     if (timeout_ms >= 0) {
         it->second.timeout_id = runtime_.clock().schedule(timeout_ms, [weak, package_id, co, token] {
             if (auto rt = weak.lock())
@@ -466,12 +468,13 @@ void Package::complete_wait(lua_State* co, std::uint64_t token, JsonResult resul
     if (it->second.timeout_id != 0) runtime_.clock().cancel(it->second.timeout_id);
     it->second.wait_token = 0;
     it->second.timeout_id = 0;
+    const bool null_is_true = it->second.null_result == NullResult::is_true;
     protect(
         [&](lua_State* L) {
             int n = 1;
             if (!result.ok())
                 n = push_error(L, result.error());
-            else if (result.value().is_null())
+            else if (result.value().is_null() && null_is_true)
                 lua_pushboolean(L, 1);
             else
                 push_json(L, result.value());

@@ -61,10 +61,15 @@ public:
     std::uint64_t add_timer(std::int64_t delay_ms, std::int64_t interval_ms, int fn_ref);
     bool cancel_timer(std::uint64_t id);
 
+    // What a completion with JSON null gives the coroutine: true (an action that returns nothing
+    // succeeded) or nil (a read that found nothing).
+    enum class NullResult { is_true, is_nil };
+
     // Suspends the coroutine `co` (the running handler) until `start`'s completion or the timeout
     // (timeout_ms < 0: none). The coroutine then gets (value) or (nil, "code: message").
     // Call as `return package.wait(co, ...)` from a lua_CFunction.
-    int wait(lua_State* co, std::int64_t timeout_ms, std::function<void(ActionDone)> start);
+    int wait(lua_State* co, std::int64_t timeout_ms, std::function<void(ActionDone)> start,
+             NullResult null_result = NullResult::is_true);
     void complete_wait(lua_State* co, std::uint64_t token, JsonResult result);
 
     // Runs the function referenced by `fn_ref` as a new coroutine without arguments.
@@ -94,6 +99,7 @@ private:
         std::string what;
         std::uint64_t wait_token = 0;  // non-zero while suspended on a wait
         std::uint64_t timeout_id = 0;  // Clock timer of the wait's deadline
+        NullResult null_result = NullResult::is_true;
     };
 
     bool build_state(std::string& error);

@@ -53,9 +53,27 @@ class RecordingStore : public StoreBackend {
 public:
     explicit RecordingStore(Recorder& recorder) : recorder_(recorder) {}
 
-    JsonResult events_of_match(std::int64_t) override { return JsonResult(nlohmann::json::array()); }
-    JsonResult events_between(std::int64_t, std::int64_t) override {
-        return JsonResult(nlohmann::json::array());
+    void events_of_match(std::int64_t, ActionDone done) override {
+        answer(recorder_, std::move(done), JsonResult(nlohmann::json::array()));
+    }
+    void events_between(std::int64_t, std::int64_t, ActionDone done) override {
+        answer(recorder_, std::move(done), JsonResult(nlohmann::json::array()));
+    }
+    void match_info(std::optional<std::int64_t>, ActionDone done) override {
+        answer(recorder_, std::move(done), JsonResult(nullptr));
+    }
+    void active_day(ActionDone done) override { answer(recorder_, std::move(done), JsonResult(nullptr)); }
+    void kv_get(const std::string& package, const std::string& key, ActionDone done) override {
+        auto it = recorder_.kv.find(package + "\n" + key);
+        answer(recorder_, std::move(done), JsonResult(it == recorder_.kv.end() ? nlohmann::json() : it->second));
+    }
+    JsonResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
+        recorder_.record(package, "store.set", {{"key", key}, {"value", value}});
+        if (value.is_null())
+            recorder_.kv.erase(package + "\n" + key);
+        else
+            recorder_.kv[package + "\n" + key] = value;
+        return JsonResult(true);
     }
     JsonResult tag_events(const std::string& package, const nlohmann::json& tag) override {
         recorder_.record(package, "store.tag", tag);
@@ -71,35 +89,20 @@ public:
     JsonResult add_clip(const std::string& package, const nlohmann::json& clip) override {
         return new_row(package, "store.clip", clip);
     }
-    JsonResult stream_session_opened(const std::string& package, const nlohmann::json& session) override {
+    void stream_session_opened(const std::string& package, const nlohmann::json& session, ActionDone done) override {
         const std::int64_t id = ++recorder_.last_row_id;
         recorder_.open_streams[id] = session.value("started_us", std::int64_t{0});
         nlohmann::json opened = {{"id", id}, {"timeline_start_ms", recorder_.closed_stream_ms}};
         recorder_.record(package, "store.stream_session_opened", with_id(id, session));
-        return JsonResult(std::move(opened));
+        answer(recorder_, std::move(done), JsonResult(std::move(opened)));
     }
-    JsonResult stream_session_closed(const std::string& package, std::int64_t id,
-                                       const nlohmann::json& end) override {
+    JsonResult stream_session_closed(const std::string& package, std::int64_t id, const nlohmann::json& end) override {
         auto open = recorder_.open_streams.find(id);
         if (open != recorder_.open_streams.end()) {
             recorder_.closed_stream_ms += (end.value("ended_us", open->second) - open->second) / 1000;
             recorder_.open_streams.erase(open);
         }
         recorder_.record(package, "store.stream_session_closed", with_id(id, end));
-        return JsonResult(true);
-    }
-    JsonResult match_info(std::optional<std::int64_t>) override { return JsonResult(nullptr); }
-    JsonResult active_day() override { return JsonResult(nullptr); }
-    JsonResult kv_get(const std::string& package, const std::string& key) override {
-        auto it = recorder_.kv.find(package + "\n" + key);
-        return JsonResult(it == recorder_.kv.end() ? nlohmann::json() : it->second);
-    }
-    JsonResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
-        recorder_.record(package, "store.set", {{"key", key}, {"value", value}});
-        if (value.is_null())
-            recorder_.kv.erase(package + "\n" + key);
-        else
-            recorder_.kv[package + "\n" + key] = value;
         return JsonResult(true);
     }
 

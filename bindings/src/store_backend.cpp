@@ -1,56 +1,85 @@
-// StoreBackend over the host's SQLite file: queries through vta::store::Database, tags through
-// the host's Writer, per-package key/value data in a table of our own (bindings_kv).
+// StoreBackend over the host's SQLite file: reads through a store::Reader (its thread, never the
+// runtime's), rows and package values through the host's Writer.
 
-#include <chrono>
-
-#include <SQLiteCpp/SQLiteCpp.h>
+#include <future>
+#include <map>
+#include <utility>
 
 #include "vta/bindings/host_backends.hpp"
 #include "vta/store/database.hpp"
+#include "vta/store/reader.hpp"
 
 namespace vta::bindings {
+
+JsonResult StoreBackend::events_between(std::int64_t since_us, std::int64_t until_us) {
+    std::promise<JsonResult> answer;
+    auto answered = answer.get_future();
+    events_between(since_us, until_us, [&answer](JsonResult result) { answer.set_value(std::move(result)); });
+    return answered.get();
+}
 
 namespace {
 
 class SqliteStore : public StoreBackend {
 public:
-    SqliteStore(std::filesystem::path path, store::Writer* writer) : path_(std::move(path)), writer_(writer) {}
+    SqliteStore(store::Reader* reader, std::unique_ptr<store::Reader> owned, vta::Error open_error,
+                store::Writer* writer)
+        : reader_(reader), owned_reader_(std::move(owned)), open_error_(std::move(open_error)), writer_(writer) {}
 
-    JsonResult events_of_match(std::int64_t match_id) override {
-        return with_database([&](store::Database& db) -> JsonResult {
-            auto events = db.list_events(match_id);
-            if (!events) return failure(events.error());
-            nlohmann::json out = nlohmann::json::array();
-            for (const auto& e : events.value()) out.push_back(event_json(e));
-            return JsonResult(out);
-        });
+    // Pending reads complete before the writer (which their stream sessions may use) can go.
+    ~SqliteStore() override {
+        if (owned_reader_) owned_reader_->close();
     }
 
-    JsonResult events_between(std::int64_t since_us, std::int64_t until_us) override {
-        return guarded_sql([&](SQLite::Database& db) {
-            SQLite::Statement q(db,
-                                "SELECT e.id, d.received_us, e.code, e.fields, e.match_id, e.round, e.clip_path,"
-                                " e.rec_offset_ms, e.str_offset_ms, e.clip_offset_ms FROM event e JOIN datagram d ON "
-                                "d.id = e.datagram_id"
-                                " WHERE d.received_us BETWEEN ? AND ? ORDER BY e.id LIMIT 10000");
-            q.bind(1, static_cast<int64_t>(since_us));
-            q.bind(2, static_cast<int64_t>(until_us));
-            nlohmann::json out = nlohmann::json::array();
-            while (q.executeStep()) {
-                nlohmann::json e = {{"id", q.getColumn(0).getInt64()},
-                                    {"at_us", q.getColumn(1).getInt64()},
-                                    {"code", q.getColumn(2).getString()},
-                                    {"fields", nlohmann::json::parse(q.getColumn(3).getString(), nullptr, false)},
-                                    {"round", q.getColumn(5).getInt()}};
-                if (!q.getColumn(4).isNull()) e["match_id"] = q.getColumn(4).getInt64();
-                if (!q.getColumn(6).isNull()) e["clip_path"] = q.getColumn(6).getString();
-                if (!q.getColumn(7).isNull()) e["rec_offset_ms"] = q.getColumn(7).getInt64();
-                if (!q.getColumn(8).isNull()) e["str_offset_ms"] = q.getColumn(8).getInt64();
-                if (!q.getColumn(9).isNull()) e["clip_offset_ms"] = q.getColumn(9).getInt64();
-                out.push_back(std::move(e));
-            }
-            return JsonResult(out);
-        });
+    void events_of_match(std::int64_t match_id, ActionDone done) override {
+        read<std::vector<store::EventInfo>>([match_id](store::Database& db) { return db.list_events(match_id); },
+                                            events_json, std::move(done));
+    }
+
+    void events_between(std::int64_t since_us, std::int64_t until_us, ActionDone done) override {
+        read<std::vector<store::EventInfo>>(
+            [since_us, until_us](store::Database& db) { return db.events_between(since_us, until_us); }, events_json,
+            std::move(done));
+    }
+
+    void match_info(std::optional<std::int64_t> match_id, ActionDone done) override {
+        read<std::optional<store::MatchInfo>>(
+            [match_id](store::Database& db) -> vta::Result<std::optional<store::MatchInfo>> {
+                if (match_id) return db.get_match(*match_id);
+                store::MatchFilter newest;
+                newest.limit = 1;
+                auto list = db.list_matches(newest);
+                if (!list) return list.error();
+                if (list.value().empty()) return std::optional<store::MatchInfo>();
+                return std::optional<store::MatchInfo>(std::move(list.value().back()));
+            },
+            [](const std::optional<store::MatchInfo>& m) { return m ? nlohmann::json(*m) : nlohmann::json(); },
+            std::move(done));
+    }
+
+    void active_day(ActionDone done) override {
+        read<std::optional<store::ActiveDay>>([](store::Database& db) { return db.active_day(); }, day_json,
+                                              std::move(done));
+    }
+
+    void kv_get(const std::string& package, const std::string& key, ActionDone done) override {
+        forget_committed_values();
+        if (auto it = uncommitted_.find({package, key}); it != uncommitted_.end())
+            return done(JsonResult(it->second.value));
+        read<std::optional<std::string>>([package, key](store::Database& db) { return db.package_value(package, key); },
+                                         [](const std::optional<std::string>& text) {
+                                             return text ? nlohmann::json::parse(*text, nullptr, false)
+                                                         : nlohmann::json();
+                                         },
+                                         std::move(done));
+    }
+
+    JsonResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
+        if (!writer_) return no_writer();
+        writer_->set_package_value(
+            {package, key, value.is_null() ? std::nullopt : std::optional<std::string>(value.dump())});
+        uncommitted_[{package, key}] = {value, writer_->status().submitted_changes};
+        return JsonResult(true);
     }
 
     JsonResult tag_events(const std::string&, const nlohmann::json& tag) override {
@@ -101,19 +130,23 @@ public:
         return JsonResult(writer_->add_clip(std::move(row)));
     }
 
-    JsonResult stream_session_opened(const std::string&, const nlohmann::json& session) override {
-        if (!writer_) return no_writer();
+    void stream_session_opened(const std::string&, const nlohmann::json& session, ActionDone done) override {
+        if (!writer_) return done(no_writer());
         store::StreamSessionRow row;
         row.day_id = field_or_none<std::int64_t>(session, "day_id");
-        if (!row.day_id) {
-            JsonResult day = active_day();
-            if (!day.ok()) return day;
-            if (day.value().is_object()) row.day_id = day.value().value("day_id", std::int64_t{0});
-        }
         row.connection = session.value("connection", "");
         row.started_us = session.value("started_us", std::int64_t{0});
-        const store::OpenedStreamSession opened = writer_->open_stream_session(std::move(row));
-        return JsonResult(nlohmann::json{{"id", opened.id}, {"timeline_start_ms", opened.timeline_start_ms}});
+        if (row.day_id) return done(open_session(*writer_, std::move(row)));
+        // The active day is read on the reader thread, and the session opened there: the Writer takes
+        // rows from any thread.
+        store::Writer* writer = writer_;
+        read<std::optional<store::ActiveDay>>(
+            [](store::Database& db) { return db.active_day(); },
+            [writer, row = std::move(row)](const std::optional<store::ActiveDay>& day) mutable {
+                if (day) row.day_id = day->day_id;
+                return open_session(*writer, std::move(row));
+            },
+            std::move(done));
     }
 
     JsonResult stream_session_closed(const std::string&, std::int64_t id, const nlohmann::json& end) override {
@@ -122,62 +155,19 @@ public:
         return JsonResult(true);
     }
 
-    JsonResult match_info(std::optional<std::int64_t> match_id) override {
-        return with_database([&](store::Database& db) -> JsonResult {
-            if (match_id) {
-                auto m = db.get_match(*match_id);
-                if (!m) return failure(m.error());
-                return JsonResult(m.value() ? nlohmann::json(*m.value()) : nlohmann::json());
-            }
-            store::MatchFilter newest;
-            newest.limit = 1;
-            auto list = db.list_matches(newest);
-            if (!list) return failure(list.error());
-            return JsonResult(list.value().empty() ? nlohmann::json() : nlohmann::json(list.value().back()));
-        });
-    }
-
-    JsonResult active_day() override {
-        return with_database([&](store::Database& db) -> JsonResult {
-            auto day = db.active_day();
-            if (!day) return failure(day.error());
-            return JsonResult(day.value() ? nlohmann::json(*day.value()) : nlohmann::json());
-        });
-    }
-
-    JsonResult kv_get(const std::string& package, const std::string& key) override {
-        return guarded_sql([&](SQLite::Database& db) {
-            SQLite::Statement q(db, "SELECT value FROM bindings_kv WHERE package = ? AND key = ?");
-            q.bind(1, package);
-            q.bind(2, key);
-            if (!q.executeStep()) return JsonResult(nullptr);
-            return JsonResult(nlohmann::json::parse(q.getColumn(0).getString(), nullptr, false));
-        });
-    }
-
-    JsonResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
-        return guarded_sql([&](SQLite::Database& db) {
-            if (value.is_null()) {
-                SQLite::Statement q(db, "DELETE FROM bindings_kv WHERE package = ? AND key = ?");
-                q.bind(1, package);
-                q.bind(2, key);
-                q.exec();
-            } else {
-                SQLite::Statement q(db,
-                                    "INSERT INTO bindings_kv(package, key, value) VALUES(?, ?, ?)"
-                                    " ON CONFLICT(package, key) DO UPDATE SET value = excluded.value");
-                q.bind(1, package);
-                q.bind(2, key);
-                q.bind(3, value.dump());
-                q.exec();
-            }
-            return JsonResult(true);
-        });
-    }
-
 private:
-    static JsonResult failure(const vta::Error& e) { return e; }
+    // A value set through the Writer and maybe not yet committed, with the Writer's change count after it.
+    struct Uncommitted {
+        nlohmann::json value;
+        std::uint64_t change = 0;
+    };
+
     static JsonResult no_writer() { return vta::Error(vta::Errc::unavailable, "the store writer is not running"); }
+
+    static nlohmann::json open_session(store::Writer& writer, store::StreamSessionRow row) {
+        const store::OpenedStreamSession opened = writer.open_stream_session(std::move(row));
+        return {{"id", opened.id}, {"timeline_start_ms", opened.timeline_start_ms}};
+    }
 
     template <class T>
     static std::optional<T> field_or_none(const nlohmann::json& object, const char* key) {
@@ -186,56 +176,64 @@ private:
         return it->get<T>();
     }
 
-    static nlohmann::json event_json(const store::EventInfo& e) {
-        nlohmann::json j = {{"id", e.id},
-                            {"at_us", e.received_us},
-                            {"code", e.code},
-                            {"round", e.round},
-                            {"fields", nlohmann::json::parse(e.fields_json, nullptr, false)}};
-        if (e.match_id) j["match_id"] = *e.match_id;
-        if (e.clip_path) j["clip_path"] = *e.clip_path;
-        if (e.rec_offset_ms) j["rec_offset_ms"] = *e.rec_offset_ms;
-        if (e.str_offset_ms) j["str_offset_ms"] = *e.str_offset_ms;
-        if (e.clip_offset_ms) j["clip_offset_ms"] = *e.clip_offset_ms;
-        return j;
-    }
-
-    template <class Fn>
-    JsonResult with_database(Fn fn) {
-        if (!database_) {
-            auto db = store::Database::open_read_only(path_);
-            if (!db) return failure(db.error());
-            database_ = std::make_unique<store::Database>(std::move(db.value()));
+    static nlohmann::json events_json(const std::vector<store::EventInfo>& events) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const store::EventInfo& e : events) {
+            nlohmann::json j = {{"id", e.id},
+                                {"at_us", e.received_us},
+                                {"code", e.code},
+                                {"round", e.round},
+                                {"fields", nlohmann::json::parse(e.fields_json, nullptr, false)}};
+            if (e.match_id) j["match_id"] = *e.match_id;
+            if (e.clip_path) j["clip_path"] = *e.clip_path;
+            if (e.rec_offset_ms) j["rec_offset_ms"] = *e.rec_offset_ms;
+            if (e.str_offset_ms) j["str_offset_ms"] = *e.str_offset_ms;
+            if (e.clip_offset_ms) j["clip_offset_ms"] = *e.clip_offset_ms;
+            out.push_back(std::move(j));
         }
-        return fn(*database_);
+        return out;
     }
 
-    template <class Fn>
-    JsonResult guarded_sql(Fn fn) {
-        try {
-            if (!sql_) {
-                sql_ = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-                sql_->setBusyTimeout(2000);
-                sql_->exec(
-                    "CREATE TABLE IF NOT EXISTS bindings_kv (package TEXT NOT NULL, key TEXT NOT NULL,"
-                    " value TEXT NOT NULL, PRIMARY KEY(package, key))");
-            }
-            return fn(*sql_);
-        } catch (const std::exception& e) {
-            return vta::Error(vta::Errc::sqlite, e.what());
-        }
+    static nlohmann::json day_json(const std::optional<store::ActiveDay>& day) {
+        return day ? nlohmann::json(*day) : nlohmann::json();
     }
 
-    std::filesystem::path path_;
+    // Runs `query` on the reader thread and completes `done` there with `to_json` of its value.
+    template <class T, class Query, class ToJson>
+    void read(Query query, ToJson to_json, ActionDone done) {
+        if (!reader_) return done(open_error_);
+        reader_->read<T>(std::move(query),
+                         [to_json = std::move(to_json), done = std::move(done)](vta::Result<T> result) mutable {
+                             if (!result) return done(result.error());
+                             done(JsonResult(to_json(result.value())));
+                         });
+    }
+
+    // Values the Reader's connection may not see yet are answered from here.
+    void forget_committed_values() {
+        if (uncommitted_.empty() || !writer_) return;
+        const std::uint64_t committed = writer_->status().committed_changes;
+        std::erase_if(uncommitted_, [committed](const auto& entry) { return entry.second.change <= committed; });
+    }
+
+    store::Reader* reader_;
+    std::unique_ptr<store::Reader> owned_reader_;
+    vta::Error open_error_;  // why there is no reader
     store::Writer* writer_;
-    std::unique_ptr<store::Database> database_;
-    std::unique_ptr<SQLite::Database> sql_;
+    std::map<std::pair<std::string, std::string>, Uncommitted> uncommitted_;  // (package, key)
 };
 
 }  // namespace
 
 std::shared_ptr<StoreBackend> make_store_backend(const std::filesystem::path& database, store::Writer* writer) {
-    return std::make_shared<SqliteStore>(database, writer);
+    auto reader = store::Reader::open(database);
+    if (!reader) return std::make_shared<SqliteStore>(nullptr, nullptr, reader.error(), writer);
+    store::Reader* shared = reader.value().get();
+    return std::make_shared<SqliteStore>(shared, std::move(reader).value(), vta::Error(), writer);
+}
+
+std::shared_ptr<StoreBackend> make_store_backend(store::Reader& reader, store::Writer* writer) {
+    return std::make_shared<SqliteStore>(&reader, nullptr, vta::Error(), writer);
 }
 
 }  // namespace vta::bindings

@@ -111,6 +111,8 @@ std::string describe(Refusal::Kind kind, std::int64_t id) {
             return "end of stream session " + std::to_string(id);
         case Refusal::Kind::tag:
             return "event tag";
+        case Refusal::Kind::package_value:
+            return "package value";
         case Refusal::Kind::counter:
             break;
     }
@@ -122,7 +124,7 @@ std::string describe(Refusal::Kind kind, std::int64_t id) {
 std::size_t Batch::rows() const {
     return new_matches.size() + match_updates.size() + datagrams.size() + events.size() + unknowns.size() +
            event_field_updates.size() + recordings.size() + recording_ends.size() + clips.size() +
-           stream_sessions.size() + stream_session_ends.size() + counters.size() + tags.size();
+           stream_sessions.size() + stream_session_ends.size() + counters.size() + package_values.size() + tags.size();
 }
 
 bool Batch::replace_new_match(std::int64_t id, const std::function<MatchRow()>& make_row) {
@@ -209,6 +211,11 @@ BatchCommitter::BatchCommitter(SQLite::Database& db)
                    "INSERT INTO host_counter (name, value, updated_at)"
                    " VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"),
+      upsert_package_value_(db,
+                            "INSERT INTO package_value (package, key, value, updated_at)"
+                            " VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ','now')) ON CONFLICT (package, key)"
+                            " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"),
+      delete_package_value_(db, "DELETE FROM package_value WHERE package = ?1 AND key = ?2"),
       tag_events_(db,
                   "UPDATE event SET clip_path = COALESCE(?3, clip_path),"
                   " rec_offset_ms = CASE WHEN ?4 IS NULL THEN rec_offset_ms"
@@ -258,6 +265,9 @@ void BatchCommitter::apply(const Batch& batch, Run&& run) {
     }
     for (const auto& [name, value] : batch.counters) {
         run(Refusal::Kind::counter, 0, [&] { set_counter(name, value); });
+    }
+    for (const auto& [key, value] : batch.package_values) {
+        run(Refusal::Kind::package_value, 0, [&] { set_package_value(key, value); });
     }
     for (const EventTag& tag : batch.tags) {
         run(Refusal::Kind::tag, 0, [&] { tag_events(tag); });
@@ -397,6 +407,18 @@ void BatchCommitter::set_counter(const std::string& name, std::int64_t value) {
     bind_text(set_counter_, 1, name);
     set_counter_.bind(2, value);
     execute(set_counter_);
+}
+
+void BatchCommitter::set_package_value(const std::pair<std::string, std::string>& key,
+                                       const std::optional<std::string>& value) {
+    SQLite::Statement& statement = value ? upsert_package_value_ : delete_package_value_;
+    statement.reset();
+    bind_text(statement, 1, key.first);
+    bind_text(statement, 2, key.second);
+    if (value) {
+        bind_text(statement, 3, *value);
+    }
+    execute(statement);
 }
 
 void BatchCommitter::tag_events(const EventTag& tag) {

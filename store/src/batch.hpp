@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,8 @@ struct Batch {
     std::vector<std::pair<std::int64_t, StreamSessionRow>> stream_sessions;
     std::map<std::int64_t, StreamSessionEnd> stream_session_ends;  // sessions committed by an earlier batch
     std::map<std::string, std::int64_t> counters;
+    // (package, key) -> JSON text; none deletes the key.
+    std::map<std::pair<std::string, std::string>, std::optional<std::string>> package_values;
     std::vector<EventTag> tags;  // in submission order, applied last
 
     std::size_t rows() const;
@@ -61,9 +64,10 @@ struct Refusal {
         stream_session,
         stream_session_end,
         counter,
+        package_value,
         tag
     } kind;
-    std::int64_t id = 0;  // 0 for counters and tags
+    std::int64_t id = 0;  // 0 for counters, package values and tags
     Error error;
 };
 
@@ -95,6 +99,7 @@ private:
     void insert_stream_session(std::int64_t id, const StreamSessionRow& row);
     void end_stream_session(std::int64_t id, const StreamSessionEnd& end);
     void set_counter(const std::string& name, std::int64_t value);
+    void set_package_value(const std::pair<std::string, std::string>& key, const std::optional<std::string>& value);
     void tag_events(const EventTag& tag);
 
     SQLite::Database& db_;
@@ -113,6 +118,8 @@ private:
     SQLite::Statement insert_stream_session_;
     SQLite::Statement end_stream_session_;
     SQLite::Statement set_counter_;
+    SQLite::Statement upsert_package_value_;
+    SQLite::Statement delete_package_value_;
     SQLite::Statement tag_events_;
 };
 

@@ -28,6 +28,11 @@ constexpr const char* match_select =
     " LEFT JOIN match_athlete mr ON mr.match_id = m.id AND mr.side = 2"
     " LEFT JOIN athlete r ON r.id = mr.athlete_id";
 
+constexpr const char* event_select =
+    "SELECT e.id, e.datagram_id, d.received_us, e.group_index, e.code, e.raw, e.fields, e.match_id, e.round,"
+    " e.clock_seconds, e.clock_running, e.rec_offset_ms, e.str_offset_ms, e.clip_path, e.clip_offset_ms"
+    " FROM event e JOIN datagram d ON d.id = e.datagram_id";
+
 template <class T>
 std::optional<T> optional_column(const SQLite::Column& column) {
     if (column.isNull()) {
@@ -140,12 +145,7 @@ Result<std::optional<MatchInfo>> Database::get_match(std::int64_t match_id) {
 
 Result<std::vector<EventInfo>> Database::list_events(std::int64_t match_id) {
     try {
-        SQLite::Statement query(*db_,
-                                "SELECT e.id, e.datagram_id, d.received_us, e.group_index, e.code, e.raw, e.fields,"
-                                " e.match_id, e.round, e.clock_seconds, e.clock_running, e.rec_offset_ms,"
-                                " e.str_offset_ms, e.clip_path, e.clip_offset_ms"
-                                " FROM event e JOIN datagram d ON d.id = e.datagram_id"
-                                " WHERE e.match_id = ? ORDER BY e.id");
+        SQLite::Statement query(*db_, std::string(event_select) + " WHERE e.match_id = ? ORDER BY e.id");
         query.bind(1, match_id);
         std::vector<EventInfo> events;
         while (query.executeStep()) {
@@ -154,6 +154,39 @@ Result<std::vector<EventInfo>> Database::list_events(std::int64_t match_id) {
         return events;
     } catch (const std::exception& e) {
         return detail::to_error(e, "listing the events of match " + std::to_string(match_id));
+    }
+}
+
+Result<std::vector<EventInfo>> Database::events_between(std::int64_t since_us, std::int64_t until_us,
+                                                        std::int64_t limit) {
+    try {
+        SQLite::Statement query(
+            *db_, std::string(event_select) + " WHERE d.received_us BETWEEN ?1 AND ?2 ORDER BY e.id LIMIT ?3");
+        query.bind(1, since_us);
+        query.bind(2, until_us);
+        query.bind(3, limit);
+        std::vector<EventInfo> events;
+        while (query.executeStep()) {
+            events.push_back(read_event(query));
+        }
+        return events;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "listing the events received between " + std::to_string(since_us) + " and " +
+                                       std::to_string(until_us) + " us");
+    }
+}
+
+Result<std::optional<std::string>> Database::package_value(std::string_view package, std::string_view key) {
+    try {
+        SQLite::Statement query(*db_, "SELECT value FROM package_value WHERE package = ?1 AND key = ?2");
+        query.bind(1, std::string(package));
+        query.bind(2, std::string(key));
+        if (!query.executeStep()) {
+            return std::optional<std::string>{};
+        }
+        return std::optional<std::string>{query.getColumn(0).getString()};
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "reading value '" + std::string(key) + "' of package " + std::string(package));
     }
 }
 

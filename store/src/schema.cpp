@@ -212,9 +212,34 @@ CREATE TABLE stream_session (
 CREATE INDEX stream_session_by_day ON stream_session(day_id, started_us);
 )sql";
 
-const std::array<Migration, 2> migrations{{
+// v3: the workflow packages' key/value data (Lua store.set), written through the Writer. Hosts before v3
+// let the workflow runtime create a table of its own, bindings_kv: its rows move here. Creating it when
+// missing keeps this one plain script for files with and without it.
+const std::string schema_v3 = std::string(R"sql(
+CREATE TABLE package_value (
+    package TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (package, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bindings_kv (
+    package TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (package, key)
+);
+INSERT INTO package_value (package, key, value, updated_at)
+  SELECT package, key, value, )sql") +
+                              std::string(now_iso) +
+                              R"sql( FROM bindings_kv;
+DROP TABLE bindings_kv;
+)sql";
+
+const std::array<Migration, 3> migrations{{
     {1, "tournaments, matches, athletes, datagrams, events, settings, counters", schema_v1},
     {2, "tied matches; recordings, clips, stream sessions; event clip offsets", schema_v2, true},
+    {3, "workflow packages' key/value data (from bindings_kv)", schema_v3},
 }};
 
 void ensure_version_table(SQLite::Database& db) {

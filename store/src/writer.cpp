@@ -289,6 +289,16 @@ void Writer::close_stream_session(std::int64_t session_id, StreamSessionEnd end)
     state_->note_submitted();
 }
 
+void Writer::set_package_value(PackageValueRow row) {
+    std::lock_guard lock(state_->mutex);
+    if (state_->stopping) {
+        return;
+    }
+    state_->pending.package_values.insert_or_assign(std::make_pair(std::move(row.package), std::move(row.key)),
+                                                    std::move(row.value_json));
+    state_->note_submitted();
+}
+
 void Writer::set_counters(const std::map<std::string, std::int64_t>& counters) {
     if (counters.empty()) {
         return;
@@ -350,6 +360,8 @@ WriterStatus Writer::status() const {
     std::lock_guard lock(state_->mutex);
     WriterStatus status = state_->counts;
     status.pending_rows = state_->pending.rows();
+    status.submitted_changes = state_->submitted;
+    status.committed_changes = state_->committed_seq;
     return status;
 }
 

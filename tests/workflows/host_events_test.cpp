@@ -90,10 +90,12 @@ private:
 
 class FakeStore : public StoreBackend {
 public:
-    explicit FakeStore(std::vector<Call>& calls) : calls_(calls) {}
-    JsonResult events_of_match(std::int64_t) override { return JsonResult(nlohmann::json::array()); }
-    JsonResult events_between(std::int64_t, std::int64_t) override {
-        return JsonResult(nlohmann::json::array());
+    FakeStore(boost::asio::io_context& io, std::vector<Call>& calls) : io_(io), calls_(calls) {}
+    void events_of_match(std::int64_t, ActionDone done) override {
+        answer(std::move(done), JsonResult(nlohmann::json::array()));
+    }
+    void events_between(std::int64_t, std::int64_t, ActionDone done) override {
+        answer(std::move(done), JsonResult(nlohmann::json::array()));
     }
     JsonResult tag_events(const std::string& package, const nlohmann::json& tag) override {
         calls_.push_back({package, "store.tag", tag});
@@ -108,29 +110,37 @@ public:
     JsonResult add_clip(const std::string& package, const nlohmann::json& clip) override {
         return row(package, "store.clip", clip);
     }
-    JsonResult stream_session_opened(const std::string& package, const nlohmann::json& session) override {
+    void stream_session_opened(const std::string& package, const nlohmann::json& session, ActionDone done) override {
         JsonResult id = row(package, "store.stream_session_opened", session);
-        return JsonResult(nlohmann::json{{"id", id.value()}, {"timeline_start_ms", 0}});
+        answer(std::move(done), JsonResult(nlohmann::json{{"id", id.value()}, {"timeline_start_ms", 0}}));
     }
-    JsonResult stream_session_closed(const std::string& package, std::int64_t id,
-                                       const nlohmann::json& end) override {
+    JsonResult stream_session_closed(const std::string& package, std::int64_t id, const nlohmann::json& end) override {
         return update(package, "store.stream_session_closed", id, end);
     }
-    JsonResult match_info(std::optional<std::int64_t>) override { return JsonResult(nullptr); }
-    JsonResult active_day() override {
-        return JsonResult(nlohmann::json{{"tournament_id", 4},
-                                      {"tournament_name", "Dutch Open"},
-                                      {"day_id", 9},
-                                      {"day_number", 2},
-                                      {"date", "2026-03-14"}});
+    void match_info(std::optional<std::int64_t>, ActionDone done) override {
+        answer(std::move(done), JsonResult(nullptr));
     }
-    JsonResult kv_get(const std::string&, const std::string&) override { return JsonResult(nullptr); }
+    void active_day(ActionDone done) override {
+        answer(std::move(done), JsonResult(nlohmann::json{{"tournament_id", 4},
+                                                          {"tournament_name", "Dutch Open"},
+                                                          {"day_id", 9},
+                                                          {"day_number", 2},
+                                                          {"date", "2026-03-14"}}));
+    }
+    void kv_get(const std::string&, const std::string&, ActionDone done) override {
+        answer(std::move(done), JsonResult(nullptr));
+    }
     JsonResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
         calls_.push_back({package, "store.set", {{"key", key}, {"value", value}}});
         return JsonResult(true);
     }
 
 private:
+    // Completes like the real store: later, from the loop.
+    void answer(ActionDone done, JsonResult result) {
+        boost::asio::post(io_,
+                          [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+    }
     JsonResult row(const std::string& package, const std::string& action, nlohmann::json args) {
         args["id"] = ++last_id_;
         calls_.push_back({package, action, args});
@@ -142,6 +152,7 @@ private:
         return JsonResult(true);
     }
 
+    boost::asio::io_context& io_;
     std::vector<Call>& calls_;
     std::int64_t last_id_ = 0;
 };
@@ -154,7 +165,7 @@ protected:
         o.clock = clock;
         o.obs = obs;
         o.playback = std::make_shared<FakePlayback>(io, calls);
-        o.store = std::make_shared<FakeStore>(calls);
+        o.store = std::make_shared<FakeStore>(io, calls);
         o.logger = std::make_shared<spdlog::logger>("workflows-test");
         o.on_log = [this](const std::string& p, const std::string& level, const std::string& m) {
             if (level == "warn" || level == "error") warnings.push_back(p + ": " + m);

@@ -68,8 +68,8 @@ public:
             streaming = false;
             boost::asio::post(io_, [this] { report_stream(output_stopped); });
         } else if (&op == &obs_op::stream_status) {
-            result = JsonResult(
-                nlohmann::json{{"active", streaming}, {"duration_ms", streaming ? clock_.now_ms() - streaming_since_ms : 0}});
+            result = JsonResult(nlohmann::json{{"active", streaming},
+                                               {"duration_ms", streaming ? clock_.now_ms() - streaming_since_ms : 0}});
         }
         boost::asio::post(io_, [done = std::move(done), result]() mutable { done(std::move(result)); });
     }
@@ -94,11 +94,14 @@ private:
 // Stream sessions with the timeline arithmetic of the real store (one day).
 class FakeStore : public StoreBackend {
 public:
-    FakeStore(Clock& clock, std::vector<Call>& calls, std::map<std::string, nlohmann::json>& kv)
-        : clock_(clock), calls_(calls), kv_(kv) {}
-    JsonResult events_of_match(std::int64_t) override { return JsonResult(nlohmann::json::array()); }
-    JsonResult events_between(std::int64_t, std::int64_t) override {
-        return JsonResult(nlohmann::json::array());
+    FakeStore(boost::asio::io_context& io, Clock& clock, std::vector<Call>& calls,
+              std::map<std::string, nlohmann::json>& kv)
+        : io_(io), clock_(clock), calls_(calls), kv_(kv) {}
+    void events_of_match(std::int64_t, ActionDone done) override {
+        answer(std::move(done), JsonResult(nlohmann::json::array()));
+    }
+    void events_between(std::int64_t, std::int64_t, ActionDone done) override {
+        answer(std::move(done), JsonResult(nlohmann::json::array()));
     }
     JsonResult tag_events(const std::string&, const nlohmann::json& tag) override { return record("store.tag", tag); }
     JsonResult recording_started(const std::string&, const nlohmann::json& r) override {
@@ -107,14 +110,12 @@ public:
     JsonResult recording_stopped(const std::string&, std::int64_t, const nlohmann::json& end) override {
         return record("store.recording_stopped", end);
     }
-    JsonResult add_clip(const std::string&, const nlohmann::json& clip) override {
-        return record("store.clip", clip);
-    }
-    JsonResult stream_session_opened(const std::string&, const nlohmann::json& session) override {
+    JsonResult add_clip(const std::string&, const nlohmann::json& clip) override { return record("store.clip", clip); }
+    void stream_session_opened(const std::string&, const nlohmann::json& session, ActionDone done) override {
         const std::int64_t id = ++last_id_;
         open_[id] = session.value("started_us", std::int64_t{0});
         record("store.stream_session_opened", session);
-        return JsonResult(nlohmann::json{{"id", id}, {"timeline_start_ms", closed_ms_}});
+        answer(std::move(done), JsonResult(nlohmann::json{{"id", id}, {"timeline_start_ms", closed_ms_}}));
     }
     JsonResult stream_session_closed(const std::string&, std::int64_t id, const nlohmann::json& end) override {
         // A session of an earlier run of the host is not in open_: its time was counted then.
@@ -126,11 +127,13 @@ public:
         args["id"] = id;
         return record("store.stream_session_closed", args);
     }
-    JsonResult match_info(std::optional<std::int64_t>) override { return JsonResult(nullptr); }
-    JsonResult active_day() override { return JsonResult(nullptr); }
-    JsonResult kv_get(const std::string&, const std::string& key) override {
+    void match_info(std::optional<std::int64_t>, ActionDone done) override {
+        answer(std::move(done), JsonResult(nullptr));
+    }
+    void active_day(ActionDone done) override { answer(std::move(done), JsonResult(nullptr)); }
+    void kv_get(const std::string&, const std::string& key, ActionDone done) override {
         auto it = kv_.find(key);
-        return JsonResult(it == kv_.end() ? nlohmann::json(nullptr) : it->second);
+        answer(std::move(done), JsonResult(it == kv_.end() ? nlohmann::json(nullptr) : it->second));
     }
     JsonResult kv_set(const std::string&, const std::string& key, const nlohmann::json& value) override {
         if (value.is_null())
@@ -141,11 +144,17 @@ public:
     }
 
 private:
+    // Completes like the real store: later, from the loop.
+    void answer(ActionDone done, JsonResult result) {
+        boost::asio::post(io_,
+                          [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+    }
     JsonResult record(const std::string& action, const nlohmann::json& args) {
         calls_.push_back({clock_.now_ms(), action, args});
         return JsonResult(true);
     }
 
+    boost::asio::io_context& io_;
     Clock& clock_;
     std::vector<Call>& calls_;
     std::map<std::string, nlohmann::json>& kv_;
@@ -163,7 +172,7 @@ protected:
         RuntimeOptions o;
         o.clock = clock;
         o.obs = obs;
-        o.store = std::make_shared<FakeStore>(*clock, calls, kv);
+        o.store = std::make_shared<FakeStore>(io, *clock, calls, kv);
         if (!config.empty()) o.packages["stream-recovery"]["config"] = config;
         o.logger = std::make_shared<spdlog::logger>("stream-recovery-test");
         o.on_log = [this](const std::string&, const std::string& level, const std::string& m) {
@@ -397,6 +406,18 @@ TEST_F(StreamRecovery, ASessionLeftOpenIsClosedWhereItWasLastTaggedWhenTheStream
     EXPECT_EQ(closed[0].args.value("ended_us", std::int64_t{0}), epoch_us - 10'000'000);
     ASSERT_EQ(named("store.stream_session_opened").size(), 1u) << "the stream running now gets a session of its own";
     EXPECT_FALSE(kv.contains("open_session") && kv["open_session"].value("id", 0) == 7);
+    expect_no_failures();
+}
+
+TEST_F(StreamRecovery, TwoHandlersResumingWhileTheStoreAnswersOpenOneSession) {
+    start();
+    obs->streaming = true;
+    obs->streaming_since_ms = -3000;
+    // Both handlers wait on OBS and then on the store before either has a session.
+    obs->report("obs.connected", {});
+    obs->report("obs.connected", {});
+    settle();
+    EXPECT_EQ(named("store.stream_session_opened").size(), 1u);
     expect_no_failures();
 }
 

@@ -35,6 +35,8 @@ local session = nil
 -- The restart under way: {attempt, timer, waiting (a start was asked, its outcome not yet seen)}.
 local restart = nil
 local operator_stopped = false
+-- store.stream_session_opened and store.get wait: meanwhile another handler must not open a second session.
+local opening = false
 
 local function ours(ev)
   return ev.data.connection == cfg.stream_connection
@@ -73,8 +75,10 @@ local function follow_session(s)
 end
 
 local function open_session(at)
-  if session then return end
+  if session or opening then return end
+  opening = true
   local opened, err = store.stream_session_opened { started = at, connection = cfg.stream_connection }
+  opening = false
   if not opened then
     log.warn("stream-recovery: could not store the stream session:", err)
     return
@@ -210,7 +214,11 @@ end)
 -- A session the previous run of the host left open: continued when OBS has been streaming since it
 -- began (the same stream), otherwise closed where its events were last tagged.
 local function adopt_or_close(status)
+  if opening then return true end
+  opening = true
   local left = store.get("open_session")
+  opening = false
+  if session then return true end
   if type(left) ~= "table" or not left.id then return false end
   store.set("open_session", nil)
   local now = util.time()

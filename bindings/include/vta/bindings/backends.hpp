@@ -50,13 +50,20 @@ public:
     virtual void set_event_sink(HostEventSink sink) = 0;
 };
 
-// Events of the store, as JSON objects: {id, code, at_us, fields, match_id, round, clip_path,
+// The match database. Reads run off the runtime's thread and complete through `done` (JSON null:
+// nothing found); writes queue rows for the host's Writer and return at once. Called on the runtime's
+// thread. Events are JSON objects: {id, code, at_us, fields, match_id, round, clip_path,
 // rec_offset_ms, str_offset_ms, clip_offset_ms}.
 class StoreBackend {
 public:
     virtual ~StoreBackend() = default;
-    virtual JsonResult events_of_match(std::int64_t match_id) = 0;
-    virtual JsonResult events_between(std::int64_t since_us, std::int64_t until_us) = 0;
+    virtual void events_of_match(std::int64_t match_id, ActionDone done) = 0;
+    virtual void events_between(std::int64_t since_us, std::int64_t until_us, ActionDone done) = 0;
+    virtual void match_info(std::optional<std::int64_t> match_id, ActionDone done) = 0;  // null id: the newest
+    virtual void active_day(ActionDone done) = 0;
+    // Per-package key/value data; values are JSON. kv_get sees what kv_set stored before it, committed or not.
+    virtual void kv_get(const std::string& package, const std::string& key, ActionDone done) = 0;
+    virtual JsonResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) = 0;
     // tag: {since_us, until_us, clip_path?, clip_started_us?, recording_started_us?, stream_started_us?,
     // stream_timeline_start_ms?}
     virtual JsonResult tag_events(const std::string& package, const nlohmann::json& tag) = 0;
@@ -67,16 +74,17 @@ public:
     virtual JsonResult recording_stopped(const std::string& package, std::int64_t id, const nlohmann::json& end) = 0;
     // clip: {match_id?, path?, since_us, until_us, requested_us, reason, side?, error?} -> id
     virtual JsonResult add_clip(const std::string& package, const nlohmann::json& clip) = 0;
-    // session: {day_id? (default: the active day), connection, started_us} -> {id, timeline_start_ms}
-    virtual JsonResult stream_session_opened(const std::string& package, const nlohmann::json& session) = 0;
+    // session: {day_id? (default: the active day, read like the queries above), connection, started_us}
+    // -> {id, timeline_start_ms}
+    virtual void stream_session_opened(const std::string& package, const nlohmann::json& session, ActionDone done) = 0;
     // end: {ended_us, reason} -> true
     virtual JsonResult stream_session_closed(const std::string& package, std::int64_t id,
-                                               const nlohmann::json& end) = 0;
-    virtual JsonResult match_info(std::optional<std::int64_t> match_id) = 0;  // null id: the newest
-    virtual JsonResult active_day() = 0;
-    // Per-package key/value data; values are JSON.
-    virtual JsonResult kv_get(const std::string& package, const std::string& key) = 0;
-    virtual JsonResult kv_set(const std::string& package, const std::string& key, const nlohmann::json& value) = 0;
+                                             const nlohmann::json& end) = 0;
+
+    // Transitional, for Host::refresh_clip_links until it reads through store::Reader::events_between:
+    // blocks the calling thread until events_between completes. Only for a backend that completes on
+    // another thread (make_store_backend's), or it never returns.
+    JsonResult events_between(std::int64_t since_us, std::int64_t until_us);
 };
 
 }  // namespace vta::bindings

@@ -11,6 +11,7 @@
 
 #include "vta/bindings/backends.hpp"
 #include "vta/obs/connections.hpp"
+#include "vta/store/reader.hpp"
 #include "vta/store/writer.hpp"
 
 namespace vta::bindings {
@@ -19,9 +20,12 @@ namespace vta::bindings {
 // `connections` must outlive the backend.
 std::shared_ptr<ObsBackend> make_obs_backend(obs::Connections& connections);
 
-// Reads through its own connections to `database`; per-package key/value data lives in the table
-// `bindings_kv` (created when missing) of the same file; tags go through `writer` (may be null:
-// store.tag then fails with "unavailable"). `writer` must outlive the backend.
+// Reads through `reader` (its thread); rows, tags and the packages' key/value data go through `writer`
+// (may be null: the writes then fail with "unavailable"). Both must outlive the backend, and `reader`
+// must be closed before `writer` goes: a pending store.stream_session_opened completes through it.
+std::shared_ptr<StoreBackend> make_store_backend(store::Reader& reader, store::Writer* writer);
+// The same with a Reader of its own on `database` (which must exist, migrated); when it cannot be
+// opened, every read fails with the reason.
 std::shared_ptr<StoreBackend> make_store_backend(const std::filesystem::path& database, store::Writer* writer);
 
 struct MpvOptions {

@@ -141,6 +141,9 @@ void to_json(nlohmann::json& j, const StreamSessionInfo& s);
 inline constexpr std::string_view active_tournament_key = "active_tournament_id";
 inline constexpr std::string_view active_day_key = "active_day_id";
 
+// Rows Database::events_between returns at most unless told otherwise.
+inline constexpr std::int64_t default_events_limit = 10000;
+
 // One connection: use a Database from one thread at a time.
 class Database {
 public:
@@ -182,6 +185,11 @@ public:
     Result<std::vector<MatchInfo>> list_matches(const MatchFilter& filter = {});
     Result<std::optional<MatchInfo>> get_match(std::int64_t match_id);
     Result<std::vector<EventInfo>> list_events(std::int64_t match_id);  // in arrival order
+    // Events whose datagram arrived in [since_us, until_us], in arrival order, the first `limit` of them.
+    Result<std::vector<EventInfo>> events_between(std::int64_t since_us, std::int64_t until_us,
+                                                  std::int64_t limit = default_events_limit);
+    // A workflow package's value under `key` (JSON text, as Writer::set_package_value stored it); empty when none.
+    Result<std::optional<std::string>> package_value(std::string_view package, std::string_view key);
     Result<Stats> stats();
     Result<std::vector<RecordingInfo>> list_recordings(const RowFilter& filter = {});  // in id order
     Result<std::vector<ClipInfo>> list_clips(const RowFilter& filter = {});

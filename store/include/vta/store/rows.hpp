@@ -141,4 +141,11 @@ struct StreamSessionEnd {
     std::string end_reason;
 };
 
+// A workflow package's value under a key (Lua store.set): JSON text, or none to delete the key.
+struct PackageValueRow {
+    std::string package;
+    std::string key;
+    std::optional<std::string> value_json;
+};
+
 }  // namespace vta::store

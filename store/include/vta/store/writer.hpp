@@ -41,6 +41,11 @@ struct WriterStatus {
     std::uint64_t failed_commits = 0;   // commit attempts that failed and were retried
     std::uint64_t refused_rows = 0;     // rows rejected by a constraint, reported through on_error
     std::int64_t last_datagram_id = 0;  // highest datagram id committed
+    // Calls that added or changed a row so far, and how many of them are committed (in call order): a
+    // change is readable from other connections once committed_changes reaches submitted_changes as read
+    // right after it.
+    std::uint64_t submitted_changes = 0;
+    std::uint64_t committed_changes = 0;
 };
 
 // A stream session as opened: its id and its place in the day's stream timeline.
@@ -87,6 +92,8 @@ public:
     void close_stream_session(std::int64_t session_id, StreamSessionEnd end);
     // Upserts host_counter rows; coalesced per name.
     void set_counters(const std::map<std::string, std::int64_t>& counters);
+    // Stores or (without a value) deletes a package's value; coalesced per package and key.
+    void set_package_value(PackageValueRow row);
 
     // Blocks until everything added before the call is committed, or the timeout passes.
     Result<void> flush(std::chrono::milliseconds timeout = std::chrono::hours(24));
