@@ -228,7 +228,7 @@ TEST_F(Modules, RequireLoadsThePackagesOwnFilesOnce) {
         log.info(a.twice(21), a == b, loads)
     )lua");
     write_file(folder / "lib" / "helper.lua",
-               "loads = (loads or 0) + 1\nreturn { twice = function(x) return 2 * x end }\n");
+               "loads = (rawget(_G, \"loads\") or 0) + 1\nreturn { twice = function(x) return 2 * x end }\n");
     start();
     EXPECT_EQ(messages("r"), std::vector<std::string>{"42 true 1"});
 }
