@@ -81,7 +81,8 @@ int panel_command(const std::vector<std::string>& args) {
         spdlog::critical("{}", error);
         return 1;
     }
-    auto window = std::make_unique<PanelWindow>(width, height, *host, config_file, setup->config);
+    auto window = std::make_unique<PanelWindow>(width, height, *host, config_file, setup->config,
+                                                package_schemas(setup->workflow_folders));
     PanelWindow* panel = window.get();
     host->on_snapshot([panel](std::shared_ptr<const host::HostSnapshot> s) { panel->deliver(std::move(s)); }, log_ring);
 
