@@ -29,10 +29,10 @@ function collectgarbage(option) end
 ---@param ... any
 function print(...) end
 
---- Returns the merged settings as a new table: `local cfg = config { ivr_scene = "IVR" }`.
----@param defaults? table
+--- Returns the settings as a new table: the manifest's defaults with the operator's values merged in
+--- (an object merges key by key, and null removes an entry of an object): `local cfg = config()`.
 ---@return table
-function config(defaults) end
+function config() end
 
 --- Calls `fn(ev, match)` in a new coroutine for each event of `kind` ("*" for every event).
 --- Kinds: the PSS codes ("pt1", "clk", "ch1"...) and the derived kinds match_loaded, match_ready,

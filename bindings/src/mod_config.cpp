@@ -1,6 +1,14 @@
 //! @module config
-//! The package's settings: the defaults in the script, then manifest.json's "config", then the
-//! operator's config (packages.<name>.config), later ones winning.
+//! The package's settings. manifest.json's "config" declares each one, and its default, once:
+//! `"config": {"clip_seconds": {"type": "number", "default": 20, "min": 0, "doc": "Length of a clip"}}`.
+//! A setting has `type` (string, number, integer, boolean, object or array), `default`, `doc` (one
+//! line, the panel's tooltip) and optionally `label` (the panel's name for it), `enum` (the only values
+//! allowed), `min` and `max` (numbers). An object may declare some of its keys in `properties`, each a
+//! setting of its own (the panel shows those, e.g. "rules.break.scene"); its default then includes
+//! theirs. The operator's values (workflows.packages.<name>.config in the host config) are checked
+//! against it when the package loads: an unknown key or a value that does not fit is reported (log,
+//! package status, `vta check`) and its default applies instead. The panel's settings show every
+//! string, number, integer and boolean setting and save only the values that differ from the default.
 
 #include "modules.hpp"
 #include "package.hpp"
@@ -10,23 +18,13 @@ namespace vta::bindings {
 
 namespace {
 
-//! @lua config(defaults?) -> table
-//! Returns the merged settings as a new table: `local cfg = config { ivr_scene = "IVR" }`.
+//! @lua config() -> table
+//! Returns the settings as a new table: the manifest's defaults with the operator's values merged in
+//! (an object merges key by key, and null removes an entry of an object): `local cfg = config()`.
 int config(lua_State* L) {
-    Package& package = package_of(L);
-    nlohmann::json merged = nlohmann::json::object();
-    if (lua_istable(L, 1)) {
-        merged = to_json(L, 1);
-        if (!merged.is_object()) merged = nlohmann::json::object();
-    }
-    merged.merge_patch(package.manifest().config);
-    const auto& packages = package.runtime().options().packages;
-    if (packages.is_object() && packages.contains(package.name())) {
-        const auto& entry = packages.at(package.name());
-        if (entry.is_object() && entry.contains("config") && entry["config"].is_object())
-            merged.merge_patch(entry["config"]);
-    }
-    push_json(L, merged);
+    if (lua_gettop(L) > 0)
+        return luaL_error(L, "config() takes no defaults: declare them in manifest.json's \"config\"");
+    push_json(L, package_of(L).config());
     return 1;
 }
 

@@ -156,6 +156,13 @@ bool Package::load() {
                                        "' is asked by the manifest but not granted in the operator's config");
     }
     for (const auto& w : status_.warnings) log("warn", w);
+    const auto checked = check_config(manifest_.config, operator_entry.is_object() && operator_entry.contains("config")
+                                                            ? operator_entry["config"]
+                                                            : nlohmann::json());
+    status_.config_problems = checked.problems;
+    for (const auto& p : status_.config_problems) log("warn", p);
+    config_ = config_defaults(manifest_.config);
+    config_.merge_patch(checked.values);
     if (!build_state(error)) {
         status_.state = PackageState::error;
         status_.last_error = PackageError{error, manifest_.main, 0, {}, runtime_.clock().now_ms()};

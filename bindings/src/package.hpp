@@ -43,6 +43,8 @@ public:
     std::uint64_t id() const { return id_; }
     const std::string& name() const { return status_.name; }
     const Manifest& manifest() const { return manifest_; }
+    // The manifest's defaults with the operator's values that fit the schema merged in.
+    const nlohmann::json& config() const { return config_; }
     const PackageStatus& status();  // refreshed counters
     void set_reloads(std::uint64_t reloads) { status_.reloads = reloads; }
     PackageState state() const { return status_.state; }
@@ -121,6 +123,7 @@ private:
     std::uint64_t id_;
     std::filesystem::path folder_;
     Manifest manifest_;
+    nlohmann::json config_ = nlohmann::json::object();
     PackageStatus status_;
     StateContext context_;
     lua_State* L_ = nullptr;

@@ -5,6 +5,9 @@
 //! removed, library tables read-only), os.time/clock/date/difftime, and the functions below. os, io,
 //! debug, ffi and package.loadlib exist only when the manifest asks for them and the operator grants them.
 //! xpcall calls its message handler after the stack has unwound (so a runaway stop reaches it too).
+//! Reading a global that holds nothing is an error naming it where it is read
+//! (`main.lua:12: undefined global 'cgf'`), so a typo fails at once instead of giving nil; setting
+//! globals works as usual, and `rawget(_G, "name")` tests for one without the error.
 
 // The sandbox of a package: a fresh globals table holding only allow-listed functions, text-only
 // load, a require limited to the package's own files, and the string metatable sealed.
@@ -181,6 +184,13 @@ return function(f, handler, ...)
 end
 )lua";
 
+// The globals' __index: a read of a name no one set is a typo far more often than a test for
+// absence (rawget does that), so it fails where it happens.
+int undefined_global(lua_State* L) {
+    if (lua_type(L, 2) != LUA_TSTRING) return 0;
+    return luaL_error(L, "undefined global '%s'", lua_tostring(L, 2));
+}
+
 void push_safe_xpcall(lua_State* L) {
     if (luaL_loadbuffer(L, safe_xpcall, std::strlen(safe_xpcall), "=xpcall") != 0) lua_error(L);
     lua_call(L, 0, 1);
@@ -297,6 +307,11 @@ void install_sandbox(lua_State* L, Package& package) {
     open_store(L);
     open_obs(L);
     open_playback(L);
+
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, undefined_global);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, globals);
 
     lua_replace(L, LUA_GLOBALSINDEX);
 }

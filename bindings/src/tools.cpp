@@ -48,6 +48,7 @@ CheckReport check_package(const std::filesystem::path& folder, const nlohmann::j
         Package* p = runtime->find(name);
         const PackageStatus& status = p->status();
         report.warnings = status.warnings;
+        report.problems.insert(report.problems.end(), status.config_problems.begin(), status.config_problems.end());
         report.handlers = p->handler_kinds();
         report.timers = status.timers;
     }

@@ -29,7 +29,7 @@ TEST(Docs, EveryModuleFunctionIsDocumented) {
     for (const char* signature :
          {"### `on(kind, fn) -> id`", "### `timer.after(seconds, fn) -> id`", "### `conn:save_replay() -> {path}`",
           "### `store.tag(tag) -> true | nil, string`", "### `playback.open(path, options?) -> true | nil, string`",
-          "### `util.sleep(seconds) -> true`", "### `config(defaults?) -> table`", "### `log.info(...)`",
+          "### `util.sleep(seconds) -> true`", "### `config() -> table`", "### `log.info(...)`",
           "### `require(name) -> any`"})
         EXPECT_NE(docs.markdown.find(signature), std::string::npos) << signature;
     EXPECT_NE(docs.lua.find("function timer.after(seconds, fn) end"), std::string::npos);

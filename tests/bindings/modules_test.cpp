@@ -84,16 +84,27 @@ TEST_F(Modules, LogLevelsAndPrint) {
     EXPECT_EQ(messages("l", "error"), std::vector<std::string>{"e (a table value)"});
 }
 
-TEST_F(Modules, ConfigMergesScriptManifestAndOperator) {
+TEST_F(Modules, ConfigMergesManifestDefaultsAndOperator) {
     package("c", R"lua(
-        local cfg = config { a = "script", b = "script", c = "script" }
-        log.info(cfg.a, cfg.b, cfg.c, cfg.d)
+        local cfg = config()
+        log.info(cfg.b, cfg.c, cfg.d)
     )lua",
-            {{"config", {{"b", "manifest"}, {"c", "manifest"}, {"d", 4}}}});
+            {{"config",
+              {{"b", {{"type", "string"}, {"default", "manifest"}, {"doc", "b"}}},
+               {"c", {{"type", "string"}, {"default", "manifest"}, {"doc", "c"}}},
+               {"d", {{"type", "integer"}, {"default", 4}, {"doc", "d"}}}}}});
     auto o = options();
     o.packages = {{"c", {{"config", {{"c", "operator"}}}}}};
     start(o);
-    EXPECT_EQ(messages("c"), std::vector<std::string>{"script manifest operator 4"});
+    EXPECT_EQ(messages("c"), std::vector<std::string>{"manifest operator 4"});
+}
+
+TEST_F(Modules, ConfigTakesNoDefaultsTable) {
+    package("c", "local cfg = config { a = 1 }\n");
+    start();
+    ASSERT_EQ(status("c").state, PackageState::error);
+    EXPECT_NE(status("c").last_error->message.find("declare them in manifest.json"), std::string::npos)
+        << status("c").last_error->message;
 }
 
 TEST_F(Modules, UtilJsonClockAndSleep) {
@@ -246,7 +257,7 @@ TEST_F(Modules, RequireLoadsThePackagesOwnFilesOnce) {
         log.info(a.twice(21), a == b, loads)
     )lua");
     write_file(folder / "lib" / "helper.lua",
-               "loads = (loads or 0) + 1\nreturn { twice = function(x) return 2 * x end }\n");
+               "loads = (rawget(_G, \"loads\") or 0) + 1\nreturn { twice = function(x) return 2 * x end }\n");
     start();
     EXPECT_EQ(messages("r"), std::vector<std::string>{"42 true 1"});
 }

@@ -105,9 +105,9 @@ TEST_F(Sandbox, ErrorObjectsWithHostileToString) {
 }
 
 TEST_F(Sandbox, PermissionsNeedManifestAndOperator) {
-    package("asks", R"lua(log.info(os.getenv ~= nil, io ~= nil, debug ~= nil))lua",
-            {{"permissions", {"os", "io", "debug"}}});
-    package("silent", R"lua(log.info(os.getenv ~= nil, io ~= nil, debug ~= nil))lua");
+    const char* probe = R"lua(log.info(os.getenv ~= nil, rawget(_G, "io") ~= nil, rawget(_G, "debug") ~= nil))lua";
+    package("asks", probe, {{"permissions", {"os", "io", "debug"}}});
+    package("silent", probe);
     auto o = options();
     o.packages = {{"asks", {{"grant", {"os", "io"}}}}, {"silent", {{"grant", {"os", "io", "debug"}}}}};
     start(o);
@@ -117,6 +117,30 @@ TEST_F(Sandbox, PermissionsNeedManifestAndOperator) {
     EXPECT_EQ(s.granted, (std::vector<std::string>{"os", "io"}));
     ASSERT_EQ(s.warnings.size(), 1u);
     EXPECT_NE(s.warnings[0].find("debug"), std::string::npos);
+}
+
+TEST_F(Sandbox, ReadingAnUndefinedGlobalFailsWithItsNameAndLine) {
+    package("strict",
+            "answer = 42\n"
+            "function helper() return answer end\n"
+            "log.info(helper(), rawget(_G, 'nothing') == nil, type(rawget(_G, 'on')))\n"
+            "local ok, err = pcall(function() return cgf.x end)\n"
+            "log.info(ok, err)\n"
+            "on('go', function() log.info(undefined_in_handler) end)\n");
+    package("top", "local cfg = config()\nlocal x = cfg\nprint(typo_here)\n");
+    start();
+    EXPECT_EQ(messages("strict"),
+              (std::vector<std::string>{"42 true function", "false main.lua:4: undefined global 'cgf'"}));
+    fire("go");
+    EXPECT_EQ(status("strict").failures, 1u);
+    ASSERT_TRUE(status("strict").last_error);
+    EXPECT_EQ(status("strict").last_error->message, "undefined global 'undefined_in_handler'");
+    EXPECT_EQ(status("strict").last_error->line, 6);
+
+    ASSERT_EQ(status("top").state, PackageState::error);
+    EXPECT_EQ(status("top").last_error->file, "main.lua");
+    EXPECT_EQ(status("top").last_error->line, 3);
+    EXPECT_EQ(status("top").last_error->message, "undefined global 'typo_here'");
 }
 
 TEST_F(Sandbox, MemoryBombFailsInsideThePackage) {

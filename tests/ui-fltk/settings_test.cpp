@@ -5,6 +5,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <stdexcept>
 
 #include "vta/host/config.hpp"
 #include "vta/ui/settings.hpp"
@@ -28,66 +29,148 @@ std::string read_text(const std::filesystem::path& file) {
     return s.str();
 }
 
+const std::vector<PackageSchema>& shipped() {
+    static const auto schemas = package_schemas({VTA_SHIPPED_WORKFLOWS});
+    return schemas;
+}
+
+PackageSettingField& setting(SettingsForm& f, const std::string& package, const std::string& key) {
+    for (auto& s : f.package_settings)
+        if (s.package == package && s.field.key == key) return s;
+    throw std::runtime_error("no setting " + package + "." + key);
+}
+
+const nlohmann::json& package_config(const nlohmann::json& document, const std::string& package) {
+    return document["workflows"]["packages"][package]["config"];
+}
+
 TEST(SettingsForm, ReadsTheDocumentAndDefaults) {
-    const auto f = form_from_config(example());
+    auto f = form_from_config(example(), shipped());
     EXPECT_EQ(f.udp_port, "6000");
     EXPECT_EQ(f.udp_allow, "10.0.0.5");
     ASSERT_EQ(f.obs.size(), 1u);
     EXPECT_EQ(f.obs[0].password, "secret");
-    EXPECT_EQ(f.play_from_seconds, "8");
-    EXPECT_EQ(f.replay_seconds, "");
+    EXPECT_EQ(setting(f, "ivr", "play_from").value, "8");
+    EXPECT_EQ(setting(f, "ivr", "clip_seconds").value, "20");
+    EXPECT_EQ(setting(f, "ivr", "close_viewer").value, "true");
+    EXPECT_EQ(setting(f, "ivr", "clip_seconds").field.label, "Replay length (s)");
     EXPECT_EQ(f.shortcut_replay, "F5");
 }
 
+TEST(SettingsForm, EveryShippedPackageShowsItsSettings) {
+    const auto f = form_from_config(nlohmann::json::object(), shipped());
+    std::vector<std::string> packages;
+    for (const auto& s : f.package_settings) {
+        if (packages.empty() || packages.back() != s.package) packages.push_back(s.package);
+        EXPECT_FALSE(s.field.doc.empty()) << s.field.key;
+        EXPECT_FALSE(s.field.label.empty()) << s.field.key;
+    }
+    EXPECT_EQ(packages, (std::vector<std::string>{"ivr", "new-match", "scenes", "stream-recovery"}));
+    EXPECT_EQ(f.package_settings.size(), 35u);
+    // No value differs from the defaults, so saving the untouched form writes no package settings.
+    const auto check = apply_form(f, nlohmann::json::object());
+    ASSERT_TRUE(check.document) << check.error;
+    EXPECT_FALSE(check.document->contains("workflows")) << check.document->dump();
+}
+
 TEST(SettingsForm, RoundTripKeepsKeysTheFormDoesNotShow) {
-    auto f = form_from_config(example());
-    f.replay_seconds = "15";
-    f.live_scene = "Court 1 live";
+    auto f = form_from_config(example(), shipped());
+    setting(f, "ivr", "clip_seconds").value = "15";
+    setting(f, "scenes", "live_scene").value = "Court 1 live";
+    setting(f, "ivr", "close_viewer").value = "false";
+    setting(f, "new-match", "name_field").value = "short_name";
     f.obs.push_back({"OBS_STR", "str", "10.0.0.9", "4456", ""});
     const auto check = apply_form(f, example());
     ASSERT_TRUE(check.document) << check.error;
     const auto& d = *check.document;
     EXPECT_EQ(d["udp"]["receive_buffer_bytes"], 16777216);
     EXPECT_EQ(d["playback"]["args"][0], "--fs");
-    EXPECT_EQ(d["workflows"]["packages"]["ivr"]["config"]["clip_seconds"], 15);
-    EXPECT_TRUE(d["workflows"]["packages"]["ivr"]["config"]["play_from"].is_number_integer());
-    EXPECT_EQ(d["workflows"]["packages"]["ivr"]["config"]["play_from"], 8);
-    EXPECT_EQ(d["workflows"]["packages"]["scenes"]["config"]["live_scene"], "Court 1 live");
+    EXPECT_EQ(d["workflows"]["packages"]["ivr"]["grant"], nlohmann::json::array());
+    EXPECT_EQ(package_config(d, "ivr"),
+              (nlohmann::json{{"clip_seconds", 15}, {"play_from", 8}, {"close_viewer", false}}));
+    EXPECT_TRUE(package_config(d, "ivr")["play_from"].is_number_integer());
+    EXPECT_EQ(package_config(d, "scenes"), (nlohmann::json{{"live_scene", "Court 1 live"}}));
+    EXPECT_EQ(package_config(d, "new-match"), (nlohmann::json{{"name_field", "short_name"}}));
     EXPECT_EQ(d["obs"].size(), 2u);
     EXPECT_FALSE(d["obs"][1].contains("password"));
     EXPECT_TRUE(host::parse_config(d).config);
 }
 
-TEST(SettingsForm, EmptyPackageFieldRemovesTheOverride) {
-    auto f = form_from_config(example());
-    f.play_from_seconds = "";
+TEST(SettingsForm, ADefaultValueRemovesTheOverride) {
+    auto f = form_from_config(example(), shipped());
+    setting(f, "ivr", "play_from").value = "10.0";
     const auto check = apply_form(f, example());
     ASSERT_TRUE(check.document) << check.error;
-    EXPECT_FALSE((*check.document)["workflows"]["packages"]["ivr"]["config"].contains("play_from"));
+    EXPECT_FALSE(package_config(*check.document, "ivr").contains("play_from"));
 }
 
 TEST(SettingsForm, BreakAndWinnerScenesOverrideOnlyTheSceneOfTheirRule) {
-    auto f = form_from_config(example());
-    EXPECT_EQ(f.break_scene, "");
-    f.break_scene = " Court 1 break ";
-    f.winner_scene = "Court 1 winner";
+    auto f = form_from_config(example(), shipped());
+    EXPECT_EQ(setting(f, "scenes", "rules.break.scene").value, "BREAK_SCENE");
+    EXPECT_EQ(setting(f, "scenes", "rules.break.scene").field.label, "Break scene");
+    setting(f, "scenes", "rules.break.scene").value = "Court 1 break";
+    setting(f, "scenes", "rules.winner.scene").value = "Court 1 winner";
     auto check = apply_form(f, example());
     ASSERT_TRUE(check.document) << check.error;
-    const auto& rules = (*check.document)["workflows"]["packages"]["scenes"]["config"]["rules"];
+    const auto& rules = package_config(*check.document, "scenes")["rules"];
     EXPECT_EQ(rules["break"], (nlohmann::json{{"scene", "Court 1 break"}}));
     EXPECT_EQ(rules["winner"]["scene"], "Court 1 winner");
     EXPECT_TRUE(host::parse_config(*check.document).config);
 
-    const auto read_back = form_from_config(*check.document);
-    EXPECT_EQ(read_back.break_scene, "Court 1 break");
-    EXPECT_EQ(read_back.winner_scene, "Court 1 winner");
+    auto read_back = form_from_config(*check.document, shipped());
+    EXPECT_EQ(setting(read_back, "scenes", "rules.break.scene").value, "Court 1 break");
+    EXPECT_EQ(setting(read_back, "scenes", "rules.winner.scene").value, "Court 1 winner");
 
-    auto cleared = read_back;
-    cleared.break_scene = "";
-    cleared.winner_scene = "";
-    check = apply_form(cleared, *check.document);
+    setting(read_back, "scenes", "rules.break.scene").value = "BREAK_SCENE";
+    setting(read_back, "scenes", "rules.winner.scene").value = "WINNER_SCENE";
+    auto document = *check.document;
+    document["workflows"]["packages"]["scenes"]["config"]["rules"]["winner"]["delay"] = 0;
+    check = apply_form(read_back, document);
     ASSERT_TRUE(check.document) << check.error;
-    EXPECT_FALSE((*check.document)["workflows"]["packages"]["scenes"]["config"].contains("rules"));
+    EXPECT_EQ(package_config(*check.document, "scenes")["rules"], (nlohmann::json{{"winner", {{"delay", 0}}}}));
+    document["workflows"]["packages"]["scenes"]["config"]["rules"]["winner"].erase("delay");
+    check = apply_form(read_back, document);
+    ASSERT_TRUE(check.document) << check.error;
+    EXPECT_FALSE(package_config(*check.document, "scenes").contains("rules"));
+}
+
+TEST(SettingsForm, FieldsFollowAnyPackagesSchema) {
+    const auto folder = std::filesystem::temp_directory_path() / "vta-settings-schema";
+    std::filesystem::remove_all(folder);
+    std::filesystem::create_directories(folder / "court");
+    std::ofstream(folder / "court" / "manifest.json") << R"({"name": "court", "version": "1", "config": {
+      "title": {"type": "string", "default": "Court 1", "doc": "shown on the stream"},
+      "lanes": {"type": "integer", "default": 2, "min": 1, "max": 8, "label": "Lanes", "doc": "how many"},
+      "loud": {"type": "boolean", "default": false, "doc": "sound on"},
+      "mode": {"type": "string", "default": "auto", "enum": ["auto", "manual"], "doc": "how it runs"},
+      "extra": {"type": "array", "default": [], "doc": "not shown: the config file only"},
+      "look": {"type": "object", "default": {}, "doc": "look",
+               "properties": {"colour": {"type": "string", "default": "red", "doc": "its colour"}}}}})";
+    std::filesystem::create_directories(folder / "broken");
+    std::ofstream(folder / "broken" / "manifest.json") << "{";
+    const auto schemas = package_schemas({folder, folder / "missing"});
+    ASSERT_EQ(schemas.size(), 1u);
+    auto f = form_from_config(nlohmann::json::parse(R"({"workflows": {"packages": {"court":
+                                                        {"config": {"lanes": 4, "loud": "yes"}}}}})"),
+                              schemas);
+    std::vector<std::string> shown;
+    for (const auto& s : f.package_settings) shown.push_back(s.field.key + "=" + s.value);
+    // A value that does not fit ("yes") shows the default.
+    EXPECT_EQ(shown,
+              (std::vector<std::string>{"title=Court 1", "lanes=4", "loud=false", "mode=auto", "look.colour=red"}));
+    setting(f, "court", "loud").value = "true";
+    setting(f, "court", "look.colour").value = "blue";
+    auto check = apply_form(f, nlohmann::json::object());
+    ASSERT_TRUE(check.document) << check.error;
+    EXPECT_EQ(package_config(*check.document, "court"),
+              (nlohmann::json{{"lanes", 4}, {"loud", true}, {"look", {{"colour", "blue"}}}}));
+
+    setting(f, "court", "lanes").value = "2.5";
+    check = apply_form(f, nlohmann::json::object());
+    EXPECT_FALSE(check.document);
+    EXPECT_EQ(check.field, "court.lanes");
+    EXPECT_EQ(check.error, "court.lanes: expected a whole number from 1 to 8, got 2.5");
+    std::filesystem::remove_all(folder);
 }
 
 TEST(SettingsForm, BadValuesNameTheFieldAndWhatIsExpected) {
@@ -101,17 +184,17 @@ TEST(SettingsForm, BadValuesNameTheFieldAndWhatIsExpected) {
         {[](SettingsForm& f) { f.udp_port = "70000"; }, "UDP port", "1 to 65535"},
         {[](SettingsForm& f) { f.obs[0].role = "record"; }, "OBS connection 1 role", "rec, str or both"},
         {[](SettingsForm& f) { f.obs[0].port = ""; }, "OBS connection 1 port", "a number"},
-        {[](SettingsForm& f) { f.replay_seconds = "ten"; }, "Replay length", "seconds"},
-        {[](SettingsForm& f) {
-             f.replay_seconds = "10";
-             f.play_from_seconds = "12";
-         },
-         "Play from", "fewer seconds than the replay length"},
+        {[](SettingsForm& f) { setting(f, "ivr", "clip_seconds").value = "ten"; }, "ivr.clip_seconds",
+         "expected a number from 1 to 3600, got \"ten\""},
+        {[](SettingsForm& f) { setting(f, "ivr", "play_from").value = "-1"; }, "ivr.play_from",
+         "expected a number from 0 to 3600, got -1"},
+        {[](SettingsForm& f) { setting(f, "stream-recovery", "restart_attempts").value = ""; },
+         "stream-recovery.restart_attempts", "expected a whole number of at least 0, got \"\""},
         {[](SettingsForm& f) { f.mpv = " "; }, "mpv program", "a program"},
         {[](SettingsForm& f) { f.shortcut_replay = "Ctrl+"; }, "Shortcut replay", "F5, Ctrl+R"},
     };
     for (const auto& c : cases) {
-        auto f = form_from_config(example());
+        auto f = form_from_config(example(), shipped());
         c.change(f);
         const auto check = apply_form(f, example());
         EXPECT_FALSE(check.document) << c.field;

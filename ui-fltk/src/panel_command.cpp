@@ -81,7 +81,8 @@ int panel_command(const std::vector<std::string>& args) {
         return 1;
     }
     std::unique_ptr<host::Host> host = std::move(created.value());
-    auto window = std::make_unique<PanelWindow>(width, height, host->actions(), config_file, setup->config);
+    auto window = std::make_unique<PanelWindow>(width, height, host->actions(), config_file, setup->config,
+                                                package_schemas(setup->workflow_folders));
     PanelWindow* panel = window.get();
     host->on_snapshot([panel](std::shared_ptr<const host::HostSnapshot> s) { panel->deliver(std::move(s)); }, log_ring);
 

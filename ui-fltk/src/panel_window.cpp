@@ -7,6 +7,7 @@
 #include <FL/fl_draw.H>
 #include <FL/Fl_Browser.H>
 #include <FL/Fl_Button.H>
+#include <FL/Fl_Check_Button.H>
 #include <FL/Fl_Choice.H>
 #include <FL/Fl_Group.H>
 #include <FL/Fl_Hold_Browser.H>
@@ -110,14 +111,10 @@ struct PanelWindow::SettingsWidgets {
         Fl_Secret_Input* password;
     };
     std::vector<ObsRow> obs;
-    Fl_Input* ivr_scene;
-    Fl_Input* live_scene;
-    Fl_Input* break_scene;
-    Fl_Input* winner_scene;
-    Fl_Input* recordings_root;
-    Fl_Input* name_template;
-    Fl_Input* replay_seconds;
-    Fl_Input* play_from;
+    // One widget per package setting of the form, in its order: an Fl_Input, Fl_Check_Button
+    // (boolean) or Fl_Choice (enum).
+    std::vector<Fl_Widget*> package_inputs;
+    std::vector<PackageSettingField> package_settings;  // their schema; values filled in by read_form
     Fl_Input* mpv;
     Fl_Input* flags_folder;
     Fl_Input* shortcut_replay;
@@ -126,10 +123,12 @@ struct PanelWindow::SettingsWidgets {
     Fl_Box* message;
 };
 
-PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesystem::path config_file, const host::Config& config)
+PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesystem::path config_file,
+                         const host::Config& config, std::vector<PackageSchema> packages)
     : Fl_Double_Window(w, h, "reStrike VTA panel"),
       host_(host),
       config_file_(std::move(config_file)),
+      package_schemas_(std::move(packages)),
       flags_folder_(config.panel.flags_folder) {
     const ConfigFile read = read_config_file(config_file_);
     config_document_ = read.document.value_or(nlohmann::json::object());
@@ -316,7 +315,7 @@ PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesys
     resizable(tabs_);
     end();
 
-    load_form(form_from_config(config_document_));
+    load_form(form_from_config(config_document_, package_schemas_));
     callback([](Fl_Widget* window, void*) { static_cast<PanelWindow*>(window)->close_requested(); });
     Fl::add_timeout(tick_seconds, on_tick, this);
 }
@@ -366,19 +365,38 @@ void PanelWindow::build_settings(int x, int y, int w, int h) {
         s.obs.push_back(r);
         row += 30;
     }
-    s.ivr_scene = field("IVR scene");
-    s.live_scene = field("Live scene");
-    s.break_scene = field("Break scene");
-    s.winner_scene = field("Winner scene");
-    s.recordings_root = field("Recordings root");
-    s.name_template = field("Recording name");
-    s.replay_seconds = field("Replay length (s)", 90);
-    s.play_from = field("Play from (s)", 90);
-    for (Fl_Input* package_field :
-         {s.ivr_scene, s.live_scene, s.break_scene, s.winner_scene, s.recordings_root, s.replay_seconds, s.play_from})
-        package_field->tooltip("a workflow package setting: empty keeps the package's default");
-    s.name_template->tooltip(
-        "empty keeps the package's default; e.g. {match} {blue_name} ({blue_noc}) vs {red_name} ({red_noc})");
+    // Each package's settings from its manifest's schema: the doc as tooltip, a widget for the type.
+    s.package_settings = form_from_config(nlohmann::json::object(), package_schemas_).package_settings;
+    std::string shown_package;
+    for (const auto& setting : s.package_settings) {
+        if (setting.package != shown_package) {
+            shown_package = setting.package;
+            auto* title = new Fl_Box(x + 5, row, w - 10, 22);
+            title->copy_label(("Workflow " + menu_text(setting.package)).c_str());
+            title->labelfont(FL_HELVETICA_BOLD);
+            title->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
+            row += 24;
+        }
+        const auto& f = setting.field;
+        const std::string label = f.label.empty() ? f.key : f.label;
+        Fl_Widget* input = nullptr;
+        if (f.type == bindings::ConfigType::boolean) {
+            input = new Fl_Check_Button(lx, row, 26, 26);
+            input->align(FL_ALIGN_LEFT);
+        } else if (!f.choices.empty()) {
+            auto* choice = new Fl_Choice(lx, row, fw, 26);
+            for (const auto& c : f.choices)
+                choice->add(menu_text(c.is_string() ? c.get<std::string>() : c.dump()).c_str());
+            input = choice;
+        } else {
+            const bool numeric = f.type != bindings::ConfigType::string;
+            input = new Fl_Input(lx, row, numeric ? 90 : fw, 26);
+        }
+        input->copy_label(label.c_str());
+        input->copy_tooltip((f.doc + " (" + setting.package + "." + f.key + ")").c_str());
+        s.package_inputs.push_back(input);
+        row += 30;
+    }
     s.mpv = field("mpv program");
     s.flags_folder = field("Flags folder");
     s.flags_folder->tooltip("a folder of <NOC>.png images");
@@ -395,7 +413,7 @@ void PanelWindow::build_settings(int x, int y, int w, int h) {
     on_click(export_button, [this] { export_settings(); });
     auto* revert = new Fl_Button(x + 350, by, 110, 32, "Revert");
     on_click(revert, [this] {
-        load_form(form_from_config(config_document_));
+        load_form(form_from_config(config_document_, package_schemas_));
         show_settings_message("form reset to " + config_file_.string(), false);
     });
     s.message = new Fl_Box(x + 5, by + 36, w - 10, 36);
@@ -417,14 +435,18 @@ void PanelWindow::load_form(const SettingsForm& f) {
         s.obs[i].port->value(c.port.c_str());
         s.obs[i].password->value(c.password.c_str());
     }
-    s.ivr_scene->value(f.ivr_scene.c_str());
-    s.live_scene->value(f.live_scene.c_str());
-    s.break_scene->value(f.break_scene.c_str());
-    s.winner_scene->value(f.winner_scene.c_str());
-    s.recordings_root->value(f.recordings_root.c_str());
-    s.name_template->value(f.name_template.c_str());
-    s.replay_seconds->value(f.replay_seconds.c_str());
-    s.play_from->value(f.play_from_seconds.c_str());
+    for (std::size_t i = 0; i < s.package_inputs.size() && i < f.package_settings.size(); ++i) {
+        const auto& setting = f.package_settings[i];
+        if (auto* check = dynamic_cast<Fl_Check_Button*>(s.package_inputs[i]))
+            check->value(setting.value == "true");
+        else if (auto* choice = dynamic_cast<Fl_Choice*>(s.package_inputs[i])) {
+            const auto& choices = setting.field.choices;
+            for (std::size_t c = 0; c < choices.size(); ++c)
+                if ((choices[c].is_string() ? choices[c].get<std::string>() : choices[c].dump()) == setting.value)
+                    choice->value(int(c));
+        } else
+            static_cast<Fl_Input*>(s.package_inputs[i])->value(setting.value.c_str());
+    }
     s.mpv->value(f.mpv.c_str());
     s.flags_folder->value(f.flags_folder.c_str());
     s.shortcut_replay->value(f.shortcut_replay.c_str());
@@ -440,14 +462,17 @@ SettingsForm PanelWindow::read_form() const {
     f.udp_allow = s.udp_allow->value();
     for (const auto& r : s.obs)
         f.obs.push_back({r.name->value(), r.role->value(), r.host->value(), r.port->value(), r.password->value()});
-    f.ivr_scene = s.ivr_scene->value();
-    f.live_scene = s.live_scene->value();
-    f.break_scene = s.break_scene->value();
-    f.winner_scene = s.winner_scene->value();
-    f.recordings_root = s.recordings_root->value();
-    f.name_template = s.name_template->value();
-    f.replay_seconds = s.replay_seconds->value();
-    f.play_from_seconds = s.play_from->value();
+    f.package_settings = s.package_settings;
+    for (std::size_t i = 0; i < s.package_inputs.size(); ++i) {
+        auto& setting = f.package_settings[i];
+        if (auto* check = dynamic_cast<Fl_Check_Button*>(s.package_inputs[i]))
+            setting.value = check->value() ? "true" : "false";
+        else if (auto* choice = dynamic_cast<Fl_Choice*>(s.package_inputs[i])) {
+            const auto& c = setting.field.choices.at(std::size_t(std::max(choice->value(), 0)));
+            setting.value = c.is_string() ? c.get<std::string>() : c.dump();
+        } else
+            setting.value = static_cast<Fl_Input*>(s.package_inputs[i])->value();
+    }
     f.mpv = s.mpv->value();
     f.flags_folder = s.flags_folder->value();
     f.shortcut_replay = s.shortcut_replay->value();
@@ -484,7 +509,7 @@ void PanelWindow::import_settings() {
     if (chooser.show() != 0) return;
     const ConfigFile read = read_config_file(chooser.filename());
     if (!read.document) return show_settings_message(read.error, true);
-    load_form(form_from_config(*read.document));
+    load_form(form_from_config(*read.document, package_schemas_));
     show_settings_message(std::string("imported ") + chooser.filename() + ": check it, then Save", false);
 }
 

@@ -43,7 +43,9 @@ struct PanelFigures {
 
 class PanelWindow : public Fl_Double_Window {
 public:
-    PanelWindow(int w, int h, host::OperatorActions& host, std::filesystem::path config_file, const host::Config& config);
+    // `packages`: the workflow packages whose settings the Settings tab shows.
+    PanelWindow(int w, int h, host::OperatorActions& host, std::filesystem::path config_file, const host::Config& config,
+                std::vector<PackageSchema> packages);
     ~PanelWindow() override;
 
     // From any thread: keeps only the newest snapshot and wakes the FLTK thread once for it.
@@ -95,6 +97,7 @@ private:
     host::OperatorActions& host_;  // what the operator does goes through it
     std::filesystem::path config_file_;
     nlohmann::json config_document_;
+    std::vector<PackageSchema> package_schemas_;
     std::filesystem::path flags_folder_;
     KeyChord replay_key_, back_to_live_key_, manual_key_;
 

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <fstream>
 #include <initializer_list>
+#include <map>
 #include <sstream>
 
 #include "vta/host/config.hpp"
@@ -26,10 +27,6 @@ std::string text_of(const nlohmann::json& j, std::initializer_list<const char*> 
     return v->is_string() ? v->get<std::string>() : v->dump();
 }
 
-nlohmann::json& package_config(nlohmann::json& document, const char* package) {
-    return document["workflows"]["packages"][package]["config"];
-}
-
 std::string trim(const std::string& s) {
     const auto first = s.find_first_not_of(" \t");
     if (first == std::string::npos) return "";
@@ -48,48 +45,95 @@ std::optional<long> parse_integer(const std::string& text, long min, long max) {
     return value;
 }
 
-std::optional<double> parse_seconds(const std::string& text) {
+// A package setting's place in the document: workflows.packages.<package>.config, then the dotted key.
+std::vector<std::string> setting_path(const PackageSettingField& s) {
+    std::vector<std::string> path = {"workflows", "packages", s.package, "config"};
+    std::stringstream key(s.field.key);
+    for (std::string part; std::getline(key, part, '.');) path.push_back(part);
+    return path;
+}
+
+const nlohmann::json* find_setting(const nlohmann::json& document, const std::vector<std::string>& path) {
+    const nlohmann::json* at = &document;
+    for (const auto& key : path) {
+        if (!at->is_object() || !at->contains(key)) return nullptr;
+        at = &(*at)[key];
+    }
+    return at;
+}
+
+// Removes the operator's value so the default applies, and the objects it leaves empty below "config".
+void clear_setting(nlohmann::json& document, const std::vector<std::string>& path) {
+    std::vector<nlohmann::json*> chain = {&document};
+    for (const auto& key : path) {
+        if (!chain.back()->is_object() || !chain.back()->contains(key)) return;
+        chain.push_back(&(*chain.back())[key]);
+    }
+    const std::size_t config_depth = 4;  // chain[4] is the package's "config"
+    for (std::size_t i = path.size(); i > config_depth; --i) {
+        chain[i - 1]->erase(path[i - 1]);
+        if (!chain[i - 1]->empty()) break;
+    }
+}
+
+void set_setting(nlohmann::json& document, const std::vector<std::string>& path, const nlohmann::json& value) {
+    nlohmann::json* at = &document;
+    for (const auto& key : path) {
+        if (!at->is_object()) *at = nlohmann::json::object();
+        at = &(*at)[key];
+    }
+    *at = value;
+}
+
+void add_fields(const std::string& package, const std::vector<bindings::ConfigField>& fields,
+                std::vector<PackageSettingField>& out) {
+    for (const auto& f : fields) {
+        if (f.type == bindings::ConfigType::object)
+            add_fields(package, f.properties, out);
+        else if (f.type != bindings::ConfigType::array)
+            out.push_back({package, f, ""});
+    }
+}
+
+std::string setting_text(const nlohmann::json& value) {
+    return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// The form's text as the setting's JSON value; text that is no number stays a string, so the schema's
+// check names what was expected.
+nlohmann::json setting_value(const bindings::ConfigField& f, const std::string& text) {
+    using bindings::ConfigType;
+    if (f.type == ConfigType::string) return text;
+    if (f.type == ConfigType::boolean)
+        return text == "true" ? nlohmann::json(true) : text == "false" ? nlohmann::json(false) : nlohmann::json(text);
     const auto t = trim(text);
     double value = 0;
     const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
-    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || value < 0 || value > 3600) return std::nullopt;
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size()) return text;
+    // Whole numbers are written as integers, as a person would.
+    if (value == double(std::int64_t(value))) return std::int64_t(value);
     return value;
-}
-
-// Whole seconds are written as integers, as a person would.
-nlohmann::json seconds_json(double seconds) {
-    if (seconds == double(long(seconds))) return long(seconds);
-    return seconds;
-}
-
-// Sets a package setting, or removes it when the field is empty (the package default applies).
-void set_or_clear(nlohmann::json& document, const char* package, const char* key, const nlohmann::json& value,
-                  bool empty) {
-    if (!empty) {
-        package_config(document, package)[key] = value;
-        return;
-    }
-    if (find_path(document, {"workflows", "packages", package, "config"}))
-        document["workflows"]["packages"][package]["config"].erase(key);
-}
-
-// The scene of one of the scenes package's rules (workflows.packages.scenes.config.rules.<rule>.scene):
-// the package merges it into its own rule, so the rule's other keys keep their defaults.
-void set_or_clear_rule_scene(nlohmann::json& document, const char* rule, const std::string& scene) {
-    if (!scene.empty()) {
-        package_config(document, "scenes")["rules"][rule]["scene"] = scene;
-        return;
-    }
-    if (!find_path(document, {"workflows", "packages", "scenes", "config", "rules", rule})) return;
-    auto& rules = package_config(document, "scenes")["rules"];
-    rules[rule].erase("scene");
-    if (rules[rule].empty()) rules.erase(rule);
-    if (rules.empty()) package_config(document, "scenes").erase("rules");
 }
 
 }  // namespace
 
-SettingsForm form_from_config(const nlohmann::json& d) {
+std::vector<PackageSchema> package_schemas(const std::vector<std::filesystem::path>& roots) {
+    std::map<std::string, PackageSchema> by_name;
+    for (const auto& root : roots) {
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
+            bindings::Manifest manifest;
+            std::string error;
+            if (!entry.is_directory() || !bindings::read_manifest(entry.path(), manifest, error)) continue;
+            by_name.try_emplace(manifest.name, PackageSchema{manifest.name, std::move(manifest.config)});
+        }
+    }
+    std::vector<PackageSchema> schemas;
+    for (auto& [name, schema] : by_name) schemas.push_back(std::move(schema));
+    return schemas;
+}
+
+SettingsForm form_from_config(const nlohmann::json& d, const std::vector<PackageSchema>& packages) {
     SettingsForm f;
     const auto defaults = host::default_config_json();
     auto or_default = [&](std::initializer_list<const char*> path) {
@@ -104,14 +148,16 @@ SettingsForm form_from_config(const nlohmann::json& d) {
         for (const auto& c : *obs)
             f.obs.push_back({text_of(c, {"name"}), text_of(c, {"role"}), text_of(c, {"host"}), text_of(c, {"port"}),
                              text_of(c, {"password"})});
-    f.ivr_scene = text_of(d, {"workflows", "packages", "ivr", "config", "ivr_scene"});
-    f.live_scene = text_of(d, {"workflows", "packages", "ivr", "config", "live_scene"});
-    f.break_scene = text_of(d, {"workflows", "packages", "scenes", "config", "rules", "break", "scene"});
-    f.winner_scene = text_of(d, {"workflows", "packages", "scenes", "config", "rules", "winner", "scene"});
-    f.recordings_root = text_of(d, {"workflows", "packages", "new-match", "config", "recordings_root"});
-    f.name_template = text_of(d, {"workflows", "packages", "new-match", "config", "filename_template"});
-    f.replay_seconds = text_of(d, {"workflows", "packages", "ivr", "config", "clip_seconds"});
-    f.play_from_seconds = text_of(d, {"workflows", "packages", "ivr", "config", "play_from"});
+    for (const auto& package : packages) {
+        const auto first = f.package_settings.size();
+        add_fields(package.package, package.fields, f.package_settings);
+        for (auto i = first; i < f.package_settings.size(); ++i) {
+            auto& setting = f.package_settings[i];
+            const auto* value = find_setting(d, setting_path(setting));
+            const bool fits = value && bindings::check_config_value(setting.field, *value).empty();
+            setting.value = setting_text(fits ? *value : setting.field.default_value);
+        }
+    }
     f.mpv = or_default({"playback", "mpv"});
     f.flags_folder = text_of(d, {"panel", "flags_folder"});
     f.shortcut_replay = or_default({"panel", "shortcuts", "replay"});
@@ -151,23 +197,16 @@ FormCheck apply_form(const SettingsForm& f, const nlohmann::json& base) {
     }
     d["obs"] = connections;
 
-    set_or_clear(d, "ivr", "ivr_scene", trim(f.ivr_scene), trim(f.ivr_scene).empty());
-    set_or_clear(d, "ivr", "live_scene", trim(f.live_scene), trim(f.live_scene).empty());
-    set_or_clear(d, "scenes", "live_scene", trim(f.live_scene), trim(f.live_scene).empty());
-    set_or_clear_rule_scene(d, "break", trim(f.break_scene));
-    set_or_clear_rule_scene(d, "winner", trim(f.winner_scene));
-    set_or_clear(d, "new-match", "recordings_root", trim(f.recordings_root), trim(f.recordings_root).empty());
-    set_or_clear(d, "new-match", "filename_template", trim(f.name_template), trim(f.name_template).empty());
-    std::optional<double> replay, play_from;
-    if (!trim(f.replay_seconds).empty() && !(replay = parse_seconds(f.replay_seconds)))
-        return fail("Replay length", "seconds from 0 to 3600", f.replay_seconds);
-    if (!trim(f.play_from_seconds).empty() && !(play_from = parse_seconds(f.play_from_seconds)))
-        return fail("Play from", "seconds from 0 to 3600", f.play_from_seconds);
-    if (replay && play_from && *play_from >= *replay)
-        return fail("Play from", "fewer seconds than the replay length (" + trim(f.replay_seconds) + ")",
-                    f.play_from_seconds);
-    set_or_clear(d, "ivr", "clip_seconds", seconds_json(replay.value_or(0)), !replay);
-    set_or_clear(d, "ivr", "play_from", seconds_json(play_from.value_or(0)), !play_from);
+    for (const auto& setting : f.package_settings) {
+        const auto value = setting_value(setting.field, setting.value);
+        const auto name = setting.package + "." + setting.field.key;
+        if (const auto problem = bindings::check_config_value(setting.field, value); !problem.empty())
+            return {std::nullopt, name, name + ": " + problem};
+        if (value == setting.field.default_value)
+            clear_setting(d, setting_path(setting));
+        else
+            set_setting(d, setting_path(setting), value);
+    }
 
     if (trim(f.mpv).empty()) return fail("mpv program", "a program name or path such as mpv", f.mpv);
     d["playback"]["mpv"] = trim(f.mpv);

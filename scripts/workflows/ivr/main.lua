@@ -7,20 +7,7 @@
 --   challenge_rejected / _cancelled / _resolved, or the operator closing mpv -> hide the overlay,
 --       back to live_scene (the replay buffer itself is kept running by the host, armed by new-match)
 -- A request while a review is under way, or within debounce_seconds of the last one, is ignored.
-local cfg = config {
-  clip_connection = "rec",
-  show_connection = "str",
-  ivr_scene = "IVR_SCENE",
-  live_scene = "LIVE_SCENE",
-  overlay_scene = "",
-  overlay_source = "IVR overlay",
-  overlay_wait_seconds = 0.5,
-  clip_seconds = 20,
-  play_from = 10,
-  debounce_seconds = 5,
-  replay_event = "operator_replay",
-  close_viewer = true,
-}
+local cfg = config()
 
 local function connection(name)
   if name == "rec" or name == "str" then return obs[name] end

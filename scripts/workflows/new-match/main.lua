@@ -8,18 +8,7 @@
 -- into it (store.tag with recording_started).
 local names = require("names")
 
-local cfg = config {
-  recording_connection = "rec",
-  recordings_root = "/recordings",
-  tournament = "Tournament",
-  day_folder = "Day {day_number} {date}",
-  filename_template = "{match} {blue_name} ({blue_noc}) vs {red_name} ({red_noc})",
-  name_field = "long_name",
-  replay_seconds = 20,
-  stop_after_winner = 30,
-  confirm_seconds = 1,
-  replay_suffix = " %hh-%mm-%ss",
-}
+local cfg = config()
 
 local function connection(name)
   if name == "rec" or name == "str" then return obs[name] end

@@ -9,7 +9,7 @@
 --   return_scene scene to go back to afterwards (default live_scene; scene rules only)
 -- While a rule is on, its event again is ignored (the winner event comes up to three times).
 -- A scene OBS does not have is reported once and the rule skipped; failed calls warn once per cause.
-local cfg = config { connection = "str", live_scene = "LIVE_SCENE", rules = {} }
+local cfg = config()
 
 local function connection(name)
   if name == "rec" or name == "str" then return obs[name] end

@@ -9,17 +9,7 @@
 --                                    back-off: restart_attempts tries, the first after
 --                                    restart_first_delay s, each next one restart_factor times
 --                                    longer, at most restart_max_delay s; giving up is reported once
-local cfg = config {
-  stream_connection = "OBS_STR",
-  restart_attempts = 5,
-  restart_first_delay = 2,
-  restart_factor = 2,
-  restart_max_delay = 60,
-  start_confirm_seconds = 15,
-  tag_every = 10,
-  operator_stop_event = "operator_stream_stop",
-  stop_on_operator_event = true,
-}
+local cfg = config()
 
 local str = obs.connection(cfg.stream_connection)
 

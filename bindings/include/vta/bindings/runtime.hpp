@@ -38,18 +38,54 @@ namespace vta::bindings {
 enum class PackageState { loaded, running, error, disabled };
 std::string_view to_string(PackageState state);
 
+enum class ConfigType { string, number, integer, boolean, object, array };
+std::string_view to_string(ConfigType type);
+
+// One setting of a package, declared in manifest.json's "config" (see docs/scripting.md, config).
+struct ConfigField {
+    std::string key;  // path from the top of the config, dotted below an object: "rules.break.scene"
+    ConfigType type = ConfigType::string;
+    nlohmann::json default_value;         // an object's includes its properties' defaults
+    std::string doc;                      // one line, for the panel's tooltip and the reference
+    std::string label;                    // short name for the panel; empty: the key
+    std::vector<nlohmann::json> choices;  // "enum": the only values allowed; empty: any of the type
+    std::optional<double> min, max;       // numbers only
+    std::vector<ConfigField> properties;  // an object's declared keys; it may hold others
+};
+
 struct Manifest {
     std::string name;
     std::string version;
     std::string author;
     std::string description;
-    std::vector<std::string> permissions;              // "os", "io", "ffi", "debug", "loadlib"
-    nlohmann::json config = nlohmann::json::object();  // defaults
+    std::vector<std::string> permissions;  // "os", "io", "ffi", "debug", "loadlib"
+    std::vector<ConfigField> config;       // the schema, in the manifest's order
     std::string main = "main.lua";
 };
 
 // Reads and validates <folder>/manifest.json. On failure returns false and sets `error`.
 bool read_manifest(const std::filesystem::path& folder, Manifest& manifest, std::string& error);
+
+// The defaults of every setting: {"key": default, ...}.
+nlohmann::json config_defaults(const std::vector<ConfigField>& schema);
+
+// "" when `value` fits `field`, else what was expected and what came:
+// `expected a whole number from 1 to 10, got "ten"`. Checks an object's declared properties too.
+std::string check_config_value(const ConfigField& field, const nlohmann::json& value);
+
+struct ConfigCheck {
+    nlohmann::json values = nlohmann::json::object();  // the operator's values that fit
+    std::vector<std::string> problems;                 // "config 'clip_seconds': expected a number, got \"ten\"; ..."
+};
+
+// Sorts the operator's values (workflows.packages.<name>.config) into those that fit the schema and
+// one problem per key that does not (an unknown key, a wrong type or value): such a key is left out,
+// so its default applies.
+ConfigCheck check_config(const std::vector<ConfigField>& schema, const nlohmann::json& values);
+
+// What config() returns: the defaults, with the values that fit merged in as a JSON merge patch (an
+// object merges key by key; null removes an entry of an object).
+nlohmann::json merged_config(const std::vector<ConfigField>& schema, const nlohmann::json& values);
 
 // A failure of a package, as shown in the host status.
 struct PackageError {
@@ -67,6 +103,8 @@ struct PackageStatus {
     PackageState state = PackageState::loaded;
     std::vector<std::string> granted;   // permissions in effect
     std::vector<std::string> warnings;  // e.g. permissions asked but not granted
+    // Operator config values that do not fit the manifest's schema (their defaults apply instead).
+    std::vector<std::string> config_problems;
     std::optional<PackageError> last_error;
     int consecutive_failures = 0;
     std::uint64_t failures = 0;
