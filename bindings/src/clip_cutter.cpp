@@ -75,12 +75,11 @@ struct Cut : std::enable_shared_from_this<Cut> {
         deadline.cancel();
         if (timed_out)
             return done(vta::Error(vta::Errc::timeout, "ffmpeg did not finish cutting the clip within " +
-                                                             std::to_string(request.timeout.count() / 1000) + " s"));
+                                                           std::to_string(request.timeout.count() / 1000) + " s"));
         if (got < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !std::filesystem::exists(request.target))
             return done(
                 vta::Error(vta::Errc::cut_failed, "ffmpeg could not cut " + request.source + ": " + last_line(said)));
-        done(JsonResult(
-            {{"path", request.target}, {"from", request.from_seconds}, {"seconds", request.seconds}}));
+        done(JsonResult({{"path", request.target}, {"from", request.from_seconds}, {"seconds", request.seconds}}));
     }
 
     net::posix::stream_descriptor output;

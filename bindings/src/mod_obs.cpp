@@ -2,8 +2,8 @@
 //! OBS Studio connections, by role (`obs.rec`, `obs.str`) or by name (`obs.connection("OBS_REC")`).
 //! Every method waits for OBS's answer without blocking the host (the handler yields) and returns
 //! its result, or nil, a message and a code (not_connected, timeout, request_failed, closed,
-//! unsupported, invalid_state, unavailable); a missing or mistyped argument raises at the call. Calls on one connection take effect in the
-//! order they were made, from whichever handler or timer: a hide made while the show before it is
+//! unsupported, invalid_state, unavailable); a missing or mistyped argument raises at the call. Calls on one connection
+//! take effect in the order they were made, from whichever handler or timer: a hide made while the show before it is
 //! still in flight is carried out after it.
 //! @field obs.rec conn The connection serving the recording role (OBS_REC).
 //! @field obs.str conn The connection serving the streaming role (OBS_STR).
@@ -21,20 +21,28 @@ constexpr const char* methods_key = "vta.obs.methods";
 
 const char* type_name(ArgType type) {
     switch (type) {
-        case ArgType::string: return "string";
-        case ArgType::number: return "number";
-        case ArgType::boolean: return "boolean";
-        case ArgType::table: return "table";
+        case ArgType::string:
+            return "string";
+        case ArgType::number:
+            return "number";
+        case ArgType::boolean:
+            return "boolean";
+        case ArgType::table:
+            return "table";
     }
     return "value";
 }
 
 bool has_type(lua_State* L, int index, ArgType type) {
     switch (type) {
-        case ArgType::string: return lua_type(L, index) == LUA_TSTRING;
-        case ArgType::number: return lua_type(L, index) == LUA_TNUMBER;
-        case ArgType::boolean: return lua_type(L, index) == LUA_TBOOLEAN;
-        case ArgType::table: return lua_type(L, index) == LUA_TTABLE;
+        case ArgType::string:
+            return lua_type(L, index) == LUA_TSTRING;
+        case ArgType::number:
+            return lua_type(L, index) == LUA_TNUMBER;
+        case ArgType::boolean:
+            return lua_type(L, index) == LUA_TBOOLEAN;
+        case ArgType::table:
+            return lua_type(L, index) == LUA_TTABLE;
     }
     return false;
 }
@@ -51,8 +59,7 @@ int call_operation(lua_State* L) {
         const ObsArg& arg = op.args[i];
         const int index = static_cast<int>(i) + 2;
         if (lua_isnoneornil(L, index)) {
-            if (!arg.optional)
-                return luaL_error(L, "obs: %s needs %s (a %s)", op.name, arg.name, type_name(arg.type));
+            if (!arg.optional) return luaL_error(L, "obs: %s needs %s (a %s)", op.name, arg.name, type_name(arg.type));
             continue;
         }
         if (!has_type(L, index, arg.type))

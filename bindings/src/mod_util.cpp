@@ -30,8 +30,8 @@ int sleep(lua_State* L) {
     std::int64_t ms = seconds_arg(L, 1);
     Package& package = package_of(L);
     Clock& clock = package.runtime().clock();
-    return package.wait(
-        L, -1, [&clock, ms](ActionDone done) { clock.schedule(ms, [done] { done(JsonResult(nullptr)); }); });
+    return package.wait(L, -1,
+                        [&clock, ms](ActionDone done) { clock.schedule(ms, [done] { done(JsonResult(nullptr)); }); });
 }
 
 //! @lua util.json_encode(value) -> string

@@ -165,7 +165,7 @@ private:
         if (event == "playback-restart") settle_open(viewer, JsonResult(nullptr));
         if (event == "end-file" && message.value("reason", "") == "error")
             settle_open(viewer, vta::Error(vta::Errc::open_failed, "mpv could not play " + viewer.path + ": " +
-                                                                         message.value("file_error", "error")));
+                                                                       message.value("file_error", "error")));
     }
 
     static void settle_open(Viewer& viewer, JsonResult result) {

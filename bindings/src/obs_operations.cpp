@@ -93,9 +93,9 @@ void cut_recording(LiveObs& obs, const Json& args, ActionDone done) {
     obs.client->get_record_status([&io, done = std::move(done), source, seconds, behind = std::max(0.0, now_s - to),
                                    to](vta::Result<obs::RecordStatus> r) {
         if (!r) return done(failure_of(r.error()));
-        if (!r.value().active) return done(vta::Error(vta::Errc::invalid_state, "OBS is not recording: no clip to cut"));
-        if (source.empty())
-            return done(vta::Error(vta::Errc::unavailable, "OBS did not say which file it records to"));
+        if (!r.value().active)
+            return done(vta::Error(vta::Errc::invalid_state, "OBS is not recording: no clip to cut"));
+        if (source.empty()) return done(vta::Error(vta::Errc::unavailable, "OBS did not say which file it records to"));
         const double end = std::max(0.0, static_cast<double>(r.value().duration_ms) / 1000.0 - behind);
         const std::filesystem::path path(source);
         const std::time_t at = static_cast<std::time_t>(to);
@@ -105,9 +105,8 @@ void cut_recording(LiveObs& obs, const Json& args, ActionDone done) {
         std::strftime(stamp, sizeof stamp, "%H-%M-%S", &local);
         ClipCut cut;
         cut.source = source;
-        cut.target =
-            (path.parent_path() / ("Review " + path.stem().string() + " " + stamp + path.extension().string()))
-                .string();
+        cut.target = (path.parent_path() / ("Review " + path.stem().string() + " " + stamp + path.extension().string()))
+                         .string();
         cut.from_seconds = std::max(0.0, end - seconds);
         cut.seconds = end - cut.from_seconds;
         cut_clip(io, std::move(cut), done);
@@ -130,7 +129,9 @@ namespace obs_op {
 //! @lua conn:set_scene(scene) -> true
 //! Switches the program scene.
 const ObsOperation set_scene{
-    "set_scene", {{"scene", ArgType::string}}, nullptr,
+    "set_scene",
+    {{"scene", ArgType::string}},
+    nullptr,
     [](LiveObs& o, const Json& a, ActionDone done) {
         o.client->set_current_program_scene(text(a, "scene"), reply_void(std::move(done)));
     },
@@ -149,17 +150,24 @@ const ObsOperation set_scene{
 //! @lua conn:get_scene() -> {scene}
 //! The current program scene.
 const ObsOperation get_scene{
-    "get_scene", {}, nullptr,
+    "get_scene",
+    {},
+    nullptr,
     [](LiveObs& o, const Json&, ActionDone done) {
-        o.client->get_current_program_scene(
-            reply<std::string>(std::move(done), [](const std::string& s) { return Json{{"scene", s}}; }));
+        o.client->get_current_program_scene(reply<std::string>(std::move(done), [](const std::string& s) {
+            return Json{{"scene", s}};
+        }));
     },
-    [](Recorder&, const std::string&, const Json&) -> Json { return {{"scene", "dry-run"}}; }};
+    [](Recorder&, const std::string&, const Json&) -> Json {
+        return {{"scene", "dry-run"}};
+    }};
 
 //! @lua conn:scenes() -> {current, scenes}
 //! The scene names, in OBS's order, and the current program scene.
 const ObsOperation scenes{
-    "scenes", {}, nullptr,
+    "scenes",
+    {},
+    nullptr,
     [](LiveObs& o, const Json&, ActionDone done) {
         o.client->get_scene_list(reply<obs::SceneList>(std::move(done), [](const obs::SceneList& l) {
             return Json{{"current", l.current_program}, {"scenes", l.scenes}};
@@ -171,32 +179,37 @@ const ObsOperation scenes{
 
 //! @lua conn:start_record() -> true
 //! Starts recording.
-const ObsOperation start_record{"start_record", {}, nullptr,
-                                [](LiveObs& o, const Json&, ActionDone done) {
-                                    o.client->start_record(reply_void(std::move(done)));
-                                },
-                                [](Recorder& r, const std::string& target, const Json&) -> Json {
-                                    r.active_outputs.insert(target + ":record");
-                                    return nullptr;
-                                }};
+const ObsOperation start_record{
+    "start_record",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) { o.client->start_record(reply_void(std::move(done))); },
+    [](Recorder& r, const std::string& target, const Json&) -> Json {
+        r.active_outputs.insert(target + ":record");
+        return nullptr;
+    }};
 
 //! @lua conn:stop_record() -> {path}
 //! Stops recording; returns the file once OBS reports it stopped.
-const ObsOperation stop_record{
-    "stop_record", {}, nullptr,
-    [](LiveObs& o, const Json&, ActionDone done) {
-        o.client->stop_record(
-            reply<std::string>(std::move(done), [](const std::string& p) { return Json{{"path", p}}; }));
-    },
-    [](Recorder& r, const std::string& target, const Json&) -> Json {
-        r.active_outputs.erase(target + ":record");
-        return {{"path", "/dry-run/recording-" + std::to_string(++r.recordings) + ".mkv"}};
-    }};
+const ObsOperation stop_record{"stop_record",
+                               {},
+                               nullptr,
+                               [](LiveObs& o, const Json&, ActionDone done) {
+                                   o.client->stop_record(reply<std::string>(std::move(done), [](const std::string& p) {
+                                       return Json{{"path", p}};
+                                   }));
+                               },
+                               [](Recorder& r, const std::string& target, const Json&) -> Json {
+                                   r.active_outputs.erase(target + ":record");
+                                   return {{"path", "/dry-run/recording-" + std::to_string(++r.recordings) + ".mkv"}};
+                               }};
 
 //! @lua conn:record_status() -> {active, paused, timecode, duration_ms, bytes}
 //! The recording output's status.
 const ObsOperation record_status{
-    "record_status", {}, nullptr,
+    "record_status",
+    {},
+    nullptr,
     [](LiveObs& o, const Json&, ActionDone done) {
         o.client->get_record_status(reply<obs::RecordStatus>(std::move(done), record_status_json));
     },
@@ -206,7 +219,9 @@ const ObsOperation record_status{
 
 //! @lua conn:set_record_directory(directory) -> true
 //! The folder new recordings go to (refused while recording).
-const ObsOperation set_record_directory{"set_record_directory", {{"directory", ArgType::string}}, nullptr,
+const ObsOperation set_record_directory{"set_record_directory",
+                                        {{"directory", ArgType::string}},
+                                        nullptr,
                                         [](LiveObs& o, const Json& a, ActionDone done) {
                                             o.client->set_record_directory(text(a, "directory"),
                                                                            reply_void(std::move(done)));
@@ -215,7 +230,9 @@ const ObsOperation set_record_directory{"set_record_directory", {{"directory", A
 
 //! @lua conn:set_filename_format(format) -> true
 //! The file name pattern of new recordings (OBS date codes %CCYY %MM %DD %hh %mm %ss).
-const ObsOperation set_filename_format{"set_filename_format", {{"format", ArgType::string}}, nullptr,
+const ObsOperation set_filename_format{"set_filename_format",
+                                       {{"format", ArgType::string}},
+                                       nullptr,
                                        [](LiveObs& o, const Json& a, ActionDone done) {
                                            o.client->set_filename_format(text(a, "format"),
                                                                          reply_void(std::move(done)));
@@ -231,40 +248,46 @@ const ObsOperation set_filename_format{"set_filename_format", {{"format", ArgTyp
 //! did not confirm again, starts it again whenever OBS reports it stopped or the connection
 //! comes back, and warns once when it cannot. Fails with invalid_state when it is not running
 //! within 4 s (the host keeps trying), unsupported when OBS's profile disables it.
-const ObsOperation arm_replay{"arm_replay", {{"options", ArgType::table, true}}, check_replay_options, arm,
-                              answer_nothing};
+const ObsOperation arm_replay{
+    "arm_replay", {{"options", ArgType::table, true}}, check_replay_options, arm, answer_nothing};
 
 //! @lua conn:disarm_replay() -> true
 //! Stops the replay buffer and stops keeping it running.
-const ObsOperation disarm_replay{"disarm_replay", {}, nullptr,
-                                 [](LiveObs& o, const Json&, ActionDone done) {
-                                     o.keeper().disarm(reply_void(std::move(done)));
-                                 },
-                                 answer_nothing};
+const ObsOperation disarm_replay{
+    "disarm_replay",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) { o.keeper().disarm(reply_void(std::move(done))); },
+    answer_nothing};
 
 //! @lua conn:start_replay() -> true
 //! Starts the replay buffer once (see arm_replay to keep it running).
-const ObsOperation start_replay{"start_replay", {}, nullptr,
-                                [](LiveObs& o, const Json&, ActionDone done) {
-                                    o.client->start_replay_buffer(reply_void(std::move(done)));
-                                },
-                                answer_nothing};
+const ObsOperation start_replay{
+    "start_replay",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) { o.client->start_replay_buffer(reply_void(std::move(done))); },
+    answer_nothing};
 
 //! @lua conn:stop_replay() -> true
 //! Stops the replay buffer (an armed one is started again: use disarm_replay).
-const ObsOperation stop_replay{"stop_replay", {}, nullptr,
-                               [](LiveObs& o, const Json&, ActionDone done) {
-                                   o.client->stop_replay_buffer(reply_void(std::move(done)));
-                               },
-                               answer_nothing};
+const ObsOperation stop_replay{
+    "stop_replay",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) { o.client->stop_replay_buffer(reply_void(std::move(done))); },
+    answer_nothing};
 
 //! @lua conn:save_replay() -> {path}
 //! Saves the replay buffer; returns the saved clip's path.
 const ObsOperation save_replay{
-    "save_replay", {}, nullptr,
+    "save_replay",
+    {},
+    nullptr,
     [](LiveObs& o, const Json&, ActionDone done) {
-        o.client->save_replay_buffer(
-            reply<std::string>(std::move(done), [](const std::string& p) { return Json{{"path", p}}; }));
+        o.client->save_replay_buffer(reply<std::string>(std::move(done), [](const std::string& p) {
+            return Json{{"path", p}};
+        }));
     },
     [](Recorder& r, const std::string& target, const Json&) -> Json {
         std::string path = "/dry-run/replay-" + std::to_string(++r.replays) + ".mkv";
@@ -277,40 +300,46 @@ const ObsOperation save_replay{
 //! now), into a file of its own beside it ("Review <recording> HH-MM-SS"), with ffmpeg and no
 //! re-encoding; `from` is the clip's start in the recording, in seconds. The clip of last resort
 //! when the replay buffer has none: the host must be able to read OBS's record folder.
-const ObsOperation recording_clip{
-    "recording_clip", {{"seconds", ArgType::number}, {"to", ArgType::number, true}}, check_clip_seconds,
-    cut_recording, [](Recorder& r, const std::string&, const Json& a) -> Json {
-        return {{"path", "/dry-run/review-" + std::to_string(++r.replays) + ".mkv"},
-                {"from", 0},
-                {"seconds", a.value("seconds", 0.0)}};
-    }};
+const ObsOperation recording_clip{"recording_clip",
+                                  {{"seconds", ArgType::number}, {"to", ArgType::number, true}},
+                                  check_clip_seconds,
+                                  cut_recording,
+                                  [](Recorder& r, const std::string&, const Json& a) -> Json {
+                                      return {{"path", "/dry-run/review-" + std::to_string(++r.replays) + ".mkv"},
+                                              {"from", 0},
+                                              {"seconds", a.value("seconds", 0.0)}};
+                                  }};
 
 //! @lua conn:start_stream() -> true
 //! Starts streaming.
-const ObsOperation start_stream{"start_stream", {}, nullptr,
-                                [](LiveObs& o, const Json&, ActionDone done) {
-                                    o.client->start_stream(reply_void(std::move(done)));
-                                },
-                                [](Recorder& r, const std::string& target, const Json&) -> Json {
-                                    r.active_outputs.insert(target + ":stream");
-                                    return nullptr;
-                                }};
+const ObsOperation start_stream{
+    "start_stream",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) { o.client->start_stream(reply_void(std::move(done))); },
+    [](Recorder& r, const std::string& target, const Json&) -> Json {
+        r.active_outputs.insert(target + ":stream");
+        return nullptr;
+    }};
 
 //! @lua conn:stop_stream() -> true
 //! Stops streaming.
-const ObsOperation stop_stream{"stop_stream", {}, nullptr,
-                               [](LiveObs& o, const Json&, ActionDone done) {
-                                   o.client->stop_stream(reply_void(std::move(done)));
-                               },
-                               [](Recorder& r, const std::string& target, const Json&) -> Json {
-                                   r.active_outputs.erase(target + ":stream");
-                                   return nullptr;
-                               }};
+const ObsOperation stop_stream{
+    "stop_stream",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) { o.client->stop_stream(reply_void(std::move(done))); },
+    [](Recorder& r, const std::string& target, const Json&) -> Json {
+        r.active_outputs.erase(target + ":stream");
+        return nullptr;
+    }};
 
 //! @lua conn:stream_status() -> {active, reconnecting, timecode, duration_ms, congestion, bytes}
 //! The stream output's status.
 const ObsOperation stream_status{
-    "stream_status", {}, nullptr,
+    "stream_status",
+    {},
+    nullptr,
     [](LiveObs& o, const Json&, ActionDone done) {
         o.client->get_stream_status(reply<obs::StreamStatus>(std::move(done), stream_status_json));
     },
@@ -345,7 +374,9 @@ const ObsOperation set_input_settings{
 
 //! @lua conn:hotkey(name) -> true
 //! Triggers an OBS hotkey by name.
-const ObsOperation hotkey{"hotkey", {{"name", ArgType::string}}, nullptr,
+const ObsOperation hotkey{"hotkey",
+                          {{"name", ArgType::string}},
+                          nullptr,
                           [](LiveObs& o, const Json& a, ActionDone done) {
                               o.client->trigger_hotkey_by_name(text(a, "name"), reply_void(std::move(done)));
                           },
@@ -353,7 +384,9 @@ const ObsOperation hotkey{"hotkey", {{"name", ArgType::string}}, nullptr,
 
 //! @lua conn:broadcast(data) -> true
 //! Sends a CustomEvent to every obs-websocket client (overlays).
-const ObsOperation broadcast{"broadcast", {{"data", ArgType::table}}, nullptr,
+const ObsOperation broadcast{"broadcast",
+                             {{"data", ArgType::table}},
+                             nullptr,
                              [](LiveObs& o, const Json& a, ActionDone done) {
                                  o.client->broadcast_custom_event(a.contains("data") ? a["data"] : Json::object(),
                                                                   reply_void(std::move(done)));
@@ -362,24 +395,41 @@ const ObsOperation broadcast{"broadcast", {{"data", ArgType::table}}, nullptr,
 
 //! @lua conn:request(type, data?) -> table
 //! Any obs-websocket v5 request by its type; returns responseData.
-const ObsOperation request{
-    "request", {{"type", ArgType::string}, {"data", ArgType::table, true}}, nullptr,
-    [](LiveObs& o, const Json& a, ActionDone done) {
-        o.client->request(text(a, "type"), object_or_empty(a, "data"),
-                          reply<Json>(std::move(done), [](const Json& j) { return j; }));
-    },
-    [](Recorder&, const std::string&, const Json&) -> Json { return Json::object(); }};
+const ObsOperation request{"request",
+                           {{"type", ArgType::string}, {"data", ArgType::table, true}},
+                           nullptr,
+                           [](LiveObs& o, const Json& a, ActionDone done) {
+                               o.client->request(text(a, "type"), object_or_empty(a, "data"),
+                                                 reply<Json>(std::move(done), [](const Json& j) { return j; }));
+                           },
+                           [](Recorder&, const std::string&, const Json&) -> Json { return Json::object(); }};
 
 }  // namespace obs_op
 
 const std::vector<const ObsOperation*>& obs_operations() {
     using namespace obs_op;
-    static const std::vector<const ObsOperation*> all = {
-        &set_scene,     &get_scene,    &scenes,        &start_record,  &stop_record,       &record_status,
-        &set_record_directory,         &set_filename_format,           &arm_replay,        &disarm_replay,
-        &start_replay,  &stop_replay,  &save_replay,   &recording_clip, &start_stream,     &stop_stream,
-        &stream_status, &set_source_visible,           &set_input_settings,                &hotkey,
-        &broadcast,     &request};
+    static const std::vector<const ObsOperation*> all = {&set_scene,
+                                                         &get_scene,
+                                                         &scenes,
+                                                         &start_record,
+                                                         &stop_record,
+                                                         &record_status,
+                                                         &set_record_directory,
+                                                         &set_filename_format,
+                                                         &arm_replay,
+                                                         &disarm_replay,
+                                                         &start_replay,
+                                                         &stop_replay,
+                                                         &save_replay,
+                                                         &recording_clip,
+                                                         &start_stream,
+                                                         &stop_stream,
+                                                         &stream_status,
+                                                         &set_source_visible,
+                                                         &set_input_settings,
+                                                         &hotkey,
+                                                         &broadcast,
+                                                         &request};
     return all;
 }
 

@@ -1,7 +1,6 @@
 // StoreBackend over the host's SQLite file: reads through a store::Reader (its thread, never the
 // runtime's), rows and package values through the host's Writer.
 
-#include <future>
 #include <map>
 #include <utility>
 
@@ -10,13 +9,6 @@
 #include "vta/store/reader.hpp"
 
 namespace vta::bindings {
-
-JsonResult StoreBackend::events_between(std::int64_t since_us, std::int64_t until_us) {
-    std::promise<JsonResult> answer;
-    auto answered = answer.get_future();
-    events_between(since_us, until_us, [&answer](JsonResult result) { answer.set_value(std::move(result)); });
-    return answered.get();
-}
 
 namespace {
 

@@ -53,8 +53,9 @@ vta::Result<std::string> chapters_text(store::Database& db, const std::string& d
         text += (text.empty() ? timestamp(0) : timestamp(*start.str_offset_ms)) + " " + title(start.match) + "\n";
     }
     if (text.empty())
-        return vta::Error(vta::Errc::not_found,
-                          "day " + day + " has no stream offsets (was OBS_STR streaming, with stream-recovery loaded?)");
+        return vta::Error(
+            vta::Errc::not_found,
+            "day " + day + " has no stream offsets (was OBS_STR streaming, with stream-recovery loaded?)");
     return text;
 }
 

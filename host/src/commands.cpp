@@ -175,9 +175,9 @@ int simulate_command(const Arguments& args) {
     const auto speed_option = number_option(o, "speed", 1);
     const auto matches_option = integer_option(o, "matches", 1, 10000, 3);
     const auto seed_option = integer_option(o, "seed", 0, 2'000'000'000, 1);
-    for (const vta::Error* e : {speed_option ? nullptr : &speed_option.error(),
-                                matches_option ? nullptr : &matches_option.error(),
-                                seed_option ? nullptr : &seed_option.error()})
+    for (const vta::Error* e :
+         {speed_option ? nullptr : &speed_option.error(), matches_option ? nullptr : &matches_option.error(),
+          seed_option ? nullptr : &seed_option.error()})
         if (e) return usage_error("simulate", e->message);
     const double speed = *speed_option;
     const long matches = *matches_option, seed = *seed_option;

@@ -13,6 +13,8 @@ Host::~Host() { stop(); }
 vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, const HostSetup& setup) {
     std::unique_ptr<Host> host(new Host(io, setup));
     std::optional<std::pair<std::int64_t, pss::MatchState>> unfinished;
+    std::optional<store::ActiveDay> active_day;
+    std::vector<store::TournamentInfo> tournaments;
     {
         auto database = store::Database::open(setup.database);
         if (!database)
@@ -21,8 +23,11 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
         auto day = database->ensure_active_day(local_date_iso());
         if (!day)
             return vta::Error(day.error().code, "cannot set up the active tournament day: " + day.error().message);
-        host->days_ = std::make_unique<TournamentDays>(io, setup.database, day.value());
-        host->days_->load_tournaments(database.value());
+        active_day = day.value();
+        if (auto listed = database->list_tournaments(); listed)
+            tournaments = std::move(listed.value());
+        else
+            spdlog::warn("cannot list the tournaments: {}", listed.error().message);
         // A host restarted mid-match continues that match: the rest of its events must not attach to none.
         if (auto newest = database->list_matches({day->day_id, 1}); newest && !newest->empty()) {
             const store::MatchInfo& match = newest->back();
@@ -48,7 +53,13 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
         return vta::Error(writer.error().code,
                           "cannot open the store writer on " + setup.database.string() + ": " + writer.error().message);
     host->writer_ = std::move(writer.value());
-    host->ingest_ = std::make_unique<Ingest>(*host->writer_, host->days_->active().day_id);
+    auto reader = store::Reader::open(setup.database);
+    if (!reader)
+        return vta::Error(reader.error().code,
+                          "cannot open the store reader on " + setup.database.string() + ": " + reader.error().message);
+    host->reader_ = std::move(reader.value());
+    host->days_ = std::make_unique<TournamentDays>(io, *host->reader_, *active_day, std::move(tournaments));
+    host->ingest_ = std::make_unique<Ingest>(*host->writer_, active_day->day_id);
     if (unfinished) {
         spdlog::info("continuing match {} (id {}) begun before the restart", unfinished->second.number,
                      unfinished->first);
@@ -66,8 +77,8 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
     host->listener_ = std::move(listener.value());
     host->listener_->on_drained([ingest] { ingest->flush_match(); });
     host->obs_ = std::make_unique<obs::Connections>(io, setup.config.obs);
-    host->workflows_ = std::make_unique<WorkflowLink>(io, setup.config, setup.workflow_folders, setup.database,
-                                                      *host->obs_, *host->writer_, *ingest);
+    host->workflows_ = std::make_unique<WorkflowLink>(io, setup.config, setup.workflow_folders, *host->obs_,
+                                                      *host->reader_, *host->writer_, *ingest);
     host->actions_ = std::make_unique<OperatorActions>(io, *host->workflows_, *host->obs_, *host->days_,
                                                        [self](const std::string& text) { self->feed_manual(text); });
     ingest->set_observer([self](const IngestedGroup& g) {
@@ -78,8 +89,9 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
 }
 
 void Host::on_snapshot(PanelFeed::SnapshotHandler handler, std::shared_ptr<LogRing> log) {
-    feed_ = std::make_unique<PanelFeed>(
-        io_, PanelFeed::Sources{*ingest_, *listener_, *obs_, *workflows_, *days_}, std::move(handler), std::move(log));
+    feed_ =
+        std::make_unique<PanelFeed>(io_, PanelFeed::Sources{*ingest_, *listener_, *obs_, *workflows_, *days_, *reader_},
+                                    std::move(handler), std::move(log));
     actions_->set_feed(feed_.get());
 }
 
@@ -149,9 +161,11 @@ void Host::stop() {
     if (actions_) actions_->stop();
     if (feed_) feed_->stop();
     if (listener_) listener_->stop();
-    workflows_.reset();  // before the OBS connections and the writer its backends use
+    workflows_.reset();  // before the OBS connections, the reader and the writer its backends use
     if (obs_) obs_->stop_all();
     obs_state_logging_.clear();
+    // Before the writer: a pending read may complete through it (store.stream_session_opened).
+    if (reader_) reader_->close();
     if (!listener_ || !writer_) return;  // create() failed half-way: nothing was received
     ingest_->flush_match();
     publish_counters();

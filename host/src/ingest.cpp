@@ -140,7 +140,8 @@ void Ingest::store_recognised(pss::Group& group, std::int64_t datagram_id, int i
         if (recent_points_.size() > max_recent_points) recent_points_.pop_front();
     }
     if (!update.linked_points.empty()) relink_points(update.linked_points);
-    if (observer_) observer_(IngestedGroup{group, update, state, event_id, arrival_us, match_id_, tracker_.has_match()});
+    if (observer_)
+        observer_(IngestedGroup{group, update, state, event_id, arrival_us, match_id_, tracker_.has_match()});
 }
 
 void Ingest::flush_match() {

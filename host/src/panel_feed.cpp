@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include <boost/asio/post.hpp>
+
 namespace vta::host {
 
 namespace {
@@ -15,7 +17,9 @@ std::int64_t now_us() {
 
 PanelFeed::PanelFeed(boost::asio::io_context& io, Sources sources, SnapshotHandler handler,
                      std::shared_ptr<LogRing> log)
-    : sources_(sources), handler_(std::move(handler)), log_(std::move(log)), timer_(io) {}
+    : io_(io), sources_(sources), handler_(std::move(handler)), log_(std::move(log)), timer_(io) {}
+
+PanelFeed::~PanelFeed() { *alive_ = false; }
 
 void PanelFeed::start() { schedule(); }
 
@@ -60,32 +64,38 @@ void PanelFeed::schedule() {
 
 void PanelFeed::refresh_clip_links() {
     // Workflows tag events with clips in the store; the in-memory events learn of it here, at most
-    // every two seconds, from one read of the span the table shows.
+    // every two seconds, from one read of the span the table shows, made on the reader's thread.
     const auto now = std::chrono::steady_clock::now();
-    if (recent_events_.empty() || now - last_clip_refresh_ < std::chrono::seconds(2)) return;
+    if (recent_events_.empty() || clip_links_pending_ || now - last_clip_refresh_ < std::chrono::seconds(2)) return;
     last_clip_refresh_ = now;
-    const auto stored =
-        sources_.workflows.store().events_between(recent_events_.front().at_us, recent_events_.back().at_us);
-    if (!stored.ok() || !stored.value().is_array()) return;
-    std::map<std::int64_t, const nlohmann::json*> by_id;
-    for (const auto& e : stored.value())
-        if (e.contains("id") && (e.contains("clip_path") || e.contains("rec_offset_ms") ||
-                                 e.contains("str_offset_ms") || e.contains("clip_offset_ms")))
-            by_id[e["id"].get<std::int64_t>()] = &e;
+    clip_links_pending_ = true;
+    sources_.reader.events_between(
+        recent_events_.front().at_us, recent_events_.back().at_us, store::default_events_limit,
+        [this, alive = std::weak_ptr<bool>(alive_)](vta::Result<std::vector<store::EventInfo>> stored) {
+            boost::asio::post(io_, [this, alive, stored = std::move(stored)] {
+                const auto still = alive.lock();
+                if (!still || !*still) return;
+                clip_links_pending_ = false;
+                if (stored) apply_clip_links(stored.value());
+            });
+        });
+}
+
+void PanelFeed::apply_clip_links(const std::vector<store::EventInfo>& stored) {
+    std::map<std::int64_t, const store::EventInfo*> by_id;
+    for (const auto& e : stored)
+        if (e.clip_path || e.rec_offset_ms || e.str_offset_ms || e.clip_offset_ms) by_id[e.id] = &e;
     if (by_id.empty()) return;
     for (auto& event : recent_events_) {
-        auto found = by_id.find(event.id);
+        const auto found = by_id.find(event.id);
         if (found == by_id.end()) continue;
-        const auto& e = *found->second;
-        if (auto clip = e.find("clip_path"); clip != e.end() && clip->is_string())
-            event.clip_path = clip->get<std::string>();
-        if (auto rec = e.find("rec_offset_ms"); rec != e.end() && rec->is_number())
-            event.rec_offset_ms = rec->get<std::int64_t>();
-        if (auto str = e.find("str_offset_ms"); str != e.end() && str->is_number())
-            event.str_offset_ms = str->get<std::int64_t>();
-        if (auto in_clip = e.find("clip_offset_ms"); in_clip != e.end() && in_clip->is_number())
-            event.clip_offset_ms = in_clip->get<std::int64_t>();
+        const store::EventInfo& e = *found->second;
+        if (e.clip_path) event.clip_path = e.clip_path;
+        if (e.rec_offset_ms) event.rec_offset_ms = e.rec_offset_ms;
+        if (e.str_offset_ms) event.str_offset_ms = e.str_offset_ms;
+        if (e.clip_offset_ms) event.clip_offset_ms = e.clip_offset_ms;
     }
+    changed_ = true;
 }
 
 std::shared_ptr<const HostSnapshot> PanelFeed::build() {

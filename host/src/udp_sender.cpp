@@ -19,7 +19,8 @@ vta::Result<Target> parse_target(const std::string& text) {
     unsigned port = 0;
     const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 || port > 65535)
-        return vta::Error(vta::Errc::invalid_argument, "expected HOST:PORT with a port from 1 to 65535, got '" + text + "'");
+        return vta::Error(vta::Errc::invalid_argument,
+                          "expected HOST:PORT with a port from 1 to 65535, got '" + text + "'");
     target.port = std::uint16_t(port);
     return target;
 }

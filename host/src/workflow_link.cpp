@@ -10,8 +10,8 @@
 namespace vta::host {
 
 WorkflowLink::WorkflowLink(boost::asio::io_context& io, const Config& config,
-                           std::vector<std::filesystem::path> folders, const std::filesystem::path& database,
-                           obs::Connections& connections, store::Writer& writer, const Ingest& ingest)
+                           std::vector<std::filesystem::path> folders, obs::Connections& connections,
+                           store::Reader& reader, store::Writer& writer, const Ingest& ingest)
     : ingest_(ingest), folders_(std::move(folders)) {
     bindings::RuntimeOptions options;
     options.package_roots = folders_;
@@ -19,8 +19,7 @@ WorkflowLink::WorkflowLink(boost::asio::io_context& io, const Config& config,
     options.memory_limit_bytes = std::size_t(config.workflows.memory_limit_mb) << 20;
     options.hot_reload = config.workflows.hot_reload;
     options.obs = bindings::make_obs_backend(connections);
-    store_ = bindings::make_store_backend(database, &writer);
-    options.store = store_;
+    options.store = bindings::make_store_backend(reader, &writer);
     bindings::MpvOptions mpv;
     mpv.mpv_path = config.playback.mpv;
     mpv.extra_args = config.playback.args;

@@ -620,7 +620,7 @@ void ClientImpl::request(RequestId id, std::string type, Json data, Handler<Json
         return complete_later(
             std::move(handler),
             Result<Json>(Error{Errc::not_connected, fmt::format("{}: OBS \"{}\" is not connected ({})", type,
-                                                                     config_.name, to_string(state_))}));
+                                                                config_.name, to_string(state_))}));
     Json message = {{"op", 6}};
     Json& d = message["d"];
     d["requestType"] = type;
@@ -673,11 +673,11 @@ void ClientImpl::cancel(RequestId id) {
 void ClientImpl::reidentify(std::uint32_t event_subscriptions, Handler<void> handler) {
     config_.event_subscriptions = event_subscriptions;
     if (state_ != State::connected || !session_)
-        return complete_later(std::move(handler),
-                              Result<void>(Error{Errc::not_connected,
-                                                 fmt::format("Reidentify: OBS \"{}\" is not connected ({}); the new "
-                                                             "subscriptions apply from the next connection",
-                                                             config_.name, to_string(state_))}));
+        return complete_later(
+            std::move(handler),
+            Result<void>(Error{Errc::not_connected, fmt::format("Reidentify: OBS \"{}\" is not connected ({}); the new "
+                                                                "subscriptions apply from the next connection",
+                                                                config_.name, to_string(state_))}));
     const RequestId id = next_request_id();
     reidentify_ids_.push_back(id);
     send_request(session_, id, "Reidentify", {{"op", 3}, {"d", {{"eventSubscriptions", event_subscriptions}}}},
@@ -702,10 +702,10 @@ void ClientImpl::remove_subscriber(std::uint64_t id) { subscribers_.erase(id); }
 void ClientImpl::wait_event(std::string event_type, std::function<bool(const Event&)> match,
                             std::chrono::milliseconds timeout, Handler<Event> handler) {
     if (state_ != State::connected)
-        return complete_later(std::move(handler),
-                              Result<Event>(Error{Errc::not_connected,
-                                                  fmt::format("waiting for {}: OBS \"{}\" is not connected ({})",
-                                                              event_type, config_.name, to_string(state_))}));
+        return complete_later(
+            std::move(handler),
+            Result<Event>(Error{Errc::not_connected, fmt::format("waiting for {}: OBS \"{}\" is not connected ({})",
+                                                                 event_type, config_.name, to_string(state_))}));
     if (timeout.count() <= 0) timeout = options_.request_timeout;
     const std::uint64_t id = next_subscriber_id();
     auto timer = std::make_unique<net::steady_timer>(io_, timeout);
@@ -717,8 +717,7 @@ void ClientImpl::wait_event(std::string event_type, std::function<bool(const Eve
         auto handler = std::move(it->second.handler);
         const std::string type = std::move(it->second.event_type);
         self->waiters_.erase(it);
-        invoke(handler,
-               Result<Event>(Error{Errc::timeout, fmt::format("no {} event within {}", type, ms(timeout))}));
+        invoke(handler, Result<Event>(Error{Errc::timeout, fmt::format("no {} event within {}", type, ms(timeout))}));
     });
     waiters_.emplace(id, Waiter{std::move(event_type), std::move(match), std::move(handler), std::move(timer)});
 }

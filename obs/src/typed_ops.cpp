@@ -33,8 +33,8 @@ Handler<Json> string_field(Handler<std::string> handler, const char* key, std::s
         const std::string value = str_field(r.value(), key);
         if (value.empty())
             return ClientImpl::invoke(
-                handler, Result<std::string>(Error{Errc::protocol,
-                                                   fmt::format("{}: the response has no \"{}\"", request_type, key)}));
+                handler, Result<std::string>(
+                             Error{Errc::protocol, fmt::format("{}: the response has no \"{}\"", request_type, key)}));
         ClientImpl::invoke(handler, Result<std::string>(value));
     };
 }
@@ -209,16 +209,15 @@ void Client::save_replay_buffer(Handler<std::string> handler) {
     op->handler = std::move(handler);
     // SaveReplayBuffer answers before the file exists; ReplayBufferSaved carries the final path.
     auto fallback = [impl = impl_, op] {
-        impl->request(
-            impl->next_request_id(), "GetLastReplayBufferReplay", {},
-            [op](Result<Json> r) {
-                if (!r) return op->finish(r.error());
-                const std::string path = str_field(r.value(), "savedReplayPath");
-                if (path.empty())
-                    return op->finish(Error{Errc::protocol, "GetLastReplayBufferReplay: no savedReplayPath"});
-                op->finish(path);
-            },
-            {});
+        impl->request(impl->next_request_id(), "GetLastReplayBufferReplay", {},
+                      [op](Result<Json> r) {
+                          if (!r) return op->finish(r.error());
+                          const std::string path = str_field(r.value(), "savedReplayPath");
+                          if (path.empty())
+                              return op->finish(Error{Errc::protocol, "GetLastReplayBufferReplay: no savedReplayPath"});
+                          op->finish(path);
+                      },
+                      {});
     };
     wait_event("ReplayBufferSaved", {}, impl_->options().replay_saved_timeout, [op, fallback](Result<Event> e) {
         if (!e) {

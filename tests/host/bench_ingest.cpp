@@ -37,6 +37,7 @@
 #include "child_process.hpp"
 #include "vta/host/capture.hpp"
 #include "vta/host/ingest.hpp"
+#include "vta/store/writer.hpp"
 #include "vta/host/udp_sender.hpp"
 
 namespace {

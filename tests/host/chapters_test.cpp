@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "child_process.hpp"
+#include "vta/store/writer.hpp"
 #include "vta/host/commands.hpp"
 #include "vta/host/ingest.hpp"
 #include "vta/store/database.hpp"

@@ -44,8 +44,8 @@ struct PanelFigures {
 class PanelWindow : public Fl_Double_Window {
 public:
     // `packages`: the workflow packages whose settings the Settings tab shows.
-    PanelWindow(int w, int h, host::OperatorActions& host, std::filesystem::path config_file, const host::Config& config,
-                std::vector<PackageSchema> packages);
+    PanelWindow(int w, int h, host::OperatorActions& host, std::filesystem::path config_file,
+                const host::Config& config, std::vector<PackageSchema> packages);
     ~PanelWindow() override;
 
     // From any thread: keeps only the newest snapshot and wakes the FLTK thread once for it.

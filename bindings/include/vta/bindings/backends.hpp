@@ -80,11 +80,6 @@ public:
     // end: {ended_us, reason} -> true
     virtual JsonResult stream_session_closed(const std::string& package, std::int64_t id,
                                              const nlohmann::json& end) = 0;
-
-    // Transitional, for Host::refresh_clip_links until it reads through store::Reader::events_between:
-    // blocks the calling thread until events_between completes. Only for a backend that completes on
-    // another thread (make_store_backend's), or it never returns.
-    JsonResult events_between(std::int64_t since_us, std::int64_t until_us);
 };
 
 }  // namespace vta::bindings

@@ -59,10 +59,9 @@ const std::vector<const ObsOperation*>& obs_operations();
 
 // The entries, for the backends and tests that single one out.
 namespace obs_op {
-extern const ObsOperation set_scene, get_scene, scenes, start_record, stop_record, record_status,
-    set_record_directory, set_filename_format, arm_replay, disarm_replay, start_replay, stop_replay, save_replay,
-    recording_clip, start_stream, stop_stream, stream_status, set_source_visible, set_input_settings, hotkey,
-    broadcast, request;
+extern const ObsOperation set_scene, get_scene, scenes, start_record, stop_record, record_status, set_record_directory,
+    set_filename_format, arm_replay, disarm_replay, start_replay, stop_replay, save_replay, recording_clip,
+    start_stream, stop_stream, stream_status, set_source_visible, set_input_settings, hotkey, broadcast, request;
 }
 
 }  // namespace vta::bindings

@@ -23,6 +23,7 @@
 #include "vta/host/workflow_link.hpp"
 #include "vta/obs/connections.hpp"
 #include "vta/pss/udp_listener.hpp"
+#include "vta/store/reader.hpp"
 #include "vta/store/writer.hpp"
 
 namespace vta::host {
@@ -61,6 +62,7 @@ private:
     boost::asio::io_context& io_;
     HostSetup setup_;
     std::unique_ptr<store::Writer> writer_;
+    std::unique_ptr<store::Reader> reader_;  // reads and day changes off the io thread
     std::unique_ptr<Ingest> ingest_;
     std::unique_ptr<pss::UdpListener> listener_;
     std::unique_ptr<obs::Connections> obs_;

@@ -19,6 +19,7 @@
 #include "vta/host/workflow_link.hpp"
 #include "vta/obs/connections.hpp"
 #include "vta/pss/udp_listener.hpp"
+#include "vta/store/reader.hpp"
 
 namespace vta::host {
 
@@ -36,10 +37,12 @@ public:
         obs::Connections& connections;
         WorkflowLink& workflows;
         const TournamentDays& days;
+        store::Reader& reader;  // the stored clip links of the recent events
     };
 
     // `log` (may be null) supplies the log lines.
     PanelFeed(boost::asio::io_context& io, Sources sources, SnapshotHandler handler, std::shared_ptr<LogRing> log);
+    ~PanelFeed();
 
     void start();
     void stop();
@@ -53,8 +56,11 @@ public:
 private:
     void schedule();
     std::shared_ptr<const HostSnapshot> build();
+    // Asks the reader for the clip links of the events shown; they arrive with a later snapshot.
     void refresh_clip_links();
+    void apply_clip_links(const std::vector<store::EventInfo>& stored);
 
+    boost::asio::io_context& io_;
     Sources sources_;
     SnapshotHandler handler_;
     std::shared_ptr<LogRing> log_;
@@ -71,6 +77,8 @@ private:
     std::chrono::steady_clock::time_point rate_since_{};  // datagrams per second: counted from here
     std::uint64_t rate_datagrams_at_since_ = 0;
     double datagrams_per_second_ = 0;
+    bool clip_links_pending_ = false;                             // one read at a time
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // a read answered after destruction is dropped
 };
 
 }  // namespace vta::host

@@ -2,10 +2,7 @@
 // a day, create a tournament). The store work of a change runs off the io thread; its outcome comes back on it.
 #pragma once
 
-#include <deque>
 #include <functional>
-#include <optional>
-#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "vta/store/database.hpp"
+#include "vta/store/reader.hpp"
 
 namespace vta::host {
 
@@ -23,8 +21,10 @@ class TournamentDays {
 public:
     using Change = std::function<vta::Result<store::ActiveDay>(store::Database&)>;
 
-    // `database` is the host's store file; `day` the active day create() set up.
-    TournamentDays(boost::asio::io_context& io, std::filesystem::path database, store::ActiveDay day);
+    // `reader` runs the changes (it must outlive this); `day` is the active day create() set up, `tournaments` the
+    // list it read.
+    TournamentDays(boost::asio::io_context& io, store::Reader& reader, store::ActiveDay day,
+                   std::vector<store::TournamentInfo> tournaments);
     ~TournamentDays();
 
     const store::ActiveDay& active() const { return day_; }
@@ -35,11 +35,8 @@ public:
     // Called on the io thread after each change (accepted or refused): the active day may have moved.
     std::function<void(const store::ActiveDay&)> on_change;
 
-    // Rereads the tournament list (for the selector) with `database` (create() has one open).
-    void load_tournaments(store::Database& database);
-
-    // Runs `change` on a store connection of its own, off the io thread; the day it returns becomes the active
-    // one. `what` names the change in the log and in last_error().
+    // Runs `change` on the reader's thread (one change at a time, in order); the day it returns becomes the
+    // active one. `what` names the change in the log and in last_error().
     void change(std::string what, Change change);
 
     void activate(std::int64_t day_id);
@@ -49,21 +46,13 @@ public:
     void create_tournament(std::string name, std::string date_iso);
 
 private:
-    struct Outcome {
-        vta::Result<store::ActiveDay> day = vta::Error(vta::Errc::cancelled, "not run");
-        std::optional<std::vector<store::TournamentInfo>> tournaments;
-    };
-    void start_next();
-    void apply(const std::string& what, Outcome outcome);
+    void apply(const std::string& what, vta::Result<store::DayChange> outcome);
 
     boost::asio::io_context& io_;
-    std::filesystem::path database_;
+    store::Reader& reader_;
     store::ActiveDay day_;
     std::vector<store::TournamentInfo> tournaments_;
     std::string last_error_;
-    std::deque<std::pair<std::string, Change>> queued_;  // one change at a time, in the operator's order
-    bool running_ = false;
-    std::thread worker_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // a change finishing after destruction is dropped
 };
 

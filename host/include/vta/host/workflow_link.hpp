@@ -13,16 +13,16 @@
 #include "vta/host/config.hpp"
 #include "vta/host/ingest.hpp"
 #include "vta/obs/connections.hpp"
+#include "vta/store/reader.hpp"
 #include "vta/store/writer.hpp"
 
 namespace vta::host {
 
 class WorkflowLink {
 public:
-    // `connections`, `writer` and `ingest` must outlive the link (the host owns them all).
+    // `connections`, `reader`, `writer` and `ingest` must outlive the link (the host owns them all).
     WorkflowLink(boost::asio::io_context& io, const Config& config, std::vector<std::filesystem::path> folders,
-                 const std::filesystem::path& database, obs::Connections& connections, store::Writer& writer,
-                 const Ingest& ingest);
+                 obs::Connections& connections, store::Reader& reader, store::Writer& writer, const Ingest& ingest);
     ~WorkflowLink();  // unloads the packages before the backends they use go
 
     // Loads every package of the folders and logs what failed; returns how many loaded.
@@ -40,13 +40,11 @@ public:
     std::vector<bindings::PackageStatus> status() const;
 
     bindings::PlaybackBackend& playback() { return *playback_; }
-    bindings::StoreBackend& store() { return *store_; }
 
 private:
     const Ingest& ingest_;
     std::vector<std::filesystem::path> folders_;
     std::shared_ptr<bindings::PlaybackBackend> playback_;
-    std::shared_ptr<bindings::StoreBackend> store_;
     std::unique_ptr<bindings::Runtime> runtime_;
     std::map<std::string, bindings::PackageStatus> disabled_;  // by the operator, with their folder
 };
