@@ -80,8 +80,8 @@ function log.error(...) end
 --- OBS Studio connections, by role (`obs.rec`, `obs.str`) or by name (`obs.connection("OBS_REC")`).
 --- Every method waits for OBS's answer without blocking the host (the handler yields) and returns
 --- its result, or nil, a message and a code (not_connected, timeout, request_failed, closed,
---- unsupported, invalid_state, unavailable); a missing or mistyped argument raises at the call. Calls on one connection take effect in the
---- order they were made, from whichever handler or timer: a hide made while the show before it is
+--- unsupported, invalid_state, unavailable); a missing or mistyped argument raises at the call. Calls on one connection
+--- take effect in the order they were made, from whichever handler or timer: a hide made while the show before it is
 --- still in flight is carried out after it.
 ---@class vta.obs
 ---@field rec vta.Connection
@@ -226,10 +226,12 @@ playback = {}
 ---@param options? table
 ---@return boolean|nil
 ---@return string
+---@return string
 function playback.open(path, options) end
 
 --- Closes the viewer (yields until it is gone).
 ---@return boolean|nil
+---@return string
 ---@return string
 function playback.close() end
 
@@ -253,6 +255,7 @@ store = {}
 ---@param query? table
 ---@return table[]|nil
 ---@return string
+---@return string
 function store.events(query) end
 
 --- Links the events received in `[since, to]` (epoch seconds) to a clip and/or to the
@@ -263,12 +266,14 @@ function store.events(query) end
 ---@param tag table
 ---@return boolean|nil
 ---@return string
+---@return string
 function store.tag(tag) end
 
 --- Stores a recording that has started: `{started =, match_id =, connection =, folder =, file =,
 --- path =}` (started in epoch seconds, the rest optional). Returns its id for store.recording_stopped.
 ---@param recording any
 ---@return any|nil
+---@return string
 ---@return string
 function store.recording_started(recording) end
 
@@ -278,6 +283,7 @@ function store.recording_started(recording) end
 ---@param end any
 ---@return boolean|nil
 ---@return string
+---@return string
 function store.recording_stopped(id, end) end
 
 --- Stores a replay clip request, saved or not: `{requested =, since =, to =, path =, error =,
@@ -285,6 +291,7 @@ function store.recording_stopped(id, end) end
 --- Returns the clip's id.
 ---@param clip any
 ---@return any|nil
+---@return string
 ---@return string
 function store.clip(clip) end
 
@@ -295,6 +302,7 @@ function store.clip(clip) end
 ---@param session any
 ---@return table|nil
 ---@return string
+---@return string
 function store.stream_session_opened(session) end
 
 --- Ends stream session `id`: `{ended =, reason =}` (ended in epoch seconds; reason e.g.
@@ -303,6 +311,7 @@ function store.stream_session_opened(session) end
 ---@param end any
 ---@return boolean|nil
 ---@return string
+---@return string
 function store.stream_session_closed(id, end) end
 
 --- The stored match `id` (default: the current one, else the newest) with athletes and scores; nil
@@ -310,11 +319,13 @@ function store.stream_session_closed(id, end) end
 ---@param id? number
 ---@return any|nil
 ---@return string
+---@return string
 function store.match(id) end
 
 --- The active tournament and day: tournament_id, tournament_name, day_id, day_number, date; nil when
 --- none is set. Waits for the store (handlers and timers only).
 ---@return any|nil
+---@return string
 ---@return string
 function store.day() end
 
@@ -323,6 +334,7 @@ function store.day() end
 ---@param key string
 ---@return any|nil
 ---@return string
+---@return string
 function store.get(key) end
 
 --- Stores a JSON-compatible value under `key` for this package (nil deletes it). Queued for the
@@ -330,6 +342,7 @@ function store.get(key) end
 ---@param key string
 ---@param value any
 ---@return boolean|nil
+---@return string
 ---@return string
 function store.set(key, value) end
 
@@ -381,6 +394,7 @@ function util.json_encode(value) end
 --- Decodes JSON text; nil and a message when it is not valid JSON (JSON null becomes nil).
 ---@param text string
 ---@return any|nil
+---@return string
 ---@return string
 function util.json_decode(text) end
 

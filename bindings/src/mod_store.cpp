@@ -81,7 +81,7 @@ int missing(lua_State* L, const char* call, const char* key) {
     return luaL_error(L, "%s needs %s (epoch seconds, like ev.at)", call, key);
 }
 
-//! @lua store.events(query?) -> table[] | nil, string
+//! @lua store.events(query?) -> table[] | nil, string, string
 //! Events of the current match (no query), of `{match_id = n}`, or of a time window
 //! `{since = seconds, to = seconds}` (epoch seconds, like ev.at; at most 10000 events). Each event has
 //! id, code, at_us, fields, match_id, round, clip_path, rec_offset_ms, str_offset_ms, clip_offset_ms.
@@ -112,7 +112,7 @@ int events(lua_State* L) {
     });
 }
 
-//! @lua store.tag(tag) -> true | nil, string
+//! @lua store.tag(tag) -> true | nil, string, string
 //! Links the events received in `[since, to]` (epoch seconds) to a clip and/or to the
 //! recording and stream running then: `{since =, to =, clip_path =, clip_started =,
 //! recording_started =, stream_started =, stream_timeline_start_ms =}`. The *_started fields
@@ -135,7 +135,7 @@ int tag(lua_State* L) {
     return push_result(L, store->tag_events(package_of(L).name(), t));
 }
 
-//! @lua store.recording_started(recording) -> integer | nil, string
+//! @lua store.recording_started(recording) -> integer | nil, string, string
 //! Stores a recording that has started: `{started =, match_id =, connection =, folder =, file =,
 //! path =}` (started in epoch seconds, the rest optional). Returns its id for store.recording_stopped.
 int recording_started(lua_State* L) {
@@ -149,7 +149,7 @@ int recording_started(lua_State* L) {
     return push_result(L, store->recording_started(package_of(L).name(), r));
 }
 
-//! @lua store.recording_stopped(id, end) -> true | nil, string
+//! @lua store.recording_stopped(id, end) -> true | nil, string, string
 //! Ends recording `id`: `{ended =, path =, stopped_by =}` (ended in epoch seconds; path, when
 //! known, replaces the stored one; stopped_by says why).
 int recording_stopped(lua_State* L) {
@@ -164,7 +164,7 @@ int recording_stopped(lua_State* L) {
     return push_result(L, store->recording_stopped(package_of(L).name(), id, end));
 }
 
-//! @lua store.clip(clip) -> integer | nil, string
+//! @lua store.clip(clip) -> integer | nil, string, string
 //! Stores a replay clip request, saved or not: `{requested =, since =, to =, path =, error =,
 //! reason =, side =, match_id =}` (times in epoch seconds; a failed request has error and no path).
 //! Returns the clip's id.
@@ -184,7 +184,7 @@ int clip(lua_State* L) {
     return push_result(L, store->add_clip(package_of(L).name(), c));
 }
 
-//! @lua store.stream_session_opened(session) -> {id, timeline_start_ms} | nil, string
+//! @lua store.stream_session_opened(session) -> {id, timeline_start_ms} | nil, string, string
 //! Stores a stream session that has started: `{started =, connection =, day_id =}` (started in
 //! epoch seconds; day_id defaults to the active day). timeline_start_ms is where the session
 //! starts in the day's stream: the summed durations of the day's earlier sessions. Waits for the
@@ -203,7 +203,7 @@ int stream_session_opened(lua_State* L) {
     });
 }
 
-//! @lua store.stream_session_closed(id, end) -> true | nil, string
+//! @lua store.stream_session_closed(id, end) -> true | nil, string, string
 //! Ends stream session `id`: `{ended =, reason =}` (ended in epoch seconds; reason e.g.
 //! "operator", "stream stopped", "disconnected").
 int stream_session_closed(lua_State* L) {
@@ -217,7 +217,7 @@ int stream_session_closed(lua_State* L) {
     return push_result(L, store->stream_session_closed(package_of(L).name(), id, end));
 }
 
-//! @lua store.match(id?) -> table? | nil, string
+//! @lua store.match(id?) -> table? | nil, string, string
 //! The stored match `id` (default: the current one, else the newest) with athletes and scores; nil
 //! when there is none. Waits for the store (handlers and timers only).
 int match(lua_State* L) {
@@ -229,7 +229,7 @@ int match(lua_State* L) {
                     [id](StoreBackend& s, const std::string&, ActionDone done) { s.match_info(id, std::move(done)); });
 }
 
-//! @lua store.day() -> table? | nil, string
+//! @lua store.day() -> table? | nil, string, string
 //! The active tournament and day: tournament_id, tournament_name, day_id, day_number, date; nil when
 //! none is set. Waits for the store (handlers and timers only).
 int day(lua_State* L) {
@@ -239,7 +239,7 @@ int day(lua_State* L) {
                     [](StoreBackend& s, const std::string&, ActionDone done) { s.active_day(std::move(done)); });
 }
 
-//! @lua store.get(key) -> any | nil, string
+//! @lua store.get(key) -> any | nil, string, string
 //! The package's value stored under `key` (nil when none), including one store.set just before.
 //! Kept across restarts. Waits for the store (handlers and timers only).
 int get(lua_State* L) {
@@ -251,7 +251,7 @@ int get(lua_State* L) {
     });
 }
 
-//! @lua store.set(key, value) -> true | nil, string
+//! @lua store.set(key, value) -> true | nil, string, string
 //! Stores a JSON-compatible value under `key` for this package (nil deletes it). Queued for the
 //! store's writer: does not wait.
 int set(lua_State* L) {

@@ -43,17 +43,13 @@ int json_encode(lua_State* L) {
     return 1;
 }
 
-//! @lua util.json_decode(text) -> any | nil, string
+//! @lua util.json_decode(text) -> any | nil, string, string
 //! Decodes JSON text; nil and a message when it is not valid JSON (JSON null becomes nil).
 int json_decode(lua_State* L) {
     size_t len = 0;
     const char* text = luaL_checklstring(L, 1, &len);
     nlohmann::json value = nlohmann::json::parse(text, text + len, nullptr, false);
-    if (value.is_discarded()) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "invalid JSON");
-        return 2;
-    }
+    if (value.is_discarded()) return push_error(L, vta::Error(vta::Errc::invalid_argument, "invalid JSON"));
     push_json(L, value);
     return 1;
 }

@@ -28,7 +28,8 @@ TEST(Docs, EveryModuleFunctionIsDocumented) {
     auto docs = vta::bindings::docgen::generate(source / "bindings/src");
     for (const char* signature :
          {"### `on(kind, fn) -> id`", "### `timer.after(seconds, fn) -> id`", "### `conn:save_replay() -> {path}`",
-          "### `store.tag(tag) -> true | nil, string`", "### `playback.open(path, options?) -> true | nil, string`",
+          "### `store.tag(tag) -> true | nil, string, string`",
+          "### `playback.open(path, options?) -> true | nil, string, string`",
           "### `util.sleep(seconds) -> true`", "### `config() -> table`", "### `log.info(...)`",
           "### `require(name) -> any`"})
         EXPECT_NE(docs.markdown.find(signature), std::string::npos) << signature;

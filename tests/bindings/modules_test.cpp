@@ -122,7 +122,7 @@ TEST_F(Modules, UtilJsonClockAndSleep) {
     fire("go");
     EXPECT_EQ(status("u").waiting, 1u);
     clock->advance_to(3000);
-    EXPECT_EQ(messages("u"), (std::vector<std::string>{"3 d [1,2] 1:35", "nil invalid JSON", "slept 2.5"}));
+    EXPECT_EQ(messages("u"), (std::vector<std::string>{"3 d [1,2] 1:35", "nil invalid JSON invalid_argument", "slept 2.5"}));
 }
 
 TEST_F(Modules, WaitsWorkInsidePcallAndTimers) {

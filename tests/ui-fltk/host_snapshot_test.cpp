@@ -253,6 +253,8 @@ TEST(HostActions, AfterSwitchingDayTheNextMatchLandsOnTheNewDay) {
     EXPECT_EQ(second.tournament_id, dublin.tournament_id);
     running.host().actions().post_manual(match_loaded("203"));
     running.host().actions().post_activate_day(first.day_id);
+    // The change runs on the store reader's thread: matches loading after it is confirmed attach to the day.
+    ASSERT_TRUE(test::wait_until([&] { return collected.last()->day.day_id == first.day_id; }, 5s)) << all_lines(log);
     running.host().actions().post_manual(match_loaded("204"));
 
     std::map<std::string, std::int64_t> day_of;
