@@ -287,7 +287,7 @@ int main(int argc, char** argv) {
             throw std::runtime_error("the direct client did not connect to OBS_STR within 10 s");
         const auto switch_scene = [&](const std::string& scene) {
             boost::asio::post(court.watch_io(), [direct_client, scene] {
-                direct_client->set_current_program_scene(scene, [](vta::vta::Result<void>) {});
+                direct_client->set_current_program_scene(scene, [](vta::Result<void>) {});
             });
         };
         for (const char* line :
@@ -306,7 +306,7 @@ int main(int argc, char** argv) {
         boost::asio::post(court.watch_io(), [direct_client, overlay_hidden] {
             direct_client->set_scene_item_enabled(
                 "IVR_SCENE", "IVR_OVERLAY", false,
-                [overlay_hidden](vta::vta::Result<void> r) { overlay_hidden->set_value(bool(r)); });
+                [overlay_hidden](vta::Result<void> r) { overlay_hidden->set_value(bool(r)); });
         });
         if (hidden.wait_for(10s) != std::future_status::ready || !hidden.get())
             throw std::runtime_error("could not hide IVR_OVERLAY in IVR_SCENE on OBS_STR");

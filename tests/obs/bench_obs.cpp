@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
             std::function<void()> next = [&] {
                 if (started == block) return;
                 const auto t0 = Clock::now();
-                client.set_current_program_scene(scenes[started++ % 2], [&, t0](vta::vta::VoidResult r) {
+                client.set_current_program_scene(scenes[started++ % 2], [&, t0](vta::VoidResult r) {
                     client_us.push_back(Micros(Clock::now() - t0).count());
                     ++finished;
                     if (!r) ++failures;
@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
         const auto t0 = Clock::now();
         for (int i = 0; i < in_flight; ++i)
             client.request(
-                "GetCurrentProgramScene", {}, [&](vta::vta::Result<Json> r) { r ? ++ok : ++errors; },
+                "GetCurrentProgramScene", {}, [&](vta::Result<Json> r) { r ? ++ok : ++errors; },
                 std::chrono::seconds(30));
         run_until(
             io, [&] { return ok + errors == in_flight; }, std::chrono::seconds(40));

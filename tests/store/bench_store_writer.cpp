@@ -114,7 +114,7 @@ WriterRun run_writer(const std::filesystem::path& file, std::int64_t datagrams, 
     commits.reserve(static_cast<std::size_t>(datagrams));
     vta::store::WriterOptions options;
     options.on_commit = [&commits](const CommitInfo& info) { commits.push_back({Clock::now(), info}); };
-    options.on_error = [](const vta::vta::Error& e) { std::fprintf(stderr, "writer error: %s\n", e.message.c_str()); };
+    options.on_error = [](const vta::Error& e) { std::fprintf(stderr, "writer error: %s\n", e.message.c_str()); };
     auto writer = vta::store::Writer::open(file, options);
     if (!writer) {
         std::fprintf(stderr, "%s\n", writer.error().message.c_str());

@@ -9,7 +9,7 @@
 // peer) it reconnects with capped exponential back-off, and after 4009/4010/4011 it stops in
 // `failed` with the reason. Requests complete through a handler that always runs on the io_context
 // and always runs exactly once, never inside the call that started the operation (so a Lua
-// coroutine can yield after starting it): `obs->set_current_program_scene("LIVE_SCENE", [](vta::vta::VoidResult r)
+// coroutine can yield after starting it): `obs->set_current_program_scene("LIVE_SCENE", [](vta::VoidResult r)
 // { if (!r) spdlog::warn("{}", r.error().message); });` or `obs->request("GetStats", {}, [](auto r) {...});`.
 // Events: `auto sub = obs->subscribe("RecordStateChanged", [](const vta::obs::Event& e) {...});`
 // (the subscription ends when `sub` is destroyed or `sub.unsubscribe()` is called). `status()`
