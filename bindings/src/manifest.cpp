@@ -197,7 +197,9 @@ bool parse_field(const std::string& key, const Ordered& j, ConfigField& f, std::
         }
         for (const auto& c : j["enum"]) {
             if (!fits_type(f.type, plain(c))) {
-                error = where + "\"enum\" value " + c.dump() + " is not " + expected(ConfigField{.type = f.type});
+                ConfigField plain_field;  // its type without the choices being checked
+                plain_field.type = f.type;
+                error = where + "\"enum\" value " + c.dump() + " is not " + expected(plain_field);
                 return false;
             }
             f.choices.push_back(plain(c));
@@ -253,9 +255,7 @@ bool text_field(const Ordered& j, const char* key, bool required, std::string& o
     return true;
 }
 
-}  // namespace
-
-bool read_manifest(const std::filesystem::path& folder, Manifest& manifest, std::string& error) {
+bool parse_manifest(const std::filesystem::path& folder, Manifest& manifest, std::string& error) {
     std::ifstream in(folder / "manifest.json");
     if (!in) {
         error = "manifest.json: cannot open " + (folder / "manifest.json").string();
@@ -309,6 +309,15 @@ bool read_manifest(const std::filesystem::path& folder, Manifest& manifest, std:
     }
     manifest = std::move(m);
     return true;
+}
+
+}  // namespace
+
+vta::Result<Manifest> read_manifest(const std::filesystem::path& folder) {
+    Manifest manifest;
+    std::string error;
+    if (!parse_manifest(folder, manifest, error)) return vta::Error(vta::Errc::invalid_config, std::move(error));
+    return manifest;
 }
 
 nlohmann::json config_defaults(const std::vector<ConfigField>& schema) {

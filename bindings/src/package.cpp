@@ -130,15 +130,17 @@ const PackageStatus& Package::status() {
 }
 
 bool Package::load() {
-    std::string error;
     status_.state = PackageState::loaded;
-    if (!read_manifest(folder_, manifest_, error)) {
+    auto manifest = read_manifest(folder_);
+    if (!manifest) {
+        const std::string& error = manifest.error().message;
         PackageError e{error, "manifest.json", 0, {}, runtime_.clock().now_ms()};
         status_.state = PackageState::error;
         status_.last_error = e;
         log("error", error);
         return false;
     }
+    manifest_ = std::move(manifest.value());
     status_.name = manifest_.name;
     status_.version = manifest_.version;
     const auto& operator_entry = runtime_.options().packages.contains(manifest_.name)
@@ -163,7 +165,7 @@ bool Package::load() {
     for (const auto& p : status_.config_problems) log("warn", p);
     config_ = config_defaults(manifest_.config);
     config_.merge_patch(checked.values);
-    if (!build_state(error)) {
+    if (std::string error; !build_state(error)) {
         status_.state = PackageState::error;
         status_.last_error = PackageError{error, manifest_.main, 0, {}, runtime_.clock().now_ms()};
         log("error", error);

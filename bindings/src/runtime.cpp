@@ -50,12 +50,10 @@ int RuntimeImpl::load_all() {
     int loaded = 0;
     for (const auto& folder : folders) {
         // The operator may switch a package off in the config: {"<name>": {"enabled": false}}.
-        Manifest manifest;
-        std::string error;
-        if (read_manifest(folder, manifest, error)) {
-            const auto entry = options_.packages.find(manifest.name);
+        if (const auto manifest = read_manifest(folder)) {
+            const auto entry = options_.packages.find(manifest->name);
             if (entry != options_.packages.end() && entry->is_object() && entry->value("enabled", true) == false) {
-                logger().info("workflow {}: disabled in the config, not loaded", manifest.name);
+                logger().info("workflow {}: disabled in the config, not loaded", manifest->name);
                 continue;
             }
         }

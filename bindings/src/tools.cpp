@@ -42,8 +42,7 @@ CheckReport check_package(const std::filesystem::path& folder, const nlohmann::j
     auto runtime = std::make_shared<RuntimeImpl>(io, std::move(options));
     runtime->start_watching();
     bool loaded = runtime->load(folder);
-    std::string error;
-    read_manifest(folder, report.manifest, error);
+    if (auto manifest = read_manifest(folder)) report.manifest = std::move(manifest.value());
     for (const auto& name : runtime->package_names()) {
         Package* p = runtime->find(name);
         const PackageStatus& status = p->status();

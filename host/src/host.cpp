@@ -183,9 +183,7 @@ void Host::on_datagram(const pss::ReceivedDatagram& datagram) {
 void Host::feed_manual(const std::string& text) {
     pss::ReceivedDatagram datagram;
     datagram.bytes = text;
-    datagram.arrival_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    datagram.arrival_us = now_us();
     datagram.sender_name = "manual";
     feeding_manual_ = true;
     on_datagram(datagram);

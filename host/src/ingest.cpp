@@ -1,6 +1,7 @@
 #include "vta/host/ingest.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "vta/pss/codec.hpp"
 
@@ -60,6 +61,11 @@ store::MatchRow to_match_row(const pss::MatchState& s, std::optional<std::int64_
     row.blue = athlete(s.athletes[0]);
     row.red = athlete(s.athletes[1]);
     return row;
+}
+
+std::int64_t now_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 Ingest::Ingest(store::IngestSink& sink, std::optional<std::int64_t> day_id) : writer_(sink), day_id_(day_id) {}

@@ -6,15 +6,6 @@
 
 namespace vta::host {
 
-namespace {
-
-std::int64_t now_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
-
 PanelFeed::PanelFeed(boost::asio::io_context& io, Sources sources, SnapshotHandler handler,
                      std::shared_ptr<LogRing> log)
     : io_(io), sources_(sources), handler_(std::move(handler)), log_(std::move(log)), timer_(io) {}

@@ -1,7 +1,5 @@
 #include "vta/host/workflow_link.hpp"
 
-#include <chrono>
-
 #include <spdlog/spdlog.h>
 
 #include "vta/bindings/event.hpp"
@@ -56,9 +54,7 @@ void WorkflowLink::on_group(const IngestedGroup& g) {
 void WorkflowLink::dispatch_operator_event(const std::string& kind) {
     bindings::Event event;
     event.kind = kind;
-    event.at_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    event.at_us = now_us();
     event.match = ingest_.tracker().state().to_json();
     event.match_id = ingest_.match_id();
     spdlog::info("operator: {}{}", kind, runtime_->wants(kind) ? "" : " (no running workflow package handles it)");

@@ -33,10 +33,9 @@ class Config : public RuntimeTest {
 protected:
     Manifest manifest_with(const nlohmann::json& config, std::string& error) {
         auto folder = package("schema", "", {{"config", config}});
-        Manifest m;
-        error.clear();
-        read_manifest(folder, m, error);
-        return m;
+        auto m = read_manifest(folder);
+        error = m ? "" : m.error().message;
+        return m ? *m : Manifest{};
     }
 };
 
@@ -45,9 +44,10 @@ TEST_F(Config, SchemaKeepsTheManifestsOrderTypesAndDefaults) {
     write_file(folder / "manifest.json", R"({"name": "ordered", "version": "1", "config": {
       "zeta": {"type": "string", "default": "z", "doc": "last by name, first here"},
       "alpha": {"type": "number", "default": 0.5, "min": 0, "doc": "a"}}})");
-    Manifest m;
+    auto read = read_manifest(folder);
+    ASSERT_TRUE(read) << read.error().message;
+    Manifest m = *read;
     std::string error;
-    ASSERT_TRUE(read_manifest(folder, m, error)) << error;
     ASSERT_EQ(m.config.size(), 2u);
     EXPECT_EQ(m.config[0].key, "zeta");
     EXPECT_EQ(m.config[1].key, "alpha");

@@ -90,7 +90,7 @@ TEST_F(Chapters, OneLinePerMatchFromTheCumulativeStreamOffsets) {
         // 700 s of the first session + 540 s into the second
         "00:20:40 Match 103: Ralf MULLER (GER) vs Vladislav SHCHERBAKOV (AIN)\n";
     auto db = store::Database::open_read_only(db_path_).value();
-    for (const std::string day : {std::to_string(day_.day_id), std::string("2026-03-14")}) {
+    for (const std::string& day : {std::to_string(day_.day_id), std::string("2026-03-14")}) {
         const auto text = chapters_text(db, day);
         EXPECT_EQ(text ? *text : text.error().message, expected);
     }

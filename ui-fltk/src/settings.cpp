@@ -122,10 +122,10 @@ std::vector<PackageSchema> package_schemas(const std::vector<std::filesystem::pa
     for (const auto& root : roots) {
         std::error_code ec;
         for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
-            bindings::Manifest manifest;
-            std::string error;
-            if (!entry.is_directory() || !bindings::read_manifest(entry.path(), manifest, error)) continue;
-            by_name.try_emplace(manifest.name, PackageSchema{manifest.name, std::move(manifest.config)});
+            if (!entry.is_directory()) continue;
+            auto manifest = bindings::read_manifest(entry.path());
+            if (manifest)
+                by_name.try_emplace(manifest->name, PackageSchema{manifest->name, std::move(manifest->config)});
         }
     }
     std::vector<PackageSchema> schemas;

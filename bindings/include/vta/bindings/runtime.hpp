@@ -63,8 +63,8 @@ struct Manifest {
     std::string main = "main.lua";
 };
 
-// Reads and validates <folder>/manifest.json. On failure returns false and sets `error`.
-bool read_manifest(const std::filesystem::path& folder, Manifest& manifest, std::string& error);
+// Reads and validates <folder>/manifest.json; an error names the key at fault ("manifest.json: ...").
+vta::Result<Manifest> read_manifest(const std::filesystem::path& folder);
 
 // The defaults of every setting: {"key": default, ...}.
 nlohmann::json config_defaults(const std::vector<ConfigField>& schema);

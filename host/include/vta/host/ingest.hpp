@@ -87,6 +87,9 @@ private:
     std::function<void(const IngestedGroup&)> observer_;
 };
 
+// Now on the scale of a datagram's arrival time: microseconds since the Unix epoch.
+std::int64_t now_us();
+
 // The match row the store keeps for the tracker's current state.
 store::MatchRow to_match_row(const pss::MatchState& state, std::optional<std::int64_t> day_id);
 
