@@ -28,8 +28,9 @@ int usage(const std::string& problem) {
     return exit_usage;
 }
 
+// The client's reasons for a refused password; a bare "4009" would also match a port such as 44009.
 bool is_auth_failure(const std::string& reason) {
-    return reason.find("4009") != std::string::npos || reason.find("auth") != std::string::npos;
+    return reason.find("(4009)") != std::string::npos || reason.find("password") != std::string::npos;
 }
 
 }  // namespace
