@@ -24,6 +24,10 @@ public:
             done(vta::Error(vta::Errc::not_connected, "no OBS connection named or serving '" + target + "'"));
             return;
         }
+        // The Lua module raises on these before calling; C++ callers get them as an error.
+        if (op.check)
+            if (const std::string why = op.check(args); !why.empty())
+                return done(vta::Error(vta::Errc::invalid_argument, why));
         LiveObs live{client, connections_.io(), [this, client]() -> obs::ReplayKeeper& { return keeper(client); }};
         try {
             op.live(live, args, done);  // a copy: `done` still answers when the arguments are refused

@@ -47,7 +47,8 @@ struct ObsOperation {
     // Checks argument values beyond their types (a wrong one raises in Lua at the call site): returns why
     // `args` is refused, or "" when it is fine. May be null.
     std::string (*check)(const nlohmann::json& args);
-    // Carries the operation out on a live connection; `done` gets the result the script sees.
+    // Carries the operation out on a live connection, with `args` already through `check`; `done` gets the
+    // result the script sees.
     void (*live)(LiveObs& target, const nlohmann::json& args, ActionDone done);
     // A dry run's answer (what OBS would plausibly return), recorded by `recorder`; may report host events
     // through recorder.obs_sink as OBS would.
