@@ -11,6 +11,7 @@ packages=(
   libluajit-5.1-dev libfltk1.3-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   # real peers for the tests
   obs-studio xvfb xauth libgl1-mesa-dri nginx libnginx-mod-rtmp mpv ffmpeg xdotool procps iproute2
+  chromium
 )
 
 missing=()
