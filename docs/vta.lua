@@ -215,6 +215,39 @@ function Connection:broadcast(data) end
 ---@return table
 function Connection:request(type, data) end
 
+--- The broadcast overlay pages the host serves to OBS browser sources (scripts/overlays): show or hide a
+--- page with data for it, and set custom fields any page may read. Needs "overlay" in the manifest's
+--- permissions (no operator grant). Pages: "scoreboard", "intro", "ivr", "winner", "break", or any page a crew
+--- added; what a page shows of the match always comes from tkStrike, the data only adds to it. Nothing waits:
+--- the pages follow the change within a frame. With no overlay server (disabled in the config) the calls
+--- return nil, message, "unavailable".
+---@class vta.overlay
+overlay = {}
+
+--- Shows `page` (e.g. "ivr", "intro", "winner") on every browser source that has it open, with `data`
+--- (a table, e.g. {side = 1, scores_before = {3, 2}} for "ivr") replacing the data it had.
+---@param page string
+---@param data? table
+---@return boolean|nil
+---@return string
+---@return string
+function overlay.show(page, data) end
+
+--- Hides `page` (its data is kept until the next show).
+---@param page string
+---@return boolean|nil
+---@return string
+---@return string
+function overlay.hide(page) end
+
+--- Sets the custom field `key` (pages read it as state.custom[key]) to a JSON-compatible value; nil removes it.
+---@param key string
+---@param value any
+---@return boolean|nil
+---@return string
+---@return string
+function overlay.set(key, value) end
+
 --- The replay viewer (mpv): open a clip at a given second, close it, and know when the operator
 --- closed it.
 ---@class vta.playback

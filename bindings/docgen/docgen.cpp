@@ -83,7 +83,7 @@ std::string lua_type(const std::string& word) {
         {"input", "string"},        {"type", "string"},     {"directory", "string"},
         {"format", "string"},       {"option", "string"},   {"defaults", "table"},
         {"options", "table"},       {"query", "table"},     {"tag", "table"},
-        {"settings", "table"},      {"data", "table"}};
+        {"settings", "table"},      {"data", "table"},      {"page", "string"}};
     if (!word.empty() && word.front() == '{') return "table";
     auto it = types.find(word);
     return it == types.end() ? "any" : it->second;

@@ -25,5 +25,6 @@ void open_util(lua_State* L);
 void open_store(lua_State* L);
 void open_obs(lua_State* L);
 void open_playback(lua_State* L);
+void open_overlay(lua_State* L);
 
 }  // namespace vta::bindings

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -146,8 +147,11 @@ bool Package::load() {
     const auto& operator_entry = runtime_.options().packages.contains(manifest_.name)
                                      ? runtime_.options().packages.at(manifest_.name)
                                      : nlohmann::json::object();
+    // The host's own services (overlay) only need the manifest to ask; what escapes the sandbox (os, io, ffi,
+    // debug, loadlib) also needs the operator's grant.
+    static const std::set<std::string> asked_is_granted = {"overlay"};
     for (const auto& permission : manifest_.permissions) {
-        bool grant = false;
+        bool grant = asked_is_granted.count(permission) > 0;
         if (operator_entry.is_object() && operator_entry.contains("grant") && operator_entry["grant"].is_array())
             for (const auto& g : operator_entry["grant"])
                 if (g.is_string() && g.get<std::string>() == permission) grant = true;

@@ -49,6 +49,27 @@ private:
     Recorder& recorder_;
 };
 
+class RecordingOverlay : public OverlayBackend {
+public:
+    explicit RecordingOverlay(Recorder& recorder) : recorder_(recorder) {}
+
+    JsonResult show(const std::string& package, const std::string& page, const nlohmann::json& data) override {
+        recorder_.record(package, "overlay.show", {{"page", page}, {"data", data}});
+        return JsonResult(nullptr);
+    }
+    JsonResult hide(const std::string& package, const std::string& page) override {
+        recorder_.record(package, "overlay.hide", {{"page", page}});
+        return JsonResult(nullptr);
+    }
+    JsonResult set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
+        recorder_.record(package, "overlay.set", {{"key", key}, {"value", value}});
+        return JsonResult(nullptr);
+    }
+
+private:
+    Recorder& recorder_;
+};
+
 class RecordingStore : public StoreBackend {
 public:
     explicit RecordingStore(Recorder& recorder) : recorder_(recorder) {}
@@ -126,6 +147,7 @@ private:
 std::shared_ptr<ObsBackend> Recorder::obs() { return std::make_shared<RecordingObs>(*this); }
 std::shared_ptr<PlaybackBackend> Recorder::playback() { return std::make_shared<RecordingPlayback>(*this); }
 std::shared_ptr<StoreBackend> Recorder::store() { return std::make_shared<RecordingStore>(*this); }
+std::shared_ptr<OverlayBackend> Recorder::overlay() { return std::make_shared<RecordingOverlay>(*this); }
 
 void Recorder::record(const std::string& package, const std::string& action, const nlohmann::json& args) {
     actions_.push_back(RecordedAction{clock_->now_ms(), package, action, args});

@@ -1,5 +1,5 @@
 #pragma once
-// Stand-ins for OBS, mpv and the store that answer at once and record what was asked
+// Stand-ins for OBS, mpv, the store and the overlays that answer at once and record what was asked
 // (`vta check`, `vta run --dry-run`, tests).
 
 #include <functional>
@@ -23,6 +23,7 @@ public:
     std::shared_ptr<ObsBackend> obs();
     std::shared_ptr<PlaybackBackend> playback();
     std::shared_ptr<StoreBackend> store();
+    std::shared_ptr<OverlayBackend> overlay();
 
     void record(const std::string& package, const std::string& action, const nlohmann::json& args);
     const std::vector<RecordedAction>& actions() const { return actions_; }

@@ -307,6 +307,7 @@ void install_sandbox(lua_State* L, Package& package) {
     open_store(L);
     open_obs(L);
     open_playback(L);
+    open_overlay(L);
 
     lua_createtable(L, 0, 1);
     lua_pushcfunction(L, undefined_global);

@@ -189,6 +189,27 @@ bool read_panel(const nlohmann::json& j, PanelConfig& panel, std::string& error)
     return true;
 }
 
+bool read_overlays(const nlohmann::json& j, OverlaysConfig& overlays, std::string& error) {
+    ObjectReader r(j, "overlays", error);
+    std::string folder = overlays.folder.string(), flags = overlays.flags_folder.string();
+    if (!r.only_keys({"enabled", "bind", "port", "folder", "theme", "challenges_per_match", "flags_folder"}) ||
+        !r.boolean("enabled", overlays.enabled) || !r.text("bind", overlays.bind) ||
+        !r.integer("port", overlays.port, 1, 65535) || !r.text("folder", folder) || !r.text("theme", overlays.theme) ||
+        !r.integer("challenges_per_match", overlays.challenges_per_match, 0, 9) || !r.text("flags_folder", flags))
+        return false;
+    static const std::regex theme_name("^[a-z0-9-]+$");
+    if (!std::regex_match(overlays.theme, theme_name)) {
+        error =
+            "overlays.theme: expected a theme name of lower-case letters, digits and '-' (a file "
+            "themes/<name>.css), got \"" +
+            overlays.theme + "\"";
+        return false;
+    }
+    overlays.folder = folder;
+    overlays.flags_folder = flags;
+    return true;
+}
+
 }  // namespace
 
 bool valid_shortcut(const std::string& text) {
@@ -220,6 +241,14 @@ nlohmann::json default_config_json() {
            {{"replay", d.panel.shortcuts.replay},
             {"back_to_live", d.panel.shortcuts.back_to_live},
             {"manual_mode", d.panel.shortcuts.manual_mode}}}}},
+        {"overlays",
+         {{"enabled", d.overlays.enabled},
+          {"bind", d.overlays.bind},
+          {"port", d.overlays.port},
+          {"folder", ""},
+          {"theme", d.overlays.theme},
+          {"challenges_per_match", d.overlays.challenges_per_match},
+          {"flags_folder", d.overlays.flags_folder.string()}}},
     };
 }
 
@@ -227,7 +256,8 @@ ConfigResult parse_config(const nlohmann::json& document) {
     Config config;
     std::string error;
     ObjectReader top(document, "", error);
-    if (!top.only_keys({"udp", "store", "log", "obs", "workflows", "playback", "panel"})) return {std::nullopt, error};
+    if (!top.only_keys({"udp", "store", "log", "obs", "workflows", "playback", "panel", "overlays"}))
+        return {std::nullopt, error};
     if (auto* udp = top.child("udp"); udp && !read_udp(*udp, config.udp, error)) return {std::nullopt, error};
     if (auto* store = top.child("store"); store && !read_store(*store, config.store, error))
         return {std::nullopt, error};
@@ -236,6 +266,7 @@ ConfigResult parse_config(const nlohmann::json& document) {
         return {std::nullopt, error};
     if (auto* p = top.child("playback"); p && !read_playback(*p, config.playback, error)) return {std::nullopt, error};
     if (auto* p = top.child("panel"); p && !read_panel(*p, config.panel, error)) return {std::nullopt, error};
+    if (auto* o = top.child("overlays"); o && !read_overlays(*o, config.overlays, error)) return {std::nullopt, error};
     if (auto* connections = top.child("obs")) {
         auto parsed = obs::parse_connections(*connections);
         if (!parsed) return {std::nullopt, "obs: " + parsed.error().message};

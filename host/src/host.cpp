@@ -77,12 +77,20 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
     host->listener_ = std::move(listener.value());
     host->listener_->on_drained([ingest] { ingest->flush_match(); });
     host->obs_ = std::make_unique<obs::Connections>(io, setup.config.obs);
+    if (setup.config.overlays.enabled) {
+        // Graphics are not worth a court that does not record: without its port the host runs on and says why.
+        if (auto overlays = Overlays::open(io, setup.config.overlays, setup.overlays_folder, *ingest))
+            host->overlays_ = std::move(overlays.value());
+        else
+            spdlog::error("{}: the overlays are off until the host restarts", overlays.error().message);
+    }
     host->workflows_ = std::make_unique<WorkflowLink>(io, setup.config, setup.workflow_folders, *host->obs_,
-                                                      *host->reader_, *host->writer_, *ingest);
+                                                      *host->reader_, *host->writer_, *ingest, host->overlays_);
     host->actions_ = std::make_unique<OperatorActions>(io, *host->workflows_, *host->obs_, *host->days_,
                                                        [self](const std::string& text) { self->feed_manual(text); });
     ingest->set_observer([self](const IngestedGroup& g) {
         if (self->feed_) self->feed_->on_group(g, self->feeding_manual_);  // only a panel shows them
+        if (self->overlays_) self->overlays_->on_group(g);
         self->workflows_->on_group(g);
     });
     return {std::move(host)};
@@ -119,6 +127,7 @@ void Host::start() {
         }));
     }
     obs_->start_all();
+    if (overlays_) overlays_->start();
     workflows_->load_all();
     report_every_second();
     if (feed_) feed_->start();
@@ -162,6 +171,7 @@ void Host::stop() {
     if (feed_) feed_->stop();
     if (listener_) listener_->stop();
     workflows_.reset();  // before the OBS connections, the reader and the writer its backends use
+    if (overlays_) overlays_->stop();
     if (obs_) obs_->stop_all();
     obs_state_logging_.clear();
     // Before the writer: a pending read may complete through it (store.stream_session_opened).

@@ -26,5 +26,6 @@ Paths default_paths() {
 }
 
 std::filesystem::path shipped_workflows() { return VTA_SHIPPED_WORKFLOWS; }
+std::filesystem::path shipped_overlays() { return VTA_SHIPPED_OVERLAYS; }
 
 }  // namespace vta::host

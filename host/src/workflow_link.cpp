@@ -9,7 +9,8 @@ namespace vta::host {
 
 WorkflowLink::WorkflowLink(boost::asio::io_context& io, const Config& config,
                            std::vector<std::filesystem::path> folders, obs::Connections& connections,
-                           store::Reader& reader, store::Writer& writer, const Ingest& ingest)
+                           store::Reader& reader, store::Writer& writer, const Ingest& ingest,
+                           std::shared_ptr<bindings::OverlayBackend> overlay)
     : ingest_(ingest), folders_(std::move(folders)) {
     bindings::RuntimeOptions options;
     options.package_roots = folders_;
@@ -23,6 +24,7 @@ WorkflowLink::WorkflowLink(boost::asio::io_context& io, const Config& config,
     mpv.extra_args = config.playback.args;
     playback_ = bindings::make_mpv_playback(io, mpv);
     options.playback = playback_;
+    options.overlay = std::move(overlay);
     options.current_match = [&ingest] { return ingest.tracker().state().to_json(); };
     options.current_match_id = [&ingest] { return ingest.match_id(); };
     runtime_ = std::make_unique<bindings::Runtime>(io, std::move(options));

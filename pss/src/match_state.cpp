@@ -211,6 +211,7 @@ void MatchTracker::apply_recognised(const Group& g, std::int64_t received_us, st
             } else if constexpr (std::is_same_v<P, Point>) {
                 on_point(p, received_us, event_id, u);
             } else if constexpr (std::is_same_v<P, HitLevel>) {
+                s.hit_levels[p.athlete - 1] = p.level;
                 on_hit_level(p, received_us, u);
             } else if constexpr (std::is_same_v<P, Warnings>) {
                 for (int a = 0; a < 2; ++a)
@@ -238,6 +239,7 @@ void MatchTracker::apply_recognised(const Group& g, std::int64_t received_us, st
                 }
             } else if constexpr (std::is_same_v<P, Challenge>) {
                 if (assign(s.challenge[p.side], p.stage)) {
+                    if (p.stage == ChallengeStage::lost && p.side > 0) ++s.challenges_lost[p.side - 1];
                     nlohmann::json data = {{"side", p.side}};
                     if (p.stage == ChallengeStage::won || p.stage == ChallengeStage::lost)
                         data["result"] = challenge_stage_name(p.stage);

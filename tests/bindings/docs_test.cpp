@@ -29,9 +29,9 @@ TEST(Docs, EveryModuleFunctionIsDocumented) {
     for (const char* signature :
          {"### `on(kind, fn) -> id`", "### `timer.after(seconds, fn) -> id`", "### `conn:save_replay() -> {path}`",
           "### `store.tag(tag) -> true | nil, string, string`",
-          "### `playback.open(path, options?) -> true | nil, string, string`",
-          "### `util.sleep(seconds) -> true`", "### `config() -> table`", "### `log.info(...)`",
-          "### `require(name) -> any`"})
+          "### `playback.open(path, options?) -> true | nil, string, string`", "### `util.sleep(seconds) -> true`",
+          "### `overlay.show(page, data?) -> true | nil, string, string`", "### `config() -> table`",
+          "### `log.info(...)`", "### `require(name) -> any`"})
         EXPECT_NE(docs.markdown.find(signature), std::string::npos) << signature;
     EXPECT_NE(docs.lua.find("function timer.after(seconds, fn) end"), std::string::npos);
     EXPECT_NE(docs.lua.find("function Connection:set_scene(scene) end"), std::string::npos);

@@ -122,7 +122,8 @@ TEST_F(Modules, UtilJsonClockAndSleep) {
     fire("go");
     EXPECT_EQ(status("u").waiting, 1u);
     clock->advance_to(3000);
-    EXPECT_EQ(messages("u"), (std::vector<std::string>{"3 d [1,2] 1:35", "nil invalid JSON invalid_argument", "slept 2.5"}));
+    EXPECT_EQ(messages("u"),
+              (std::vector<std::string>{"3 d [1,2] 1:35", "nil invalid JSON invalid_argument", "slept 2.5"}));
 }
 
 TEST_F(Modules, WaitsWorkInsidePcallAndTimers) {
@@ -273,6 +274,55 @@ TEST_F(Modules, PlaybackOpenCloseAndClosedEvent) {
     recorder.playback_sink("playback.closed", {{"path", "/clips/x.mkv"}, {"by", "viewer"}});
     settle();
     EXPECT_EQ(messages("p"), (std::vector<std::string>{"true", "true", "closed by viewer"}));
+}
+
+TEST_F(Modules, OverlayShowHideAndSetReachTheOverlays) {
+    package("o", R"lua(
+        on("go", function()
+          log.info(overlay.show("ivr", { side = 2, scores_before = { 3, 1 } }))
+          log.info(overlay.hide("ivr"))
+          log.info(overlay.set("sponsor", "ACME"), overlay.set("sponsor", nil))
+        end)
+    )lua",
+            {{"permissions", {"overlay"}}});
+    start();
+    EXPECT_TRUE(status("o").granted == std::vector<std::string>{"overlay"}) << "the manifest alone grants it";
+    fire("go");
+    EXPECT_EQ(messages("o"), (std::vector<std::string>{"true", "true", "true true"})) << dump();
+    ASSERT_EQ(recorder.actions().size(), 4u);
+    EXPECT_EQ(recorder.actions()[0].action, "overlay.show");
+    EXPECT_EQ(recorder.actions()[0].args, nlohmann::json::parse(R"({"page": "ivr",
+                                                                    "data": {"side": 2, "scores_before": [3, 1]}})"));
+    EXPECT_EQ(recorder.actions()[1].args, nlohmann::json({{"page", "ivr"}}));
+    EXPECT_EQ(recorder.actions()[2].args, nlohmann::json({{"key", "sponsor"}, {"value", "ACME"}}));
+    EXPECT_EQ(recorder.actions()[3].args, nlohmann::json({{"key", "sponsor"}, {"value", nullptr}}));
+}
+
+TEST_F(Modules, OverlayNeedsThePermissionAndRightArguments) {
+    package("no", R"lua(on("go", function() overlay.show("ivr") end))lua");
+    package("bad", R"lua(
+        on("page", function() overlay.show("../x") end)
+        on("data", function() overlay.show("ivr", "text") end)
+    )lua",
+            {{"permissions", {"overlay"}}});
+    start();
+    fire("go");
+    EXPECT_TRUE(logged("overlay.show: add \"overlay\" to the permissions in no's manifest.json", "no")) << dump();
+    fire("page");
+    EXPECT_TRUE(logged("main.lua:2: bad argument #1 to 'show'", "bad")) << dump();
+    fire("data");
+    EXPECT_TRUE(logged("main.lua:3: bad argument #2 to 'show'", "bad")) << dump();
+    EXPECT_TRUE(recorder.actions().empty());
+}
+
+TEST_F(Modules, OverlayOffAnswersUnavailable) {
+    package("o", R"lua(on("go", function() log.info(overlay.show("intro")) end))lua", {{"permissions", {"overlay"}}});
+    RuntimeOptions o = options();
+    o.overlay = nullptr;
+    start(std::move(o));
+    fire("go");
+    EXPECT_EQ(messages("o"),
+              (std::vector<std::string>{"nil the overlay server is off (config overlays.enabled) unavailable"}));
 }
 
 }  // namespace

@@ -78,6 +78,7 @@ void Court::write_config(const CourtOptions& options) {
     packages.merge_patch(options.packages);
     const nlohmann::json config = {
         {"udp", {{"bind", "127.0.0.1"}, {"port", udp_port_}}},
+        {"overlays", {{"port", test_peers::free_tcp_port()}}},
         {"log", {{"level", options.log_level}}},
         {"obs",
          {{{"name", "OBS_REC"}, {"role", "rec"}, {"port", rec_->port()}, {"password", rec_->password()}},

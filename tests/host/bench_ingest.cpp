@@ -6,7 +6,8 @@
 // It reports what arrived and what was stored (none may be lost), arrival -> decoded and
 // arrival -> committed latencies (p50/p99; arrival = the kernel's receive timestamp; for the baseline
 // the decode columns are arrival -> its handler, the floor the host's figure sits on), the highest
-// rate each sustained without loss, and their ratio. Finally the idle RSS of a real `vta run`.
+// rate each sustained without loss, and their ratio. The host path runs again with the overlay server on and 10
+// pages following its feed ("host+ovl"), for the ratio with and without it. Finally the idle RSS of a real `vta run`.
 //
 // Usage: bench_ingest [--seconds S] [--rates 50000,100000,...] [--pin-sender]
 //   --pin-sender: the sender on the last CPU, the receiving loop on CPU 0, as when tkStrike runs on another
@@ -33,10 +34,13 @@
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include "child_process.hpp"
 #include "vta/host/capture.hpp"
 #include "vta/host/ingest.hpp"
+#include "vta/host/overlays.hpp"
 #include "vta/store/writer.hpp"
 #include "vta/host/udp_sender.hpp"
 
@@ -189,7 +193,47 @@ RunResult offer(boost::asio::io_context& io, const vta::pss::UdpListener& listen
     return r;
 }
 
-RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, double seconds) {
+// `count` pages following the overlay feed at `port`, connecting and then reading every frame on their own thread
+// until destroyed. The server's loop must run meanwhile: wait for ready() while running it.
+class FeedPages {
+public:
+    FeedPages(std::uint16_t port, int count) {
+        thread_ = std::thread([this, port, count] {
+            for (int i = 0; i < count; ++i) {
+                auto& page = pages_.emplace_back(std::make_unique<Page>(io_));
+                page->ws.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), port});
+                page->ws.handshake("127.0.0.1", "/feed");
+                read(*page);
+            }
+            ready_ = true;
+            io_.run();
+        });
+    }
+    ~FeedPages() {
+        io_.stop();
+        thread_.join();
+    }
+    bool ready() const { return ready_; }
+
+private:
+    struct Page {
+        explicit Page(boost::asio::io_context& io) : ws(io) {}
+        boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws;
+        boost::beast::flat_buffer buffer;
+    };
+    void read(Page& page) {
+        page.ws.async_read(page.buffer, [this, &page](boost::beast::error_code ec, std::size_t) {
+            page.buffer.consume(page.buffer.size());
+            if (!ec) read(page);
+        });
+    }
+    boost::asio::io_context io_;
+    std::vector<std::unique_ptr<Page>> pages_;
+    std::atomic<bool> ready_{false};
+    std::thread thread_;
+};
+
+RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, double seconds, bool overlays_on) {
     vta::test::TempFolder folder;
     // Written by the loop, read by the writer thread: atomics, not a shared mutex, so the measurement never
     // makes the loop wait on the (lower-priority) writer thread.
@@ -226,7 +270,20 @@ RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, 
         received.fetch_add(1, std::memory_order_relaxed);
     });
     listener->on_drained([&] { ingest.flush_match(); });
+    std::shared_ptr<vta::host::Overlays> overlays;
+    std::unique_ptr<FeedPages> pages;
+    if (overlays_on) {
+        vta::host::OverlaysConfig config;
+        config.port = 0;
+        overlays = vta::host::Overlays::open(io, config, VTA_SHIPPED_OVERLAYS, ingest).value();
+        overlays->start();
+        ingest.set_observer([&overlays](const vta::host::IngestedGroup& g) { overlays->on_group(g); });
+        pages = std::make_unique<FeedPages>(overlays->local_endpoint().port(), 10);
+        while (!pages->ready()) io.run_for(std::chrono::milliseconds(10));
+    }
     RunResult r = offer(io, *listener, received, datagrams, rate, seconds);
+    pages.reset();
+    if (overlays) overlays->stop();
     (void)writer.value()->close();
     r.stored = std::uint64_t(writer.value()->status().last_datagram_id);
     r.decoded_p50 = percentile(decoded_latency, 0.50);
@@ -326,22 +383,30 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     std::printf("%-9s %10s %10s %10s %10s | %9s %9s | %10s %10s | %10s %10s\n", "path", "offered/s", "sent", "received",
                 "stored", "decode50", "decode99", "commit50", "commit99", "lost", "");
-    double best_host = 0, best_base = 0;
+    double best_host = 0, best_base = 0, best_overlays = 0;
     for (double rate : rates) {
         const RunResult base = run_baseline(datagrams, rate, seconds);
         std::printf("%-9s %10.0f %10llu %10llu %10s | %7.0fus %7.0fus | %10s %10s | %10llu\n", "baseline", rate,
                     (unsigned long long)base.sent, (unsigned long long)base.received, "-", base.decoded_p50,
                     base.decoded_p99, "-", "-", (unsigned long long)(base.sent - base.received));
         if (base.lossless()) best_base = std::max(best_base, rate);
-        const RunResult host = run_host_path(datagrams, rate, seconds);
-        std::printf("%-9s %10.0f %10llu %10llu %10llu | %7.0fus %7.0fus | %8.1fms %8.1fms | %10llu\n", "host", rate,
-                    (unsigned long long)host.sent, (unsigned long long)host.received, (unsigned long long)host.stored,
-                    host.decoded_p50, host.decoded_p99, host.committed_p50 / 1000, host.committed_p99 / 1000,
-                    (unsigned long long)(host.sent - host.stored));
-        if (host.lossless()) best_host = std::max(best_host, rate);
+        for (const bool overlays_on : {false, true}) {
+            const RunResult host = run_host_path(datagrams, rate, seconds, overlays_on);
+            std::printf("%-9s %10.0f %10llu %10llu %10llu | %7.0fus %7.0fus | %8.1fms %8.1fms | %10llu\n",
+                        overlays_on ? "host+ovl" : "host", rate, (unsigned long long)host.sent,
+                        (unsigned long long)host.received, (unsigned long long)host.stored, host.decoded_p50,
+                        host.decoded_p99, host.committed_p50 / 1000, host.committed_p99 / 1000,
+                        (unsigned long long)(host.sent - host.stored));
+            double& best = overlays_on ? best_overlays : best_host;
+            if (host.lossless()) best = std::max(best, rate);
+        }
     }
     std::printf("\nhighest rate with nothing lost: host %.0f datagrams/s stored, baseline %.0f received; ratio %.2f\n",
                 best_host, best_base, best_base > 0 ? best_host / best_base : 0.0);
+    std::printf(
+        "with the overlay server on and 10 pages: %.0f datagrams/s stored with nothing lost; ratio to without "
+        "it %.2f\n",
+        best_overlays, best_host > 0 ? best_overlays / best_host : 0.0);
     std::printf("targets: >= 50000/s stored with none lost; p99 arrival->decoded < 100 us\n");
     const long rss = idle_rss_kib(VTA_BINARY);
     std::printf("idle `vta run` RSS: %.1f MiB (target < 20 MiB)\n", double(rss) / 1024.0);

@@ -42,6 +42,22 @@ TEST(Config, ReadsEveryKey) {
     EXPECT_EQ(c.log.max_files, 3);
 }
 
+TEST(Config, ReadsTheOverlays) {
+    auto result = parse(R"({"overlays": {"enabled": false, "bind": "0.0.0.0", "port": 3002, "folder": "/srv/ov",
+                                       "theme": "dark", "challenges_per_match": 2, "flags_folder": "/flags"}})");
+    ASSERT_TRUE(result.config) << result.error;
+    const OverlaysConfig& o = result.config->overlays;
+    EXPECT_FALSE(o.enabled);
+    EXPECT_EQ(o.bind, "0.0.0.0");
+    EXPECT_EQ(o.port, 3002);
+    EXPECT_EQ(o.folder, "/srv/ov");
+    EXPECT_EQ(o.theme, "dark");
+    EXPECT_EQ(o.challenges_per_match, 2);
+    EXPECT_EQ(o.flags_folder, "/flags");
+    EXPECT_EQ(Config{}.overlays.port, 3001) << "the original system's port";
+    EXPECT_EQ(Config{}.overlays.bind, "127.0.0.1");
+}
+
 struct BadCase {
     const char* json;
     const char* message;
@@ -53,7 +69,11 @@ TEST(Config, BadValuesAreRejectedNamingTheKeyAndWhatIsExpected) {
         {R"({"udp": {"port": "6000"}})", "udp.port: expected an integer from 1 to 65535, got \"6000\""},
         {R"({"udp": {"allow": "10.0.0.1"}})", "udp.allow: expected an array of strings"},
         {R"({"udp": 6000})", "udp: expected an object"},
-        {R"({"udpp": {}})", "unknown key 'udpp' (expected one of: udp, store, log, obs, workflows, playback, panel)"},
+        {R"({"udpp": {}})",
+         "unknown key 'udpp' (expected one of: udp, store, log, obs, workflows, playback, panel, overlays)"},
+        {R"({"overlays": {"port": 0}})", "overlays.port: expected an integer from 1 to 65535, got 0"},
+        {R"({"overlays": {"theme": "../dark"}})", "overlays.theme: expected a theme name of lower-case letters"},
+        {R"({"overlays": {"enabled": "yes"}})", "overlays.enabled: expected true or false"},
         {R"({"store": {"batch_row": 10}})",
          "unknown key 'store.batch_row' (expected one of: path, batch_rows, batch_ms)"},
         {R"({"log": {"level": "loud"}})", "log.level: expected one of trace, debug, info, warn, error, critical, off"},

@@ -69,6 +69,47 @@ TEST(MatchTracker, PreAlwaysBeginsAMatchAndResetsState) {
     EXPECT_EQ(f.tracker.matches_begun(), 2);
 }
 
+// A bout restarted at tkStrike: the same match number is loaded again and tkStrike resends it from the start
+// (3 of 98 real matches). Nothing of the first run may survive, the round winners included.
+TEST(MatchTracker, AMatchLoadedAgainStartsFromWhatTkStrikeSends) {
+    Feeder f;
+    const std::string mch =
+        "mch;101;Semi-final;W+ 67 kg;1;#0000ff;#FFFFFF;#ff0000;#FFFFFF;8f4d3e27;Senior;3;120;cntDown;18;1;";
+    f.one("pre;FightLoaded;");
+    f.one("at1;E. O'CONNOR;Emma O'CONNOR;IRL;at2;K. ABDULLAH;Kareem ABDULLAH;JOR;");
+    f.one(mch);
+    f.one("rnd;2;");
+    f.one("wrd;rd1;2;rd2;1;rd3;0;");
+    f.one("s11;3;s21;5;s12;4;s22;1;s13;0;s23;0;");
+    f.one("wg1;2;wg2;1;");
+    f.one("hl2;88;");
+    f.one("ch1;");
+    f.one("ch1;1;0;");
+    ASSERT_EQ(f.tracker.state().round_winners, (std::array<int, 3>{2, 1, 0}));
+    ASSERT_EQ(f.tracker.state().hit_levels, (std::array<int, 2>{0, 88}));
+    ASSERT_EQ(f.tracker.state().challenges_lost, (std::array<int, 2>{1, 0}));
+
+    EXPECT_TRUE(f.one("pre;FightLoaded;").new_match);
+    f.one("at1;E. O'CONNOR;Emma O'CONNOR;IRL;at2;K. ABDULLAH;Kareem ABDULLAH;JOR;");
+    EXPECT_FALSE(f.one(mch).new_match) << "the reloaded match is the one pre began";
+    f.one("wg1;0;wg2;0;");
+    f.one("wrd;rd1;0;rd2;0;rd3;0;");
+    f.one("s11;0;s21;0;s12;0;s22;0;s13;0;s23;0;");
+    f.one("sc1;0;sc2;0;");
+    f.one("rnd;1;");
+    const MatchState& s = f.tracker.state();
+    EXPECT_EQ(s.number, "101");
+    EXPECT_EQ(s.round_winners, (std::array<int, 3>{0, 0, 0}));
+    EXPECT_EQ(s.round_scores[0], (std::array<int, 2>{0, 0}));
+    EXPECT_EQ(s.warnings, (std::array<int, 2>{0, 0}));
+    EXPECT_EQ(s.round, 1);
+    EXPECT_EQ(s.challenge[1], ChallengeStage::none);
+    EXPECT_EQ(s.challenges_lost, (std::array<int, 2>{0, 0}));
+    EXPECT_EQ(s.hit_levels, (std::array<int, 2>{0, 0}));
+    EXPECT_FALSE(s.decided);
+    EXPECT_EQ(f.tracker.matches_begun(), 2);
+}
+
 TEST(MatchTracker, AthletesOrConfigAfterADecidedMatchBeginANewOne) {
     Feeder f;
     f.one("pre;FightLoaded;");

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "child_process.hpp"
+#include "vta_chromium_peer.hpp"
 
 namespace vta::test {
 namespace {
@@ -76,21 +77,22 @@ protected:
         return out.substr(0, out.find('\n'));
     }
 
-    void screenshot(const std::string& window, int w, int h) {
-        ASSERT_EQ(tool(xdotool, {"windowsize", "--sync", window, std::to_string(w), std::to_string(h)}).first, 0);
-        ASSERT_EQ(tool(xdotool, {"windowmove", "--sync", window, "0", "0"}).first, 0);
+    std::filesystem::path screenshot(const std::string& window, int w, int h) {
+        EXPECT_EQ(tool(xdotool, {"windowsize", "--sync", window, std::to_string(w), std::to_string(h)}).first, 0);
+        EXPECT_EQ(tool(xdotool, {"windowmove", "--sync", window, "0", "0"}).first, 0);
         const std::string drawn = "panel: drawn at " + std::to_string(w) + "x" + std::to_string(h);
-        ASSERT_TRUE(wait_until([&] { return panel_->output().find(drawn) != std::string::npos; }, 10s))
+        EXPECT_TRUE(wait_until([&] { return panel_->output().find(drawn) != std::string::npos; }, 10s))
             << "the panel was not drawn at the new size: " << panel_->output();
         const auto file =
             std::filesystem::path(VTA_SCREENSHOTS) / ("panel-" + std::to_string(w) + "x" + std::to_string(h) + ".png");
         const auto [status, out] = tool(ffmpeg, {"-y", "-loglevel", "error", "-f", "x11grab", "-video_size",
                                                  std::to_string(w) + "x" + std::to_string(h), "-i", display_ + "+0,0",
                                                  "-frames:v", "1", file.string()});
-        ASSERT_EQ(status, 0) << out;
-        ASSERT_TRUE(std::filesystem::exists(file));
+        EXPECT_EQ(status, 0) << out;
+        EXPECT_TRUE(std::filesystem::exists(file));
         EXPECT_GT(std::filesystem::file_size(file), 10'000u) << "the screenshot looks empty";
         std::printf("screenshot: %s\n", file.string().c_str());
+        return file;
     }
 
     TempFolder folder_;
@@ -197,7 +199,27 @@ TEST_F(PanelUnderXvfb, ReplayByShortcutAndClickWhileACaptureStreamsIn) {
     ASSERT_TRUE(sender.wait(150s)) << "vta send did not finish";
     std::printf("%s", sender.output().c_str());
     screenshot(window, 1280, 720);
-    screenshot(window, 1920, 1080);
+    const auto large = screenshot(window, 1920, 1080);
+    // Flags: GER from the operator's PNG folder; AIN (neutral athletes) has no PNG there, so the overlays' SVG
+    // flag is drawn: the neutral one, grey, where the red athlete's flag box is.
+    EXPECT_NE(panel_->output().find("panel: flag of the blue athlete: " + (flags / "GER.png").string()),
+              std::string::npos);
+    EXPECT_NE(
+        panel_->output().find("panel: flag of the red athlete: /usr/share/iso-flags-svg/country-4x3/_generic.svg"),
+        std::string::npos)
+        << panel_->output();
+    std::smatch box;
+    const std::string drawn_out = panel_->output();
+    ASSERT_TRUE(std::regex_search(drawn_out, box,
+                                  std::regex("drawn at 1920x1080; red flag at (\\d+),(\\d+) size (\\d+)x(\\d+)")));
+    std::ifstream in(large, std::ios::binary);
+    const auto image = vta::test_peers::decode_png(std::string(std::istreambuf_iterator<char>(in), {}));
+    const auto pixel =
+        image.rgba_at(std::stoi(box[1]) + std::stoi(box[3]) / 2, std::stoi(box[2]) + std::stoi(box[4]) / 2);
+    EXPECT_LT(std::abs(int(pixel.r) - int(pixel.g)), 24)
+        << "not the grey neutral flag: " << int(pixel.r) << "," << int(pixel.g) << "," << int(pixel.b);
+    EXPECT_LT(std::abs(int(pixel.g) - int(pixel.b)), 24);
+    EXPECT_GT(int(pixel.r), 90);
 
     // A 10,000+ datagrams/s burst: the UI thread's stall is reported when the panel closes.
     const auto [simulated, simulate_out] = run_to_end(

@@ -66,7 +66,7 @@ TEST(SettingsForm, EveryShippedPackageShowsItsSettings) {
         EXPECT_FALSE(s.field.label.empty()) << s.field.key;
     }
     EXPECT_EQ(packages, (std::vector<std::string>{"ivr", "new-match", "scenes", "stream-recovery"}));
-    EXPECT_EQ(f.package_settings.size(), 35u);
+    EXPECT_EQ(f.package_settings.size(), 37u);
     // No value differs from the defaults, so saving the untouched form writes no package settings.
     const auto check = apply_form(f, nlohmann::json::object());
     ASSERT_TRUE(check.document) << check.error;

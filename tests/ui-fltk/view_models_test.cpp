@@ -81,7 +81,7 @@ TEST(ConnectionRows, ObsReconnectingShowsReasonAndNextRetry) {
 }
 
 TEST(LiveMatch, AthletesScoresRoundsClockInjuryChallenge) {
-    const auto view = live_match(snapshot_with_match(), {});
+    const auto view = live_match(snapshot_with_match(), {}, nullptr);
     ASSERT_TRUE(view.present);
     EXPECT_EQ(view.title, "Match 101 · W+ 67 kg");
     EXPECT_EQ(view.athletes[0].name, "Emma O'CONNOR");
@@ -101,16 +101,31 @@ TEST(LiveMatch, FlagOnlyWhenTheImageExists) {
     const auto folder = std::filesystem::temp_directory_path() / "vta-flags-test";
     std::filesystem::create_directories(folder);
     std::ofstream(folder / "IRL.png") << "png";
-    const auto view = live_match(snapshot_with_match(), folder);
+    const auto view = live_match(snapshot_with_match(), folder, nullptr);
     ASSERT_TRUE(view.athletes[0].flag);
     EXPECT_EQ(*view.athletes[0].flag, folder / "IRL.png");
     EXPECT_FALSE(view.athletes[1].flag);
     std::filesystem::remove_all(folder);
 }
 
+TEST(LiveMatch, WithoutAPngTheFlagIsTheOverlaysSvg) {
+    const auto nocs =
+        flags::NocTable::load(std::filesystem::path(VTA_SOURCE_DIR) / "scripts/overlays/noc.json").value();
+    const auto folder = std::filesystem::temp_directory_path() / "vta-flags-svg-test";
+    std::filesystem::create_directories(folder);
+    std::ofstream(folder / "IRL.png") << "png";
+    auto view = live_match(snapshot_with_match(), {}, &nocs);
+    EXPECT_EQ(view.athletes[0].flag, flags::debian_flags_folder / "ie.svg");
+    EXPECT_EQ(view.athletes[1].flag, nocs.flag_file(view.athletes[1].noc));
+    view = live_match(snapshot_with_match(), folder, &nocs);
+    EXPECT_EQ(view.athletes[0].flag, folder / "IRL.png") << "the operator's PNG folder wins";
+    EXPECT_EQ(view.athletes[1].flag->extension(), ".svg");
+    std::filesystem::remove_all(folder);
+}
+
 TEST(LiveMatch, NoMatchBeforeTheFirstIsLoaded) {
     host::HostSnapshot s;
-    EXPECT_FALSE(live_match(s, {}).present);
+    EXPECT_FALSE(live_match(s, {}, nullptr).present);
 }
 
 TEST(LiveMatch, LiveFromTheFirstRoundUntilDecided) {

@@ -88,6 +88,26 @@ private:
     std::vector<Call>& calls_;
 };
 
+class FakeOverlay : public OverlayBackend {
+public:
+    explicit FakeOverlay(std::vector<Call>& calls) : calls_(calls) {}
+    JsonResult show(const std::string& package, const std::string& page, const nlohmann::json& data) override {
+        calls_.push_back({package, "overlay.show", {{"page", page}, {"data", data}}});
+        return JsonResult(nullptr);
+    }
+    JsonResult hide(const std::string& package, const std::string& page) override {
+        calls_.push_back({package, "overlay.hide", {{"page", page}}});
+        return JsonResult(nullptr);
+    }
+    JsonResult set(const std::string& package, const std::string& key, const nlohmann::json& value) override {
+        calls_.push_back({package, "overlay.set", {{"key", key}, {"value", value}}});
+        return JsonResult(nullptr);
+    }
+
+private:
+    std::vector<Call>& calls_;
+};
+
 class FakeStore : public StoreBackend {
 public:
     FakeStore(boost::asio::io_context& io, std::vector<Call>& calls) : io_(io), calls_(calls) {}
@@ -166,6 +186,7 @@ protected:
         o.obs = obs;
         o.playback = std::make_shared<FakePlayback>(io, calls);
         o.store = std::make_shared<FakeStore>(io, calls);
+        o.overlay = std::make_shared<FakeOverlay>(calls);
         o.logger = std::make_shared<spdlog::logger>("workflows-test");
         o.on_log = [this](const std::string& p, const std::string& level, const std::string& m) {
             if (level == "warn" || level == "error") warnings.push_back(p + ": " + m);
@@ -351,6 +372,7 @@ TEST_F(HostEvents, TheOverlayFollowsObsReportingTheIvrSceneOnAir) {
     const std::vector<std::string> expected = {"obs.str:set_scene", "obs.rec:save_replay",
                                                "obs.str:set_source_visible"};
     auto ivr = names("ivr");
+    std::erase_if(ivr, [](const std::string& name) { return !name.starts_with("obs."); });
     ASSERT_GE(ivr.size(), 3u);
     EXPECT_EQ(std::vector<std::string>(ivr.begin(), ivr.begin() + 3), expected);
     auto shown = of("ivr", "obs.str:set_source_visible");

@@ -98,7 +98,8 @@ TEST(Check, EveryShippedPackageIsClean) {
         EXPECT_FALSE(report.manifest.version.empty());
         EXPECT_FALSE(report.manifest.author.empty());
         EXPECT_FALSE(report.manifest.description.empty());
-        EXPECT_TRUE(report.manifest.permissions.empty());
+        for (const auto& permission : report.manifest.permissions)
+            EXPECT_EQ(permission, "overlay") << name << ": no shipped package asks to leave the sandbox";
         EXPECT_FALSE(report.manifest.config.empty());
         EXPECT_FALSE(report.handlers.empty());
     }
@@ -263,6 +264,32 @@ TEST(Ivr, EachChallengeIsReviewedAndResolvedBackToLive) {
     EXPECT_EQ(logged(report, "warn", ""), 0);
 }
 
+std::vector<RecordedAction> page_actions(const DryRunReport& report, const std::string& action,
+                                         const std::string& page) {
+    std::vector<RecordedAction> found;
+    for (const auto& a : named(report, action))
+        if (a.args.value("page", "") == page) found.push_back(a);
+    return found;
+}
+
+TEST(Ivr, TheReviewBannerShowsFromTheRequestUntilFiveSecondsAfterTheDecision) {
+    auto report = run("ivr");
+    auto shown = page_actions(report, "overlay.show", "ivr");
+    EXPECT_EQ(times(shown), requested);
+    // day 3: the red coach (ch2), then the blue coach three times (ch1); the scores as tkStrike had them.
+    const std::vector<int> sides = {2, 1, 1, 1};
+    for (std::size_t i = 0; i < shown.size() && i < sides.size(); ++i) {
+        EXPECT_EQ(shown[i].args["data"].value("side", -1), sides[i]) << i;
+        EXPECT_TRUE(shown[i].args["data"]["scores_before"].is_array()) << shown[i].args;
+    }
+    std::vector<std::int64_t> hide_at;
+    for (auto t : resolved) hide_at.push_back(t + 5000);
+    EXPECT_EQ(times(page_actions(report, "overlay.hide", "ivr")), hide_at);
+
+    auto off = run("ivr", {{"banner", false}});
+    EXPECT_TRUE(named(off, "overlay.show").empty());
+}
+
 TEST(Ivr, ARepeatedRequestIsDebounced) {
     // Match 2 up to just before its challenge, then: request, cancel, the same request again 2.5 s
     // later (debounced), cancel, and a new request 15 s later that is reviewed.
@@ -326,6 +353,16 @@ TEST(Scenes, MissingScenesAreReportedOnceAndSourcesFollowTheRules) {
     EXPECT_EQ(times(source_visibility(report, "Match intro", false)), hidden);
     for (const auto& a : source_visibility(report, "Match intro", true))
         EXPECT_EQ(a.args.value("scene", ""), "LIVE_SCENE");
+    // The intro and winner pages of the overlays follow the same rules, whether OBS has the scenes or not.
+    EXPECT_EQ(times(page_actions(report, "overlay.show", "intro")), shown);
+    EXPECT_EQ(times(page_actions(report, "overlay.hide", "intro")), hidden);
+    std::vector<std::int64_t> winner_shown, winner_hidden;
+    for (auto t : winner_at) {
+        winner_shown.push_back(t + 2000);
+        winner_hidden.push_back(t + 17000);
+    }
+    EXPECT_EQ(times(page_actions(report, "overlay.show", "winner")), winner_shown);
+    EXPECT_EQ(times(page_actions(report, "overlay.hide", "winner")), winner_hidden);
 }
 
 TEST(Scenes, OperatorConfigRenamesScenesAndTheRuleTableApplies) {

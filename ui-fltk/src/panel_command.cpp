@@ -81,8 +81,13 @@ int panel_command(const std::vector<std::string>& args) {
         return 1;
     }
     std::unique_ptr<host::Host> host = std::move(created.value());
+    std::optional<flags::NocTable> nocs;
+    if (auto table = host::load_noc_table(setup->config.overlays, setup->overlays_folder))
+        nocs.emplace(std::move(table.value()));
+    else
+        spdlog::warn("panel: {}: no flags", table.error().message);
     auto window = std::make_unique<PanelWindow>(width, height, host->actions(), config_file, setup->config,
-                                                package_schemas(setup->workflow_folders));
+                                                package_schemas(setup->workflow_folders), std::move(nocs));
     PanelWindow* panel = window.get();
     host->on_snapshot([panel](std::shared_ptr<const host::HostSnapshot> s) { panel->deliver(std::move(s)); }, log_ring);
 

@@ -22,6 +22,7 @@
 #include <FL/filename.H>
 #include <spdlog/spdlog.h>
 
+#include "svg_image.hpp"
 #include "vta/ui/view_models.hpp"
 
 namespace vta::ui {
@@ -124,12 +125,14 @@ struct PanelWindow::SettingsWidgets {
 };
 
 PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesystem::path config_file,
-                         const host::Config& config, std::vector<PackageSchema> packages)
+                         const host::Config& config, std::vector<PackageSchema> packages,
+                         std::optional<flags::NocTable> nocs)
     : Fl_Double_Window(w, h, "reStrike VTA panel"),
       host_(host),
       config_file_(std::move(config_file)),
       package_schemas_(std::move(packages)),
-      flags_folder_(config.panel.flags_folder) {
+      flags_folder_(config.panel.flags_folder),
+      nocs_(std::move(nocs)) {
     const ConfigFile read = read_config_file(config_file_);
     config_document_ = read.document.value_or(nlohmann::json::object());
 
@@ -323,7 +326,7 @@ PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesys
 void PanelWindow::close_requested() {
     // Closing stops the host: mid-match that loses the rest of the match's events, so ask first.
     if (shown_ && match_is_live(*shown_)) {
-        const std::string title = live_match(*shown_, flags_folder_).title;
+        const std::string title = live_match(*shown_, flags_folder_, nullptr).title;
         if (fl_choice("%s is live: closing the panel stops storing its events and running the workflows.", "Keep open",
                       "Close anyway", nullptr, title.c_str()) != 1)
             return;
@@ -399,7 +402,7 @@ void PanelWindow::build_settings(int x, int y, int w, int h) {
     }
     s.mpv = field("mpv program");
     s.flags_folder = field("Flags folder");
-    s.flags_folder->tooltip("a folder of <NOC>.png images");
+    s.flags_folder->tooltip("a folder of <NOC>.png images; empty: the overlays' flags (iso-flags-svg)");
     s.shortcut_replay = field("Shortcut: Replay", 140);
     s.shortcut_back_to_live = field("Shortcut: Back to live", 140);
     s.shortcut_manual = field("Shortcut: Manual mode", 140);
@@ -572,7 +575,9 @@ void PanelWindow::draw() {
     if (w() == drawn_w_ && h() == drawn_h_) return;
     drawn_w_ = w();
     drawn_h_ = h();
-    spdlog::info("panel: drawn at {}x{}", drawn_w_, drawn_h_);
+    const Fl_Box* red_flag = athletes_[1].flag;
+    spdlog::info("panel: drawn at {}x{}; red flag at {},{} size {}x{}", drawn_w_, drawn_h_, red_flag->x(),
+                 red_flag->y(), red_flag->w(), red_flag->h());
 }
 
 int PanelWindow::handle(int event) {
@@ -699,7 +704,7 @@ void PanelWindow::render_connections(const host::HostSnapshot& snapshot) {
 }
 
 void PanelWindow::render_match(const host::HostSnapshot& snapshot) {
-    const LiveMatchView view = live_match(snapshot, flags_folder_);
+    const LiveMatchView view = live_match(snapshot, flags_folder_, nocs_ ? &*nocs_ : nullptr);
     if (!view.present) return set_label(match_title_, "No match loaded");
     set_label(match_title_, view.title);
     for (int side = 0; side < 2; ++side) {
@@ -719,12 +724,16 @@ void PanelWindow::render_match(const host::HostSnapshot& snapshot) {
         if (flag != flag_paths_[side]) {
             flag_paths_[side] = flag;
             flag_images_[side].reset();
-            if (!flag.empty()) {
+            if (a.flag && a.flag->extension() == ".svg") {
+                flag_images_[side] = render_svg(*a.flag, 60, 40);
+            } else if (!flag.empty()) {
                 Fl_PNG_Image original(flag.c_str());
                 if (original.w() > 0) flag_images_[side].reset(original.copy(60, 40));
             }
             w.flag->image(flag_images_[side].get());
             w.flag->redraw();
+            spdlog::info("panel: flag of the {} athlete: {}{}", side == 0 ? "blue" : "red",
+                         flag.empty() ? "none" : flag, flag.empty() || flag_images_[side] ? "" : " (cannot be read)");
         }
     }
     set_label(round_clock_, view.round + "   " + view.clock + (view.clock_running ? "  running" : "  stopped"));

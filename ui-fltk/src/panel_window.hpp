@@ -44,8 +44,9 @@ struct PanelFigures {
 class PanelWindow : public Fl_Double_Window {
 public:
     // `packages`: the workflow packages whose settings the Settings tab shows.
+    // `nocs`: the overlays' NOC table, for the live match's flags (none: only a PNG flags folder shows flags).
     PanelWindow(int w, int h, host::OperatorActions& host, std::filesystem::path config_file,
-                const host::Config& config, std::vector<PackageSchema> packages);
+                const host::Config& config, std::vector<PackageSchema> packages, std::optional<flags::NocTable> nocs);
     ~PanelWindow() override;
 
     // From any thread: keeps only the newest snapshot and wakes the FLTK thread once for it.
@@ -99,6 +100,7 @@ private:
     nlohmann::json config_document_;
     std::vector<PackageSchema> package_schemas_;
     std::filesystem::path flags_folder_;
+    std::optional<flags::NocTable> nocs_;
     KeyChord replay_key_, back_to_live_key_, manual_key_;
 
     mutable std::mutex pending_mutex_;

@@ -98,7 +98,8 @@ std::vector<ConnectionRow> connection_rows(const host::HostSnapshot& snapshot) {
     return rows;
 }
 
-LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesystem::path& flags_folder) {
+LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesystem::path& flags_folder,
+                         const flags::NocTable* nocs) {
     LiveMatchView view;
     const pss::MatchState& m = snapshot.match;
     view.present = snapshot.has_match;
@@ -123,6 +124,7 @@ LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesyst
             std::error_code ec;
             if (std::filesystem::is_regular_file(flag, ec)) a.flag = flag;
         }
+        if (!a.flag && !a.noc.empty() && nocs) a.flag = nocs->flag_file(a.noc);
         a.score = m.scores[side];
         for (int r = 0; r < std::min<int>(m.round, int(m.round_scores.size())); ++r)
             a.round_scores.push_back(m.round_scores[r][side]);

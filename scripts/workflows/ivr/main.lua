@@ -6,6 +6,8 @@
 --       (no replay buffer clip: the last clip_seconds cut from OBS_REC's running recording)
 --   challenge_rejected / _cancelled / _resolved, or the operator closing mpv -> hide the overlay,
 --       back to live_scene (the replay buffer itself is kept running by the host, armed by new-match)
+--   With `banner`, a coach's or the referee's challenge also shows the review banner page (overlays/ivr.html)
+--   from the request until banner_seconds after it is decided; the page shows tkStrike's outcome.
 -- A request while a review is under way, or within debounce_seconds of the last one, is ignored.
 local cfg = config()
 
@@ -74,6 +76,26 @@ local function close_review(why, r)
   log.info("ivr: review (" .. r.reason .. ") closed: " .. why)
 end
 
+local banner_timer = nil
+
+local function show_banner(match_state, side)
+  if not cfg.banner then return end
+  if banner_timer then
+    timer.cancel(banner_timer)
+    banner_timer = nil
+  end
+  local ok, err = overlay.show("ivr", { side = side, scores_before = match_state.scores })
+  if not ok then log.warn("ivr: the review banner could not be shown:", err) end
+end
+
+local function end_banner()
+  if not cfg.banner or banner_timer then return end
+  banner_timer = timer.after(tonumber(cfg.banner_seconds) or 5, function()
+    banner_timer = nil
+    overlay.hide("ivr")
+  end)
+end
+
 local function open_review(ev, reason, info)
   local now = util.now()
   local debounce = tonumber(cfg.debounce_seconds) or 0
@@ -137,8 +159,9 @@ local function open_review(ev, reason, info)
   end
 end
 
-on("challenge_requested", function(ev)
+on("challenge_requested", function(ev, match_state)
   local side = ev.data.side
+  show_banner(match_state, side)
   open_review(ev, "challenge of the " .. side_name(side), { side = side })
 end)
 
@@ -150,6 +173,7 @@ for _, kind in ipairs({ "challenge_rejected", "challenge_cancelled", "challenge_
   on(kind, function(ev)
     local what = string.gsub(kind, "^challenge_", "")
     if ev.data.result then what = what .. " (" .. tostring(ev.data.result) .. ")" end
+    end_banner()
     close_review("challenge " .. what)
   end)
 end

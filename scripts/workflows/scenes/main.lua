@@ -2,7 +2,8 @@
 -- Each rule (config.rules.<name>, an operator can change or remove one by name):
 --   on           event kind that starts it ("break_started", "winner", "match_loaded", ...)
 --   scene        scene to switch to, or
---   source       source to show in `in_scene` (default live_scene)
+--   source       source to show in `in_scene` (default live_scene), and/or
+--   overlay      overlay page to show (scripts/overlays: "intro", "winner", "break", ...)
 --   delay        seconds between the event and the switch (default 0)
 --   seconds      how long it lasts (0 or absent: until `until`, or for good)
 --   until        event kind that ends it early
@@ -53,6 +54,16 @@ local function switch(scene, rule_name)
   return true
 end
 
+local function show_page(page, visible, rule_name)
+  local ok, err, code
+  if visible then ok, err, code = overlay.show(page) else ok, err, code = overlay.hide(page) end
+  if not ok then
+    warn_once("page\n" .. page .. "\n" .. code, (visible and "showing" or "hiding") .. " overlay page '" .. page ..
+              "' (rule '" .. rule_name .. "') failed (" .. code .. ": " .. err .. ")")
+  end
+  return ok
+end
+
 local function show(scene, source, visible, rule_name)
   local ok, err, code = conn:set_source_visible(scene, source, visible)
   if not ok then
@@ -64,7 +75,7 @@ local function show(scene, source, visible, rule_name)
   return true
 end
 
--- Rules in name order, each with its own state: {name, spec, active, applied, timers, generation}.
+-- Rules in name order, each with its own state: {name, spec, active, applied, page_shown, timers, generation}.
 local rules = {}
 do
   local ordered = {}
@@ -72,8 +83,9 @@ do
   table.sort(ordered)
   for _, name in ipairs(ordered) do
     local spec = cfg.rules[name]
-    if type(spec) ~= "table" or type(spec.on) ~= "string" or (spec.scene == nil and spec.source == nil) then
-      log.warn("scenes: rule '" .. name .. "' needs 'on' and a 'scene' or 'source': ignored")
+    if type(spec) ~= "table" or type(spec.on) ~= "string" or
+       (spec.scene == nil and spec.source == nil and spec.overlay == nil) then
+      log.warn("scenes: rule '" .. name .. "' needs 'on' and a 'scene', 'source' or 'overlay': ignored")
     else
       rules[#rules + 1] = { name = name, spec = spec, active = false, generation = 0 }
     end
@@ -87,9 +99,13 @@ local function finish(rule, generation)
     timer.cancel(rule.timer)
     rule.timer = nil
   end
+  local spec = rule.spec
+  if rule.page_shown then
+    rule.page_shown = false
+    show_page(spec.overlay, false, rule.name)
+  end
   if not rule.applied then return end
   rule.applied = false
-  local spec = rule.spec
   if spec.scene then
     switch(spec.return_scene or cfg.live_scene, rule.name)
   else
@@ -102,9 +118,10 @@ local function apply(rule, generation)
   local spec = rule.spec
   if spec.scene then
     rule.applied = switch(spec.scene, rule.name)
-  else
+  elseif spec.source then
     rule.applied = show(spec.in_scene or cfg.live_scene, spec.source, true, rule.name)
   end
+  if type(spec.overlay) == "string" then rule.page_shown = show_page(spec.overlay, true, rule.name) end
   local seconds = tonumber(spec.seconds) or 0
   if seconds > 0 then
     rule.timer = timer.after(seconds, function()

@@ -50,6 +50,16 @@ public:
     virtual void set_event_sink(HostEventSink sink) = 0;
 };
 
+// The overlay pages' shared state (scripts/overlays): which page is shown with what data, and custom fields.
+// Called on the runtime's thread; nothing waits: the pages follow the change over their feed.
+class OverlayBackend {
+public:
+    virtual ~OverlayBackend() = default;
+    virtual JsonResult show(const std::string& package, const std::string& page, const nlohmann::json& data) = 0;
+    virtual JsonResult hide(const std::string& package, const std::string& page) = 0;
+    virtual JsonResult set(const std::string& package, const std::string& key, const nlohmann::json& value) = 0;
+};
+
 // The match database. Reads run off the runtime's thread and complete through `done` (JSON null:
 // nothing found); writes queue rows for the host's Writer and return at once. Called on the runtime's
 // thread. Events are JSON objects: {id, code, at_us, fields, match_id, round, clip_path,

@@ -131,6 +131,7 @@ struct RuntimeOptions {
     std::shared_ptr<ObsBackend> obs;
     std::shared_ptr<PlaybackBackend> playback;
     std::shared_ptr<StoreBackend> store;
+    std::shared_ptr<OverlayBackend> overlay;
     std::shared_ptr<spdlog::logger> logger;  // null: spdlog default logger
     // The current match between dispatched events (the host's tracker), for match() and store calls;
     // null: the match of the last dispatched event.

@@ -49,8 +49,19 @@ struct PanelShortcuts {
 };
 
 struct PanelConfig {
-    std::filesystem::path flags_folder;  // <NOC>.png flag images; empty: no flags
+    std::filesystem::path flags_folder;  // <NOC>.png flag images; empty: the overlays' SVG flags (NOC table)
     PanelShortcuts shortcuts;
+};
+
+// The overlay pages and their live feed (scripts/overlays), served for OBS browser sources.
+struct OverlaysConfig {
+    bool enabled = true;
+    std::string bind = "127.0.0.1";
+    int port = 3001;
+    std::filesystem::path folder;   // the operator's overlays: a file here replaces the shipped one
+    std::string theme = "classic";  // themes/<theme>.css; a page's ?theme= wins
+    int challenges_per_match = 1;   // video review requests a coach has (a successful one is kept)
+    std::filesystem::path flags_folder = "/usr/share/iso-flags-svg/country-4x3";  // <iso>.svg (iso-flags-svg)
 };
 
 // True for zero or more of Ctrl+, Alt+, Shift+ followed by F1..F12, A..Z, 0..9, Space or Escape.
@@ -64,6 +75,7 @@ struct Config {
     WorkflowsConfig workflows;
     PlaybackConfig playback;
     PanelConfig panel;
+    OverlaysConfig overlays;
 };
 
 struct ConfigResult {

@@ -18,6 +18,7 @@
 #include "vta/host/config.hpp"
 #include "vta/host/ingest.hpp"
 #include "vta/host/operator_actions.hpp"
+#include "vta/host/overlays.hpp"
 #include "vta/host/panel_feed.hpp"
 #include "vta/host/tournament_days.hpp"
 #include "vta/host/workflow_link.hpp"
@@ -32,6 +33,7 @@ struct HostSetup {
     Config config;
     std::filesystem::path database;                       // resolved path of the SQLite file
     std::vector<std::filesystem::path> workflow_folders;  // shipped, user, then the config's
+    std::filesystem::path overlays_folder;                // the shipped overlay pages (scripts/overlays)
 };
 
 class Host {
@@ -51,6 +53,8 @@ public:
 
     // The operator's actions; callable from any thread.
     OperatorActions& actions() { return *actions_; }
+    // The overlay server, null when it is off (io thread).
+    const Overlays* overlays() const { return overlays_.get(); }
 
 private:
     explicit Host(boost::asio::io_context& io, const HostSetup& setup);
@@ -68,6 +72,7 @@ private:
     std::unique_ptr<obs::Connections> obs_;
     std::vector<obs::Subscription> obs_state_logging_;
     std::unique_ptr<TournamentDays> days_;
+    std::shared_ptr<Overlays> overlays_;  // null when off, or when its port could not be bound
     std::unique_ptr<WorkflowLink> workflows_;
     std::unique_ptr<PanelFeed> feed_;
     std::unique_ptr<OperatorActions> actions_;

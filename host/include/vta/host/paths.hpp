@@ -15,6 +15,8 @@ struct Paths {
 
 // The workflow packages that ship with the host (scripts/workflows of this source tree).
 std::filesystem::path shipped_workflows();
+// The overlay pages of the source tree (scripts/overlays).
+std::filesystem::path shipped_overlays();
 
 // Reads XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME (falling back to ~/.config, ~/.local/share,
 // ~/.local/state as the XDG specification says).

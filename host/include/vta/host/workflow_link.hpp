@@ -20,9 +20,11 @@ namespace vta::host {
 
 class WorkflowLink {
 public:
-    // `connections`, `reader`, `writer` and `ingest` must outlive the link (the host owns them all).
+    // `connections`, `reader`, `writer` and `ingest` must outlive the link (the host owns them all); `overlay` may
+    // be null (overlays off).
     WorkflowLink(boost::asio::io_context& io, const Config& config, std::vector<std::filesystem::path> folders,
-                 obs::Connections& connections, store::Reader& reader, store::Writer& writer, const Ingest& ingest);
+                 obs::Connections& connections, store::Reader& reader, store::Writer& writer, const Ingest& ingest,
+                 std::shared_ptr<bindings::OverlayBackend> overlay);
     ~WorkflowLink();  // unloads the packages before the backends they use go
 
     // Loads every package of the folders and logs what failed; returns how many loaded.

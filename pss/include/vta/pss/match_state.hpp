@@ -38,11 +38,13 @@ struct MatchState {
     std::array<std::array<int, 2>, 4> round_scores{};  // [round-1][athlete-1]; [3] golden round = scores in round 4
     std::array<int, 2> scores{};                       // sc1/sc2: tkStrike sends the current round's score
     std::array<int, 2> warnings{};
+    std::array<int, 2> hit_levels{};  // the last hit level measured per athlete (hl1/hl2), 0 none yet
     int round = 0;
     int clock_seconds = 0;
     bool clock_running = false;
     std::array<InjuryTime, 3> injury{};         // [0] unidentified, [1] athlete 1, [2] athlete 2
     std::array<ChallengeStage, 3> challenge{};  // [0] referee, [1] coach 1, [2] coach 2
+    std::array<int, 2> challenges_lost{};       // coach challenges of athlete 1/2 that ended lost
     std::array<int, 3> round_winners{};         // 0 not decided, 1 or 2
     std::string winner;                         // "BLUE", "RED", "TIE" or ""
     std::string winner_name, decision;          // from wmh, e.g. "2-1 PTF"
@@ -74,11 +76,13 @@ struct MatchState {
         visit("round_scores", s.round_scores);
         visit("scores", s.scores);
         visit("warnings", s.warnings);
+        visit("hit_levels", s.hit_levels);
         visit("round", s.round);
         visit("clock_seconds", s.clock_seconds);
         visit("clock_running", s.clock_running);
         visit("injury", s.injury);
         visit("challenge", s.challenge);
+        visit("challenges_lost", s.challenges_lost);
         visit("round_winners", s.round_winners);
         visit("winner", s.winner);
         visit("winner_name", s.winner_name);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "vta/flags/noc_table.hpp"
 #include "vta/host/snapshot.hpp"
 
 namespace vta::ui {
@@ -29,7 +30,7 @@ std::vector<ConnectionRow> connection_rows(const host::HostSnapshot& snapshot);
 struct AthleteView {
     std::string name;  // long name, or the short one
     std::string noc;
-    std::optional<std::filesystem::path> flag;  // <flags folder>/<NOC>.png when it exists
+    std::optional<std::filesystem::path> flag;  // <flags folder>/<NOC>.png when it exists, else the overlays' SVG
     int score = 0;
     std::vector<int> round_scores;  // one per round begun
     int warnings = 0;
@@ -47,7 +48,10 @@ struct LiveMatchView {
     std::string status;  // winner and decision, break, referee's challenge, "ready"
 };
 
-LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesystem::path& flags_folder);
+// Flags: <flags_folder>/<NOC>.png when the operator set a folder and it has one; otherwise the SVG the overlays
+// show (`nocs`, null: none).
+LiveMatchView live_match(const host::HostSnapshot& snapshot, const std::filesystem::path& flags_folder,
+                         const flags::NocTable* nocs);
 
 // A match has begun (round 1 or later) and is not decided: closing the panel now would lose its end.
 bool match_is_live(const host::HostSnapshot& snapshot);

@@ -1,0 +1,67 @@
+// The host's web server: static files from a list of folders, file routes (e.g. /flags/), and live feeds over
+// WebSocket, on one port of the host's io_context (Boost.Beast). Only GET and HEAD; a bad request gets a 4xx
+// with the reason and the connection goes on or closes, never the server. Files are read on a worker thread:
+// the io thread never waits on the disk.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "vta/common/result.hpp"
+#include "vta/web/feed.hpp"
+
+namespace vta::web {
+
+struct HttpServerOptions {
+    std::string bind = "127.0.0.1";
+    std::uint16_t port = 3001;                 // 0: any free port (tests)
+    std::vector<std::filesystem::path> roots;  // static files: the first folder that has a file serves it
+    std::size_t max_connections = 256;         // beyond it a new connection is closed at once
+    std::size_t max_file_bytes = 16u << 20;    // larger files are refused (413)
+};
+
+struct HttpCounters {
+    std::uint64_t requests = 0;
+    std::uint64_t refused = 0;  // answered 4xx
+    std::uint64_t feed_connections = 0;
+};
+
+class HttpServer {
+public:
+    // Binds the port; a failure names the address and why.
+    static vta::Result<std::unique_ptr<HttpServer>> open(boost::asio::io_context& io, HttpServerOptions options);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    // GET <prefix><rest> serves the file `resolve(rest)` names (called on the worker thread); its Error's code
+    // chooses the status (not_found 404, anything else 400). Call before start().
+    using FileRoute = std::function<vta::Result<std::filesystem::path>(std::string_view rest)>;
+    void add_file_route(std::string prefix, FileRoute resolve);
+    // A WebSocket upgrade on `path` follows `feed`. Pages may only send {"type":"snapshot"} (the state again);
+    // anything else closes their connection. Call before start().
+    void add_feed(std::string path, Feed& feed);
+
+    void start();
+    // Closes the port and every connection. Safe to call twice.
+    void stop();
+
+    boost::asio::ip::tcp::endpoint local_endpoint() const;
+    const HttpCounters& counters() const;
+
+    struct State;
+
+private:
+    explicit HttpServer(std::shared_ptr<State> state);
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace vta::web

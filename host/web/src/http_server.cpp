@@ -1,0 +1,331 @@
+#include "vta/web/http_server.hpp"
+
+#include <chrono>
+#include <deque>
+#include <fstream>
+#include <optional>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include "vta/web/static_files.hpp"
+
+namespace vta::web {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto idle_timeout = std::chrono::seconds(30);
+constexpr std::size_t max_queued_frames = 64;  // a page further behind gets one snapshot instead
+constexpr std::size_t max_page_message = 1024;
+
+class Connection {
+public:
+    virtual ~Connection() = default;
+    virtual void close() = 0;
+};
+
+struct Answer {
+    http::status status = http::status::ok;
+    std::string body;
+    std::string content_type = "text/plain; charset=utf-8";
+};
+
+Answer refusal(http::status status, const std::string& reason) { return {status, reason + "\n"}; }
+
+// Runs on the worker thread.
+Answer read_file(const vta::Result<std::filesystem::path>& file, std::size_t max_bytes) {
+    if (!file)
+        return refusal(file.error().code == vta::Errc::not_found ? http::status::not_found : http::status::bad_request,
+                       file.error().message);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(*file, ec);
+    if (ec) return refusal(http::status::not_found, "cannot read the file: " + ec.message());
+    if (size > max_bytes) return refusal(http::status::payload_too_large, "the file is larger than the server serves");
+    std::ifstream in(*file, std::ios::binary);
+    Answer answer;
+    answer.body.resize(size);
+    if (!in.read(answer.body.data(), std::streamsize(size)))
+        return refusal(http::status::internal_server_error, "cannot read the file");
+    answer.content_type = std::string(content_type_of(*file));
+    return answer;
+}
+
+}  // namespace
+
+struct HttpServer::State {
+    State(net::io_context& io, HttpServerOptions o) : io(io), options(std::move(o)), acceptor(io) {}
+    net::io_context& io;
+    HttpServerOptions options;
+    tcp::acceptor acceptor;
+    net::thread_pool files{1};
+    std::vector<std::pair<std::string, FileRoute>> routes;
+    std::vector<std::pair<std::string, Feed*>> feeds;
+    std::vector<std::weak_ptr<Connection>> connections;
+    HttpCounters counters;
+    bool stopped = false;
+
+    void remember(const std::shared_ptr<Connection>& c) {
+        std::erase_if(connections, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
+        connections.push_back(c);
+    }
+    std::size_t open_connections() {
+        std::erase_if(connections, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
+        return connections.size();
+    }
+};
+
+namespace {
+
+using State = HttpServer::State;
+
+class FeedSession : public Connection, public std::enable_shared_from_this<FeedSession> {
+public:
+    FeedSession(std::shared_ptr<State> state, Feed& feed, beast::tcp_stream stream)
+        : state_(std::move(state)), feed_(feed), ws_(std::move(stream)) {}
+
+    void run(http::request<http::empty_body> request) {
+        beast::get_lowest_layer(ws_).expires_never();
+        ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        ws_.read_message_max(max_page_message);
+        ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    }
+
+    void close() override {
+        stop_following();
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
+    }
+
+private:
+    void on_accept(beast::error_code ec) {
+        if (ec || state_->stopped) return;
+        ++state_->counters.feed_connections;
+        std::weak_ptr<FeedSession> weak = shared_from_this();
+        follow_id_ = feed_.follow([weak](const Frame& frame) {
+            if (auto self = weak.lock()) self->send(frame);
+        });
+        send(feed_.snapshot_frame());
+        read();
+    }
+
+    void stop_following() {
+        if (follow_id_ != 0 && !state_->stopped) feed_.unfollow(follow_id_);
+        follow_id_ = 0;
+    }
+
+    void send(const Frame& frame) {
+        if (queue_.size() >= max_queued_frames) {
+            // Too far behind for patches to help: the frame being written stays, the rest becomes one snapshot.
+            queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
+            queue_.push_back(feed_.snapshot_frame());
+        } else {
+            queue_.push_back(frame);
+        }
+        if (!writing_) write_next();
+    }
+
+    void write_next() {
+        writing_ = true;
+        ws_.text(true);
+        ws_.async_write(net::buffer(*queue_.front()),
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+    }
+
+    void on_write(beast::error_code ec) {
+        writing_ = false;
+        if (ec) return stop_following();
+        queue_.pop_front();
+        if (!queue_.empty()) write_next();
+    }
+
+    void read() {
+        ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    void on_read(beast::error_code ec) {
+        if (ec || state_->stopped) return stop_following();
+        const auto message = nlohmann::json::parse(beast::buffers_to_string(buffer_.data()), nullptr, false);
+        buffer_.consume(buffer_.size());
+        if (ws_.got_text() && message.is_object() && message.value("type", "") == "snapshot") {
+            send(feed_.snapshot_frame());
+            return read();
+        }
+        stop_following();
+        ws_.async_close(websocket::close_reason(websocket::close_code::policy_error,
+                                                "the feed is read-only: only {\"type\":\"snapshot\"} is accepted"),
+                        [self = shared_from_this()](beast::error_code) {});
+    }
+
+    std::shared_ptr<State> state_;
+    Feed& feed_;
+    websocket::stream<beast::tcp_stream> ws_;
+    beast::flat_buffer buffer_;
+    std::deque<Frame> queue_;
+    bool writing_ = false;
+    int follow_id_ = 0;
+};
+
+class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(std::shared_ptr<State> state, tcp::socket socket)
+        : state_(std::move(state)), stream_(std::move(socket)) {}
+
+    void read() {
+        parser_.emplace();
+        parser_->header_limit(8 * 1024);
+        parser_->body_limit(0);
+        stream_.expires_after(idle_timeout);
+        http::async_read(stream_, buffer_, *parser_,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    void close() override {
+        beast::error_code ignored;
+        stream_.socket().close(ignored);
+    }
+
+private:
+    void on_read(beast::error_code ec) {
+        if (state_->stopped || ec == http::error::end_of_stream || ec == beast::error::timeout ||
+            ec == net::error::operation_aborted || ec == net::error::connection_reset)
+            return close();
+        if (ec) return respond(refusal(http::status::bad_request, "bad request: " + ec.message()), false, false);
+        ++state_->counters.requests;
+        http::request<http::empty_body> request = parser_->release();
+        const std::string target(request.target());
+        const std::string path = target.substr(0, target.find_first_of("?#"));
+        if (websocket::is_upgrade(request)) {
+            for (const auto& [feed_path, feed] : state_->feeds)
+                if (feed_path == path) {
+                    auto session = std::make_shared<FeedSession>(state_, *feed, std::move(stream_));
+                    state_->remember(session);
+                    return session->run(std::move(request));
+                }
+            return respond(refusal(http::status::not_found, "no feed at " + path), false, false);
+        }
+        const bool head = request.method() == http::verb::head;
+        if (request.method() != http::verb::get && !head)
+            return respond(refusal(http::status::method_not_allowed, "only GET and HEAD"), request.keep_alive(), head);
+        HttpServer::FileRoute route;
+        std::string rest = target;
+        for (const auto& [prefix, resolve] : state_->routes)
+            if (path.starts_with(prefix)) {
+                route = resolve;
+                rest = path.substr(prefix.size());
+            }
+        // The disk is read on the worker; the answer is written back on the io thread.
+        net::post(state_->files,
+                  [self = shared_from_this(), route, rest, keep_alive = request.keep_alive(), head]() mutable {
+                      const auto file = route ? route(rest) : resolve_static(self->state_->options.roots, rest);
+                      Answer answer = read_file(file, self->state_->options.max_file_bytes);
+                      net::io_context& io = self->state_->io;
+                      // The session moves to the io thread: it is never released on the worker.
+                      net::post(io, [self = std::move(self), answer = std::move(answer), keep_alive, head]() mutable {
+                          if (!self->state_->stopped) self->respond(std::move(answer), keep_alive, head);
+                      });
+                  });
+    }
+
+    void respond(Answer answer, bool keep_alive, bool head) {
+        if (int(answer.status) >= 400) {
+            ++state_->counters.refused;
+            spdlog::debug("web: {} {}", int(answer.status), answer.body);
+        }
+        auto response = std::make_shared<http::response<http::string_body>>(answer.status, 11);
+        response->set(http::field::server, "reStrike VTA");
+        response->set(http::field::content_type, answer.content_type);
+        response->set(http::field::cache_control, "no-cache");  // an edited page shows at the next reload
+        response->set("X-Content-Type-Options", "nosniff");
+        response->keep_alive(keep_alive);
+        response->content_length(answer.body.size());
+        if (!head) response->body() = std::move(answer.body);
+        http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
+            if (ec || !response->keep_alive()) {
+                beast::error_code ignored;
+                self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                return;
+            }
+            self->read();
+        });
+    }
+
+    std::shared_ptr<State> state_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::empty_body>> parser_;
+};
+
+void accept_next(const std::shared_ptr<State>& state) {
+    state->acceptor.async_accept([state](beast::error_code ec, tcp::socket socket) {
+        if (state->stopped) return;
+        if (!ec) {
+            if (state->open_connections() >= state->options.max_connections) {
+                spdlog::warn("web: {} connections open, refusing another", state->options.max_connections);
+            } else {
+                auto session = std::make_shared<HttpSession>(state, std::move(socket));
+                state->remember(session);
+                session->read();
+            }
+        }
+        accept_next(state);
+    });
+}
+
+}  // namespace
+
+HttpServer::HttpServer(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+vta::Result<std::unique_ptr<HttpServer>> HttpServer::open(net::io_context& io, HttpServerOptions options) {
+    auto state = std::make_shared<State>(io, std::move(options));
+    const std::string where = state->options.bind + ":" + std::to_string(state->options.port);
+    beast::error_code ec;
+    const auto address = net::ip::make_address(state->options.bind, ec);
+    if (ec) return vta::Error(vta::Errc::invalid_config, "cannot serve on " + where + ": not an IP address");
+    const tcp::endpoint endpoint(address, state->options.port);
+    state->acceptor.open(endpoint.protocol(), ec);
+    if (!ec) state->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) state->acceptor.bind(endpoint, ec);
+    if (!ec) state->acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return vta::Error(vta::Errc::io, "cannot serve on " + where + ": " + ec.message());
+    return std::unique_ptr<HttpServer>(new HttpServer(std::move(state)));
+}
+
+void HttpServer::add_file_route(std::string prefix, FileRoute resolve) {
+    state_->routes.emplace_back(std::move(prefix), std::move(resolve));
+}
+
+void HttpServer::add_feed(std::string path, Feed& feed) { state_->feeds.emplace_back(std::move(path), &feed); }
+
+void HttpServer::start() { accept_next(state_); }
+
+void HttpServer::stop() {
+    if (state_->stopped) return;
+    state_->stopped = true;
+    beast::error_code ignored;
+    state_->acceptor.close(ignored);
+    for (const auto& weak : state_->connections)
+        if (auto c = weak.lock()) c->close();
+    state_->connections.clear();
+    state_->files.join();
+}
+
+tcp::endpoint HttpServer::local_endpoint() const {
+    beast::error_code ec;
+    return state_->acceptor.local_endpoint(ec);
+}
+
+const HttpCounters& HttpServer::counters() const { return state_->counters; }
+
+}  // namespace vta::web
