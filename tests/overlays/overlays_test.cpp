@@ -305,6 +305,9 @@ TEST_F(Overlays, APageOpenedMidBoutShowsTheScoreOnItsFirstFrame) {
         EXPECT_EQ(page_.evaluate("document.getAnimations().filter(a => a.playState === 'running').length"), 0)
             << "no entrance animation on a reload";
     }
+    EXPECT_EQ(page_.evaluate("document.querySelector('link[href*=\"themes/\"]').getAttribute('href')"),
+              "themes/classic.css")
+        << "without ?theme= the config's overlays.theme";
 }
 
 TEST_F(Overlays, ThePageRunsTheClockBetweenTheHostsUpdates) {
