@@ -39,6 +39,12 @@ protected:
             if (rest == "KOR.svg") return folder_ / "flags" / "KOR.svg";
             return vta::Error(Errc::not_found, "no flag " + std::string(rest));
         });
+        server_->add_json_route("POST", "/api/echo", [](const JsonRequest& r) -> vta::Result<nlohmann::json> {
+            if (!r.body.is_object()) return vta::Error(Errc::invalid_argument, "expected an object");
+            if (r.body.contains("key") && r.body["key"] == "revoked")
+                return vta::Error(Errc::auth_failed, "this key was revoked");
+            return nlohmann::json{{"echo", r.body}, {"from", r.remote}};
+        });
         server_->add_feed("/feed", feed_);
         feed_.publish({{"score", 0}});
         server_->start();
@@ -135,11 +141,43 @@ TEST_F(Server, BadRequestsGetA4xxWithTheReasonAndTheServerGoesOn) {
     EXPECT_EQ(request(http::verb::get, "/flags/XXX.svg").result(), http::status::not_found);
     EXPECT_EQ(raw("\x01\x02garbage\r\n\r\n").substr(0, 4), "400 ");
     EXPECT_EQ(raw("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n").substr(0, 4), "400 ");
-    EXPECT_EQ(raw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello").substr(0, 4), "400 ");
+    EXPECT_EQ(raw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello").substr(0, 4), "405 ");
     EXPECT_EQ(raw("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n").substr(0, 4), "200 ");
     std::uint64_t refused = 0;
     on_io([&] { refused = server_->counters().refused; });
     EXPECT_EQ(refused, 7u);
+}
+
+TEST_F(Server, JsonRoutesAnswerJsonAndRefuseWithTheReason) {
+    const auto post = [this](const std::string& body) {
+        beast::tcp_stream stream(connect());
+        http::request<http::string_body> req(http::verb::post, "/api/echo", 11);
+        req.set(http::field::host, "127.0.0.1");
+        req.set(http::field::content_type, "application/json");
+        req.body() = body;
+        req.prepare_payload();
+        http::write(stream, req);
+        beast::flat_buffer buffer;
+        http::response<http::string_body> response;
+        http::read(stream, buffer, response);
+        return response;
+    };
+    auto r = post(R"({"key": "K-1"})");
+    EXPECT_EQ(r.result(), http::status::ok);
+    EXPECT_EQ(r[http::field::content_type], "application/json");
+    EXPECT_EQ(nlohmann::json::parse(r.body()),
+              nlohmann::json::parse(R"({"echo": {"key": "K-1"}, "from": "127.0.0.1"})"));
+    r = post(R"({"key": "revoked"})");
+    EXPECT_EQ(r.result(), http::status::forbidden);
+    EXPECT_EQ(nlohmann::json::parse(r.body()),
+              nlohmann::json::parse(R"({"error": "this key was revoked", "code": "auth_failed"})"));
+    r = post("[1, 2]");
+    EXPECT_EQ(r.result(), http::status::bad_request);
+    r = post("{not json");
+    EXPECT_EQ(r.result(), http::status::bad_request);
+    EXPECT_NE(r.body().find("not JSON"), std::string::npos);
+    EXPECT_EQ(post(std::string(100 * 1024, ' ')).result(), http::status::payload_too_large);
+    EXPECT_EQ(request(http::verb::get, "/api/echo").result(), http::status::method_not_allowed);
 }
 
 TEST_F(Server, AFeedSendsTheSnapshotThenPatches) {

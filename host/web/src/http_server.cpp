@@ -42,6 +42,39 @@ struct Answer {
 
 Answer refusal(http::status status, const std::string& reason) { return {status, reason + "\n"}; }
 
+http::status status_of(vta::Errc code) {
+    switch (code) {
+        case vta::Errc::invalid_argument:
+            return http::status::bad_request;
+        case vta::Errc::auth_failed:
+            return http::status::forbidden;
+        case vta::Errc::not_found:
+            return http::status::not_found;
+        case vta::Errc::invalid_state:
+            return http::status::conflict;
+        case vta::Errc::unavailable:
+            return http::status::service_unavailable;
+        default:
+            return http::status::internal_server_error;
+    }
+}
+
+// Runs on the worker thread.
+Answer run_json_route(const HttpServer::JsonRoute& handle, const JsonRequest& request) {
+    vta::Result<nlohmann::json> result = handle(request);
+    Answer answer;
+    answer.content_type = "application/json";
+    if (result) {
+        answer.body = result->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    } else {
+        answer.status = status_of(result.error().code);
+        answer.body = nlohmann::json({{"error", result.error().message},
+                                      {"code", std::string(vta::to_string(result.error().code))}})
+                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    return answer;
+}
+
 // Runs on the worker thread.
 Answer read_file(const vta::Result<std::filesystem::path>& file, std::size_t max_bytes) {
     if (!file)
@@ -69,6 +102,11 @@ struct HttpServer::State {
     tcp::acceptor acceptor;
     net::thread_pool files{1};
     std::vector<std::pair<std::string, FileRoute>> routes;
+    struct JsonRouteEntry {
+        std::string method, path;
+        JsonRoute handle;
+    };
+    std::vector<JsonRouteEntry> json_routes;
     std::vector<std::pair<std::string, Feed*>> feeds;
     std::vector<std::weak_ptr<Connection>> connections;
     HttpCounters counters;
@@ -93,7 +131,7 @@ public:
     FeedSession(std::shared_ptr<State> state, Feed& feed, beast::tcp_stream stream)
         : state_(std::move(state)), feed_(feed), ws_(std::move(stream)) {}
 
-    void run(http::request<http::empty_body> request) {
+    void run(http::request<http::string_body> request) {
         beast::get_lowest_layer(ws_).expires_never();
         ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
         ws_.read_message_max(max_page_message);
@@ -183,7 +221,7 @@ public:
     void read() {
         parser_.emplace();
         parser_->header_limit(8 * 1024);
-        parser_->body_limit(0);
+        parser_->body_limit(state_->options.max_body_bytes);
         stream_.expires_after(idle_timeout);
         http::async_read(stream_, buffer_, *parser_,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -199,9 +237,12 @@ private:
         if (state_->stopped || ec == http::error::end_of_stream || ec == beast::error::timeout ||
             ec == net::error::operation_aborted || ec == net::error::connection_reset)
             return close();
+        if (ec == http::error::body_limit)
+            return respond(refusal(http::status::payload_too_large, "the request body is larger than the server takes"),
+                           false, false);
         if (ec) return respond(refusal(http::status::bad_request, "bad request: " + ec.message()), false, false);
         ++state_->counters.requests;
-        http::request<http::empty_body> request = parser_->release();
+        http::request<http::string_body> request = parser_->release();
         const std::string target(request.target());
         const std::string path = target.substr(0, target.find_first_of("?#"));
         if (websocket::is_upgrade(request)) {
@@ -213,9 +254,18 @@ private:
                 }
             return respond(refusal(http::status::not_found, "no feed at " + path), false, false);
         }
+        for (const auto& route : state_->json_routes)
+            if (route.path == path) {
+                if (request.method_string() != route.method)
+                    return respond(refusal(http::status::method_not_allowed, path + " takes " + route.method),
+                                   request.keep_alive(), false);
+                return run_json(route.handle, request);
+            }
         const bool head = request.method() == http::verb::head;
         if (request.method() != http::verb::get && !head)
             return respond(refusal(http::status::method_not_allowed, "only GET and HEAD"), request.keep_alive(), head);
+        if (!request.body().empty())
+            return respond(refusal(http::status::bad_request, "a GET has no body"), false, false);
         HttpServer::FileRoute route;
         std::string rest = target;
         for (const auto& [prefix, resolve] : state_->routes)
@@ -224,16 +274,38 @@ private:
                 rest = path.substr(prefix.size());
             }
         // The disk is read on the worker; the answer is written back on the io thread.
-        net::post(state_->files,
-                  [self = shared_from_this(), route, rest, keep_alive = request.keep_alive(), head]() mutable {
-                      const auto file = route ? route(rest) : resolve_static(self->state_->options.roots, rest);
-                      Answer answer = read_file(file, self->state_->options.max_file_bytes);
-                      net::io_context& io = self->state_->io;
-                      // The session moves to the io thread: it is never released on the worker.
-                      net::post(io, [self = std::move(self), answer = std::move(answer), keep_alive, head]() mutable {
-                          if (!self->state_->stopped) self->respond(std::move(answer), keep_alive, head);
-                      });
-                  });
+        on_worker(
+            [this, route, rest] {
+                const auto file = route ? route(rest) : resolve_static(state_->options.roots, rest);
+                return read_file(file, state_->options.max_file_bytes);
+            },
+            request.keep_alive(), head);
+    }
+
+    void run_json(const HttpServer::JsonRoute& handle, const http::request<http::string_body>& request) {
+        JsonRequest json;
+        if (!request.body().empty()) {
+            json.body = nlohmann::json::parse(request.body(), nullptr, false);
+            if (json.body.is_discarded())
+                return respond(refusal(http::status::bad_request, "the request body is not JSON"), false, false);
+        }
+        beast::error_code ec;
+        json.remote = stream_.socket().remote_endpoint(ec).address().to_string();
+        on_worker([handle, json = std::move(json)] { return run_json_route(handle, json); }, request.keep_alive(),
+                  false);
+    }
+
+    // Runs `work` on the worker thread and writes its Answer back from the io thread.
+    template <class Work>
+    void on_worker(Work work, bool keep_alive, bool head) {
+        net::post(state_->files, [self = shared_from_this(), work = std::move(work), keep_alive, head]() mutable {
+            Answer answer = work();
+            net::io_context& io = self->state_->io;
+            // The session moves to the io thread: it is never released on the worker.
+            net::post(io, [self = std::move(self), answer = std::move(answer), keep_alive, head]() mutable {
+                if (!self->state_->stopped) self->respond(std::move(answer), keep_alive, head);
+            });
+        });
     }
 
     void respond(Answer answer, bool keep_alive, bool head) {
@@ -262,7 +334,7 @@ private:
     std::shared_ptr<State> state_;
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::empty_body>> parser_;
+    std::optional<http::request_parser<http::string_body>> parser_;
 };
 
 void accept_next(const std::shared_ptr<State>& state) {
@@ -304,6 +376,10 @@ vta::Result<std::unique_ptr<HttpServer>> HttpServer::open(net::io_context& io, H
 
 void HttpServer::add_file_route(std::string prefix, FileRoute resolve) {
     state_->routes.emplace_back(std::move(prefix), std::move(resolve));
+}
+
+void HttpServer::add_json_route(std::string method, std::string path, JsonRoute handle) {
+    state_->json_routes.push_back({std::move(method), std::move(path), std::move(handle)});
 }
 
 void HttpServer::add_feed(std::string path, Feed& feed) { state_->feeds.emplace_back(std::move(path), &feed); }

@@ -15,6 +15,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "vta/common/result.hpp"
 #include "vta/web/feed.hpp"
 
@@ -26,6 +28,13 @@ struct HttpServerOptions {
     std::vector<std::filesystem::path> roots;  // static files: the first folder that has a file serves it
     std::size_t max_connections = 256;         // beyond it a new connection is closed at once
     std::size_t max_file_bytes = 16u << 20;    // larger files are refused (413)
+    std::size_t max_body_bytes = 64u << 10;    // larger request bodies are refused (413)
+};
+
+// What a JSON route learns of its request besides the body.
+struct JsonRequest {
+    nlohmann::json body;  // null when the request had none
+    std::string remote;   // the client's address
 };
 
 struct HttpCounters {
@@ -46,6 +55,12 @@ public:
     // chooses the status (not_found 404, anything else 400). Call before start().
     using FileRoute = std::function<vta::Result<std::filesystem::path>(std::string_view rest)>;
     void add_file_route(std::string prefix, FileRoute resolve);
+    // `method` ("GET", "POST") on exactly `path` runs `handle` on the worker thread: its value is answered 200 as
+    // JSON, its Error as {"error": message, "code": "<errc>"} with a status from the code (invalid_argument 400,
+    // auth_failed 403, not_found 404, invalid_state 409, unavailable 503, others 500). A body that is not JSON is
+    // refused (400) before `handle` runs. Call before start().
+    using JsonRoute = std::function<vta::Result<nlohmann::json>(const JsonRequest& request)>;
+    void add_json_route(std::string method, std::string path, JsonRoute handle);
     // A WebSocket upgrade on `path` follows `feed`. Pages may only send {"type":"snapshot"} (the state again);
     // anything else closes their connection. Call before start().
     void add_feed(std::string path, Feed& feed);
