@@ -44,6 +44,8 @@ std::string_view to_string(Errc code) {
             return "open_failed";
         case Errc::cut_failed:
             return "cut_failed";
+        case Errc::licence_refused:
+            return "licence_refused";
     }
     return "unknown";
 }

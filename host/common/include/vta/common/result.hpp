@@ -33,6 +33,7 @@ enum class Errc {
     spawn_failed,      // a helper process (mpv, ffmpeg) could not be started
     open_failed,       // the player could not open the file
     cut_failed,        // ffmpeg could not cut the clip
+    licence_refused,   // a licence file failed its checks: malformed, altered or signed by another key
 };
 
 std::string_view to_string(Errc code);
