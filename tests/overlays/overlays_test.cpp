@@ -42,8 +42,10 @@ public:
               {"packages",
                {{"new-match", {{"enabled", false}}},
                 {"stream-recovery", {{"enabled", false}}},
-                // The intro stays up (seconds 0) so every state of the bout has it to look at.
-                {"scenes", {{"config", {{"rules", {{"intro", {{"seconds", 0}, {"delay", 0}}}}}}}}}}}}},
+                // The intro stays up (seconds 0) so every state of the bout has it to look at; the review banner
+                // long enough to take every page after the decision on a loaded machine.
+                {"scenes", {{"config", {{"rules", {{"intro", {{"seconds", 0}, {"delay", 0}}}}}}}}},
+                {"ivr", {{"config", {{"banner_seconds", 20}}}}}}}}},
         };
         config_ = folder_.path() / "config.json";
         std::ofstream(config_) << config.dump(2);
@@ -155,9 +157,15 @@ protected:
             EXPECT_GT(painted, 100) << file << ": shown, but nothing painted";
         }
     }
-    // Every page in every theme, opened fresh (as OBS reloads a browser source), checked by `check`.
-    void every_page(const std::string& state, const std::function<void(const std::string& page)>& check) {
+    // Every page in every theme, opened fresh (as OBS reloads a browser source), checked by `check`; `first`
+    // (the page the state is about, while it shows) before the others.
+    void every_page(const std::string& state, const std::function<void(const std::string& page)>& check,
+                    const std::string& first = "") {
+        std::vector<std::string> order = {first};
         for (const auto& page : pages)
+            if (page != first) order.push_back(page);
+        if (first.empty()) order.erase(order.begin());
+        for (const auto& page : order)
             for (const auto& theme : themes) {
                 SCOPED_TRACE(state + " " + page + " " + theme);
                 open(page, theme);
@@ -228,27 +236,33 @@ TEST_F(Overlays, EveryPageThemeAndStateShowsWhatTkStrikeSent) {
     c.send("sc1;9;sc2;4;");
     c.send("ch1;1;1;");
     ASSERT_TRUE(shows("ivr-change-blue", "+2"));
-    every_page("ivr-accepted", [&](const std::string& page) {
-        if (page != "ivr") return;
-        EXPECT_TRUE(visible());
-        EXPECT_EQ(text("ivr-side"), "blue");
-        EXPECT_EQ(text("ivr-name"), long_blue);
-        EXPECT_EQ(text("ivr-result"), "accepted");
-        EXPECT_EQ(text("ivr-change"), "+2 : 0");
-    });
+    every_page(
+        "ivr-accepted",
+        [&](const std::string& page) {
+            if (page != "ivr") return;
+            EXPECT_TRUE(visible());
+            EXPECT_EQ(text("ivr-side"), "blue");
+            EXPECT_EQ(text("ivr-name"), long_blue);
+            EXPECT_EQ(text("ivr-result"), "accepted");
+            EXPECT_EQ(text("ivr-change"), "+2 : 0");
+        },
+        "ivr");
     open("ivr");
-    EXPECT_TRUE(becomes_visible(false, 8s)) << "hidden 5 s after the decision";
+    EXPECT_TRUE(becomes_visible(false, 25s)) << "hidden banner_seconds after the decision";
 
     c.send("ch2;");
     ASSERT_TRUE(becomes_visible(true));
     c.send("ch2;0;");
     ASSERT_TRUE(shows("ivr-result", "rejected"));
-    every_page("ivr-rejected", [&](const std::string& page) {
-        if (page != "ivr") return;
-        EXPECT_EQ(text("ivr-side"), "red");
-        EXPECT_EQ(text("ivr-result"), "rejected");
-        EXPECT_EQ(text("ivr-change"), "0 : 0");
-    });
+    every_page(
+        "ivr-rejected",
+        [&](const std::string& page) {
+            if (page != "ivr") return;
+            EXPECT_EQ(text("ivr-side"), "red");
+            EXPECT_EQ(text("ivr-result"), "rejected");
+            EXPECT_EQ(text("ivr-change"), "0 : 0");
+        },
+        "ivr");
 
     c.send("clk;0:00;stopEnd;");
     c.send("brk;0:45;");
