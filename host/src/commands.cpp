@@ -296,9 +296,22 @@ usage: vta <command> [options]
   obs status [--json] [--wait S]     each configured OBS connection: state, reason, OBS and obs-websocket versions
   chapters  --day D [--out FILE]     YouTube chapters of day D (id or YYYY-MM-DD) from the stream offsets
 
+  license status [--json]            the licence: state, features, expiry, days since the last check, machine match
+  license activate KEY --server URL  fetch this machine's licence from the licence server and install it
+  license request KEY [--out FILE]   air-gapped: write {key, machine} for the vendor (the body of /api/activate)
+  license install FILE               verify and install a licence file (the vendor's answer to a request)
+            activate, status and install verify with the built-in vendor key, or --public-key FILE
+  license keygen --out DIR           vendor: a new key pair, DIR/private.pem (0600) and DIR/public.pem
+  license issue --db FILE --licensee NAME --features ivr,overlays,courts=N --days D [--seats N]
+            vendor: a new licence key (printed); seats default to courts=N, else 1
+  license revoke --db FILE KEY       vendor: refuse the key's activations and validations from now on
+  license serve --db FILE --key PRIVATE.pem [--bind ADDR] [--port N]
+            vendor: the licence server (POST /api/activate, /api/validate; GET /api/license-info), default
+            0.0.0.0:3100
+
 Readers (matches, events, stats, config) take --config FILE and --db FILE too. Files live under the XDG
 folders: $XDG_CONFIG_HOME/restrike-vta/config.json, $XDG_DATA_HOME/restrike-vta/vta.sqlite3,
-$XDG_STATE_HOME/restrike-vta/vta.log.
+$XDG_STATE_HOME/restrike-vta/vta.log, $XDG_DATA_HOME/restrike-vta/licence.json and licence-state.json.
 )";
 }  // namespace
 
@@ -324,6 +337,7 @@ int main_command(int argc, char** argv) {
     if (command == "obs") return obs_command(rest);
     if (command == "check") return check_command(rest);
     if (command == "chapters") return chapters_command(rest);
+    if (command == "license") return license_command(rest);
     std::cerr << "vta: unknown command '" << command << "'\n" << help_text;
     return 2;
 }

@@ -254,13 +254,16 @@ private:
                 }
             return respond(refusal(http::status::not_found, "no feed at " + path), false, false);
         }
+        // A path may have a route per method; a method it has none for is refused, naming the first.
+        const HttpServer::State::JsonRouteEntry* other_method = nullptr;
         for (const auto& route : state_->json_routes)
             if (route.path == path) {
-                if (request.method_string() != route.method)
-                    return respond(refusal(http::status::method_not_allowed, path + " takes " + route.method),
-                                   request.keep_alive(), false);
-                return run_json(route.handle, request);
+                if (request.method_string() == route.method) return run_json(route.handle, request);
+                if (!other_method) other_method = &route;
             }
+        if (other_method)
+            return respond(refusal(http::status::method_not_allowed, path + " takes " + other_method->method),
+                           request.keep_alive(), false);
         const bool head = request.method() == http::verb::head;
         if (request.method() != http::verb::get && !head)
             return respond(refusal(http::status::method_not_allowed, "only GET and HEAD"), request.keep_alive(), head);
@@ -289,6 +292,9 @@ private:
             if (json.body.is_discarded())
                 return respond(refusal(http::status::bad_request, "the request body is not JSON"), false, false);
         }
+        const std::string_view target(request.target().data(), request.target().size());
+        if (const auto mark = target.find('?'); mark != std::string_view::npos)
+            json.query = std::string(target.substr(mark + 1, target.find('#', mark) - mark - 1));
         beast::error_code ec;
         json.remote = stream_.socket().remote_endpoint(ec).address().to_string();
         on_worker([handle, json = std::move(json)] { return run_json_route(handle, json); }, request.keep_alive(),

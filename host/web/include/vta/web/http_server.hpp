@@ -35,6 +35,7 @@ struct HttpServerOptions {
 struct JsonRequest {
     nlohmann::json body;  // null when the request had none
     std::string remote;   // the client's address
+    std::string query;    // the target after '?', as sent (not percent-decoded); empty without one
 };
 
 struct HttpCounters {
@@ -55,7 +56,8 @@ public:
     // chooses the status (not_found 404, anything else 400). Call before start().
     using FileRoute = std::function<vta::Result<std::filesystem::path>(std::string_view rest)>;
     void add_file_route(std::string prefix, FileRoute resolve);
-    // `method` ("GET", "POST") on exactly `path` runs `handle` on the worker thread: its value is answered 200 as
+    // `method` ("GET", "POST") on exactly `path` runs `handle` on the worker thread (a path may have one route per
+    // method; JsonRequest::query holds its query string): its value is answered 200 as
     // JSON, its Error as {"error": message, "code": "<errc>"} with a status from the code (invalid_argument 400,
     // auth_failed 403, not_found 404, invalid_state 409, unavailable 503, others 500). A body that is not JSON is
     // refused (400) before `handle` runs. Call before start().
