@@ -342,11 +342,13 @@ TEST_F(Overlays, ThePageRunsTheClockBetweenTheHostsUpdates) {
 
 TEST_F(Overlays, AnOpenPageFollowsTheHostThroughARestart) {
     Court& c = *court_;
+    c.send("pre;FightLoaded;");
+    c.send("at1;A. KIM;Kim Taejoon;KOR;at2;B. MÜLLER;Lena Müller;GER;");
+    c.send("rnd;1;");
     c.send("sc1;4;sc2;2;");
     open("scoreboard");
     ASSERT_TRUE(shows("blue-score", "4"));
     c.stop();
-    std::this_thread::sleep_for(1s);
     c.start();
     c.send("sc1;6;sc2;2;");
     const auto began = c.ready_at();
