@@ -57,6 +57,27 @@ function off(id) end
 ---@return table
 function match() end
 
+--- The licence in force on this host (`vta license status` shows the same): its state and the features it turns
+--- on. Without a licence the host runs in evaluation mode (README, Licence), and a licence that lapses mid-match
+--- keeps its features until the next match load, so a package may ask at any time: the answer does not change
+--- under a match. Needs no permission. A dry run (`vta run --dry-run`, `vta check`) answers as a licence with
+--- every feature, state "dry-run".
+---@class vta.license
+license = {}
+
+--- The licence in force: {state = "valid"|"warning"|"disabled"|"expired"|"other_machine"|"invalid"|"evaluation",
+--- reason = "licensed to … until …", features = {"ivr", "courts=4", …} (in force now, evaluation mode's included),
+--- days_since_check, licensee, key_id, expires (with a licence), pending = the state that waits for the next
+--- match load, or nil}.
+---@return table
+function license.status() end
+
+--- True when `feature` ("ivr", "overlays", "multi_obs", "courts") is in force now, by the licence or by
+--- evaluation mode.
+---@param feature string
+---@return boolean
+function license.has(feature) end
+
 --- The host's log, tagged with the package name.
 ---@class vta.log
 log = {}

@@ -71,19 +71,20 @@ void parse(const std::filesystem::path& file, std::map<std::string, Module>& mod
 
 std::string lua_type(const std::string& word) {
     static const std::map<std::string, std::string> types = {
-        {"id", "number"},           {"seconds", "number"},  {"number", "number"},
-        {"true", "boolean"},        {"boolean", "boolean"}, {"visible", "boolean"},
-        {"overlay", "boolean"},     {"fn", "function"},     {"function", "function"},
-        {"handler", "function"},    {"table", "table"},     {"table[]", "table[]"},
-        {"conn", "vta.Connection"}, {"nil", "nil"},         {"any", "any"},
-        {"value", "any"},           {"...", "any"},         {"string", "string"},
-        {"kind", "string"},         {"name", "string"},     {"path", "string"},
-        {"key", "string"},          {"text", "string"},     {"chunk", "string"},
-        {"chunkname", "string"},    {"scene", "string"},    {"source", "string"},
-        {"input", "string"},        {"type", "string"},     {"directory", "string"},
-        {"format", "string"},       {"option", "string"},   {"defaults", "table"},
-        {"options", "table"},       {"query", "table"},     {"tag", "table"},
-        {"settings", "table"},      {"data", "table"},      {"page", "string"}};
+        {"id", "number"},           {"seconds", "number"},   {"number", "number"},
+        {"true", "boolean"},        {"boolean", "boolean"},  {"visible", "boolean"},
+        {"overlay", "boolean"},     {"fn", "function"},      {"function", "function"},
+        {"handler", "function"},    {"table", "table"},      {"table[]", "table[]"},
+        {"conn", "vta.Connection"}, {"nil", "nil"},          {"any", "any"},
+        {"value", "any"},           {"...", "any"},          {"string", "string"},
+        {"kind", "string"},         {"name", "string"},      {"path", "string"},
+        {"feature", "string"},      {"key", "string"},       {"text", "string"},
+        {"chunk", "string"},        {"chunkname", "string"}, {"scene", "string"},
+        {"source", "string"},       {"input", "string"},     {"type", "string"},
+        {"directory", "string"},    {"format", "string"},    {"option", "string"},
+        {"defaults", "table"},      {"options", "table"},    {"query", "table"},
+        {"tag", "table"},           {"settings", "table"},   {"data", "table"},
+        {"page", "string"}};
     if (!word.empty() && word.front() == '{') return "table";
     auto it = types.find(word);
     return it == types.end() ? "any" : it->second;

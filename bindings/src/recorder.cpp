@@ -70,6 +70,18 @@ private:
     Recorder& recorder_;
 };
 
+class DryRunLicence : public LicenceBackend {
+public:
+    nlohmann::json status() override {
+        return {{"state", "dry-run"},
+                {"reason", "a dry run answers as a licence with every feature"},
+                {"features_on", true},
+                {"features", nlohmann::json::array()},
+                {"pending", nullptr}};
+    }
+    bool has(const std::string&) override { return true; }
+};
+
 class RecordingStore : public StoreBackend {
 public:
     explicit RecordingStore(Recorder& recorder) : recorder_(recorder) {}
@@ -148,6 +160,7 @@ std::shared_ptr<ObsBackend> Recorder::obs() { return std::make_shared<RecordingO
 std::shared_ptr<PlaybackBackend> Recorder::playback() { return std::make_shared<RecordingPlayback>(*this); }
 std::shared_ptr<StoreBackend> Recorder::store() { return std::make_shared<RecordingStore>(*this); }
 std::shared_ptr<OverlayBackend> Recorder::overlay() { return std::make_shared<RecordingOverlay>(*this); }
+std::shared_ptr<LicenceBackend> Recorder::licence() { return std::make_shared<DryRunLicence>(); }
 
 void Recorder::record(const std::string& package, const std::string& action, const nlohmann::json& args) {
     actions_.push_back(RecordedAction{clock_->now_ms(), package, action, args});

@@ -24,6 +24,8 @@ public:
     std::shared_ptr<PlaybackBackend> playback();
     std::shared_ptr<StoreBackend> store();
     std::shared_ptr<OverlayBackend> overlay();
+    // A dry run answers as a licence with every feature: it shows what the packages would do when licensed.
+    std::shared_ptr<LicenceBackend> licence();
 
     void record(const std::string& package, const std::string& action, const nlohmann::json& args);
     const std::vector<RecordedAction>& actions() const { return actions_; }

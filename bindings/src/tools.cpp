@@ -35,6 +35,7 @@ CheckReport check_package(const std::filesystem::path& folder, const nlohmann::j
     options.obs = recorder.obs();
     options.playback = recorder.playback();
     options.overlay = recorder.overlay();
+    options.licence = recorder.licence();
     options.store = recorder.store();
     options.logger = quiet_logger();
     options.on_log = [&report](const std::string&, const std::string& level, const std::string& message) {
@@ -67,6 +68,7 @@ struct DryRunWorkflows::State {
         options.obs = recorder.obs();
         options.playback = recorder.playback();
         options.overlay = recorder.overlay();
+        options.licence = recorder.licence();
         options.store = recorder.store();
         options.logger = quiet_logger();
         options.on_log = [this](const std::string& package, const std::string& level, const std::string& message) {

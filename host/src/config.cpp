@@ -210,6 +210,17 @@ bool read_overlays(const nlohmann::json& j, OverlaysConfig& overlays, std::strin
     return true;
 }
 
+bool read_licence(const nlohmann::json& j, LicenceConfig& licence, std::string& error) {
+    ObjectReader r(j, "licence", error);
+    if (!r.only_keys({"server"}) || !r.text("server", licence.server)) return false;
+    if (!licence.server.empty() && !licence.server.starts_with("http://") && !licence.server.starts_with("https://")) {
+        error = "licence.server: expected the licence server's URL, http(s)://HOST[:PORT], or \"\" for none, got \"" +
+                licence.server + "\"";
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 bool valid_shortcut(const std::string& text) {
@@ -249,6 +260,7 @@ nlohmann::json default_config_json() {
           {"theme", d.overlays.theme},
           {"challenges_per_match", d.overlays.challenges_per_match},
           {"flags_folder", d.overlays.flags_folder.string()}}},
+        {"licence", {{"server", d.licence.server}}},
     };
 }
 
@@ -256,7 +268,7 @@ ConfigResult parse_config(const nlohmann::json& document) {
     Config config;
     std::string error;
     ObjectReader top(document, "", error);
-    if (!top.only_keys({"udp", "store", "log", "obs", "workflows", "playback", "panel", "overlays"}))
+    if (!top.only_keys({"udp", "store", "log", "obs", "workflows", "playback", "panel", "overlays", "licence"}))
         return {std::nullopt, error};
     if (auto* udp = top.child("udp"); udp && !read_udp(*udp, config.udp, error)) return {std::nullopt, error};
     if (auto* store = top.child("store"); store && !read_store(*store, config.store, error))
@@ -267,6 +279,7 @@ ConfigResult parse_config(const nlohmann::json& document) {
     if (auto* p = top.child("playback"); p && !read_playback(*p, config.playback, error)) return {std::nullopt, error};
     if (auto* p = top.child("panel"); p && !read_panel(*p, config.panel, error)) return {std::nullopt, error};
     if (auto* o = top.child("overlays"); o && !read_overlays(*o, config.overlays, error)) return {std::nullopt, error};
+    if (auto* l = top.child("licence"); l && !read_licence(*l, config.licence, error)) return {std::nullopt, error};
     if (auto* connections = top.child("obs")) {
         auto parsed = obs::parse_connections(*connections);
         if (!parsed) return {std::nullopt, "obs: " + parsed.error().message};

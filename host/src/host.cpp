@@ -1,8 +1,11 @@
 #include "vta/host/host.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
+
+#include "vta/licence/signing.hpp"
 
 namespace vta::host {
 
@@ -76,19 +79,46 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
     if (!listener) return listener.error();
     host->listener_ = std::move(listener.value());
     host->listener_->on_drained([ingest] { ingest->flush_match(); });
+
+    LicenceKeeperOptions licence;
+    licence.folder = setup.licence_folder;
+    licence.public_key_pem = std::string(licence::trusted_public_key());
+    licence.server = setup.config.licence.server;
+    licence.match_in_progress = [ingest] {
+        return ingest->tracker().has_match() && !ingest->tracker().state().decided;
+    };
+    host->licence_ = std::make_shared<LicenceKeeper>(io, std::move(licence));
+    host->licence_->on_change = [self] {
+        self->apply_licence();
+        if (self->feed_) self->feed_->mark_changed();
+    };
+
     host->obs_ = std::make_unique<obs::Connections>(io, setup.config.obs);
     if (setup.config.overlays.enabled) {
+        OverlaysConfig overlays_config = setup.config.overlays;
+        if (!overlays_config.folder.empty() && !host->licence_->has("overlays")) {
+            spdlog::warn(
+                "overlays: the operator's folder {} needs a licence with \"overlays\"; the shipped pages are "
+                "served (vta license status)",
+                overlays_config.folder.string());
+            overlays_config.folder.clear();
+        }
         // Graphics are not worth a court that does not record: without its port the host runs on and says why.
-        if (auto overlays = Overlays::open(io, setup.config.overlays, setup.overlays_folder, *ingest))
+        if (auto overlays = Overlays::open(io, overlays_config, setup.overlays_folder, *ingest))
             host->overlays_ = std::move(overlays.value());
         else
             spdlog::error("{}: the overlays are off until the host restarts", overlays.error().message);
     }
-    host->workflows_ = std::make_unique<WorkflowLink>(io, setup.config, setup.workflow_folders, *host->obs_,
-                                                      *host->reader_, *host->writer_, *ingest, host->overlays_);
-    host->actions_ = std::make_unique<OperatorActions>(io, *host->workflows_, *host->obs_, *host->days_,
-                                                       [self](const std::string& text) { self->feed_manual(text); });
+    host->workflows_ =
+        std::make_unique<WorkflowLink>(io, setup.config, setup.workflow_folders, *host->obs_, *host->reader_,
+                                       *host->writer_, *ingest, host->overlays_, host->licence_);
+    host->actions_ =
+        std::make_unique<OperatorActions>(io, *host->workflows_, *host->obs_, *host->days_, *host->licence_,
+                                          [self](const std::string& text) { self->feed_manual(text); });
     ingest->set_observer([self](const IngestedGroup& g) {
+        // Before the workflows see the new match: a licence change that waited for it applies to it.
+        for (const auto& derived : g.update.derived)
+            if (derived.kind == "match_loaded") self->licence_->on_match_loaded();
         if (self->feed_) self->feed_->on_group(g, self->feeding_manual_);  // only a panel shows them
         if (self->overlays_) self->overlays_->on_group(g);
         self->workflows_->on_group(g);
@@ -97,9 +127,9 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
 }
 
 void Host::on_snapshot(PanelFeed::SnapshotHandler handler, std::shared_ptr<LogRing> log) {
-    feed_ =
-        std::make_unique<PanelFeed>(io_, PanelFeed::Sources{*ingest_, *listener_, *obs_, *workflows_, *days_, *reader_},
-                                    std::move(handler), std::move(log));
+    feed_ = std::make_unique<PanelFeed>(
+        io_, PanelFeed::Sources{*ingest_, *listener_, *obs_, *workflows_, *days_, *reader_, *licence_},
+        std::move(handler), std::move(log));
     actions_->set_feed(feed_.get());
 }
 
@@ -126,7 +156,8 @@ void Host::start() {
                 spdlog::info("{}: {}{}", name, obs::to_string(s.state), s.reason.empty() ? "" : " (" + s.reason + ")");
         }));
     }
-    obs_->start_all();
+    apply_licence();
+    licence_->start();
     if (overlays_) overlays_->start();
     workflows_->load_all();
     report_every_second();
@@ -170,6 +201,7 @@ void Host::stop() {
     if (actions_) actions_->stop();
     if (feed_) feed_->stop();
     if (listener_) listener_->stop();
+    if (licence_) licence_->stop();
     workflows_.reset();  // before the OBS connections, the reader and the writer its backends use
     if (overlays_) overlays_->stop();
     if (obs_) obs_->stop_all();
@@ -183,6 +215,35 @@ void Host::stop() {
     const auto& c = ingest_->counters();
     spdlog::info("stopped: {} datagrams received, committed through datagram {}", c.datagrams,
                  committed_datagram_id_.load());
+}
+
+void Host::apply_licence() {
+    if (overlays_) overlays_->set_themes_licensed(licence_->has("overlays"));
+    // Evaluation mode keeps one OBS: the first that records, else the first listed.
+    const auto& clients = obs_->all();
+    std::shared_ptr<obs::Client> kept;
+    for (const auto& client : clients)
+        if (!kept && client->role() != obs::Role::str) kept = client;
+    if (!kept && !clients.empty()) kept = clients.front();
+    const bool all_allowed = licence_->has("multi_obs");
+    std::vector<std::string> held_back;
+    for (const auto& client : clients) {
+        const bool held =
+            std::find(obs_held_back_.begin(), obs_held_back_.end(), client->name()) != obs_held_back_.end();
+        if (all_allowed || client == kept) {
+            if (held || !obs_started_) client->start();
+            continue;
+        }
+        held_back.push_back(client->name());
+        if (held) continue;
+        client->stop();
+        spdlog::warn(
+            "{}: not connected: a second OBS connection needs a licence with \"multi_obs\" (vta license "
+            "status); {} is kept",
+            client->name(), kept->name());
+    }
+    obs_held_back_ = std::move(held_back);
+    obs_started_ = true;
 }
 
 void Host::on_datagram(const pss::ReceivedDatagram& datagram) {

@@ -47,9 +47,9 @@ int fail(const std::string& sub, const std::string& message) {
 
 licence::Time now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
-fs::path licence_folder() { return default_paths().database.parent_path(); }
-fs::path licence_file() { return licence_folder() / "licence.json"; }
-fs::path state_file() { return licence_folder() / "licence-state.json"; }
+fs::path licence_folder() { return default_paths().licence_folder; }
+fs::path licence_file() { return licence_client::LocalFiles::in(licence_folder()).licence; }
+fs::path state_file() { return licence_client::LocalFiles::in(licence_folder()).state; }
 
 Result<std::string> read_text(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
@@ -62,7 +62,7 @@ Result<std::string> read_text(const fs::path& file) {
 // The compiled-in vendor key, or the one --public-key names (tests, and checking another vendor's file).
 Result<std::string> public_key(const ParsedOptions& o) {
     if (const auto file = o.value("public-key")) return read_text(*file);
-    return std::string(licence::vendor_public_key());
+    return std::string(licence::trusted_public_key());
 }
 
 // Writes a new file with `mode`; an existing one is never overwritten (a key pair is made once).
@@ -206,40 +206,22 @@ int status(const Arguments& args) {
     if (!o.error.empty()) return usage("status", o.error);
     auto key = public_key(o);
     if (!key) return fail("status", key.error().message);
-    auto state = licence_client::read_state(state_file());
-    if (!state) return fail("status", state.error().message);
-    const licence::Observed observed{now(), state->last_check, state->high_water, licence::read_fingerprint()};
-    const auto evaluation = licence::evaluate(licence::read_licence_file(licence_file(), *key), observed);
-    // The high-water mark only moves forward: keeping it lets the next evaluation notice a clock set back.
-    if (!state->high_water || evaluation.high_water > *state->high_water) {
-        state->high_water = evaluation.high_water;
-        if (auto written = licence_client::write_state(state_file(), *state); !written)
-            spdlog::warn("{}", written.error().message);
-    }
-    json j{{"state", licence::to_string(evaluation.state)},
-           {"reason", evaluation.reason},
-           {"features_on", licence::features_on(evaluation.state)},
-           {"licence_file", licence_file().string()},
-           {"days_since_check", evaluation.days_since_check},
-           {"last_check", evaluation.last_check ? json(licence::format_time(*evaluation.last_check)) : json()},
-           {"clock_behind", evaluation.clock_behind},
-           {"clock_warning", evaluation.clock_warning}};
-    if (evaluation.licence) {
-        j["licensee"] = evaluation.licence->licensee;
-        j["key_id"] = evaluation.licence->key_id;
-        j["features"] = evaluation.licence->features;
-        j["expires"] = licence::format_time(evaluation.licence->expires);
-        j["machine_match"] = evaluation.machine.same_machine();
-        j["machine_differs"] = evaluation.machine.differing;
-    }
+    const auto evaluation = licence_client::evaluate_installed(licence_client::LocalFiles::in(licence_folder()), *key,
+                                                               now(), licence::read_fingerprint());
+    json j = licence::to_json(evaluation);
+    j["licence_file"] = licence_file().string();
+    if (auto id = licence::key_id(*key)) j["verified_with_key"] = *id;
     if (o.has("json")) {
         std::cout << j.dump(2) << "\n";
         return 0;
     }
-    std::cout << "state:    " << j["state"].get<std::string>() << " — " << evaluation.reason << "\n";
+    std::cout << "state:    " << j["state"].get<std::string>() << " — " << evaluation.reason << "\n"
+              << "in force:";
+    for (const auto& f : j["features"]) std::cout << " " << f.get<std::string>();
+    std::cout << (j["features"].empty() ? " evaluation mode only\n" : "\n");
     if (evaluation.licence) {
         std::cout << "licensee: " << evaluation.licence->licensee << " (" << evaluation.licence->key_id << ")\n"
-                  << "features:";
+                  << "licensed:";
         for (const auto& f : evaluation.licence->features) std::cout << " " << f;
         std::cout << "\nexpires:  " << licence::format_time(evaluation.licence->expires) << "\n"
                   << "checked:  " << evaluation.days_since_check << " day(s) ago\n"

@@ -6,8 +6,14 @@
 namespace vta::host {
 
 OperatorActions::OperatorActions(boost::asio::io_context& io, WorkflowLink& workflows, obs::Connections& connections,
-                                 TournamentDays& days, std::function<void(const std::string&)> feed_manual)
-    : io_(io), workflows_(workflows), connections_(connections), days_(days), feed_manual_(std::move(feed_manual)) {}
+                                 TournamentDays& days, LicenceKeeper& licence,
+                                 std::function<void(const std::string&)> feed_manual)
+    : io_(io),
+      workflows_(workflows),
+      connections_(connections),
+      days_(days),
+      licence_(licence),
+      feed_manual_(std::move(feed_manual)) {}
 
 void OperatorActions::post(std::function<void()> action) {
     boost::asio::post(io_, [this, action = std::move(action)] {
@@ -91,6 +97,10 @@ void OperatorActions::post_add_day(std::int64_t tournament_id, std::string date_
 
 void OperatorActions::post_create_tournament(std::string name, std::string date_iso) {
     post([this, name = std::move(name), date_iso = std::move(date_iso)] { days_.create_tournament(name, date_iso); });
+}
+
+void OperatorActions::post_activate_licence(std::string server, std::string key) {
+    post([this, server = std::move(server), key = std::move(key)] { licence_.activate(server, key); });
 }
 
 }  // namespace vta::host

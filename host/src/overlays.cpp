@@ -129,6 +129,12 @@ void Overlays::publish() {
     feed_.publish(state());
 }
 
+void Overlays::set_themes_licensed(bool licensed) {
+    if (licensed == themes_licensed_) return;
+    themes_licensed_ = licensed;
+    changed();
+}
+
 nlohmann::json Overlays::state() const {
     const pss::MatchState& match = ingest_.tracker().state();
     nlohmann::json m = match.to_json();
@@ -138,7 +144,10 @@ nlohmann::json Overlays::state() const {
         {"clock", {{"seconds", match.clock_seconds}, {"running", match.clock_running}, {"at_ms", clock_at_ms_}}},
         {"overlays", pages_},
         {"custom", custom_},
-        {"settings", {{"theme", config_.theme}, {"challenges_per_match", config_.challenges_per_match}}},
+        {"settings",
+         {{"theme", themes_licensed_ ? config_.theme : OverlaysConfig{}.theme},
+          {"themes", themes_licensed_},
+          {"challenges_per_match", config_.challenges_per_match}}},
     };
 }
 

@@ -134,6 +134,7 @@ std::shared_ptr<const HostSnapshot> PanelFeed::build() {
     snapshot->day = sources_.days.active();
     snapshot->tournaments = sources_.days.tournaments();
     snapshot->day_change_error = sources_.days.last_error();
+    snapshot->licence = sources_.licence.view();
     return snapshot;
 }
 

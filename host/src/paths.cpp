@@ -22,6 +22,7 @@ Paths default_paths() {
         xdg_folder("XDG_DATA_HOME", ".local/share") / app_folder / "vta.sqlite3",
         xdg_folder("XDG_STATE_HOME", ".local/state") / app_folder / "vta.log",
         xdg_folder("XDG_DATA_HOME", ".local/share") / app_folder / "workflows",
+        xdg_folder("XDG_DATA_HOME", ".local/share") / app_folder,
     };
 }
 

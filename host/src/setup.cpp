@@ -9,7 +9,7 @@ vta::Result<HostSetup> resolve_setup(const ParsedOptions& o, std::filesystem::pa
     config_file = o.value("config").value_or(paths.config_file.string());
     ConfigResult loaded = load_config(config_file, o.value("config").has_value());
     if (!loaded.config) return vta::Error(vta::Errc::invalid_config, loaded.error);
-    HostSetup setup{std::move(*loaded.config), {}, {}, {}};
+    HostSetup setup{std::move(*loaded.config), {}, {}, {}, {}};
     if (auto bind = o.value("bind")) setup.config.udp.bind_address = *bind;
     const auto port = integer_option(o, "port", 1, 65535, setup.config.udp.port);
     if (!port) return port.error();
@@ -18,6 +18,7 @@ vta::Result<HostSetup> resolve_setup(const ParsedOptions& o, std::filesystem::pa
                                                                             : setup.config.store.path.string());
     if (setup.config.log.file.empty()) setup.config.log.file = paths.log_file;
     setup.overlays_folder = shipped_overlays();
+    setup.licence_folder = paths.licence_folder;
     setup.workflow_folders = {shipped_workflows(), paths.user_workflows};
     setup.workflow_folders.insert(setup.workflow_folders.end(), setup.config.workflows.folders.begin(),
                                   setup.config.workflows.folders.end());

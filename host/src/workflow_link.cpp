@@ -10,7 +10,8 @@ namespace vta::host {
 WorkflowLink::WorkflowLink(boost::asio::io_context& io, const Config& config,
                            std::vector<std::filesystem::path> folders, obs::Connections& connections,
                            store::Reader& reader, store::Writer& writer, const Ingest& ingest,
-                           std::shared_ptr<bindings::OverlayBackend> overlay)
+                           std::shared_ptr<bindings::OverlayBackend> overlay,
+                           std::shared_ptr<bindings::LicenceBackend> licence)
     : ingest_(ingest), folders_(std::move(folders)) {
     bindings::RuntimeOptions options;
     options.package_roots = folders_;
@@ -25,6 +26,7 @@ WorkflowLink::WorkflowLink(boost::asio::io_context& io, const Config& config,
     playback_ = bindings::make_mpv_playback(io, mpv);
     options.playback = playback_;
     options.overlay = std::move(overlay);
+    options.licence = std::move(licence);
     options.current_match = [&ingest] { return ingest.tracker().state().to_json(); };
     options.current_match_id = [&ingest] { return ingest.match_id(); };
     runtime_ = std::make_unique<bindings::Runtime>(io, std::move(options));

@@ -163,7 +163,7 @@
   }
   setInterval(tickClock, 100);
 
-  // ---- theme: ?theme=NAME wins over state.settings.theme ----
+  // ---- theme: ?theme=NAME wins over state.settings.theme, unless the host says themes are not licensed ----
 
   var THEME_RE = /^[a-z0-9-]+$/;
   var urlTheme = (function () {
@@ -199,6 +199,12 @@
   }
   if (urlTheme) setTheme(urlTheme);
 
+  function chosenTheme() {
+    var settings = state && state.settings;
+    if (urlTheme && !(settings && settings.themes === false)) return urlTheme;
+    return settings && settings.theme;
+  }
+
   // ---- stage scaling: the 1920x1080 design fills the browser source ----
 
   function scaleStage() {
@@ -225,7 +231,7 @@
     if (rendered) return paint(false);
     if (firstQueued) return;
     firstQueued = true;
-    if (!urlTheme) setTheme(state && state.settings && state.settings.theme);
+    setTheme(chosenTheme());
     if (!themeReady) setTheme("classic");
     var go = function () {
       paint(true);  // with the latest state: patches that came meanwhile are in it
@@ -243,7 +249,7 @@
   }
 
   function afterUpdate() {
-    if (!urlTheme && rendered) setTheme(state && state.settings && state.settings.theme);
+    if (rendered) setTheme(chosenTheme());
     render();
   }
 

@@ -325,5 +325,54 @@ TEST_F(Modules, OverlayOffAnswersUnavailable) {
               (std::vector<std::string>{"nil the overlay server is off (config overlays.enabled) unavailable"}));
 }
 
+// The host's answer, as LicenceKeeper gives it: a licence with ivr only.
+class IvrOnlyLicence : public LicenceBackend {
+public:
+    nlohmann::json status() override {
+        return {{"state", "valid"}, {"reason", "licensed to Court 3"}, {"features", {"ivr"}}, {"pending", nullptr}};
+    }
+    bool has(const std::string& feature) override { return feature == "ivr"; }
+};
+
+TEST_F(Modules, LicenseAnswersWithoutAPermission) {
+    package("l", R"lua(
+        on("go", function()
+          local s = license.status()
+          log.info(s.state, s.reason, s.features[1], license.has("ivr"), license.has("multi_obs"))
+        end)
+    )lua");
+    RuntimeOptions o = options();
+    o.licence = std::make_shared<IvrOnlyLicence>();
+    start(std::move(o));
+    fire("go");
+    EXPECT_EQ(messages("l"), (std::vector<std::string>{"valid licensed to Court 3 ivr true false"})) << dump();
+}
+
+TEST_F(Modules, LicenseInADryRunHasEveryFeatureAndWithoutAHostNone) {
+    package("l", R"lua(on("go", function() log.info(license.status().state, license.has("ivr")) end))lua");
+    start();
+    fire("go");
+    EXPECT_EQ(messages("l"), (std::vector<std::string>{"dry-run true"})) << dump();
+    runtime.reset();
+    logs.clear();
+    RuntimeOptions o = options();
+    o.licence = nullptr;
+    start(std::move(o));
+    fire("go");
+    EXPECT_EQ(messages("l"), (std::vector<std::string>{"evaluation false"})) << dump();
+}
+
+TEST_F(Modules, LicenseHasRaisesOnAWrongArgument) {
+    package("l", R"lua(
+        on("none", function() license.has() end)
+        on("empty", function() license.has("") end)
+    )lua");
+    start();
+    fire("none");
+    EXPECT_TRUE(logged("main.lua:2: bad argument #1 to 'has'", "l")) << dump();
+    fire("empty");
+    EXPECT_TRUE(logged("main.lua:3: bad argument #1 to 'has'", "l")) << dump();
+}
+
 }  // namespace
 }  // namespace vta::bindings::testing

@@ -67,6 +67,7 @@ protected:
         o.playback = recorder.playback();
         o.store = recorder.store();
         o.overlay = recorder.overlay();
+        o.licence = recorder.licence();
         o.logger = std::make_shared<spdlog::logger>("lua-test");
         o.on_log = [this](const std::string& p, const std::string& l, const std::string& m) {
             logs.push_back({p, l, m});

@@ -1,5 +1,7 @@
 #include "court.hpp"
 
+#include "test_licence.hpp"
+
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -40,6 +42,7 @@ obs_live::Session watch(boost::asio::io_context& io, const test_peers::ObsPeer& 
 }  // namespace
 
 Court::Court(CourtOptions options) {
+    test::install_test_licence(folder_.xdg_env().at("XDG_DATA_HOME"));  // ivr and both OBS
     recordings_root_ = folder_.path() / "recordings";
     std::filesystem::create_directories(recordings_root_);  // the operator's recordings root on the OBS machine
     udp_port_ = test::free_udp_port();

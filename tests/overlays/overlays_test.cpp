@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
+#include "test_licence.hpp"
 #include "vta_chromium_peer.hpp"
 
 namespace vta {
@@ -49,6 +50,7 @@ public:
         };
         config_ = folder_.path() / "config.json";
         std::ofstream(config_) << config.dump(2);
+        test::install_test_licence(folder_.xdg_env().at("XDG_DATA_HOME"));  // every theme
         start();
     }
     ~Court() { stop(); }

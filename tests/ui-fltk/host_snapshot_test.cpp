@@ -30,6 +30,7 @@ public:
         setup.config.udp.bind_address = "127.0.0.1";
         setup.config.udp.port = test::free_udp_port();
         setup.workflow_folders = {VTA_SHIPPED_WORKFLOWS};
+        setup.licence_folder = folder_.path() / "licence";
         auto created = Host::create(io_, setup);
         EXPECT_TRUE(created) << (created ? "" : created.error().message);
         if (created) host_ = std::move(created.value());

@@ -177,6 +177,17 @@ private:
     std::int64_t last_id_ = 0;
 };
 
+// The host's licence, with or without "ivr" (evaluation mode).
+class FakeLicence : public LicenceBackend {
+public:
+    nlohmann::json status() override {
+        return {{"state", ivr ? "valid" : "evaluation"},
+                {"reason", ivr ? "licensed to Court 3" : "no licence installed: evaluation mode"}};
+    }
+    bool has(const std::string& feature) override { return ivr && feature == "ivr"; }
+    bool ivr = true;
+};
+
 class HostEvents : public ::testing::Test {
 protected:
     HostEvents() : clock(std::make_shared<VirtualClock>(io)), obs(std::make_shared<FakeObs>(io, calls)) {
@@ -187,6 +198,7 @@ protected:
         o.playback = std::make_shared<FakePlayback>(io, calls);
         o.store = std::make_shared<FakeStore>(io, calls);
         o.overlay = std::make_shared<FakeOverlay>(calls);
+        o.licence = licence;
         o.logger = std::make_shared<spdlog::logger>("workflows-test");
         o.on_log = [this](const std::string& p, const std::string& level, const std::string& m) {
             if (level == "warn" || level == "error") warnings.push_back(p + ": " + m);
@@ -252,10 +264,32 @@ protected:
     boost::asio::io_context io;
     std::shared_ptr<VirtualClock> clock;
     std::shared_ptr<FakeObs> obs;
+    std::shared_ptr<FakeLicence> licence = std::make_shared<FakeLicence>();
     std::vector<Call> calls;
     std::vector<std::string> warnings;
     std::unique_ptr<Runtime> runtime;
 };
+
+// Evaluation mode: the challenge is stored and shown by tkStrike's own data, no review runs, and the log says why
+// once; with the licence back the next challenge gets its review.
+TEST_F(HostEvents, WithoutIvrInTheLicenceChallengesRunNoReviewAndTheLogSaysSoOnce) {
+    licence->ivr = false;
+    fire(1000, "challenge_requested", {{"side", 1}});
+    fire(2000, "challenge_rejected", {{"side", 1}});
+    fire(60000, "challenge_requested", {{"side", 2}});
+    fire(61000, "operator_replay");
+    EXPECT_EQ(warned("ivr: the licence does not include \"ivr\" (no licence installed: evaluation mode): challenges "
+                     "are stored and shown, but no review clip, scene or banner"),
+              1)
+        << "said once";
+    EXPECT_TRUE(of("ivr", "obs.str:set_scene").empty());
+    EXPECT_TRUE(of("ivr", "obs.rec:save_replay").empty());
+    EXPECT_TRUE(of("ivr", "overlay.show").empty());
+    licence->ivr = true;
+    fire(120000, "challenge_requested", {{"side", 2}});
+    EXPECT_EQ(of("ivr", "obs.rec:save_replay").size(), 1u);
+    expect_no_failures();
+}
 
 TEST_F(HostEvents, NewMatchUsesTheStoredTournamentAndDay) {
     fire(1000, "match_ready");

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "panel_window.hpp"
+#include "vta/host/commands.hpp"
 #include "vta/host/host.hpp"
 #include "vta/host/log_ring.hpp"
 #include "vta/host/logging.hpp"
@@ -47,6 +48,12 @@ void close_all_windows(void*) {
 }
 
 }  // namespace
+
+int vta_main(int argc, char** argv) {
+    if (argc >= 2 && std::string(argv[1]) == "panel") return panel_command({argv + 2, argv + argc});
+    if (argc == 1 && display_available()) return panel_command({});
+    return host::main_command(argc, argv);
+}
 
 bool display_available() {
     const char* display = std::getenv("DISPLAY");

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "vta/licence/licence_file.hpp"
 
@@ -56,6 +57,10 @@ Result<std::optional<licence::Time>> optional_time(const json& state, const char
 
 }  // namespace
 
+LocalFiles LocalFiles::in(const std::filesystem::path& folder) {
+    return {folder / "licence.json", folder / "licence-state.json"};
+}
+
 Result<LocalState> read_state(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return LocalState{};
@@ -83,6 +88,23 @@ Result<licence::Licence> install_licence(const std::filesystem::path& licence_fi
     if (!verified) return verified.error();
     if (auto written = replace_file(licence_file, std::string(text), 0644); !written) return written.error();
     return verified;
+}
+
+licence::Evaluation evaluate_installed(const LocalFiles& files, std::string_view public_key_pem, licence::Time now,
+                                       const licence::Fingerprint& machine) {
+    auto state = read_state(files.state);
+    if (!state) {
+        spdlog::warn("licence: {}; counting as if no check was recorded", state.error().message);
+        state = LocalState{};
+    }
+    auto evaluation = licence::evaluate(licence::read_licence_file(files.licence, public_key_pem),
+                                        {now, state->last_check, state->high_water, machine});
+    if (!state->high_water || evaluation.high_water > *state->high_water) {
+        state->high_water = evaluation.high_water;
+        if (auto written = write_state(files.state, *state); !written)
+            spdlog::warn("licence: {}", written.error().message);
+    }
+    return evaluation;
 }
 
 VoidResult record_server_answer(const std::filesystem::path& state_file, const licence::Licence& answer) {

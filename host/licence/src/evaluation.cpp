@@ -132,6 +132,37 @@ Evaluation evaluate(const std::optional<Result<Licence>>& licence, const Observe
     return result;
 }
 
+nlohmann::json to_json(const Evaluation& evaluation) {
+    using nlohmann::json;
+    json features = json::array();
+    for (const FeatureRule& rule : feature_rules) {
+        if (!evaluation.has(rule.name)) continue;
+        features.push_back(rule.counted ? std::string(rule.name) + "=" + std::to_string(evaluation.count(rule.name))
+                                        : std::string(rule.name));
+    }
+    // A licensed feature newer than this host's table is still in force.
+    if (evaluation.licence && features_on(evaluation.state))
+        for (const std::string& listed : evaluation.licence->features)
+            if (!find_feature_rule(listed.substr(0, listed.find('=')))) features.push_back(listed);
+    json j{{"state", to_string(evaluation.state)},
+           {"reason", evaluation.reason},
+           {"features_on", features_on(evaluation.state)},
+           {"features", features},
+           {"days_since_check", evaluation.days_since_check},
+           {"last_check", evaluation.last_check ? json(format_time(*evaluation.last_check)) : json()},
+           {"clock_behind", evaluation.clock_behind},
+           {"clock_warning", evaluation.clock_warning}};
+    if (evaluation.licence) {
+        j["licensee"] = evaluation.licence->licensee;
+        j["key_id"] = evaluation.licence->key_id;
+        j["licensed_features"] = evaluation.licence->features;
+        j["expires"] = format_time(evaluation.licence->expires);
+        j["machine_match"] = evaluation.machine.same_machine();
+        j["machine_differs"] = evaluation.machine.differing;
+    }
+    return j;
+}
+
 State state_to_apply(State in_force, State evaluated, bool match_in_progress) {
     const bool stops_features = features_on(in_force) && !features_on(evaluated);
     return stops_features && match_in_progress ? in_force : evaluated;

@@ -170,4 +170,17 @@ std::optional<std::string> from_base64(std::string_view text) {
     return bytes;
 }
 
+namespace {
+std::string& replaced_public_key() {
+    static std::string key;
+    return key;
+}
+}  // namespace
+
+std::string_view trusted_public_key() {
+    return replaced_public_key().empty() ? vendor_public_key() : std::string_view(replaced_public_key());
+}
+
+void trust_public_key_instead(std::string public_key_pem) { replaced_public_key() = std::move(public_key_pem); }
+
 }  // namespace vta::licence

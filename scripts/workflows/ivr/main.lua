@@ -9,6 +9,8 @@
 --   With `banner`, a coach's or the referee's challenge also shows the review banner page (overlays/ivr.html)
 --   from the request until banner_seconds after it is decided; the page shows tkStrike's outcome.
 -- A request while a review is under way, or within debounce_seconds of the last one, is ignored.
+-- Without "ivr" in the licence (evaluation mode) challenges are still stored and shown on the scoreboard, but
+-- no review runs: the log says so once, and again if the licence comes and goes.
 local cfg = config()
 
 local function connection(name)
@@ -159,13 +161,29 @@ local function open_review(ev, reason, info)
   end
 end
 
+local said_unlicensed = false
+local function licensed()
+  if license.has("ivr") then
+    said_unlicensed = false
+    return true
+  end
+  if not said_unlicensed then
+    said_unlicensed = true
+    log.warn("ivr: the licence does not include \"ivr\" (" .. license.status().reason
+      .. "): challenges are stored and shown, but no review clip, scene or banner")
+  end
+  return false
+end
+
 on("challenge_requested", function(ev, match_state)
+  if not licensed() then return end
   local side = ev.data.side
   show_banner(match_state, side)
   open_review(ev, "challenge of the " .. side_name(side), { side = side })
 end)
 
 on(cfg.replay_event, function(ev)
+  if not licensed() then return end
   open_review(ev, "operator replay", {})
 end)
 

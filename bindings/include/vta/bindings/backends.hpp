@@ -60,6 +60,17 @@ public:
     virtual JsonResult set(const std::string& package, const std::string& key, const nlohmann::json& value) = 0;
 };
 
+// The licence in force on this host (host/licence): what the Lua `license` module reads. Called on the
+// runtime's thread; answers at once from the host's last evaluation.
+class LicenceBackend {
+public:
+    virtual ~LicenceBackend() = default;
+    // licence::to_json(Evaluation): {"state", "reason", "features", "licensee"...}, and "pending".
+    virtual nlohmann::json status() = 0;
+    // True when `feature` ("ivr", "overlays", "multi_obs", "courts") is in force, by licence or evaluation mode.
+    virtual bool has(const std::string& feature) = 0;
+};
+
 // The match database. Reads run off the runtime's thread and complete through `done` (JSON null:
 // nothing found); writes queue rows for the host's Writer and return at once. Called on the runtime's
 // thread. Events are JSON objects: {id, code, at_us, fields, match_id, round, clip_path,

@@ -132,7 +132,8 @@ struct RuntimeOptions {
     std::shared_ptr<PlaybackBackend> playback;
     std::shared_ptr<StoreBackend> store;
     std::shared_ptr<OverlayBackend> overlay;
-    std::shared_ptr<spdlog::logger> logger;  // null: spdlog default logger
+    std::shared_ptr<LicenceBackend> licence;  // null: evaluation mode (license.status().state "evaluation")
+    std::shared_ptr<spdlog::logger> logger;   // null: spdlog default logger
     // The current match between dispatched events (the host's tracker), for match() and store calls;
     // null: the match of the last dispatched event.
     std::function<nlohmann::json()> current_match;

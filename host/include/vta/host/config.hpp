@@ -64,6 +64,11 @@ struct OverlaysConfig {
     std::filesystem::path flags_folder = "/usr/share/iso-flags-svg/country-4x3";  // <iso>.svg (iso-flags-svg)
 };
 
+// Where the licence is checked online (host/licence-client): at start-up, then every day.
+struct LicenceConfig {
+    std::string server;  // the licence server, http(s)://HOST[:PORT]; "" for an air-gapped court (no check)
+};
+
 // True for zero or more of Ctrl+, Alt+, Shift+ followed by F1..F12, A..Z, 0..9, Space or Escape.
 bool valid_shortcut(const std::string& text);
 
@@ -76,6 +81,7 @@ struct Config {
     PlaybackConfig playback;
     PanelConfig panel;
     OverlaysConfig overlays;
+    LicenceConfig licence;
 };
 
 struct ConfigResult {

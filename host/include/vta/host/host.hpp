@@ -17,6 +17,7 @@
 
 #include "vta/host/config.hpp"
 #include "vta/host/ingest.hpp"
+#include "vta/host/licence_keeper.hpp"
 #include "vta/host/operator_actions.hpp"
 #include "vta/host/overlays.hpp"
 #include "vta/host/panel_feed.hpp"
@@ -34,6 +35,7 @@ struct HostSetup {
     std::filesystem::path database;                       // resolved path of the SQLite file
     std::vector<std::filesystem::path> workflow_folders;  // shipped, user, then the config's
     std::filesystem::path overlays_folder;                // the shipped overlay pages (scripts/overlays)
+    std::filesystem::path licence_folder;                 // licence.json and licence-state.json
 };
 
 class Host {
@@ -55,6 +57,8 @@ public:
     OperatorActions& actions() { return *actions_; }
     // The overlay server, null when it is off (io thread).
     const Overlays* overlays() const { return overlays_.get(); }
+    // The licence in force (io thread).
+    const LicenceKeeper& licence() const { return *licence_; }
 
 private:
     explicit Host(boost::asio::io_context& io, const HostSetup& setup);
@@ -62,6 +66,9 @@ private:
     void publish_counters();
     void on_datagram(const pss::ReceivedDatagram& datagram);
     void feed_manual(const std::string& text);
+    // Puts the licence in force into effect: the OBS connections beyond the first need multi_obs, overlay
+    // themes need overlays.
+    void apply_licence();
 
     boost::asio::io_context& io_;
     HostSetup setup_;
@@ -69,7 +76,10 @@ private:
     std::unique_ptr<store::Reader> reader_;  // reads and day changes off the io thread
     std::unique_ptr<Ingest> ingest_;
     std::unique_ptr<pss::UdpListener> listener_;
+    std::shared_ptr<LicenceKeeper> licence_;
     std::unique_ptr<obs::Connections> obs_;
+    std::vector<std::string> obs_held_back_;  // connections not started for want of multi_obs
+    bool obs_started_ = false;                // apply_licence() has started the allowed connections once
     std::vector<obs::Subscription> obs_state_logging_;
     std::unique_ptr<TournamentDays> days_;
     std::shared_ptr<Overlays> overlays_;  // null when off, or when its port could not be bound

@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "vta/host/licence_keeper.hpp"
 #include "vta/host/panel_feed.hpp"
 #include "vta/host/tournament_days.hpp"
 #include "vta/host/workflow_link.hpp"
@@ -19,7 +20,7 @@ class OperatorActions {
 public:
     // `feed_manual` stores and tracks PSS text like a datagram (the host's ingest path).
     OperatorActions(boost::asio::io_context& io, WorkflowLink& workflows, obs::Connections& connections,
-                    TournamentDays& days, std::function<void(const std::string&)> feed_manual);
+                    TournamentDays& days, LicenceKeeper& licence, std::function<void(const std::string&)> feed_manual);
 
     // The feed to tell of changes, once the panel asked for snapshots (may stay unset: `vta run`).
     void set_feed(PanelFeed* feed) { feed_ = feed; }
@@ -40,6 +41,9 @@ public:
     void post_activate_day(std::int64_t day_id);
     void post_add_day(std::int64_t tournament_id, std::string date_iso);
     void post_create_tournament(std::string name, std::string date_iso);
+    // The activation dialog: fetches this machine's licence for `key` from `server` ("" for licence.server) and
+    // installs it; the outcome shows in the snapshot's licence view and the log.
+    void post_activate_licence(std::string server, std::string key);
 
 private:
     // Runs `action` on the io thread unless the host stopped meanwhile.
@@ -52,6 +56,7 @@ private:
     WorkflowLink& workflows_;
     obs::Connections& connections_;
     TournamentDays& days_;
+    LicenceKeeper& licence_;
     std::function<void(const std::string&)> feed_manual_;
     PanelFeed* feed_ = nullptr;
     bool stopped_ = false;

@@ -45,6 +45,9 @@ public:
 
     // A group was ingested: the match may have changed.
     void on_group(const IngestedGroup& group);
+    // Whether the licence includes "overlays": without it the pages keep the default theme (settings.themes
+    // false). The operator's folder is chosen when the host starts (Host leaves it out in evaluation mode).
+    void set_themes_licensed(bool licensed);
 
     bindings::JsonResult show(const std::string& package, const std::string& page, const nlohmann::json& data) override;
     bindings::JsonResult hide(const std::string& package, const std::string& page) override;
@@ -70,6 +73,7 @@ private:
     web::Feed feed_;
     nlohmann::json pages_ = nlohmann::json::object();   // {"<page>": {"visible", "data"}}
     nlohmann::json custom_ = nlohmann::json::object();  // overlay.set
+    bool themes_licensed_ = true;
     int clock_seconds_ = -1;
     bool clock_running_ = false;
     std::int64_t clock_at_ms_ = 0;

@@ -38,6 +38,7 @@ public:
         WorkflowLink& workflows;
         const TournamentDays& days;
         store::Reader& reader;  // the stored clip links of the recent events
+        const LicenceKeeper& licence;
     };
 
     // `log` (may be null) supplies the log lines.

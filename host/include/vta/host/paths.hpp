@@ -11,6 +11,7 @@ struct Paths {
     std::filesystem::path database;        // $XDG_DATA_HOME/restrike-vta/vta.sqlite3
     std::filesystem::path log_file;        // $XDG_STATE_HOME/restrike-vta/vta.log
     std::filesystem::path user_workflows;  // $XDG_DATA_HOME/restrike-vta/workflows: the operator's packages
+    std::filesystem::path licence_folder;  // $XDG_DATA_HOME/restrike-vta: licence.json, licence-state.json
 };
 
 // The workflow packages that ship with the host (scripts/workflows of this source tree).

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vta/bindings/runtime.hpp"
+#include "vta/host/licence_keeper.hpp"
 #include "vta/host/log_ring.hpp"
 #include "vta/obs/client.hpp"
 #include "vta/pss/match_state.hpp"
@@ -64,6 +65,7 @@ struct HostSnapshot {
     store::ActiveDay day;
     std::vector<store::TournamentInfo> tournaments;  // each with its days, in id order
     std::string day_change_error;  // why the operator's last tournament/day change was refused, "" after a success
+    LicenceView licence;
 };
 
 }  // namespace vta::host

@@ -21,10 +21,10 @@ namespace vta::host {
 class WorkflowLink {
 public:
     // `connections`, `reader`, `writer` and `ingest` must outlive the link (the host owns them all); `overlay` may
-    // be null (overlays off).
+    // be null (overlays off); `licence` is what the Lua `license` module reads.
     WorkflowLink(boost::asio::io_context& io, const Config& config, std::vector<std::filesystem::path> folders,
                  obs::Connections& connections, store::Reader& reader, store::Writer& writer, const Ingest& ingest,
-                 std::shared_ptr<bindings::OverlayBackend> overlay);
+                 std::shared_ptr<bindings::OverlayBackend> overlay, std::shared_ptr<bindings::LicenceBackend> licence);
     ~WorkflowLink();  // unloads the packages before the backends they use go
 
     // Loads every package of the folders and logs what failed; returns how many loaded.

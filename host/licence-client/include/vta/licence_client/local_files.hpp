@@ -8,9 +8,18 @@
 #include <string_view>
 
 #include "vta/common/result.hpp"
+#include "vta/licence/evaluation.hpp"
 #include "vta/licence/licence.hpp"
 
 namespace vta::licence_client {
+
+// Where a host keeps them: `folder`/licence.json and `folder`/licence-state.json.
+struct LocalFiles {
+    std::filesystem::path licence;
+    std::filesystem::path state;
+
+    static LocalFiles in(const std::filesystem::path& folder);
+};
 
 struct LocalState {
     std::optional<licence::Time> last_check;  // the last verified server answer's last_check
@@ -26,6 +35,13 @@ VoidResult write_state(const std::filesystem::path& file, const LocalState& stat
 // nothing is written.
 Result<licence::Licence> install_licence(const std::filesystem::path& licence_file, std::string_view text,
                                          std::string_view public_key_pem);
+
+// The installed licence evaluated now, as `vta license status` and the running host see it: reads both files,
+// verifies the licence with `public_key_pem`, and moves the stored high-water mark forward (it only ever moves
+// forward, so the next evaluation notices a clock set back). A state file that cannot be read or written is
+// logged and evaluated as empty: a court is never locked out by its own bookkeeping.
+licence::Evaluation evaluate_installed(const LocalFiles& files, std::string_view public_key_pem, licence::Time now,
+                                       const licence::Fingerprint& machine);
 
 // After a verified server answer: its last_check becomes the state's last check and its high-water mark
 // (the server's clock corrects a local clock once set far ahead).

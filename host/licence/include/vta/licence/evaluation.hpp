@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "vta/common/result.hpp"
 #include "vta/licence/fingerprint.hpp"
 #include "vta/licence/licence.hpp"
@@ -73,6 +75,12 @@ struct Evaluation {
 // Errc::not_found (no file) is evaluation mode; any other error is `invalid` with its reason. Precedence:
 // invalid, other_machine, expired, disabled, warning, valid.
 Evaluation evaluate(const std::optional<Result<Licence>>& licence, const Observed& observed);
+
+// The evaluation as `vta license status --json`, the Lua `license.status()` and the panel's details show it:
+// {"state", "reason", "features_on", "features": [in force, evaluation mode's included], "days_since_check",
+//  "last_check", "clock_behind", "clock_warning"} and, with a verified licence, "licensee", "key_id",
+// "licensed_features" (what the file lists), "expires", "machine_match", "machine_differs".
+nlohmann::json to_json(const Evaluation& evaluation);
 
 // The state the host applies after evaluating, so a court never loses a feature mid-match: while a match is
 // in progress, a change that would stop the licensed features is deferred (the state in force stays) and takes

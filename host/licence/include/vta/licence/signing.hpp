@@ -34,6 +34,12 @@ Result<std::string> key_id(std::string_view key_pem);
 // VTA_LICENCE_PUBLIC_KEY (host/licence/README.md).
 std::string_view vendor_public_key();
 
+// The key this process verifies licences with: vendor_public_key(), unless the program replaced it at start-up
+// with trust_public_key_instead(). Only the test suite's `vta-test` does (tests/test-key): the shipped `vta`
+// never calls it, so it trusts the vendor's key alone.
+std::string_view trusted_public_key();
+void trust_public_key_instead(std::string public_key_pem);
+
 // Standard base64 with padding. Decoding is strict (no whitespace, zero unused bits), so a text has exactly
 // one decoding and a changed character never decodes to the same bytes.
 std::string to_base64(std::string_view bytes);
