@@ -14,6 +14,8 @@
 #include <spdlog/spdlog.h>
 
 #include "child_process.hpp"
+#include "test_licence.hpp"
+#include "vta/licence/signing.hpp"
 #include "vta/host/host.hpp"
 #include "vta/host/log_ring.hpp"
 
@@ -30,7 +32,10 @@ public:
         setup.config.udp.bind_address = "127.0.0.1";
         setup.config.udp.port = test::free_udp_port();
         setup.workflow_folders = {VTA_SHIPPED_WORKFLOWS};
-        setup.licence_folder = folder_.path() / "licence";
+        // Licensed like the end-to-end tests: the ivr workflow reacts to the operator's replay.
+        licence::trust_public_key_instead(std::string(test::test_public_key()));
+        test::install_test_licence(folder_.path() / "data");
+        setup.licence_folder = folder_.path() / "data" / "restrike-vta";
         auto created = Host::create(io_, setup);
         EXPECT_TRUE(created) << (created ? "" : created.error().message);
         if (created) host_ = std::move(created.value());
