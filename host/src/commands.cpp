@@ -297,7 +297,10 @@ usage: vta <command> [options]
   chapters  --day D [--out FILE]     YouTube chapters of day D (id or YYYY-MM-DD) from the stream offsets
 
   license status [--json]            the licence: state, features, expiry, days since the last check, machine match
-  license activate KEY --server URL  fetch this machine's licence from the licence server and install it
+  license activate KEY --server URL [--ca FILE]
+            fetch this machine's licence from the licence server (https://HOST[:PORT], or http:// on a closed
+            network) and install it; the server's certificate is checked against the system's CAs, or only
+            those in the PEM file --ca names
   license request KEY [--out FILE]   air-gapped: write {key, machine} for the vendor (the body of /api/activate)
   license install FILE               verify and install a licence file (the vendor's answer to a request)
             activate, status and install verify with the built-in vendor key, or --public-key FILE
@@ -305,9 +308,10 @@ usage: vta <command> [options]
   license issue --db FILE --licensee NAME --features ivr,overlays,courts=N --days D [--seats N]
             vendor: a new licence key (printed); seats default to courts=N, else 1
   license revoke --db FILE KEY       vendor: refuse the key's activations and validations from now on
-  license serve --db FILE --key PRIVATE.pem [--bind ADDR] [--port N]
+  license serve --db FILE --key PRIVATE.pem [--bind ADDR] [--port N] [--tls-cert CHAIN.pem --tls-key KEY.pem]
             vendor: the licence server (POST /api/activate, /api/validate; GET /api/license-info), default
-            0.0.0.0:3100
+            0.0.0.0:3100; HTTPS with the certificate chain and its key, plain HTTP (closed networks only)
+            without them
 
 Readers (matches, events, stats, config) take --config FILE and --db FILE too. Files live under the XDG
 folders: $XDG_CONFIG_HOME/restrike-vta/config.json, $XDG_DATA_HOME/restrike-vta/vta.sqlite3,

@@ -145,10 +145,14 @@ int revoke(const Arguments& args) {
 }
 
 int serve(const Arguments& args) {
-    const auto o = parse_options(args, {"db", "key", "bind", "port"}, {});
+    const auto o = parse_options(args, {"db", "key", "bind", "port", "tls-cert", "tls-key"}, {});
     if (!o.error.empty()) return usage("serve", o.error);
     if (!o.value("db")) return usage("serve", "--db FILE is required");
     if (!o.value("key")) return usage("serve", "--key PRIVATE.pem is required");
+    if (o.value("tls-cert") && !o.value("tls-key"))
+        return usage("serve", "--tls-cert needs --tls-key KEY.pem (the certificate's private key)");
+    if (o.value("tls-key") && !o.value("tls-cert"))
+        return usage("serve", "--tls-key needs --tls-cert CHAIN.pem (the certificate chain)");
     const auto port = integer_option(o, "port", 0, 65535, 3100);
     if (!port) return usage("serve", port.error().message);
     auto private_pem = read_text(*o.value("key"));
@@ -162,6 +166,7 @@ int serve(const Arguments& args) {
     web::HttpServerOptions options;
     options.bind = o.value("bind").value_or("0.0.0.0");
     options.port = std::uint16_t(*port);
+    if (o.value("tls-cert")) options.tls = web::TlsFiles{*o.value("tls-cert"), *o.value("tls-key")};
     auto http = web::HttpServer::open(io, options);
     if (!http) return fail("serve", http.error().message);
     (*licences)->add_routes(**http);
@@ -172,8 +177,9 @@ int serve(const Arguments& args) {
         (*http)->stop();
     });
     const auto endpoint = (*http)->local_endpoint();
-    std::cout << "vta license serve: listening on http://" << endpoint.address().to_string() << ":" << endpoint.port()
-              << " (signing key " << licence::key_id(*private_pem).value() << ")" << std::endl;
+    std::cout << "vta license serve: listening on " << (options.tls ? "https://" : "http://")
+              << endpoint.address().to_string() << ":" << endpoint.port() << " (signing key "
+              << licence::key_id(*private_pem).value() << ")" << std::endl;
     io.run();
     return 0;
 }
@@ -192,11 +198,13 @@ int install_answer(const std::string& sub, const ParsedOptions& o, const std::st
 }
 
 int activate(const Arguments& args) {
-    const auto o = parse_options(args, {"server", "public-key"}, {});
+    const auto o = parse_options(args, {"server", "public-key", "ca"}, {});
     if (!o.error.empty()) return usage("activate", o.error);
     if (o.positional.size() != 1) return usage("activate", "expected one KEY");
     if (!o.value("server")) return usage("activate", "--server URL is required");
-    auto text = licence_client::activate(*o.value("server"), o.positional.front(), licence::read_fingerprint());
+    licence_client::ClientOptions client;
+    if (const auto ca = o.value("ca")) client.ca_file = *ca;
+    auto text = licence_client::activate(*o.value("server"), o.positional.front(), licence::read_fingerprint(), client);
     if (!text) return fail("activate", text.error().message);
     return install_answer("activate", o, *text);
 }

@@ -1,5 +1,6 @@
 // `vta license …` end to end, every step a real child process: the vendor makes a key pair, issues a key
 // and serves it; the court activates, reads its status, writes an air-gapped request and installs the answer.
+// Then the same over HTTPS, with certificates made at test time.
 #include <sys/stat.h>
 
 #include <csignal>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
+#include "test_certificates.hpp"
 #include "vta/licence/licence_file.hpp"
 
 namespace {
@@ -149,6 +151,68 @@ TEST(LicenceCli, KeygenIssueServeActivateStatusRequestInstall) {
     EXPECT_NE(down_out.find("Connection refused"), std::string::npos) << down_out;
 }
 
+TEST(LicenceCli, ServeAndActivateOverHttps) {
+    vta::test::TempFolder temp;
+    const auto env = temp.xdg_env();
+    const auto vendor = temp.path() / "vendor";
+    const auto db = (vendor / "licences.sqlite3").string();
+    const auto tls = vta::test::make_test_certificates(temp.path() / "tls", "CLI test CA");
+    ASSERT_EQ(run_to_end(VTA_BINARY, {"license", "keygen", "--out", vendor.string()}, env).first, 0);
+    const auto public_key = (vendor / "public.pem").string();
+    auto [issue_status, key_out] =
+        run_to_end(VTA_BINARY,
+                   {"license", "issue", "--db", db, "--licensee", "Court 1", "--features", "ivr", "--days", "30"}, env);
+    ASSERT_EQ(issue_status, 0) << key_out;
+    std::smatch found;
+    ASSERT_TRUE(std::regex_search(key_out, found, std::regex("VTA(-[A-Z0-9]{5}){4}"))) << key_out;
+    const std::string key = found.str();
+
+    ChildProcess server(
+        VTA_BINARY,
+        {"license", "serve", "--db", db, "--key", (vendor / "private.pem").string(), "--bind", "127.0.0.1", "--port",
+         "0", "--tls-cert", tls.server_chain.string(), "--tls-key", tls.server_key.string()},
+        env, temp.path() / "serve.log");
+    std::string url;
+    ASSERT_TRUE(vta::test::wait_until(
+        [&] {
+            std::smatch m;
+            const auto log = server.output();
+            if (!std::regex_search(log, m, std::regex("listening on (https://127\\.0\\.0\\.1:[0-9]+)"))) return false;
+            url = m[1].str();
+            return true;
+        },
+        10s))
+        << server.output();
+
+    // Without the CA the system's CAs are asked, and none of them signed the test CA.
+    auto [untrusted_status, untrusted_out] =
+        run_to_end(VTA_BINARY, {"license", "activate", key, "--server", url, "--public-key", public_key}, env);
+    EXPECT_EQ(untrusted_status, 1);
+    EXPECT_NE(untrusted_out.find("certificate was refused"), std::string::npos) << untrusted_out;
+
+    auto [activate_status, activate_out] = run_to_end(
+        VTA_BINARY, {"license", "activate", key, "--server", url, "--ca", tls.ca.string(), "--public-key", public_key},
+        env);
+    ASSERT_EQ(activate_status, 0) << activate_out;
+    const auto status =
+        json::parse(run_to_end(VTA_BINARY, {"license", "status", "--json", "--public-key", public_key}, env).second);
+    EXPECT_EQ(status["state"], "valid") << status;
+    EXPECT_EQ(status["licensee"], "Court 1");
+
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(10s), 0) << server.output();
+
+    // A key file that is not the certificate's: the server says which file and does not start.
+    const auto other = vta::test::make_test_certificates(temp.path() / "other", "another CA");
+    auto [mismatch_status, mismatch_out] =
+        run_to_end(VTA_BINARY,
+                   {"license", "serve", "--db", db, "--key", (vendor / "private.pem").string(), "--port", "0",
+                    "--tls-cert", tls.server_chain.string(), "--tls-key", other.server_key.string()},
+                   env);
+    EXPECT_EQ(mismatch_status, 1);
+    EXPECT_NE(mismatch_out.find(other.server_key.string()), std::string::npos) << mismatch_out;
+}
+
 TEST(LicenceCli, UsageErrorsSayWhatIsMissing) {
     vta::test::TempFolder temp;
     const auto env = temp.xdg_env();
@@ -156,6 +220,12 @@ TEST(LicenceCli, UsageErrorsSayWhatIsMissing) {
     auto [status, out] = run_to_end(VTA_BINARY, {"license", "serve", "--db", (temp.path() / "x").string()}, env);
     EXPECT_EQ(status, 2);
     EXPECT_NE(out.find("--key PRIVATE.pem is required"), std::string::npos) << out;
+    auto [tls_status, tls_out] = run_to_end(VTA_BINARY,
+                                            {"license", "serve", "--db", (temp.path() / "x").string(), "--key",
+                                             (temp.path() / "k").string(), "--tls-cert", "chain.pem"},
+                                            env);
+    EXPECT_EQ(tls_status, 2);
+    EXPECT_NE(tls_out.find("--tls-cert needs --tls-key"), std::string::npos) << tls_out;
     auto [issue_status, issue_out] = run_to_end(VTA_BINARY,
                                                 {"license", "issue", "--db", (temp.path() / "x").string(), "--licensee",
                                                  "A", "--features", "bad=x", "--days", "3"},

@@ -1,5 +1,6 @@
 // The licence server on a loopback port, in-process, with an injected clock, driven through the host's client
-// (and raw requests for the malformed bodies the client never sends).
+// (and raw requests for the malformed bodies the client never sends); then over HTTPS with certificates made at
+// test time, and a client that refuses them.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
 
+#include "test_certificates.hpp"
 #include "vta/licence/licence_file.hpp"
 #include "vta/licence/signing.hpp"
 #include "vta/licence_client/client.hpp"
@@ -60,25 +62,37 @@ protected:
         licences_ = vta::licence_server::LicenceServer::create(*store_, options).value();
         vta::web::HttpServerOptions web;
         web.port = 0;
-        http_ = vta::web::HttpServer::open(io_, web).value();
+        configure(web);
+        auto opened = vta::web::HttpServer::open(io_, web);
+        ASSERT_TRUE(opened.ok()) << opened.error().message;
+        http_ = std::move(*opened);
         licences_->add_routes(*http_);
         http_->start();
-        url_ = "http://127.0.0.1:" + std::to_string(http_->local_endpoint().port());
+        url_ = (web.tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(http_->local_endpoint().port());
         thread_ = std::thread([this] { io_.run(); });
     }
+    virtual void configure(vta::web::HttpServerOptions&) {}
+
     void TearDown() override {
-        std::promise<void> stopped;
-        net::post(io_, [&] {
-            http_->stop();
-            stopped.set_value();
-        });
-        stopped.get_future().wait();
-        work_.reset();
-        thread_.join();
+        if (thread_.joinable()) {
+            on_io([this] { http_->stop(); });
+            work_.reset();
+            thread_.join();
+        }
         fs::remove_all(folder_);
     }
 
     void set_now(Time t) { now_ = t.time_since_epoch().count(); }
+
+    template <class F>
+    void on_io(F f) {
+        std::promise<void> done;
+        net::post(io_, [&] {
+            f();
+            done.set_value();
+        });
+        done.get_future().wait();
+    }
 
     vta::licence_server::KeyRecord issue(int seats = 1, Time expires = at("2027-03-01T00:00:00Z")) {
         return store_->issue({"Dojang Court 3", {"ivr", "overlays", "courts=4"}, seats, expires}, now()).value();
@@ -332,6 +346,14 @@ TEST_F(LicenceServerTest, IssuingChecksWhatItSigns) {
               Errc::invalid_argument);
 }
 
+TEST_F(LicenceServerTest, HttpsToAPlainHttpServerSaysTheHandshakeFailed) {
+    const std::string tls_url = "https://" + url_.substr(std::string_view("http://").size());
+    auto refused = vta::licence_client::info(tls_url, issue().key);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, Errc::unavailable);
+    EXPECT_NE(refused.error().message.find("TLS handshake"), std::string::npos) << refused.error().message;
+}
+
 TEST(LicenceClientTest, SaysWhatFailed) {
     // A port nobody listens on.
     net::io_context io;
@@ -353,9 +375,93 @@ TEST(LicenceClientTest, SaysWhatFailed) {
     EXPECT_NE(late.error().message.find("did not answer within 300 ms"), std::string::npos) << late.error().message;
     EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 
-    EXPECT_EQ(vta::licence_client::info("https://licences.example", "K").error().code, Errc::invalid_argument);
+    // The same silent server spoken to over HTTPS: the handshake has the same deadline.
+    auto late_tls = vta::licence_client::info("https://127.0.0.1:" + std::to_string(silent.local_endpoint().port()),
+                                              "K", {std::chrono::milliseconds(300)});
+    ASSERT_FALSE(late_tls.ok());
+    EXPECT_EQ(late_tls.error().code, Errc::timeout) << late_tls.error().message;
+    EXPECT_NE(late_tls.error().message.find("TLS handshake"), std::string::npos) << late_tls.error().message;
+
+    EXPECT_EQ(vta::licence_client::info("ftp://licences.example", "K").error().code, Errc::invalid_argument);
     EXPECT_EQ(vta::licence_client::info("http://:80", "K").error().code, Errc::invalid_argument);
     EXPECT_EQ(vta::licence_client::info("http://host:x", "K").error().code, Errc::invalid_argument);
+}
+
+// The same server over HTTPS, its certificate for 127.0.0.1 signed by a CA made for the test.
+class LicenceServerTlsTest : public LicenceServerTest {
+protected:
+    void configure(vta::web::HttpServerOptions& web) override {
+        certificates_ = vta::test::make_test_certificates(folder_ / "tls", "licence test CA");
+        web.tls = vta::web::TlsFiles{certificates_.server_chain, certificates_.server_key};
+    }
+    vta::licence_client::ClientOptions trusting(const fs::path& ca) const {
+        vta::licence_client::ClientOptions options;
+        options.ca_file = ca;
+        return options;
+    }
+
+    vta::test::TestCertificates certificates_;
+};
+
+TEST_F(LicenceServerTlsTest, ActivatesAndValidatesOverHttpsWithTheCaFile) {
+    ASSERT_TRUE(url_.starts_with("https://")) << url_;
+    const auto key = issue();
+    auto text = vta::licence_client::activate(url_, key.key, machine('a'), trusting(certificates_.ca));
+    ASSERT_TRUE(text.ok()) << text.error().message;
+    EXPECT_EQ(verified(*text).machine, machine('a'));
+    set_now(at("2026-03-04T12:00:00Z"));
+    auto again = vta::licence_client::validate(url_, *text, machine('a'), trusting(certificates_.ca));
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(verified(*again).last_check, at("2026-03-04T12:00:00Z"));
+    auto info = vta::licence_client::info(url_, key.key, trusting(certificates_.ca));
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_EQ((*info)["seats"]["used"], 1);
+}
+
+TEST_F(LicenceServerTlsTest, ACertificateThatDoesNotVerifyIsRefusedWithTheReason) {
+    const auto key = issue();
+    const auto refused_by = [&](const vta::licence_client::ClientOptions& options, const std::string& url) {
+        auto text = vta::licence_client::activate(url, key.key, machine('a'), options);
+        EXPECT_FALSE(text.ok());
+        if (text.ok()) return std::string();
+        EXPECT_EQ(text.error().code, Errc::unavailable) << text.error().message;
+        EXPECT_NE(text.error().message.find("certificate was refused"), std::string::npos) << text.error().message;
+        return text.error().message;
+    };
+    // The system's CAs never signed the test CA.
+    EXPECT_NE(refused_by({}, url_).find("self-signed certificate"), std::string::npos);
+    // Nor did another CA.
+    const auto other = vta::test::make_test_certificates(folder_ / "other", "another CA");
+    EXPECT_NE(refused_by(trusting(other.ca), url_).find("self-signed certificate"), std::string::npos);
+    // A CA the client trusts, but a certificate for another host.
+    const auto elsewhere =
+        vta::test::make_test_certificates(folder_ / "elsewhere", "a third CA", "DNS:licences.example");
+    vta::web::HttpServerOptions web;
+    web.port = 0;
+    web.tls = vta::web::TlsFiles{elsewhere.server_chain, elsewhere.server_key};
+    auto misnamed = vta::web::HttpServer::open(io_, web).value();
+    on_io([&] { misnamed->start(); });
+    const std::string misnamed_url = "https://127.0.0.1:" + std::to_string(misnamed->local_endpoint().port());
+    EXPECT_NE(refused_by(trusting(elsewhere.ca), misnamed_url).find("IP address mismatch"), std::string::npos);
+    on_io([&] { misnamed->stop(); });
+    EXPECT_EQ(store_->activations(key.key).value().size(), 0u) << "no refused client reached the API";
+
+    // The server goes on answering a client that trusts it.
+    EXPECT_TRUE(vta::licence_client::activate(url_, key.key, machine('a'), trusting(certificates_.ca)).ok());
+    auto unreadable = vta::licence_client::activate(url_, key.key, machine('a'), trusting(folder_ / "none.pem"));
+    ASSERT_FALSE(unreadable.ok());
+    EXPECT_EQ(unreadable.error().code, Errc::io);
+    EXPECT_NE(unreadable.error().message.find((folder_ / "none.pem").string()), std::string::npos)
+        << unreadable.error().message;
+}
+
+TEST_F(LicenceServerTlsTest, PlainHttpToTheHttpsServerIsRefused) {
+    const auto key = issue();
+    const std::string plain = "http://" + url_.substr(std::string_view("https://").size());
+    auto text = vta::licence_client::activate(plain, key.key, machine('a'));
+    ASSERT_FALSE(text.ok());
+    EXPECT_EQ(text.error().code, Errc::unavailable) << text.error().message;
+    EXPECT_TRUE(vta::licence_client::activate(url_, key.key, machine('a'), trusting(certificates_.ca)).ok());
 }
 
 }  // namespace

@@ -1,16 +1,20 @@
 // HttpServer against a real Beast client over the loopback: files, refusals with their reason, file routes, and
-// the feed (snapshot on connect, patches, a page asking again, a page that writes anything else is closed).
+// the feed (snapshot on connect, patches, a page asking again, a page that writes anything else is closed); then
+// the same over HTTPS with certificates made at test time, and what a TLS port does with plain HTTP.
 #include <future>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <fstream>
 #include <gtest/gtest.h>
 
+#include "test_certificates.hpp"
 #include "vta/web/http_server.hpp"
 
 namespace vta::web {
@@ -34,7 +38,10 @@ protected:
         HttpServerOptions options;
         options.port = 0;
         options.roots = {folder_};
-        server_ = HttpServer::open(io_, options).value();
+        configure(options);
+        auto opened = HttpServer::open(io_, options);
+        ASSERT_TRUE(opened.ok()) << opened.error().message;
+        server_ = std::move(*opened);
         server_->add_file_route("/flags/", [this](std::string_view rest) -> vta::Result<fs::path> {
             if (rest == "KOR.svg") return folder_ / "flags" / "KOR.svg";
             return vta::Error(Errc::not_found, "no flag " + std::string(rest));
@@ -51,10 +58,14 @@ protected:
         port_ = server_->local_endpoint().port();
         thread_ = std::thread([this] { io_.run(); });
     }
+    virtual void configure(HttpServerOptions&) {}
+
     void TearDown() override {
-        on_io([this] { server_->stop(); });
-        work_.reset();
-        thread_.join();
+        if (thread_.joinable()) {
+            on_io([this] { server_->stop(); });
+            work_.reset();
+            thread_.join();
+        }
         fs::remove_all(folder_);
     }
 
@@ -225,6 +236,148 @@ TEST_F(Server, StoppingClosesEveryConnection) {
     ws->read(buffer, ec);
     EXPECT_TRUE(ec);
     EXPECT_THROW(connect(), beast::system_error);
+}
+
+// The same server over HTTPS: certificates for 127.0.0.1 from a CA made for the test.
+class TlsServer : public Server {
+protected:
+    void configure(HttpServerOptions& options) override {
+        certificates_ = test::make_test_certificates(folder_ / "tls", "web test CA");
+        options.tls = TlsFiles{certificates_.server_chain, certificates_.server_key};
+    }
+
+    using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+    // A client that trusts only the test CA and checks the certificate is for 127.0.0.1.
+    std::unique_ptr<TlsStream> connect_tls() {
+        client_tls_.set_verify_mode(net::ssl::verify_peer);
+        client_tls_.load_verify_file(certificates_.ca.string());
+        auto stream = std::make_unique<TlsStream>(connect(), client_tls_);
+        stream->set_verify_callback(net::ssl::host_name_verification("127.0.0.1"));
+        stream->handshake(net::ssl::stream_base::client);
+        return stream;
+    }
+
+    http::response<http::string_body> exchange(TlsStream& stream, http::verb verb, const std::string& target,
+                                               const std::string& body = "") {
+        http::request<http::string_body> req(verb, target, 11);
+        req.set(http::field::host, "127.0.0.1");
+        if (!body.empty()) {
+            req.set(http::field::content_type, "application/json");
+            req.body() = body;
+        }
+        req.prepare_payload();
+        http::write(stream, req);
+        beast::flat_buffer buffer;
+        http::response<http::string_body> response;
+        http::read(stream, buffer, response);
+        return response;
+    }
+
+    std::uint64_t refused() {
+        std::uint64_t count = 0;
+        on_io([&] { count = server_->counters().refused; });
+        return count;
+    }
+
+    test::TestCertificates certificates_;
+    net::ssl::context client_tls_{net::ssl::context::tls_client};
+};
+
+TEST_F(TlsServer, ServesFilesAndJsonRoutesOverOneTlsConnection) {
+    auto stream = connect_tls();
+    auto r = exchange(*stream, http::verb::get, "/");
+    EXPECT_EQ(r.result(), http::status::ok);
+    EXPECT_EQ(r.body(), "<p>index</p>");
+    EXPECT_EQ(exchange(*stream, http::verb::get, "/flags/KOR.svg").body(), "<svg/>");
+    r = exchange(*stream, http::verb::post, "/api/echo", R"({"key": "K-1"})");
+    EXPECT_EQ(r.result(), http::status::ok);
+    EXPECT_EQ(nlohmann::json::parse(r.body()),
+              nlohmann::json::parse(R"({"echo": {"key": "K-1"}, "from": "127.0.0.1"})"));
+    r = exchange(*stream, http::verb::get, "/missing.html");
+    EXPECT_EQ(r.result(), http::status::not_found);
+    EXPECT_NE(r.body().find("missing.html"), std::string::npos) << r.body();
+}
+
+TEST_F(TlsServer, PlainHttpAndGarbageOnTheTlsPortCloseThatConnectionOnly) {
+    EXPECT_EQ(raw("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"), "") << "no plain HTTP answer on a TLS port";
+    EXPECT_EQ(raw(std::string("\x16\x03\x01\x00\x05garbage", 12)), "") << "a TLS record of garbage";
+    // A client that does not trust the certificate gives up during the handshake.
+    {
+        net::ssl::context untrusting(net::ssl::context::tls_client);
+        untrusting.set_verify_mode(net::ssl::verify_peer);
+        TlsStream stream(connect(), untrusting);
+        beast::error_code ec;
+        stream.handshake(net::ssl::stream_base::client, ec);
+        EXPECT_TRUE(ec);
+    }
+    // The server notices the refused handshake after the client has given up.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (refused() < 3 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto stream = connect_tls();
+    EXPECT_EQ(exchange(*stream, http::verb::get, "/index.html").body(), "<p>index</p>");
+    EXPECT_EQ(refused(), 3u);
+}
+
+TEST_F(TlsServer, FeedsWorkOverTls) {
+    websocket::stream<TlsStream> ws(std::move(*connect_tls()));
+    ws.handshake("127.0.0.1", "/feed");
+    beast::flat_buffer buffer;
+    ws.read(buffer);
+    auto first = nlohmann::json::parse(beast::buffers_to_string(buffer.data()));
+    EXPECT_EQ(first["type"], "snapshot");
+    EXPECT_EQ(first["state"], nlohmann::json({{"score", 0}}));
+    on_io([&] { feed_.publish({{"score", 5}}); });
+    buffer.clear();
+    ws.read(buffer);
+    auto patch = nlohmann::json::parse(beast::buffers_to_string(buffer.data()));
+    EXPECT_EQ(patch["type"], "patch");
+    EXPECT_EQ(first["state"].patch(patch["patch"]), nlohmann::json({{"score", 5}}));
+    ws.close(websocket::close_code::normal);
+}
+
+TEST(TlsFiles, BadFilesAtOpenAreAnErrorNamingTheFile) {
+    const auto folder = fs::temp_directory_path() / ("vta-http-tls-files-" + std::to_string(::getpid()));
+    fs::remove_all(folder);
+    const auto mine = test::make_test_certificates(folder / "mine", "first CA");
+    const auto other = test::make_test_certificates(folder / "other", "second CA");
+    std::ofstream(folder / "garbage.pem")
+        << "-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n";
+    net::io_context io;
+    const auto open_with = [&](const fs::path& chain, const fs::path& key) {
+        HttpServerOptions options;
+        options.port = 0;
+        options.tls = TlsFiles{chain, key};
+        return HttpServer::open(io, options);
+    };
+    ASSERT_TRUE(open_with(mine.server_chain, mine.server_key).ok());
+
+    auto missing = open_with(folder / "nothing.pem", mine.server_key);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().code, Errc::io);
+    EXPECT_NE(missing.error().message.find((folder / "nothing.pem").string()), std::string::npos)
+        << missing.error().message;
+    EXPECT_NE(missing.error().message.find("No such file"), std::string::npos) << missing.error().message;
+
+    auto garbage_key = open_with(mine.server_chain, folder / "garbage.pem");
+    ASSERT_FALSE(garbage_key.ok());
+    EXPECT_EQ(garbage_key.error().code, Errc::invalid_config);
+    EXPECT_NE(garbage_key.error().message.find((folder / "garbage.pem").string()), std::string::npos)
+        << garbage_key.error().message;
+
+    auto wrong_key = open_with(mine.server_chain, other.server_key);
+    ASSERT_FALSE(wrong_key.ok());
+    EXPECT_NE(wrong_key.error().message.find(other.server_key.string()), std::string::npos)
+        << wrong_key.error().message;
+
+    auto key_as_chain = open_with(mine.server_key, mine.server_key);
+    ASSERT_FALSE(key_as_chain.ok());
+    EXPECT_NE(key_as_chain.error().message.find("certificate chain " + mine.server_key.string() +
+                                                " holds no PEM certificate"),
+              std::string::npos)
+        << key_as_chain.error().message;
+    fs::remove_all(folder);
 }
 
 }  // namespace

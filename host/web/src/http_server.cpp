@@ -1,14 +1,19 @@
 #include "vta/web/http_server.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <deque>
 #include <fstream>
 #include <optional>
+#include <sstream>
+#include <type_traits>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
@@ -20,12 +25,17 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 namespace {
 
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
 constexpr auto idle_timeout = std::chrono::seconds(30);
-constexpr std::size_t max_queued_frames = 64;  // a page further behind gets one snapshot instead
+constexpr auto tls_shutdown_timeout = std::chrono::seconds(5);  // a client that never answers close_notify
+constexpr std::size_t max_queued_frames = 64;                   // a page further behind gets one snapshot instead
 constexpr std::size_t max_page_message = 1024;
 
 class Connection {
@@ -93,12 +103,58 @@ Answer read_file(const vta::Result<std::filesystem::path>& file, std::size_t max
     return answer;
 }
 
+vta::Result<std::string> read_pem(const std::filesystem::path& file, const char* what) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return vta::Error(vta::Errc::io, "cannot read the TLS " + std::string(what) + " " + file.string() + ": " +
+                                             std::generic_category().message(errno));
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The server's TLS context from the files in `files`; an Error names the file and OpenSSL's reason.
+vta::Result<std::unique_ptr<ssl::context>> server_tls_context(const TlsFiles& files) {
+    auto chain = read_pem(files.certificate_chain, "certificate chain");
+    if (!chain) return chain.error();
+    auto key = read_pem(files.private_key, "private key");
+    if (!key) return key.error();
+    // OpenSSL's words for a file of the wrong kind ("PEM lib", "unsupported") say little.
+    if (chain->find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+        return vta::Error(vta::Errc::invalid_config, "the TLS certificate chain " + files.certificate_chain.string() +
+                                                         " holds no PEM certificate");
+    if (key->find("PRIVATE KEY-----") == std::string::npos)
+        return vta::Error(vta::Errc::invalid_config,
+                          "the TLS private key " + files.private_key.string() + " holds no PEM private key");
+    auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+    beast::error_code ec;
+    context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                             ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                         ec);
+    // OpenSSL would otherwise prompt on the terminal for an encrypted key's passphrase.
+    if (!ec)
+        context->set_password_callback([](std::size_t, ssl::context::password_purpose) { return std::string(); }, ec);
+    if (ec) return vta::Error(vta::Errc::invalid_config, "cannot set up TLS: " + ec.message());
+    context->use_certificate_chain(net::buffer(*chain), ec);
+    if (ec)
+        return vta::Error(vta::Errc::invalid_config, "the TLS certificate chain " + files.certificate_chain.string() +
+                                                         " is not usable: " + ec.message());
+    context->use_private_key(net::buffer(*key), ssl::context::pem, ec);
+    if (ec)
+        return vta::Error(vta::Errc::invalid_config,
+                          "the TLS private key " + files.private_key.string() +
+                              " is not usable (an unencrypted PEM key of the certificate in " +
+                              files.certificate_chain.string() + " is expected): " + ec.message());
+    return context;
+}
+
 }  // namespace
 
 struct HttpServer::State {
     State(net::io_context& io, HttpServerOptions o) : io(io), options(std::move(o)), acceptor(io) {}
     net::io_context& io;
     HttpServerOptions options;
+    std::unique_ptr<ssl::context> tls;  // set for HTTPS
     tcp::acceptor acceptor;
     net::thread_pool files{1};
     std::vector<std::pair<std::string, FileRoute>> routes;
@@ -126,16 +182,18 @@ namespace {
 
 using State = HttpServer::State;
 
-class FeedSession : public Connection, public std::enable_shared_from_this<FeedSession> {
+// Stream is PlainStream or TlsStream: one session code for HTTP and HTTPS.
+template <class Stream>
+class FeedSession : public Connection, public std::enable_shared_from_this<FeedSession<Stream>> {
 public:
-    FeedSession(std::shared_ptr<State> state, Feed& feed, beast::tcp_stream stream)
+    FeedSession(std::shared_ptr<State> state, Feed& feed, Stream stream)
         : state_(std::move(state)), feed_(feed), ws_(std::move(stream)) {}
 
     void run(http::request<http::string_body> request) {
         beast::get_lowest_layer(ws_).expires_never();
         ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
         ws_.read_message_max(max_page_message);
-        ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+        ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
     }
 
     void close() override {
@@ -148,7 +206,7 @@ private:
     void on_accept(beast::error_code ec) {
         if (ec || state_->stopped) return;
         ++state_->counters.feed_connections;
-        std::weak_ptr<FeedSession> weak = shared_from_this();
+        std::weak_ptr<FeedSession> weak = this->shared_from_this();
         follow_id_ = feed_.follow([weak](const Frame& frame) {
             if (auto self = weak.lock()) self->send(frame);
         });
@@ -176,7 +234,7 @@ private:
         writing_ = true;
         ws_.text(true);
         ws_.async_write(net::buffer(*queue_.front()),
-                        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
     }
 
     void on_write(beast::error_code ec) {
@@ -187,7 +245,8 @@ private:
     }
 
     void read() {
-        ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+        ws_.async_read(buffer_,
+                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     void on_read(beast::error_code ec) {
@@ -201,41 +260,71 @@ private:
         stop_following();
         ws_.async_close(websocket::close_reason(websocket::close_code::policy_error,
                                                 "the feed is read-only: only {\"type\":\"snapshot\"} is accepted"),
-                        [self = shared_from_this()](beast::error_code) {});
+                        [self = this->shared_from_this()](beast::error_code) {});
     }
 
     std::shared_ptr<State> state_;
     Feed& feed_;
-    websocket::stream<beast::tcp_stream> ws_;
+    websocket::stream<Stream> ws_;
     beast::flat_buffer buffer_;
     std::deque<Frame> queue_;
     bool writing_ = false;
     int follow_id_ = 0;
 };
 
-class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession> {
+template <class Stream>
+class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession<Stream>> {
+    static constexpr bool tls = std::is_same_v<Stream, TlsStream>;
+
 public:
-    HttpSession(std::shared_ptr<State> state, tcp::socket socket)
-        : state_(std::move(state)), stream_(std::move(socket)) {}
+    HttpSession(std::shared_ptr<State> state, Stream stream) : state_(std::move(state)), stream_(std::move(stream)) {}
+
+    void start() {
+        if constexpr (tls) {
+            beast::get_lowest_layer(stream_).expires_after(idle_timeout);
+            stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+                self->on_handshake(ec);
+            });
+        } else {
+            read();
+        }
+    }
+
+    void close() override {
+        beast::error_code ignored;
+        beast::get_lowest_layer(stream_).socket().close(ignored);
+    }
+
+private:
+    void on_handshake(beast::error_code ec) {
+        if (state_->stopped) return close();
+        if (ec) {
+            ++state_->counters.refused;
+            spdlog::debug("web: TLS handshake with {} failed: {}", remote(), ec.message());
+            return close();
+        }
+        read();
+    }
 
     void read() {
         parser_.emplace();
         parser_->header_limit(8 * 1024);
         parser_->body_limit(state_->options.max_body_bytes);
-        stream_.expires_after(idle_timeout);
+        beast::get_lowest_layer(stream_).expires_after(idle_timeout);
         http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
-    void close() override {
-        beast::error_code ignored;
-        stream_.socket().close(ignored);
+    std::string remote() {
+        beast::error_code ec;
+        return beast::get_lowest_layer(stream_).socket().remote_endpoint(ec).address().to_string();
     }
 
-private:
     void on_read(beast::error_code ec) {
+        // A TLS client may close without close_notify once it has its answer (stream_truncated).
         if (state_->stopped || ec == http::error::end_of_stream || ec == beast::error::timeout ||
-            ec == net::error::operation_aborted || ec == net::error::connection_reset)
+            ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+            ec == ssl::error::stream_truncated)
             return close();
         if (ec == http::error::body_limit)
             return respond(refusal(http::status::payload_too_large, "the request body is larger than the server takes"),
@@ -248,7 +337,7 @@ private:
         if (websocket::is_upgrade(request)) {
             for (const auto& [feed_path, feed] : state_->feeds)
                 if (feed_path == path) {
-                    auto session = std::make_shared<FeedSession>(state_, *feed, std::move(stream_));
+                    auto session = std::make_shared<FeedSession<Stream>>(state_, *feed, std::move(stream_));
                     state_->remember(session);
                     return session->run(std::move(request));
                 }
@@ -295,8 +384,7 @@ private:
         const std::string_view target(request.target().data(), request.target().size());
         if (const auto mark = target.find('?'); mark != std::string_view::npos)
             json.query = std::string(target.substr(mark + 1, target.find('#', mark) - mark - 1));
-        beast::error_code ec;
-        json.remote = stream_.socket().remote_endpoint(ec).address().to_string();
+        json.remote = remote();
         on_worker([handle, json = std::move(json)] { return run_json_route(handle, json); }, request.keep_alive(),
                   false);
     }
@@ -304,7 +392,7 @@ private:
     // Runs `work` on the worker thread and writes its Answer back from the io thread.
     template <class Work>
     void on_worker(Work work, bool keep_alive, bool head) {
-        net::post(state_->files, [self = shared_from_this(), work = std::move(work), keep_alive, head]() mutable {
+        net::post(state_->files, [self = this->shared_from_this(), work = std::move(work), keep_alive, head]() mutable {
             Answer answer = work();
             net::io_context& io = self->state_->io;
             // The session moves to the io thread: it is never released on the worker.
@@ -327,21 +415,38 @@ private:
         response->keep_alive(keep_alive);
         response->content_length(answer.body.size());
         if (!head) response->body() = std::move(answer.body);
-        http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
-            if (ec || !response->keep_alive()) {
-                beast::error_code ignored;
-                self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-                return;
-            }
-            self->read();
-        });
+        http::async_write(stream_, *response,
+                          [self = this->shared_from_this(), response](beast::error_code ec, std::size_t) {
+                              if (ec || !response->keep_alive()) return self->finish(ec);
+                              self->read();
+                          });
+    }
+
+    // After the last answer (or a failed write): plain HTTP half-closes; TLS says close_notify first, unless the
+    // connection already failed. Either way the session ends with its last handler.
+    void finish(beast::error_code write_error) {
+        if constexpr (tls) {
+            if (write_error) return;
+            beast::get_lowest_layer(stream_).expires_after(tls_shutdown_timeout);
+            stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
+        } else {
+            beast::error_code ignored;
+            stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        }
     }
 
     std::shared_ptr<State> state_;
-    beast::tcp_stream stream_;
+    Stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
 };
+
+template <class Stream>
+void serve(const std::shared_ptr<State>& state, Stream stream) {
+    auto session = std::make_shared<HttpSession<Stream>>(state, std::move(stream));
+    state->remember(session);
+    session->start();
+}
 
 void accept_next(const std::shared_ptr<State>& state) {
     state->acceptor.async_accept([state](beast::error_code ec, tcp::socket socket) {
@@ -349,10 +454,10 @@ void accept_next(const std::shared_ptr<State>& state) {
         if (!ec) {
             if (state->open_connections() >= state->options.max_connections) {
                 spdlog::warn("web: {} connections open, refusing another", state->options.max_connections);
+            } else if (state->tls) {
+                serve(state, TlsStream(std::move(socket), *state->tls));
             } else {
-                auto session = std::make_shared<HttpSession>(state, std::move(socket));
-                state->remember(session);
-                session->read();
+                serve(state, PlainStream(std::move(socket)));
             }
         }
         accept_next(state);
@@ -367,6 +472,11 @@ HttpServer::~HttpServer() { stop(); }
 
 vta::Result<std::unique_ptr<HttpServer>> HttpServer::open(net::io_context& io, HttpServerOptions options) {
     auto state = std::make_shared<State>(io, std::move(options));
+    if (state->options.tls) {
+        auto context = server_tls_context(*state->options.tls);
+        if (!context) return context.error();
+        state->tls = std::move(*context);
+    }
     const std::string where = state->options.bind + ":" + std::to_string(state->options.port);
     beast::error_code ec;
     const auto address = net::ip::make_address(state->options.bind, ec);

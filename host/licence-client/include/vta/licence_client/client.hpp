@@ -1,15 +1,17 @@
-// Talks to the licence server (host/licence-server) over plain HTTP. Each call blocks until the answer or the
-// timeout, so call it from a worker thread or the CLI, never from an io thread.
+// Talks to the licence server (host/licence-server) over HTTPS, or plain HTTP on a closed network. Each call
+// blocks until the answer or the timeout, so call it from a worker thread or the CLI, never from an io thread.
 //
-// Errors say what failed: Errc::invalid_argument for a URL that is not http://HOST[:PORT][/PREFIX],
-// Errc::unavailable when the server cannot be reached (its address and why: "connection refused"),
-// Errc::timeout when it did not answer in time, Errc::request_failed when it refused (the message is the
-// server's reason; status_code the HTTP status, comment the server's code), Errc::protocol for an answer that
-// is not what the API promises. The licence text returned is not verified here: install it with
-// install_licence (local_files.hpp), which verifies it.
+// Errors say what failed: Errc::invalid_argument for a URL that is not http(s)://HOST[:PORT][/PREFIX] or a CA
+// file that holds no certificate, Errc::io for a CA file that cannot be read, Errc::unavailable when the server
+// cannot be reached (its address and why: "connection refused") or its certificate is refused ("the licence
+// server's certificate was refused: <OpenSSL's reason>"), Errc::timeout when it did not answer in time,
+// Errc::request_failed when it refused (the message is the server's reason; status_code the HTTP status,
+// comment the server's code), Errc::protocol for an answer that is not what the API promises. The licence text
+// returned is not verified here: install it with install_licence (local_files.hpp), which verifies it.
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -22,6 +24,9 @@ namespace vta::licence_client {
 
 struct ClientOptions {
     std::chrono::milliseconds timeout = std::chrono::seconds(10);  // for the whole exchange
+    // https:// only: the server's certificate must chain to one of this PEM file's certificates (a private CA)
+    // instead of the system's CAs; its host name or IP address is checked either way.
+    std::optional<std::filesystem::path> ca_file;
 };
 
 // POST /api/activate: the licence file text for this machine.

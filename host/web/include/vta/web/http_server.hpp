@@ -1,13 +1,14 @@
 // The host's web server: static files from a list of folders, file routes (e.g. /flags/), and live feeds over
-// WebSocket, on one port of the host's io_context (Boost.Beast). Only GET and HEAD; a bad request gets a 4xx
-// with the reason and the connection goes on or closes, never the server. Files are read on a worker thread:
-// the io thread never waits on the disk.
+// WebSocket, on one port of the host's io_context (Boost.Beast), over plain HTTP or HTTPS. Only GET and HEAD;
+// a bad request gets a 4xx with the reason and the connection goes on or closes, never the server. Files are
+// read on a worker thread: the io thread never waits on the disk.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,13 @@
 
 namespace vta::web {
 
+// HTTPS: every connection begins with the TLS handshake (TLS 1.2 or later); one that fails (plain HTTP, garbage,
+// a client that refuses the certificate) closes that connection only and counts as refused. Feeds are wss://.
+struct TlsFiles {
+    std::filesystem::path certificate_chain;  // PEM: the server's certificate first, then its intermediates
+    std::filesystem::path private_key;        // PEM, not encrypted (nobody is there to type a passphrase)
+};
+
 struct HttpServerOptions {
     std::string bind = "127.0.0.1";
     std::uint16_t port = 3001;                 // 0: any free port (tests)
@@ -29,6 +37,7 @@ struct HttpServerOptions {
     std::size_t max_connections = 256;         // beyond it a new connection is closed at once
     std::size_t max_file_bytes = 16u << 20;    // larger files are refused (413)
     std::size_t max_body_bytes = 64u << 10;    // larger request bodies are refused (413)
+    std::optional<TlsFiles> tls;               // HTTPS when set; plain HTTP otherwise
 };
 
 // What a JSON route learns of its request besides the body.
@@ -40,13 +49,14 @@ struct JsonRequest {
 
 struct HttpCounters {
     std::uint64_t requests = 0;
-    std::uint64_t refused = 0;  // answered 4xx
+    std::uint64_t refused = 0;  // answered 4xx, or a failed TLS handshake
     std::uint64_t feed_connections = 0;
 };
 
 class HttpServer {
 public:
-    // Binds the port; a failure names the address and why.
+    // Binds the port, after reading the TLS files when options.tls is set; a failure names the address or the
+    // file and why (Errc::io for a file that cannot be read, Errc::invalid_config for one OpenSSL refuses).
     static vta::Result<std::unique_ptr<HttpServer>> open(boost::asio::io_context& io, HttpServerOptions options);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
