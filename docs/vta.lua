@@ -401,7 +401,10 @@ function store.get(key) end
 function store.set(key, value) end
 
 --- Timers. The host keeps each timer (and its function) alive until it is cancelled, has fired
---- (after) or the package unloads: the garbage collector never drops one.
+--- (after) or the package unloads: the garbage collector never drops one. `vta run --dry-run` stops a
+--- package whose timers fire more than `--max-timer-firings` times within a minute of capture time
+--- (60000 by default), naming the line that created the timers that fired most; `vta check` reports the
+--- timers set up at load that would.
 ---@class vta.timer
 timer = {}
 

@@ -1,6 +1,9 @@
 //! @module timer
 //! Timers. The host keeps each timer (and its function) alive until it is cancelled, has fired
-//! (after) or the package unloads: the garbage collector never drops one.
+//! (after) or the package unloads: the garbage collector never drops one. `vta run --dry-run` stops a
+//! package whose timers fire more than `--max-timer-firings` times within a minute of capture time
+//! (60000 by default), naming the line that created the timers that fired most; `vta check` reports the
+//! timers set up at load that would.
 
 #include "modules.hpp"
 #include "package.hpp"
@@ -13,9 +16,17 @@ int add(lua_State* L, bool repeat) {
     std::int64_t ms = seconds_arg(L, 1);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     if (repeat && ms < 1) return luaL_argerror(L, 1, "an interval of at least 0.001 s expected");
+    // The calling line: the timer bound names the line whose timers fired most.
+    std::string file;
+    int line = 0;
+    lua_Debug ar;
+    if (lua_getstack(L, 1, &ar) != 0 && lua_getinfo(L, "Sl", &ar) != 0) {
+        file = ar.source[0] == '@' ? ar.source + 1 : ar.short_src;
+        line = ar.currentline;
+    }
     lua_pushvalue(L, 2);
     int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_pushnumber(L, static_cast<lua_Number>(package_of(L).add_timer(ms, repeat ? ms : 0, ref)));
+    lua_pushnumber(L, static_cast<lua_Number>(package_of(L).add_timer(ms, repeat ? ms : 0, ref, file, line)));
     return 1;
 }
 

@@ -41,6 +41,11 @@ void* limited_alloc(void* ud, void* ptr, size_t old_size, size_t new_size) {
 // so a pcall in the script cannot swallow the stop: the error re-raises until the coroutine is dead.
 constexpr int hook_instructions = 1000;
 
+// The lines whose timers a package counts for the timer bound's report; past them the firings of new lines are
+// counted together, so chunks load()ed under ever new names cannot grow the table without end.
+constexpr std::size_t max_timer_sites = 1024;
+constexpr std::int64_t minute_ms = 60000;
+
 void count_hook(lua_State* L, lua_Debug*) { package_of(L).on_hook(L); }
 
 struct ProtectedCall {
@@ -217,6 +222,7 @@ bool Package::run_main() {
                 failure = error;
                 return;
             }
+            if (runtime_.options().deadline) runtime_.note_running(DeadlineReached{name(), manifest_.main, 0});
             arm();
             int status = lua_pcall(L, 0, 0, 1);
             disarm();
@@ -262,6 +268,7 @@ bool Package::protect(const std::function<void(lua_State*)>& body, const char* w
 void Package::arm() {
     if (running_depth_++ > 0) return;
     deadline_ = std::chrono::steady_clock::now() + runtime_.options().slice_budget;
+    if (const auto& run_deadline = runtime_.options().deadline) deadline_ = std::min(deadline_, *run_deadline);
     armed_ = true;
 }
 
@@ -270,6 +277,7 @@ void Package::disarm() {
     armed_ = false;
     if (killing_) {
         killing_ = false;
+        killing_for_deadline_ = false;
         lua_sethook(L_, count_hook, LUA_MASKCOUNT, hook_instructions);
     }
 }
@@ -279,6 +287,8 @@ void Package::on_hook(lua_State* L) {
     if (!killing_) {
         if (std::chrono::steady_clock::now() < deadline_) return;
         killing_ = true;
+        killing_for_deadline_ = runtime_.past_deadline();
+        if (killing_for_deadline_) runtime_.reach_deadline(where(L));
         lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
     }
     // Name the interrupted line ourselves: luaL_error's level 1 is the caller inside a hook.
@@ -287,8 +297,11 @@ void Package::on_hook(lua_State* L) {
         lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
     else
         lua_pushliteral(L, "");
-    lua_pushfstring(L, "runaway: stopped after %d ms without yielding",
-                    static_cast<int>(runtime_.options().slice_budget.count()));
+    if (killing_for_deadline_)
+        lua_pushliteral(L, "stopped: the time bound of the run was reached");
+    else
+        lua_pushfstring(L, "runaway: stopped after %d ms without yielding",
+                        static_cast<int>(runtime_.options().slice_budget.count()));
     lua_concat(L, 2);
     lua_error(L);
 }
@@ -380,6 +393,14 @@ void Package::spawn(int fn_ref, const char* what) {
 }
 
 void Package::resume(lua_State* co, int nargs) {
+    if (runtime_.options().deadline) {
+        if (runtime_.past_deadline()) {
+            runtime_.reach_deadline(where(co));
+            finish(co);
+            return;
+        }
+        runtime_.note_running(where(co));
+    }
     arm();
     int status = lua_resume(co, nargs);
     disarm();
@@ -403,6 +424,27 @@ void Package::resume(lua_State* co, int nargs) {
     PackageError e = error_from(co, status);
     finish(co);
     record_failure(std::move(e));
+}
+
+DeadlineReached Package::where(lua_State* co) {
+    DeadlineReached here{name(), {}, 0};
+    lua_Debug ar;
+    for (int level = 0; lua_getstack(co, level, &ar) != 0; ++level) {
+        if (lua_getinfo(co, "Sl", &ar) != 0 && ar.currentline > 0) {
+            here.file = ar.source[0] == '@' ? ar.source + 1 : ar.short_src;
+            here.line = ar.currentline;
+            return here;
+        }
+    }
+    // A coroutine that has not started has no frame yet: its function waits at the bottom of its stack.
+    if (lua_gettop(co) > 0 && lua_isfunction(co, 1) && lua_checkstack(co, 1)) {
+        lua_pushvalue(co, 1);
+        if (lua_getinfo(co, ">S", &ar) != 0 && ar.linedefined > 0) {
+            here.file = ar.source[0] == '@' ? ar.source + 1 : ar.short_src;
+            here.line = ar.linedefined;
+        }
+    }
+    return here;
 }
 
 PackageError Package::error_from(lua_State* co, int status) {
@@ -497,11 +539,33 @@ void Package::complete_wait(lua_State* co, std::uint64_t token, JsonResult resul
         "resume");
 }
 
-std::uint64_t Package::add_timer(std::int64_t delay_ms, std::int64_t interval_ms, int fn_ref) {
+std::uint64_t Package::add_timer(std::int64_t delay_ms, std::int64_t interval_ms, int fn_ref, const std::string& file,
+                                 int line) {
     std::uint64_t id = next_id_++;
-    timers_[id] = Timer{fn_ref, interval_ms, 0};
+    std::pair<std::string, int> key{file, line};
+    if (timer_sites_.size() >= max_timer_sites && !timer_sites_.contains(key)) key = {"(other lines)", 0};
+    TimerSite& site = timer_sites_[key];
+    site.file = key.first;
+    site.line = key.second;
+    ++site.timers;
+    timers_[id] = Timer{fn_ref, interval_ms, 0, &site};
     schedule_timer(id, delay_ms);
     return id;
+}
+
+std::vector<Package::TimerLoad> Package::timer_load() const {
+    std::map<std::pair<std::string, int>, TimerLoad> by_site;
+    for (const auto& [id, timer] : timers_) {
+        TimerLoad& load = by_site[{timer.site->file, timer.site->line}];
+        load.file = timer.site->file;
+        load.line = timer.site->line;
+        ++load.timers;
+        const std::int64_t interval = timer.interval_ms;
+        load.firings_per_minute += interval > 0 ? std::uint64_t((minute_ms + interval - 1) / interval) : 1;
+    }
+    std::vector<TimerLoad> loads;
+    for (auto& [key, load] : by_site) loads.push_back(std::move(load));
+    return loads;
 }
 
 void Package::schedule_timer(std::uint64_t id, std::int64_t delay_ms) {
@@ -525,6 +589,12 @@ bool Package::cancel_timer(std::uint64_t id) {
 void Package::fire_timer(std::uint64_t id) {
     auto it = timers_.find(id);
     if (it == timers_.end() || status_.state != PackageState::running) return;
+    TimerSite& site = *it->second.site;
+    if (runtime_.past_deadline()) {
+        runtime_.reach_deadline(DeadlineReached{name(), site.file, site.line});
+        return;
+    }
+    if (!within_timer_bound(site)) return;
     const int fn_ref = it->second.fn_ref;
     if (it->second.interval_ms > 0) {
         schedule_timer(id, it->second.interval_ms);
@@ -534,6 +604,41 @@ void Package::fire_timer(std::uint64_t id) {
     timers_.erase(it);
     spawn(fn_ref, "timer");
     luaL_unref(L_, LUA_REGISTRYINDEX, fn_ref);
+}
+
+bool Package::within_timer_bound(TimerSite& site) {
+    const std::uint64_t bound = runtime_.options().max_timer_firings_per_minute;
+    if (bound == 0) return true;
+    const std::int64_t minute = runtime_.clock().now_ms() / minute_ms;
+    if (minute != firing_minute_) {
+        firing_minute_ = minute;
+        firings_this_minute_ = 0;
+        for (auto& [key, counted] : timer_sites_) counted.firings = 0;
+    }
+    ++site.firings;
+    if (++firings_this_minute_ <= bound) return true;
+    stop_at_timer_bound();
+    return false;
+}
+
+void Package::stop_at_timer_bound() {
+    const TimerSite* most = nullptr;
+    for (const auto& [key, site] : timer_sites_)
+        if (most == nullptr || site.firings > most->firings) most = &site;
+    PackageError e;
+    e.file = most->file;
+    e.line = most->line;
+    e.at_ms = runtime_.clock().now_ms();
+    e.message = "stopped by the timer bound: its timers fired more than " +
+                std::to_string(runtime_.options().max_timer_firings_per_minute) +
+                " times within a minute; the timers created at this line fired most (" + std::to_string(most->firings) +
+                " times, " + std::to_string(most->timers) + " timers created here)";
+    log("error", e.file + ":" + std::to_string(e.line) + ": " + e.message);
+    status_.last_error = std::move(e);
+    status_.stopped_by_bound = true;
+    status_.state = PackageState::disabled;
+    release_all();
+    runtime_.notify(*this);
 }
 
 void Package::record_success() {

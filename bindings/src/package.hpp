@@ -59,9 +59,19 @@ public:
     void dispatch(const Event& event);
     std::vector<std::string> handler_kinds() const;
 
-    // timers: the registry reference keeps the function alive until cancel/unload
-    std::uint64_t add_timer(std::int64_t delay_ms, std::int64_t interval_ms, int fn_ref);
+    // timers: the registry reference keeps the function alive until cancel/unload; `file` and `line` are where
+    // the script created it, for the timer bound's report
+    std::uint64_t add_timer(std::int64_t delay_ms, std::int64_t interval_ms, int fn_ref, const std::string& file,
+                            int line);
     bool cancel_timer(std::uint64_t id);
+    // The firings the pending timers would make in a minute, by the line that created them (vta check).
+    struct TimerLoad {
+        std::string file;
+        int line = 0;
+        std::uint64_t timers = 0;
+        std::uint64_t firings_per_minute = 0;
+    };
+    std::vector<TimerLoad> timer_load() const;
 
     // What a completion with JSON null gives the coroutine: true (an action that returns nothing
     // succeeded) or nil (a read that found nothing).
@@ -91,10 +101,18 @@ private:
         std::string kind;
         int fn_ref;
     };
+    // A line that created timers: the timer bound names the one whose timers fired most.
+    struct TimerSite {
+        std::string file;
+        int line = 0;
+        std::uint64_t timers = 0;   // created there
+        std::uint64_t firings = 0;  // in the current minute
+    };
     struct Timer {
         int fn_ref;
         std::int64_t interval_ms;
         std::uint64_t clock_id;
+        TimerSite* site;
     };
     struct Task {
         int thread_ref;
@@ -112,6 +130,11 @@ private:
     void schedule_timer(std::uint64_t id, std::int64_t delay_ms);
     void finish(lua_State* co);
     void fire_timer(std::uint64_t id);
+    // Counts a firing against RuntimeOptions::max_timer_firings_per_minute; false when that stopped the package.
+    bool within_timer_bound(TimerSite& site);
+    void stop_at_timer_bound();
+    // The innermost line of Lua code of `co`, or where its function was defined when it has not started.
+    DeadlineReached where(lua_State* co);
     void record_failure(PackageError error);
     void record_success();
     void release_all();
@@ -129,11 +152,15 @@ private:
     lua_State* L_ = nullptr;
     std::vector<Handler> handlers_;
     std::map<std::uint64_t, Timer> timers_;
+    std::map<std::pair<std::string, int>, TimerSite> timer_sites_;  // stable addresses: timers point at them
+    std::int64_t firing_minute_ = -1;                               // Clock minute the firings are counted in
+    std::uint64_t firings_this_minute_ = 0;
     std::unordered_map<lua_State*, Task> tasks_;
     std::uint64_t next_id_ = 1;
     std::chrono::steady_clock::time_point deadline_{};
     bool armed_ = false;
     bool killing_ = false;
+    bool killing_for_deadline_ = false;  // the run's deadline, not the slice budget, is stopping the code
     int running_depth_ = 0;
 };
 

@@ -163,6 +163,24 @@ std::vector<std::string> RuntimeImpl::package_names() const {
     return names;
 }
 
+bool RuntimeImpl::past_deadline() {
+    return deadline_reached_ || (options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline);
+}
+
+void RuntimeImpl::reach_deadline(DeadlineReached where) {
+    if (!deadline_reached_) deadline_reached_ = std::move(where);
+}
+
+void RuntimeImpl::note_running(DeadlineReached where) {
+    std::lock_guard lock(running_mutex_);
+    running_ = std::move(where);
+}
+
+DeadlineReached RuntimeImpl::running() const {
+    std::lock_guard lock(running_mutex_);
+    return running_;
+}
+
 Runtime::Runtime(boost::asio::io_context& io, RuntimeOptions options)
     : impl_(std::make_shared<RuntimeImpl>(io, std::move(options))) {
     impl_->start_watching();

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -46,6 +48,15 @@ public:
         return options_.current_match_id ? options_.current_match_id() : last_match_id_;
     }
 
+    // True once options().deadline has passed: no package code may start any more.
+    bool past_deadline();
+    // Keeps `where` as what was running when the deadline passed, unless something was kept already.
+    void reach_deadline(DeadlineReached where);
+    const std::optional<DeadlineReached>& deadline_reached() const { return deadline_reached_; }
+    // The package code last started (with a deadline only): read by a watchdog thread, hence the lock.
+    void note_running(DeadlineReached where);
+    DeadlineReached running() const;
+
 private:
     boost::asio::io_context& io_;
     RuntimeOptions options_;
@@ -56,6 +67,9 @@ private:
     std::unique_ptr<HotReload> hot_reload_;
     nlohmann::json last_match_ = nlohmann::json::object();
     std::optional<std::int64_t> last_match_id_;
+    std::optional<DeadlineReached> deadline_reached_;
+    mutable std::mutex running_mutex_;
+    DeadlineReached running_;
 };
 
 }  // namespace vta::bindings

@@ -1,7 +1,10 @@
 #include "vta/host/commands.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <limits>
 
@@ -62,6 +65,34 @@ int print_query(const ParsedOptions& o, const std::string& command, Query query,
     return 0;
 }
 
+// `vta check` and `vta run --dry-run` when a bound (--max-seconds, --max-timer-firings) stopped a package or the
+// tool itself: the package's doing, not a crash nor a failure of the tool.
+constexpr int exit_bound_reached = 3;
+
+const std::set<std::string> bound_options{"max-seconds", "max-timer-firings"};
+
+// The bounds of a tool that runs untrusted packages, from its options; the watchdog's stop ends the process
+// at once (it is called on another thread while the main one is stuck), saying what was running.
+vta::Result<bindings::ToolBounds> tool_bounds(const ParsedOptions& o, const std::string& command,
+                                              std::chrono::seconds default_time) {
+    const auto seconds = integer_option(o, "max-seconds", 0, 7 * 24 * 3600, long(default_time.count()));
+    if (!seconds) return seconds.error();
+    const auto firings =
+        integer_option(o, "max-timer-firings", 0, 1'000'000'000'000L, long(bindings::default_timer_firings_per_minute));
+    if (!firings) return firings.error();
+    bindings::ToolBounds bounds;
+    bounds.max_time = std::chrono::seconds(*seconds);
+    bounds.max_timer_firings_per_minute = std::uint64_t(*firings);
+    bounds.on_overrun = [command, seconds = *seconds](const std::string& what_was_running) {
+        const std::string message = "vta " + command + ": stopped by the time bound of " + std::to_string(seconds) +
+                                    " s (--max-seconds): " + what_was_running + " was still inside a call that " +
+                                    "does not return " + std::to_string(bindings::overrun_grace.count()) + " s later\n";
+        [[maybe_unused]] const auto written = ::write(STDERR_FILENO, message.data(), message.size());
+        std::_Exit(exit_bound_reached);
+    };
+    return bounds;
+}
+
 const std::set<std::string> common_valued{"config", "db"};
 
 std::set<std::string> with_common(std::set<std::string> names) {
@@ -75,10 +106,11 @@ namespace {
 
 // `vta run --dry-run CAPTURE`: the workflows against a capture on a virtual clock, recorders in place of
 // OBS, mpv and the store; every action is printed as it would have happened.
-int dry_run_command(const HostSetup& setup, const std::filesystem::path& capture) {
+int dry_run_command(const HostSetup& setup, const std::filesystem::path& capture, bindings::ToolBounds bounds) {
     bindings::DryRunOptions options;
     options.package_roots = setup.workflow_folders;
     options.packages = setup.config.workflows.packages;
+    options.bounds = std::move(bounds);
     spdlog::set_level(spdlog::level::warn);
     const bindings::DryRunReport report = host::dry_run(capture, options, std::cout);
     if (!report.ok) {
@@ -98,19 +130,43 @@ int dry_run_command(const HostSetup& setup, const std::filesystem::path& capture
         healthy = healthy && p.failures == 0 && p.state != bindings::PackageState::error &&
                   p.state != bindings::PackageState::disabled;
     }
+    bool bound_reached = false;
+    for (const auto& p : report.packages) {
+        if (!p.stopped_by_bound || !p.last_error) continue;
+        std::cerr << "vta run --dry-run: the timer bound (--max-timer-firings "
+                  << options.bounds.max_timer_firings_per_minute << " a minute) stopped package " << p.name
+                  << " at capture time " << double(p.last_error->at_ms) / 1000.0 << " s; " << p.last_error->file << ":"
+                  << p.last_error->line << " created the timers that fired most\n";
+        bound_reached = true;
+    }
+    if (report.out_of_time) {
+        std::cerr << "vta run --dry-run: stopped by the time bound of " << options.bounds.max_time.count() / 1000
+                  << " s (--max-seconds) at capture time " << double(report.stopped_at_ms) / 1000.0
+                  << " s: " << bindings::describe(*report.out_of_time) << " was running\n";
+        bound_reached = true;
+    }
+    if (bound_reached) return exit_bound_reached;
     return healthy ? 0 : 1;
 }
 
 }  // namespace
 
 int run_command(const Arguments& args) {
-    const auto o = parse_options(args, with_common({"bind", "port", "dry-run"}), {});
+    auto valued = with_common({"bind", "port", "dry-run"});
+    valued.insert(bound_options.begin(), bound_options.end());
+    const auto o = parse_options(args, valued, {});
     if (!o.error.empty()) return usage_error("run", o.error);
     if (!o.positional.empty()) return usage_error("run", "unexpected argument '" + o.positional.front() + "'");
     std::filesystem::path config_file;
     auto setup = resolve_setup(o, config_file);
     if (!setup) return usage_error("run", setup.error().message);
-    if (auto capture = o.value("dry-run")) return dry_run_command(*setup, *capture);
+    if (auto capture = o.value("dry-run")) {
+        auto bounds = tool_bounds(o, "run --dry-run", bindings::default_dry_run_time);
+        if (!bounds) return usage_error("run", bounds.error().message);
+        return dry_run_command(*setup, *capture, std::move(bounds.value()));
+    }
+    for (const auto& name : bound_options)
+        if (o.value(name)) return usage_error("run", "--" + name + " bounds a dry run only (with --dry-run)");
 
     if (auto problem = setup_logging(setup->config.log, setup->config.log.file); !problem.empty())
         spdlog::warn("{}", problem);
@@ -230,14 +286,16 @@ int stats_command(const Arguments& args) {
 }
 
 int check_command(const Arguments& args) {
-    const auto o = parse_options(args, {"config"}, {});
+    const auto o = parse_options(args, {"config", "max-seconds", "max-timer-firings"}, {});
     if (!o.error.empty()) return usage_error("check", o.error);
     if (o.positional.size() != 1) return usage_error("check", "expected one package folder (holding manifest.json)");
+    auto bounds = tool_bounds(o, "check", bindings::default_check_time);
+    if (!bounds) return usage_error("check", bounds.error().message);
     std::filesystem::path config_file;
     auto setup = resolve_setup(o, config_file);
     if (!setup) return usage_error("check", setup.error().message);
     spdlog::set_level(spdlog::level::off);  // the report below is the output
-    const auto report = bindings::check_package(o.positional.front(), setup->config.workflows.packages);
+    const auto report = bindings::check_package(o.positional.front(), setup->config.workflows.packages, bounds.value());
     std::cout << (report.manifest.name.empty() ? o.positional.front()
                                                : report.manifest.name + " " + report.manifest.version)
               << ": " << (report.ok ? "ok" : "problems found") << "\n";
@@ -249,6 +307,8 @@ int check_command(const Arguments& args) {
         std::cout << "\n";
     }
     if (report.timers) std::cout << "  timers: " << report.timers << "\n";
+    for (const auto& b : report.bounds_reached) std::cout << "  bound: " << b << "\n";
+    if (!report.bounds_reached.empty()) return exit_bound_reached;
     return report.ok ? 0 : 1;
 }
 
@@ -284,9 +344,15 @@ usage: vta <command> [options]
   run       [--config FILE] [--bind ADDR] [--port N] [--db FILE]
             receive PSS over UDP (default 0.0.0.0:6000), keep the match state, store every datagram,
             run the workflow packages
-  run --dry-run CAPTURE.jsonl
+  run --dry-run CAPTURE.jsonl [--max-seconds S] [--max-timer-firings N]
             run the workflows against a capture on a virtual clock and print every action they take
-  check     PACKAGE-FOLDER           load a workflow package in the sandbox and report its problems
+  check     PACKAGE-FOLDER [--max-seconds S] [--max-timer-firings N]
+            load a workflow package in the sandbox and report its problems
+            Both bound what untrusted packages may cost: --max-seconds of wall time for the whole command
+            (default 60 for a dry run, 10 for check), --max-timer-firings per package within a minute of
+            capture time (default 60000; check compares the timers a package sets up at load). A package past
+            the timer bound is stopped and the others go on; 0 turns a bound off. Exit status 3 says a bound
+            stopped a package or the command, naming the package and the line.
   send      CAPTURE.jsonl [--to HOST:PORT] [--speed X|max]     replay a capture ({"t":ms,"d":"..."} a line)
   simulate  [--matches N] [--seed S] [--speed X|max] [--to HOST:PORT]   generate realistic matches
   matches   [--json]                 matches in the store

@@ -24,7 +24,10 @@ bindings::DryRunReport dry_run(const std::filesystem::path& capture, const bindi
             workflows.dispatch(event);
     });
     std::int64_t last_ms = 0;
+    std::size_t replayed = 0;
     for (const TimedDatagram& d : *read.datagrams) {
+        if (workflows.out_of_time()) break;
+        ++replayed;
         last_ms = std::max(last_ms, d.at_ms);
         workflows.advance_to(d.at_ms);
         pss::ReceivedDatagram datagram;
@@ -34,7 +37,7 @@ bindings::DryRunReport dry_run(const std::filesystem::path& capture, const bindi
         ingest.on_datagram(datagram);
     }
     bindings::DryRunReport report = workflows.finish(last_ms);
-    report.datagrams = read.datagrams->size();
+    report.datagrams = replayed;
     return report;
 }
 

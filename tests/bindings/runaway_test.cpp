@@ -82,5 +82,59 @@ TEST_F(Runaway, TheStateStaysUsableAfterAStop) {
     EXPECT_EQ(messages("again"), (std::vector<std::string>{"500500", "500500"}));
 }
 
+// 2,000 timers at 1 ms would fire two million times a second of clock time: the timer bound stops that
+// package within the first minute's allowance, names the line that created them, and the others tick on.
+TEST_F(Runaway, ATimerStormIsStoppedAtTheTimerBoundAndOtherPackagesGoOn) {
+    package("storm",
+            "local fired = 0\nfor i = 1, 2000 do\n  timer.every(0.001, function() fired = fired + 1 end)\nend\n");
+    package("steady", R"lua(timer.every(1, function() log.info("tick") end))lua");
+    auto o = options();
+    o.max_timer_firings_per_minute = 60000;
+    start(o);
+    const auto took = timed([&] { clock->advance_to(120000); });
+    EXPECT_LT(took.count(), 5000);
+    const auto storm = status("storm");
+    EXPECT_EQ(storm.state, PackageState::disabled);
+    EXPECT_TRUE(storm.stopped_by_bound);
+    EXPECT_EQ(storm.handler_calls, 60000u);
+    EXPECT_EQ(storm.timers, 0u) << "a stopped package keeps no timer";
+    ASSERT_TRUE(storm.last_error.has_value());
+    EXPECT_EQ(storm.last_error->file, "main.lua");
+    EXPECT_EQ(storm.last_error->line, 3);
+    EXPECT_NE(storm.last_error->message.find("timer bound"), std::string::npos) << storm.last_error->message;
+    EXPECT_NE(storm.last_error->message.find("2000 timers"), std::string::npos) << storm.last_error->message;
+    EXPECT_LT(storm.last_error->at_ms, 100) << "stopped within the first 100 ms of clock time";
+    EXPECT_EQ(messages("steady").size(), 120u);
+    EXPECT_FALSE(status("steady").stopped_by_bound);
+}
+
+// The bound is a rate: a steady package at the bound's pace runs through any number of minutes.
+TEST_F(Runaway, TheTimerBoundCountsEachMinuteAfresh) {
+    package("busy", R"lua(timer.every(0.001, function() end))lua");
+    auto o = options();
+    o.max_timer_firings_per_minute = 60000;
+    start(o);
+    clock->advance_to(10 * 60000);
+    EXPECT_EQ(status("busy").state, PackageState::running);
+    EXPECT_EQ(status("busy").handler_calls, 10u * 60000u);
+}
+
+TEST_F(Runaway, TheDeadlineStopsRunningCodeAndNothingStartsAfterIt) {
+    package("spin", "on('spin', function()\n  while true do end\nend)\non('tick', function() log.info('tick') end)\n");
+    auto o = options();
+    o.slice_budget = std::chrono::seconds(30);
+    o.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    start(o);
+    fire("tick");
+    const auto took = timed([&] { fire("spin"); });
+    EXPECT_LT(took.count(), 1000);
+    const auto spin = status("spin");
+    ASSERT_TRUE(spin.last_error.has_value());
+    EXPECT_NE(spin.last_error->message.find("time bound"), std::string::npos) << spin.last_error->message;
+    EXPECT_EQ(spin.last_error->line, 2);
+    fire("tick");
+    EXPECT_EQ(messages("spin").size(), 1u) << "no handler starts past the deadline";
+}
+
 }  // namespace
 }  // namespace vta::bindings::testing

@@ -17,6 +17,24 @@ TEST(Check, TheExamplePackageIsClean) {
     EXPECT_EQ(report.manifest.name, "example-hello");
     EXPECT_EQ(report.handlers,
               (std::vector<std::string>{"match_loaded", "challenge_requested", "challenge_resolved", "winner"}));
+    EXPECT_TRUE(report.bounds_reached.empty());
+}
+
+TEST(Check, TimersSetUpPastTheTimerBoundAreReportedWithTheirLine) {
+    auto root = make_temp_dir("check-timers");
+    write_file(root / "storm" / "manifest.json", R"({"name": "storm", "version": "1", "permissions": []})");
+    write_file(root / "storm" / "main.lua",
+               "timer.every(1, function() end)\nfor i = 1, 2000 do\n  timer.every(0.001, function() end)\nend\n");
+    auto report = check_package(root / "storm");
+    EXPECT_FALSE(report.ok);
+    EXPECT_EQ(report.timers, 2001u);
+    ASSERT_EQ(report.bounds_reached.size(), 1u);
+    EXPECT_TRUE(report.bounds_reached[0].starts_with("main.lua:3: ")) << report.bounds_reached[0];
+    EXPECT_NE(report.bounds_reached[0].find("120000060 times a minute"), std::string::npos) << report.bounds_reached[0];
+
+    ToolBounds unbounded{default_check_time, 0, {}};
+    EXPECT_TRUE(check_package(root / "storm", {}, unbounded).ok);
+    std::filesystem::remove_all(root);
 }
 
 TEST(Check, ProblemsAreReportedWithoutRunningHandlers) {

@@ -382,6 +382,54 @@ TEST_F(HostOverUdp, CheckAndDryRunReportWhatAPackageWouldDo) {
     EXPECT_NE(dry_output.find("dry run: 1582 datagrams"), std::string::npos) << dry_output;
 }
 
+TEST_F(HostOverUdp, CheckAndDryRunStopRunawayPackagesAtTheirBounds) {
+    const auto packages = folder_.path() / "runaway-packages";
+    const auto write_package = [&](const std::string& name, const std::string& main_lua) {
+        std::filesystem::create_directories(packages / name);
+        std::ofstream(packages / name / "manifest.json")
+            << nlohmann::json{{"name", name}, {"version", "1.0.0"}, {"permissions", nlohmann::json::array()}}.dump();
+        std::ofstream(packages / name / "main.lua") << main_lua;
+        return (packages / name).string();
+    };
+    const std::string runaway = write_package(
+        "runaway",
+        "local fired = 0\nfor i = 1, 2000 do\n  timer.every(0.001, function() fired = fired + 1 end)\nend\n");
+    const auto config = folder_.path() / "runaway.json";
+    std::ofstream(config) << nlohmann::json{{"workflows", {{"folders", {packages.string()}}}}}.dump();
+    const auto started = std::chrono::steady_clock::now();
+    auto [dry_status, dry_output] =
+        run_to_end(vta, {"run", "--config", config.string(), "--dry-run", captures + "/day-3-matches.jsonl"}, env_);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    EXPECT_EQ(dry_status, 3) << dry_output;
+    EXPECT_NE(dry_output.find("the timer bound (--max-timer-firings 60000 a minute) stopped package runaway"),
+              std::string::npos)
+        << dry_output;
+    EXPECT_NE(dry_output.find("main.lua:3 created the timers that fired most"), std::string::npos) << dry_output;
+    EXPECT_NE(dry_output.find("dry run: 1582 datagrams"), std::string::npos) << "the run goes on:\n" << dry_output;
+
+    auto [check_status, check_output] = run_to_end(vta, {"check", runaway}, env_);
+    EXPECT_EQ(check_status, 3) << check_output;
+    EXPECT_NE(check_output.find("bound: main.lua:3: the timers set up at load would fire"), std::string::npos)
+        << check_output;
+    std::tie(check_status, check_output) = run_to_end(vta, {"check", runaway, "--max-timer-firings", "0"}, env_);
+    EXPECT_EQ(check_status, 0) << check_output;
+
+    // A pattern that backtracks for hours inside string.find, where no hook reaches: the watchdog ends it.
+    const std::string hang =
+        write_package("hang", "local s = string.rep('a', 40)\nstring.find(s, string.rep('a-', 30) .. 'b')\n");
+    const auto hang_started = std::chrono::steady_clock::now();
+    std::tie(check_status, check_output) = run_to_end(vta, {"check", hang, "--max-seconds", "1"}, env_);
+    EXPECT_LT(std::chrono::steady_clock::now() - hang_started, std::chrono::seconds(6));
+    EXPECT_EQ(check_status, 3) << check_output;
+    EXPECT_NE(check_output.find("vta check: stopped by the time bound of 1 s (--max-seconds): package hang"),
+              std::string::npos)
+        << check_output;
+
+    std::tie(check_status, check_output) = run_to_end(vta, {"run", "--max-seconds", "5"}, env_);
+    EXPECT_EQ(check_status, 2) << check_output;
+    EXPECT_NE(check_output.find("--max-seconds bounds a dry run only"), std::string::npos) << check_output;
+}
+
 TEST_F(HostOverUdp, PortInUseSaysWhichPortAndWhatToDo) {
     start_host();
     auto [status, output] = run_to_end(vta,

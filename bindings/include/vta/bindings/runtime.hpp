@@ -113,7 +113,16 @@ struct PackageStatus {
     std::size_t memory_bytes = 0;
     std::size_t handlers = 0;
     std::size_t timers = 0;
-    std::size_t waiting = 0;  // coroutines suspended on a wait
+    std::size_t waiting = 0;        // coroutines suspended on a wait
+    bool stopped_by_bound = false;  // RuntimeOptions::max_timer_firings_per_minute stopped it (last_error says where)
+};
+
+// Where RuntimeOptions::deadline found the packages: the line running then, or where the timer that was
+// due had been created.
+struct DeadlineReached {
+    std::string package;  // empty: no package code was running or due
+    std::string file;     // empty: not known
+    int line = 0;         // 0: not known (a main chunk)
 };
 
 // The operator's configuration of packages:
@@ -127,6 +136,12 @@ struct RuntimeOptions {
     std::chrono::milliseconds wait_timeout{10000};  // default deadline of a yielding call
     bool hot_reload = false;                        // watch package folders (inotify)
     std::chrono::milliseconds reload_debounce{200};
+    // Bounds of the tools that run untrusted packages (vta check, vta run --dry-run); the live host leaves
+    // them off. Timer firings a package may make within one minute of Clock time (0: no bound): past them
+    // the package is stopped (disabled, stopped_by_bound) and the others go on.
+    std::uint64_t max_timer_firings_per_minute = 0;
+    // Past this instant no package code starts and the running code is stopped at its next hook.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
     std::shared_ptr<Clock> clock;  // null: real time on the io_context
     std::shared_ptr<ObsBackend> obs;
     std::shared_ptr<PlaybackBackend> playback;
