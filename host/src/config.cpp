@@ -212,7 +212,10 @@ bool read_overlays(const nlohmann::json& j, OverlaysConfig& overlays, std::strin
 
 bool read_licence(const nlohmann::json& j, LicenceConfig& licence, std::string& error) {
     ObjectReader r(j, "licence", error);
-    if (!r.only_keys({"server"}) || !r.text("server", licence.server)) return false;
+    std::string ca_file;
+    if (!r.only_keys({"server", "ca_file"}) || !r.text("server", licence.server) || !r.text("ca_file", ca_file))
+        return false;
+    licence.ca_file = ca_file;
     if (!licence.server.empty() && !licence.server.starts_with("http://") && !licence.server.starts_with("https://")) {
         error = "licence.server: expected the licence server's URL, http(s)://HOST[:PORT], or \"\" for none, got \"" +
                 licence.server + "\"";
@@ -260,7 +263,7 @@ nlohmann::json default_config_json() {
           {"theme", d.overlays.theme},
           {"challenges_per_match", d.overlays.challenges_per_match},
           {"flags_folder", d.overlays.flags_folder.string()}}},
-        {"licence", {{"server", d.licence.server}}},
+        {"licence", {{"server", d.licence.server}, {"ca_file", ""}}},
     };
 }
 

@@ -84,6 +84,7 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
     licence.folder = setup.licence_folder;
     licence.public_key_pem = std::string(licence::trusted_public_key());
     licence.server = setup.config.licence.server;
+    if (!setup.config.licence.ca_file.empty()) licence.client.ca_file = setup.config.licence.ca_file;
     licence.match_in_progress = [ingest] {
         return ingest->tracker().has_match() && !ingest->tracker().state().decided;
     };

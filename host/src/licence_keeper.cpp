@@ -99,7 +99,7 @@ void LicenceKeeper::check_now() {
                                       now = now(), machine = machine()] {
         std::string failure;
         if (const auto text = read_text(files_.licence)) {
-            auto answer = licence_client::validate(server, *text, machine);
+            auto answer = licence_client::validate(server, *text, machine, options_.client);
             if (answer) {
                 auto installed = licence_client::install_licence(files_.licence, *answer, options_.public_key_pem);
                 if (!installed)
@@ -146,7 +146,7 @@ void LicenceKeeper::activate(std::string server, std::string key) {
     boost::asio::post(worker_->pool, [this, alive = std::weak_ptr<Worker>(worker_), server, key = std::move(key),
                                       now = now(), machine = machine()] {
         std::string outcome;
-        auto text = licence_client::activate(server, key, machine);
+        auto text = licence_client::activate(server, key, machine, options_.client);
         auto installed = text ? licence_client::install_licence(files_.licence, *text, options_.public_key_pem)
                               : Result<licence::Licence>(text.error());
         if (installed) {

@@ -66,7 +66,8 @@ struct OverlaysConfig {
 
 // Where the licence is checked online (host/licence-client): at start-up, then every day.
 struct LicenceConfig {
-    std::string server;  // the licence server, http(s)://HOST[:PORT]; "" for an air-gapped court (no check)
+    std::string server;             // the licence server, http(s)://HOST[:PORT]; "" for an air-gapped court (no check)
+    std::filesystem::path ca_file;  // https: the private CA the server's certificate chains to; "": the system's
 };
 
 // True for zero or more of Ctrl+, Alt+, Shift+ followed by F1..F12, A..Z, 0..9, Space or Escape.

@@ -22,14 +22,16 @@
 
 #include "vta/bindings/backends.hpp"
 #include "vta/licence/evaluation.hpp"
+#include "vta/licence_client/client.hpp"
 #include "vta/licence_client/local_files.hpp"
 
 namespace vta::host {
 
 struct LicenceKeeperOptions {
-    std::filesystem::path folder;  // licence.json and licence-state.json (Paths::licence_folder)
-    std::string public_key_pem;    // the key licences are verified with (compiled in)
-    std::string server;            // the licence server's URL; "" for no online check (air-gapped court)
+    std::filesystem::path folder;          // licence.json and licence-state.json (Paths::licence_folder)
+    std::string public_key_pem;            // the key licences are verified with (compiled in)
+    std::string server;                    // the licence server's URL; "" for no online check (air-gapped court)
+    licence_client::ClientOptions client;  // https: the private CA (ca_file), and the timeout
     std::chrono::milliseconds check_every = std::chrono::hours(24);
     std::chrono::milliseconds evaluate_every = std::chrono::hours(1);
     std::function<licence::Time()> clock;           // null: the system clock (tests inject days)
