@@ -1,5 +1,5 @@
-// The host side of the panel, in-process: snapshots are rate limited under a 10,000 datagrams/s burst,
-// operator actions return at once even while the io thread is busy, and they take effect.
+// The host side of the panel, in-process and licensed: snapshots are rate limited under a 10,000 datagrams/s
+// burst, operator actions return at once even while the io thread is busy, and they take effect.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -15,9 +15,9 @@
 
 #include "child_process.hpp"
 #include "test_licence.hpp"
-#include "vta/licence/signing.hpp"
 #include "vta/host/host.hpp"
 #include "vta/host/log_ring.hpp"
+#include "vta/licence/signing.hpp"
 
 namespace vta::host {
 namespace {
@@ -32,10 +32,10 @@ public:
         setup.config.udp.bind_address = "127.0.0.1";
         setup.config.udp.port = test::free_udp_port();
         setup.workflow_folders = {VTA_SHIPPED_WORKFLOWS};
-        // Licensed like the end-to-end tests: the ivr workflow reacts to the operator's replay.
+        // Licensed with the suite's key, as a court is: the ivr package answers the operator's replay.
         licence::trust_public_key_instead(std::string(test::test_public_key()));
-        test::install_test_licence(folder_.path() / "data");
-        setup.licence_folder = folder_.path() / "data" / "restrike-vta";
+        test::install_test_licence(folder_.path());
+        setup.licence_folder = folder_.path() / "restrike-vta";
         auto created = Host::create(io_, setup);
         EXPECT_TRUE(created) << (created ? "" : created.error().message);
         if (created) host_ = std::move(created.value());

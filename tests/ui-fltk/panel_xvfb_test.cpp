@@ -1,8 +1,11 @@
 // `vta panel` under a private Xvfb: replays a capture into it, presses Replay by its shortcut and
 // by a click with xdotool, checks that the host and the ivr package acted, uses Back to live and
 // manual mode by their shortcuts, adds a tournament day with a click, and saves screenshots
-// of the main window at 1280x720 and 1920x1080 into the build folder. Fails when Xvfb, xdotool or
-// ffmpeg are missing: it never skips.
+// of the main window at 1280x720 and 1920x1080 into the build folder; that one runs `vta-test` (the shipped vta
+// trusting the suite's key) with a test licence, since ivr and a second OBS connection need one. Without a
+// licence the shipped vta's status bar says evaluation mode; with a licence last checked 5 days ago the warning
+// band shows, and a key activated in the licence dialog with a real licence server turns the status bar to
+// licensed. Fails when Xvfb, xdotool or ffmpeg are missing: it never skips.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -11,6 +14,7 @@
 #include <thread>
 
 #include "child_process.hpp"
+#include "test_licence.hpp"
 #include "vta_chromium_peer.hpp"
 
 namespace vta::test {
@@ -36,6 +40,30 @@ std::size_t count(const std::string& text, const std::string& needle) {
     for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
     return n;
 }
+
+struct Box {
+    int x = 0, y = 0, w = 0, h = 0;
+};
+
+// "<what> at X,Y size WxH" in the panel's log: where a widget is, as the panel logs it.
+std::optional<Box> logged_box(const std::string& log, const std::string& what) {
+    std::smatch m;
+    if (!std::regex_search(log, m, std::regex(what + " at (\\d+),(\\d+) size (\\d+)x(\\d+)"))) return std::nullopt;
+    return Box{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4])};
+}
+
+bool near(const vta::test_peers::Rgba& pixel, int r, int g, int b) {
+    return std::abs(int(pixel.r) - r) < 16 && std::abs(int(pixel.g) - g) < 16 && std::abs(int(pixel.b) - b) < 16;
+}
+
+std::string rgb_text(const vta::test_peers::Rgba& pixel) {
+    return std::to_string(pixel.r) + "," + std::to_string(pixel.g) + "," + std::to_string(pixel.b);
+}
+
+// The panel's tone colours (ui-fltk/src/tone_colour.hpp).
+constexpr int amber[] = {230, 160, 20};
+constexpr int green[] = {46, 160, 67};
+constexpr int grey[] = {120, 120, 120};
 
 // The ivr package's answer to each operator replay: with no OBS configured it logs why no clip came,
 // or that the request came too soon after a challenge of the capture.
@@ -77,22 +105,41 @@ protected:
         return out.substr(0, out.find('\n'));
     }
 
-    std::filesystem::path screenshot(const std::string& window, int w, int h) {
+    // The top-left w x h of the screen into the build folder as `name` (default panel-WxH.png).
+    std::filesystem::path screenshot(const std::string& window, int w, int h, std::string name = "") {
         EXPECT_EQ(tool(xdotool, {"windowsize", "--sync", window, std::to_string(w), std::to_string(h)}).first, 0);
         EXPECT_EQ(tool(xdotool, {"windowmove", "--sync", window, "0", "0"}).first, 0);
         const std::string drawn = "panel: drawn at " + std::to_string(w) + "x" + std::to_string(h);
         EXPECT_TRUE(wait_until([&] { return panel_->output().find(drawn) != std::string::npos; }, 10s))
             << "the panel was not drawn at the new size: " << panel_->output();
-        const auto file =
-            std::filesystem::path(VTA_SCREENSHOTS) / ("panel-" + std::to_string(w) + "x" + std::to_string(h) + ".png");
+        if (name.empty()) name = "panel-" + std::to_string(w) + "x" + std::to_string(h) + ".png";
+        const auto file = std::filesystem::path(VTA_SCREENSHOTS) / name;
+        grab(file, w, h);
+        EXPECT_GT(std::filesystem::file_size(file), 10'000u) << "the screenshot looks empty";
+        std::printf("screenshot: %s\n", file.string().c_str());
+        return file;
+    }
+
+    vta::test_peers::PngImage grab(const std::filesystem::path& file, int w, int h) {
         const auto [status, out] = tool(ffmpeg, {"-y", "-loglevel", "error", "-f", "x11grab", "-video_size",
                                                  std::to_string(w) + "x" + std::to_string(h), "-i", display_ + "+0,0",
                                                  "-frames:v", "1", file.string()});
         EXPECT_EQ(status, 0) << out;
-        EXPECT_TRUE(std::filesystem::exists(file));
-        EXPECT_GT(std::filesystem::file_size(file), 10'000u) << "the screenshot looks empty";
-        std::printf("screenshot: %s\n", file.string().c_str());
-        return file;
+        std::ifstream in(file, std::ios::binary);
+        return vta::test_peers::decode_png(std::string(std::istreambuf_iterator<char>(in), {}));
+    }
+
+    // The screen's pixel at x, y once it is near `rgb` (drawing follows the log by a moment), or the last seen.
+    vta::test_peers::Rgba pixel_when(int x, int y, const int (&rgb)[3]) {
+        const auto file = folder_.path() / "poll.png";
+        vta::test_peers::Rgba pixel{};
+        wait_until(
+            [&] {
+                pixel = grab(file, 1280, 720).rgba_at(x, y);
+                return near(pixel, rgb[0], rgb[1], rgb[2]);
+            },
+            10s);
+        return pixel;
     }
 
     TempFolder folder_;
@@ -119,7 +166,9 @@ TEST_F(PanelUnderXvfb, ReplayByShortcutAndClickWhileACaptureStreamsIn) {
         << R"({"obs": [{"name": "OBS_REC", "role": "rec", "host": "127.0.0.1", "port": )" << free_udp_port()
         << R"(}, {"name": "OBS_STR", "role": "str", "host": "127.0.0.1", "port": )" << free_udp_port()
         << R"(}], "panel": {"flags_folder": ")" << flags.string() << R"("}})";
-    panel_ = std::make_unique<ChildProcess>(VTA_BINARY,
+    // Licensed: the ivr package answers replays, and both OBS connections are tried.
+    install_test_licence(env_["XDG_DATA_HOME"]);
+    panel_ = std::make_unique<ChildProcess>(VTA_TEST_BINARY,
                                             std::vector<std::string>{"panel", "--bind", "127.0.0.1", "--port", port},
                                             env_, folder_.path() / "panel.log");
     std::smatch geometry;
@@ -148,6 +197,14 @@ TEST_F(PanelUnderXvfb, ReplayByShortcutAndClickWhileACaptureStreamsIn) {
     const std::string window = window_id();
     ASSERT_FALSE(window.empty());
     ASSERT_EQ(tool(xdotool, {"windowmove", "--sync", window, "0", "0"}).first, 0);
+
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return panel_->output().find("panel: licence status 'Licensed to reStrike VTA test suite until ") !=
+                   std::string::npos;
+        },
+        10s))
+        << panel_->output();
 
     ChildProcess sender(
         VTA_BINARY,
@@ -239,6 +296,139 @@ TEST_F(PanelUnderXvfb, ReplayByShortcutAndClickWhileACaptureStreamsIn) {
         << out;
     std::printf("panel figures: %s\n", figures[0].str().c_str());
     EXPECT_LT(std::stod(figures[3]), 250.0) << "the UI thread stalled";
+}
+
+// The shipped vta verifies licences with the vendor's key, and none is installed: evaluation mode, grey, no band.
+TEST_F(PanelUnderXvfb, WithoutALicenceTheStatusBarSaysEvaluationMode) {
+    panel_ = std::make_unique<ChildProcess>(
+        VTA_BINARY, std::vector<std::string>{"panel", "--bind", "127.0.0.1", "--port", std::to_string(free_udp_port())},
+        env_, folder_.path() / "panel.log");
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return panel_->output().find("panel: licence status 'Evaluation mode (no licence)'") != std::string::npos;
+        },
+        20s))
+        << panel_->output();
+    const auto licence_button = logged_box(panel_->output(), "panel: Licence button");
+    ASSERT_TRUE(licence_button) << panel_->output();
+    const std::string window = window_id();
+    ASSERT_FALSE(window.empty());
+    ASSERT_EQ(tool(xdotool, {"windowmove", "--sync", window, "0", "0"}).first, 0);
+    const auto status_pixel = pixel_when(licence_button->x - 20, licence_button->y + licence_button->h / 2, grey);
+    EXPECT_TRUE(near(status_pixel, grey[0], grey[1], grey[2])) << "status bar: " << rgb_text(status_pixel);
+    EXPECT_EQ(panel_->output().find("panel: licence band at"), std::string::npos) << "no band in evaluation mode";
+    panel_->signal(SIGTERM);
+    const auto status = panel_->wait(20s);
+    ASSERT_TRUE(status) << "the panel did not close on SIGTERM";
+    EXPECT_EQ(*status, 0);
+}
+
+// vta-test with a licence last checked 5 days ago: the amber band. Then a key issued by a real licence server,
+// activated in the licence dialog: the band goes and the status bar turns green and names the licensee.
+TEST_F(PanelUnderXvfb, LicenceWarningBandFromDayFiveThenActivationInTheDialog) {
+    install_test_licence(env_["XDG_DATA_HOME"], all_test_features, 5);
+    const auto db = (folder_.path() / "licences.sqlite3").string();
+    const auto [issued, issue_out] = tool(VTA_BINARY, {"license", "issue", "--db", db, "--licensee", "Court 3",
+                                                       "--features", "ivr,overlays,multi_obs", "--days", "30"});
+    ASSERT_EQ(issued, 0) << issue_out;
+    std::smatch key;
+    ASSERT_TRUE(std::regex_search(issue_out, key, std::regex("VTA(-[A-Z0-9]{5}){4}"))) << issue_out;
+    ChildProcess server(VTA_BINARY,
+                        {"license", "serve", "--db", db, "--key", test_private_key_file().string(), "--bind",
+                         "127.0.0.1", "--port", "0"},
+                        env_, folder_.path() / "serve.log");
+    std::smatch url;
+    std::string served;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            served = server.output();
+            return std::regex_search(served, url, std::regex("listening on (http://127\\.0\\.0\\.1:[0-9]+)"));
+        },
+        10s))
+        << served;
+
+    panel_ = std::make_unique<ChildProcess>(
+        VTA_TEST_BINARY,
+        std::vector<std::string>{"panel", "--bind", "127.0.0.1", "--port", std::to_string(free_udp_port())}, env_,
+        folder_.path() / "panel.log");
+    std::optional<Box> band;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            band = logged_box(panel_->output(), "panel: licence band");
+            return band.has_value();
+        },
+        20s))
+        << "no warning band: " << panel_->output();
+    EXPECT_NE(panel_->output().find(": 5 days without a licence check: the licensed features stop on "),
+              std::string::npos)
+        << panel_->output();
+    EXPECT_NE(
+        panel_->output().find("panel: licence status '5 days without a licence check: licensed features stop on "),
+        std::string::npos)
+        << panel_->output();
+    const auto licence_button = logged_box(panel_->output(), "panel: Licence button");
+    ASSERT_TRUE(licence_button) << panel_->output();
+    const std::string window = window_id();
+    ASSERT_FALSE(window.empty());
+    ASSERT_EQ(tool(xdotool, {"windowmove", "--sync", window, "0", "0"}).first, 0);
+    // The band's left margin (its text starts further right), amber.
+    const auto band_pixel = pixel_when(band->x + 3, band->y + band->h / 2, amber);
+    EXPECT_TRUE(near(band_pixel, amber[0], amber[1], amber[2])) << "band: " << rgb_text(band_pixel);
+    screenshot(window, 1280, 720, "panel-licence-warning.png");
+
+    // The dialog: the key, the server, Activate.
+    ASSERT_EQ(tool(xdotool, {"mousemove", "--window", window, std::to_string(licence_button->x + licence_button->w / 2),
+                             std::to_string(licence_button->y + licence_button->h / 2), "click", "1"})
+                  .first,
+              0);
+    std::optional<Box> key_field, server_field, activate;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const auto log = panel_->output();
+            key_field = logged_box(log, "key field");
+            server_field = logged_box(log, "server field");
+            activate = logged_box(log, "Activate");
+            return key_field && server_field && activate;
+        },
+        10s))
+        << "the licence dialog did not open: " << panel_->output();
+    const auto [found, dialog_out] =
+        tool(xdotool, {"search", "--sync", "--onlyvisible", "--name", "reStrike VTA licence"});
+    ASSERT_EQ(found, 0) << dialog_out;
+    const std::string dialog = dialog_out.substr(0, dialog_out.find('\n'));
+    ASSERT_EQ(tool(xdotool, {"windowfocus", "--sync", dialog}).first, 0);
+    const auto click = [&](const Box& box) {
+        return tool(xdotool, {"mousemove", "--window", dialog, std::to_string(box.x + box.w / 2),
+                              std::to_string(box.y + box.h / 2), "click", "1"})
+            .first;
+    };
+    ASSERT_EQ(click(*key_field), 0);
+    ASSERT_EQ(tool(xdotool, {"type", "--delay", "10", key.str()}).first, 0);
+    ASSERT_EQ(click(*server_field), 0);
+    ASSERT_EQ(tool(xdotool, {"type", "--delay", "10", url[1].str()}).first, 0);
+    ASSERT_EQ(click(*activate), 0);
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return std::regex_search(
+                panel_->output(), std::regex("panel: licence status 'Licensed to Court 3 until \\d{4}-\\d\\d-\\d\\d'"));
+        },
+        20s))
+        << "the activation did not turn the status to licensed: " << panel_->output();
+    EXPECT_NE(panel_->output().find("licence: activated: licensed to Court 3"), std::string::npos);
+    EXPECT_NE(panel_->output().find("panel: licence band hidden"), std::string::npos);
+    const auto status_pixel = pixel_when(licence_button->x - 20, licence_button->y + licence_button->h / 2, green);
+    EXPECT_TRUE(near(status_pixel, green[0], green[1], green[2])) << "status bar: " << rgb_text(status_pixel);
+    const auto image = grab(std::filesystem::path(VTA_SCREENSHOTS) / "panel-licence-activation.png", 1280, 720);
+    const auto where_band_was = image.rgba_at(band->x + 3, band->y + band->h / 2);
+    EXPECT_FALSE(near(where_band_was, amber[0], amber[1], amber[2])) << "the band is still shown";
+    std::printf("screenshot: %s/panel-licence-activation.png\n", VTA_SCREENSHOTS);
+
+    panel_->signal(SIGTERM);
+    const auto status = panel_->wait(20s);
+    ASSERT_TRUE(status) << "the panel did not close on SIGTERM";
+    EXPECT_EQ(*status, 0);
+    server.signal(SIGTERM);
+    EXPECT_TRUE(server.wait(10s));
 }
 
 }  // namespace

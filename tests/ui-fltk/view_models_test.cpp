@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "vta/licence/evaluation.hpp"
 #include "vta/pss/match_state.hpp"
 #include "vta/ui/shortcut.hpp"
 #include "vta/ui/view_models.hpp"
@@ -224,6 +225,159 @@ TEST(LogRows, LevelFilterKeepsMoreSevere) {
     EXPECT_EQ(warnings[0].text, "w");
     EXPECT_EQ(warnings[0].tone, Tone::busy);
     EXPECT_EQ(warnings[1].tone, Tone::bad);
+}
+
+// Licences evaluated as the host does, on an injected clock: issued on 2026-12-01 for a year, checked online on
+// `checked`, read on `today`.
+licence::Time day(int year, int month, int d) {
+    return std::chrono::sys_days(std::chrono::year(year) / month / d) + std::chrono::hours(9);
+}
+
+licence::Licence court_licence(licence::Time checked) {
+    licence::Licence l;
+    l.licensee = "Court 3";
+    l.key_id = "K-0001";
+    l.features = {"ivr", "overlays", "multi_obs"};
+    l.issued = day(2026, 12, 1);
+    l.expires = day(2027, 12, 1);
+    l.machine = {"aa", "bb", "cc"};
+    l.last_check = checked;
+    return l;
+}
+
+licence::Evaluation evaluated(const std::optional<Result<licence::Licence>>& file, licence::Time today,
+                              licence::Fingerprint machine = {"aa", "bb", "cc"}) {
+    return licence::evaluate(file, {today, std::nullopt, std::nullopt, std::move(machine)});
+}
+
+host::LicenceView licence_view(licence::Evaluation in_force) {
+    host::LicenceView view;
+    view.in_force = std::move(in_force);
+    return view;
+}
+
+std::string detail(const LicenceDialogView& dialog, const std::string& label) {
+    for (const auto& d : dialog.details)
+        if (d.label == label) return d.value;
+    return "(no " + label + ")";
+}
+
+TEST(LicenceStatus, ValidNamesTheLicenseeAndExpiry) {
+    const auto status = licence_status(licence_view(evaluated(court_licence(day(2026, 12, 5)), day(2026, 12, 6))));
+    EXPECT_EQ(status.text, "Licensed to Court 3 until 2027-12-01");
+    EXPECT_EQ(status.tone, Tone::good);
+    EXPECT_EQ(status.band, "");
+}
+
+TEST(LicenceStatus, FromDayFiveAmberWithTheStopDateAndABand) {
+    const auto status = licence_status(licence_view(evaluated(court_licence(day(2026, 12, 5)), day(2026, 12, 10))));
+    EXPECT_EQ(status.text, "5 days without a licence check: licensed features stop on 2026-12-12");
+    EXPECT_EQ(status.tone, Tone::busy);
+    EXPECT_EQ(status.band_tone, Tone::busy);
+    EXPECT_NE(status.band.find("5 days without a licence check: the licensed features stop on 2026-12-12"),
+              std::string::npos)
+        << status.band;
+    EXPECT_EQ(licence_status(licence_view(evaluated(court_licence(day(2026, 12, 5)), day(2026, 12, 11)))).text,
+              "6 days without a licence check: licensed features stop on 2026-12-12");
+}
+
+TEST(LicenceStatus, FeaturesOffAreRedWithTheReasonAndEvaluationMode) {
+    const licence::Licence l = court_licence(day(2026, 12, 5));
+    const std::vector<std::pair<licence::Evaluation, std::string>> cases{
+        {evaluated(l, day(2026, 12, 12)), "7 days since the last licence check"},
+        {evaluated(l, day(2028, 1, 1)), "the licence expired on 2027-12-01"},
+        {evaluated(l, day(2026, 12, 6), {"xx", "yy", "cc"}), "the licence is for another machine"},
+        {evaluated(Error(Errc::licence_refused, "the signature does not match"), day(2026, 12, 6)),
+         "the licence was refused: the signature does not match"},
+    };
+    for (const auto& [evaluation, reason] : cases) {
+        const auto status = licence_status(licence_view(evaluation));
+        EXPECT_EQ(status.tone, Tone::bad) << status.text;
+        EXPECT_TRUE(status.text.starts_with("Licence: " + reason)) << status.text;
+        EXPECT_TRUE(status.text.ends_with(" · evaluation mode")) << status.text;
+        EXPECT_EQ(status.band_tone, Tone::bad);
+        EXPECT_NE(status.band.find(reason), std::string::npos) << status.band;
+    }
+    EXPECT_EQ(evaluated(l, day(2026, 12, 12)).state, licence::State::disabled);
+    EXPECT_EQ(evaluated(l, day(2026, 12, 6), {"xx", "yy", "cc"}).state, licence::State::other_machine);
+}
+
+TEST(LicenceStatus, WithoutALicenceNeutralEvaluationMode) {
+    const auto status = licence_status(licence_view(evaluated(std::nullopt, day(2026, 12, 6))));
+    EXPECT_EQ(status.text, "Evaluation mode (no licence)");
+    EXPECT_EQ(status.tone, Tone::idle);
+    EXPECT_EQ(status.band, "");
+}
+
+TEST(LicenceStatus, PendingStopAndFailedCheckAreNoted) {
+    const licence::Licence l = court_licence(day(2026, 12, 5));
+    auto view = licence_view(evaluated(l, day(2026, 12, 11)));
+    view.pending = evaluated(l, day(2026, 12, 12));
+    view.last_check_error = "cannot connect to licences.example:3100";
+    const auto status = licence_status(view);
+    EXPECT_EQ(status.tone, Tone::busy) << "the state in force decides the colour";
+    EXPECT_NE(status.text.find(" · 7 days since the last licence check: the licensed features are off until a check "
+                               "succeeds (takes effect at the next match load)"),
+              std::string::npos)
+        << status.text;
+    EXPECT_TRUE(status.text.ends_with(" · last licence check failed: cannot connect to licences.example:3100"))
+        << status.text;
+    EXPECT_TRUE(status.band.starts_with("At the next match load the licensed features stop: 7 days")) << status.band;
+
+    // A pending change back to valid is noted, with no band.
+    auto renewed = licence_view(evaluated(l, day(2026, 12, 6)));
+    renewed.pending = evaluated(court_licence(day(2026, 12, 6)), day(2026, 12, 6));
+    EXPECT_EQ(licence_status(renewed).band, "");
+    EXPECT_TRUE(licence_status(renewed).text.ends_with("(takes effect at the next match load)"));
+}
+
+TEST(LicenceDialog, DetailsOfALicensedCourt) {
+    auto view = licence_view(evaluated(court_licence(day(2026, 12, 5)), day(2026, 12, 10)));
+    view.server = "http://licences.example:3100";
+    view.last_check_error = "timeout";
+    const auto dialog = licence_dialog(view);
+    EXPECT_EQ(detail(dialog, "State"), "warning (licensed features on)");
+    EXPECT_NE(detail(dialog, "Reason").find("5 days since the last licence check"), std::string::npos);
+    EXPECT_EQ(detail(dialog, "Licensee"), "Court 3 (K-0001)");
+    EXPECT_EQ(detail(dialog, "Features in force"), "ivr, overlays, multi_obs, courts=1");
+    EXPECT_EQ(detail(dialog, "Expires"), "2027-12-01T09:00:00Z");
+    EXPECT_EQ(detail(dialog, "Last check"), "2026-12-05T09:00:00Z");
+    EXPECT_EQ(detail(dialog, "Days since the last check"), "5");
+    EXPECT_EQ(detail(dialog, "Last check error"), "timeout");
+    EXPECT_EQ(detail(dialog, "Licence server"), "http://licences.example:3100");
+    EXPECT_EQ(dialog.server, "http://licences.example:3100");
+    EXPECT_EQ(dialog.activation, "");
+    EXPECT_TRUE(dialog.can_activate);
+}
+
+TEST(LicenceDialog, EvaluationModeHasNoLicenceDetails) {
+    const auto dialog = licence_dialog(licence_view(evaluated(std::nullopt, day(2026, 12, 6))));
+    EXPECT_EQ(detail(dialog, "State"), "evaluation (evaluation mode)");
+    EXPECT_EQ(detail(dialog, "Licensee"), "none");
+    EXPECT_EQ(detail(dialog, "Expires"), "none");
+    EXPECT_EQ(detail(dialog, "Last check"), "none");
+    EXPECT_EQ(detail(dialog, "Licence server"), "none");
+    EXPECT_EQ(detail(dialog, "At the next match load"), "(no At the next match load)");
+}
+
+TEST(LicenceDialog, ActivatingThenTheOutcome) {
+    auto view = licence_view(evaluated(std::nullopt, day(2026, 12, 6)));
+    view.activating = true;
+    view.activation = "activating with http://127.0.0.1:3100";
+    auto dialog = licence_dialog(view);
+    EXPECT_EQ(dialog.activation, "activating…");
+    EXPECT_EQ(dialog.activation_tone, Tone::busy);
+    EXPECT_FALSE(dialog.can_activate);
+
+    view.activating = false;
+    view.activation = "activated: licensed to Court 3 (K-0001)";
+    dialog = licence_dialog(view);
+    EXPECT_EQ(dialog.activation, "activated: licensed to Court 3 (K-0001)");
+    EXPECT_EQ(dialog.activation_tone, Tone::good);
+    EXPECT_TRUE(dialog.can_activate);
+
+    view.activation = "activation failed: no seat left for this key";
+    EXPECT_EQ(licence_dialog(view).activation_tone, Tone::bad);
 }
 
 TEST(Shortcuts, ParseAndMatch) {

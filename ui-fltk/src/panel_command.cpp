@@ -114,6 +114,8 @@ int panel_command(const std::vector<std::string>& args) {
                  h);
     const auto [day_x, day_y, day_w, day_h] = window->add_day_button_box();
     spdlog::info("panel: Add day button at {},{} size {}x{}", day_x, day_y, day_w, day_h);
+    const auto [licence_x, licence_y, licence_w, licence_h] = window->licence_button_box();
+    spdlog::info("panel: Licence button at {},{} size {}x{}", licence_x, licence_y, licence_w, licence_h);
     const int status = Fl::run();
 
     const PanelFigures figures = window->figures();

@@ -22,7 +22,9 @@
 #include <FL/filename.H>
 #include <spdlog/spdlog.h>
 
+#include "licence_dialog.hpp"
 #include "svg_image.hpp"
+#include "tone_colour.hpp"
 #include "vta/ui/view_models.hpp"
 
 namespace vta::ui {
@@ -31,20 +33,11 @@ namespace {
 
 constexpr double tick_seconds = 0.05;
 constexpr int obs_form_rows = 4;
-
-Fl_Color tone_colour(Tone tone) {
-    switch (tone) {
-        case Tone::good:
-            return fl_rgb_color(46, 160, 67);
-        case Tone::busy:
-            return fl_rgb_color(230, 160, 20);
-        case Tone::bad:
-            return fl_rgb_color(200, 40, 40);
-        case Tone::idle:
-            break;
-    }
-    return fl_rgb_color(120, 120, 120);
-}
+// Along the bottom, full width: the licence band (when shown) above the status bar.
+constexpr int margin = 5;
+constexpr int status_bar_h = 26;
+constexpr int licence_button_w = 120;
+constexpr int licence_band_h = 48;
 
 // One browser line: each column prefixed so FLTK prints it verbatim, the first in the row's colour.
 std::string browser_line(const std::vector<std::string>& columns, Fl_Color colour) {
@@ -81,6 +74,16 @@ std::string menu_text(const std::string& text) {
     }
     return escaped;
 }
+
+// A flat coloured bar whose label, wrapped or not, keeps a margin from both ends.
+class Bar : public Fl_Box {
+public:
+    Bar() : Fl_Box(0, 0, 0, 0) { box(FL_FLAT_BOX); }
+    void draw() override {
+        draw_box();
+        draw_label(x() + 10, y(), w() - 20, h(), align());
+    }
+};
 
 void set_label(Fl_Widget* w, const std::string& text) {
     if (w->label() && text == w->label()) return;
@@ -234,7 +237,7 @@ PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesys
     apply_shortcuts(config.panel.shortcuts);
 
     // Tabs, right.
-    const int tx = left_w + 15, ty = 68, tw = w - tx - 5, th = h - ty - 5;
+    const int tx = left_w + 15, ty = 68, tw = w - tx - 5, th = h - ty - 2 * margin - status_bar_h;
     tabs_ = new Fl_Tabs(tx, ty, tw, th);
     const int cy = ty + 30, ch = th - 30;
 
@@ -315,8 +318,29 @@ PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesys
 
     build_settings(tx, cy, tw, ch);
     tabs_->end();
+
+    // The licence along the bottom: the band the operator cannot miss, shown only when there is a warning, and the
+    // status bar with the dialog's button. layout_bottom() places them.
+    licence_band_ = new Bar;
+    licence_band_->labelsize(16);
+    licence_band_->labelfont(FL_HELVETICA_BOLD);
+    licence_band_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_WRAP | FL_ALIGN_CLIP);
+    licence_band_->hide();
+    status_bar_ = new Bar;
+    status_bar_->color(tone_colour(Tone::idle));
+    status_bar_->labelcolor(FL_WHITE);
+    status_bar_->labelsize(14);
+    status_bar_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
+    licence_button_ = new Fl_Button(0, 0, 0, 0, "Licence…");
+    licence_button_->tooltip("the licence's details, and activating a licence key");
+    on_click(licence_button_, [this] {
+        if (shown_) licence_dialog_->open(*this, shown_->licence);
+    });
+    layout_bottom();
     resizable(tabs_);
     end();
+    // A window of its own (created outside this one's begin/end), shown on demand.
+    licence_dialog_ = std::make_unique<LicenceDialog>(host_);
 
     load_form(form_from_config(config_document_, package_schemas_));
     callback([](Fl_Widget* window, void*) { static_cast<PanelWindow*>(window)->close_requested(); });
@@ -332,6 +356,7 @@ void PanelWindow::close_requested() {
             return;
         spdlog::warn("panel: closed by the operator while {} was live", title);
     }
+    licence_dialog_->hide();  // the event loop runs while any window is shown
     hide();
 }
 
@@ -619,6 +644,26 @@ std::array<int, 4> PanelWindow::add_day_button_box() const {
     return {add_day_button_->x(), add_day_button_->y(), add_day_button_->w(), add_day_button_->h()};
 }
 
+std::array<int, 4> PanelWindow::licence_button_box() const {
+    return {licence_button_->x(), licence_button_->y(), licence_button_->w(), licence_button_->h()};
+}
+
+void PanelWindow::resize(int x, int y, int w, int h) {
+    Fl_Double_Window::resize(x, y, w, h);
+    layout_bottom();
+}
+
+void PanelWindow::layout_bottom() {
+    // The rest of the window scales with the tabs (the resizable); these keep their height along the bottom.
+    const int status_y = h() - margin - status_bar_h;
+    status_bar_->resize(margin, status_y, w() - 3 * margin - licence_button_w, status_bar_h);
+    licence_button_->resize(w() - margin - licence_button_w, status_y, licence_button_w, status_bar_h);
+    const int band_y = status_y - margin - licence_band_h;
+    licence_band_->resize(margin, band_y, w() - 2 * margin, licence_band_h);
+    const int tabs_bottom = (licence_band_->visible() ? band_y : status_y) - margin;
+    tabs_->resize(tabs_->x(), tabs_->y(), tabs_->w(), tabs_bottom - tabs_->y());
+}
+
 PanelFigures PanelWindow::figures() const {
     std::lock_guard lock(pending_mutex_);
     return figures_;
@@ -665,6 +710,39 @@ void PanelWindow::render(const host::HostSnapshot& snapshot) {
     if (tab == events_tab_) render_events(snapshot);
     if (tab == workflows_tab_) render_workflows(snapshot);
     if (tab == log_tab_) render_log(snapshot);
+    render_licence(snapshot);
+}
+
+void PanelWindow::render_licence(const host::HostSnapshot& snapshot) {
+    const LicenceStatus status = licence_status(snapshot.licence);
+    if (!status_bar_->label() || status.text != status_bar_->label()) {
+        spdlog::info("panel: licence status '{}'", status.text);
+        set_label(status_bar_, status.text);
+        status_bar_->copy_tooltip(status.text.c_str());
+        status_bar_->color(tone_colour(status.tone));
+    }
+
+    if (licence_dialog_->shown()) licence_dialog_->render(snapshot.licence);
+
+    const bool was_shown = licence_band_->visible();
+    if (status.band == (was_shown && licence_band_->label() ? licence_band_->label() : "")) return;
+    if (status.band.empty()) {
+        licence_band_->hide();
+        spdlog::info("panel: licence band hidden");
+    } else {
+        set_label(licence_band_, status.band);
+        licence_band_->color(tone_colour(status.band_tone));
+        // White on the red, black on the amber: both must read from across the desk.
+        licence_band_->labelcolor(status.band_tone == Tone::busy ? FL_BLACK : FL_WHITE);
+        licence_band_->show();
+    }
+    if (was_shown != licence_band_->visible()) {
+        layout_bottom();
+        redraw();
+    }
+    if (licence_band_->visible())
+        spdlog::info("panel: licence band at {},{} size {}x{}: {}", licence_band_->x(), licence_band_->y(),
+                     licence_band_->w(), licence_band_->h(), status.band);
 }
 
 void PanelWindow::render_days(const host::HostSnapshot& snapshot) {

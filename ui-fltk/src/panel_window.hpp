@@ -34,6 +34,8 @@ class Fl_Image;
 
 namespace vta::ui {
 
+class LicenceDialog;
+
 struct PanelFigures {
     std::uint64_t snapshots_received = 0;  // handed over by the host thread
     std::uint64_t snapshots_rendered = 0;  // drawn (the others were replaced by a newer one first)
@@ -56,8 +58,12 @@ public:
     std::array<int, 4> replay_button_box() const;
     // Likewise for the day selector's Add day button.
     std::array<int, 4> add_day_button_box() const;
+    // Likewise for the status bar's Licence… button.
+    std::array<int, 4> licence_button_box() const;
 
     int handle(int event) override;
+    // Keeps the licence band and the status bar along the bottom at any size.
+    void resize(int x, int y, int w, int h) override;
     // Logs the first drawing at each new window size, so tests (screenshots) wait on it.
     void draw() override;
 
@@ -79,6 +85,8 @@ private:
     void render_events(const host::HostSnapshot& snapshot);
     void render_workflows(const host::HostSnapshot& snapshot);
     void render_log(const host::HostSnapshot& snapshot);
+    void render_licence(const host::HostSnapshot& snapshot);
+    void layout_bottom();
     void build_settings(int x, int y, int w, int h);
     void load_form(const SettingsForm& form);
     SettingsForm read_form() const;
@@ -144,6 +152,10 @@ private:
     Fl_Browser* log_ = nullptr;
     std::uint64_t log_shown_sequence_ = 0;
     std::unique_ptr<SettingsWidgets> settings_;
+    Fl_Box* licence_band_ = nullptr;  // shown only while the licence needs the operator's attention
+    Fl_Box* status_bar_ = nullptr;
+    Fl_Button* licence_button_ = nullptr;
+    std::unique_ptr<LicenceDialog> licence_dialog_;
 };
 
 }  // namespace vta::ui

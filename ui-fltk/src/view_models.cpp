@@ -80,6 +80,26 @@ int level_rank(const std::string& level) {
     return found == levels.end() ? int(levels.size()) : int(found - levels.begin());
 }
 
+// The day of a licence time, UTC as every licence time ("2027-01-04").
+std::string licence_date(licence::Time time) { return licence::format_time(time).substr(0, 10); }
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string text;
+    for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+    return text;
+}
+
+// When the licensed features stop without a successful check: the day the warning counts down to.
+std::string stop_date(const licence::Evaluation& evaluation) {
+    if (!evaluation.last_check) return "";
+    return licence_date(*evaluation.last_check + std::chrono::days(licence::disabled_after_days));
+}
+
+std::string offline_days_text(const licence::Evaluation& evaluation) {
+    return std::to_string(evaluation.days_since_check) + (evaluation.days_since_check == 1 ? " day" : " days") +
+           " without a licence check";
+}
+
 }  // namespace
 
 std::string format_local_time(std::chrono::system_clock::time_point at) {
@@ -244,6 +264,91 @@ std::string active_day_text(const host::HostSnapshot& snapshot) {
     if (snapshot.day.day_id == 0) return "Tournament: none active";
     return "Tournament: " + snapshot.day.tournament_name + " · day " + std::to_string(snapshot.day.day_number) + " (" +
            snapshot.day.date_iso + ")";
+}
+
+LicenceStatus licence_status(const host::LicenceView& licence) {
+    using licence::State;
+    const licence::Evaluation& in_force = licence.in_force;
+    LicenceStatus status;
+    switch (in_force.state) {
+        case State::valid:
+            status.tone = Tone::good;
+            status.text = in_force.licence ? "Licensed to " + in_force.licence->licensee + " until " +
+                                                 licence_date(in_force.licence->expires)
+                                           : "Licensed";
+            break;
+        case State::warning:
+            status.tone = Tone::busy;
+            status.text = offline_days_text(in_force) + ": licensed features stop on " + stop_date(in_force);
+            status.band = offline_days_text(in_force) + ": the licensed features stop on " + stop_date(in_force) +
+                          " unless a check succeeds. Connect the host to the licence server, or activate again "
+                          "(Licence…).";
+            status.band_tone = Tone::busy;
+            break;
+        case State::evaluation:
+            status.text = "Evaluation mode (no licence)";
+            break;
+        case State::disabled:
+        case State::expired:
+        case State::other_machine:
+        case State::invalid:
+            status.tone = Tone::bad;
+            status.text = "Licence: " + in_force.reason + " · evaluation mode";
+            status.band = "Licensed features off, evaluation mode: " + in_force.reason + " (Licence… to activate)";
+            status.band_tone = Tone::bad;
+            break;
+    }
+    if (licence.pending) {
+        status.text += " · " + licence.pending->reason + " (takes effect at the next match load)";
+        // Features that stop at the next match load are worth the band, even while they are still on.
+        if (licence::features_on(in_force.state) && !licence::features_on(licence.pending->state)) {
+            status.band = "At the next match load the licensed features stop: " + licence.pending->reason +
+                          " (the match under way keeps them)";
+            status.band_tone = Tone::busy;
+        }
+    }
+    if (!licence.last_check_error.empty()) status.text += " · last licence check failed: " + licence.last_check_error;
+    return status;
+}
+
+LicenceDialogView licence_dialog(const host::LicenceView& licence) {
+    const licence::Evaluation& e = licence.in_force;
+    const nlohmann::json shown = licence::to_json(e);
+    std::vector<std::string> features;
+    for (const auto& feature : shown["features"]) features.push_back(feature.get<std::string>());
+
+    LicenceDialogView view;
+    auto add = [&view](std::string label, std::string value) {
+        view.details.push_back({std::move(label), value.empty() ? "none" : std::move(value)});
+    };
+    add("State", std::string(licence::to_string(e.state)) +
+                     (licence::features_on(e.state) ? " (licensed features on)" : " (evaluation mode)"));
+    add("Reason", e.reason);
+    add("Licensee", e.licence ? e.licence->licensee + " (" + e.licence->key_id + ")" : "");
+    add("Features in force", joined(features));
+    add("Expires", e.licence ? licence::format_time(e.licence->expires) : "");
+    add("Last check", e.last_check ? licence::format_time(*e.last_check) : "");
+    add("Days since the last check", e.licence ? std::to_string(e.days_since_check) : "");
+    add("Last check error", licence.last_check_error);
+    if (licence.pending)
+        add("At the next match load",
+            std::string(licence::to_string(licence.pending->state)) + ": " + licence.pending->reason);
+    if (e.clock_behind) add("Clock", e.clock_warning);
+    add("Licence server", licence.server);
+
+    view.server = licence.server;
+    view.can_activate = !licence.activating;
+    if (licence.activating) {
+        view.activation = "activating…";
+        view.activation_tone = Tone::busy;
+    } else {
+        view.activation = licence.activation;
+        // The keeper's outcome begins "activated:" only when the licence was installed.
+        view.activation_tone = licence.activation.empty()                    ? Tone::idle
+                               : licence.activation.starts_with("activated") ? Tone::good
+                                                                             : Tone::bad;
+    }
+    return view;
 }
 
 const std::vector<std::string>& log_levels() {

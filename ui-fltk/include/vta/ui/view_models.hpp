@@ -109,6 +109,32 @@ struct LogRow {
 // Lines at `min_level` or more severe, oldest first.
 std::vector<LogRow> log_rows(const host::HostSnapshot& snapshot, const std::string& min_level);
 
+// The licence in the status bar: always shown, coloured like the connections (valid good, day 5 without a
+// check busy, licensed features off bad, evaluation mode without a licence idle). The band is the warning the
+// operator cannot miss, from day 5 without a check or when the licensed features are off or about to stop; it
+// never blocks anything.
+struct LicenceStatus {
+    std::string text;  // "Licensed to Court 3 until 2027-01-04", with the pending change and a failed check
+    Tone tone = Tone::idle;
+    std::string band;  // "" when there is nothing to warn about
+    Tone band_tone = Tone::idle;
+};
+LicenceStatus licence_status(const host::LicenceView& licence);
+
+// The licence dialog: what the licence in force says, and the activation (key -> server).
+struct LicenceDetail {
+    std::string label;  // "Licensee"
+    std::string value;  // "Court 3 (K-0001)"
+};
+struct LicenceDialogView {
+    std::vector<LicenceDetail> details;  // state, reason, licensee, features in force, expiry, checks...
+    std::string server;                  // the configured licence server, to prefill the server field
+    std::string activation;              // "activating…" while one is under way, else the last one's outcome or ""
+    Tone activation_tone = Tone::idle;
+    bool can_activate = true;  // false while an activation is under way
+};
+LicenceDialogView licence_dialog(const host::LicenceView& licence);
+
 std::string format_local_time(std::chrono::system_clock::time_point at);
 
 }  // namespace vta::ui
