@@ -10,6 +10,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "child_process.hpp"
+#include "test_licence.hpp"
 #include "vta/pss/simulator.hpp"
 
 namespace vta::test {
@@ -42,8 +43,9 @@ protected:
         ASSERT_FALSE(exited) << "vta run exited at start:\n" << host_->output();
     }
 
-    nlohmann::json read_json(const std::vector<std::string>& args) {
-        auto [status, output] = run_to_end(vta, args, env_);
+    nlohmann::json read_json(const std::vector<std::string>& args) { return read_json_of(vta, args); }
+    nlohmann::json read_json_of(const std::string& program, const std::vector<std::string>& args) {
+        auto [status, output] = run_to_end(program, args, env_);
         EXPECT_EQ(status, 0) << output;
         auto parsed = nlohmann::json::parse(output, nullptr, false);
         EXPECT_FALSE(parsed.is_discarded()) << output;
@@ -323,6 +325,48 @@ TEST_F(HostOverUdp, SendersOffTheAllowListAreRefusedAndCounted) {
     EXPECT_EQ(stats["datagrams"], 0);
     EXPECT_EQ(stats["counters"]["udp_refused"], std::int64_t(lines_in(capture)));
     EXPECT_EQ(stats["counters"]["udp_datagrams"], 0);
+}
+
+// Evaluation mode keeps one OBS: the recording one, wherever it is listed; the licensed `vta-test` connects both.
+TEST_F(HostOverUdp, WithoutMultiObsInTheLicenceOnlyTheRecordingObsIsConnected) {
+    const auto config = folder_.path() / "two-obs.json";
+    std::ofstream(config) << R"({"obs": [{"name": "OBS_STR", "role": "str", "host": "127.0.0.1", "port": )"
+                          << free_udp_port() << R"(}, {"name": "OBS_REC", "role": "rec", "host": "127.0.0.1", "port": )"
+                          << free_udp_port() << "}]}";
+    const std::vector<std::string> args{"run", "--config", config.string(), "--bind", "127.0.0.1", "--port",
+                                        std::to_string(port_)};
+    const std::string held_back =
+        "OBS_STR: not connected: a second OBS connection needs a licence with \"multi_obs\" (vta license status); "
+        "OBS_REC is kept";
+    host_ = std::make_unique<ChildProcess>(vta, args, env_, folder_.path() / "evaluation-host.log");
+    ASSERT_TRUE(wait_until([&] { return host_->output().find("OBS_REC: connecting") != std::string::npos; },
+                           std::chrono::seconds(20)))
+        << host_->output();
+    host_->signal(SIGTERM);
+    ASSERT_EQ(host_->wait(std::chrono::seconds(10)), 0) << host_->output();
+    EXPECT_NE(host_->output().find("licence: no licence installed: evaluation mode"), std::string::npos)
+        << host_->output();
+    EXPECT_NE(host_->output().find(held_back), std::string::npos) << host_->output();
+    EXPECT_EQ(host_->output().find("OBS_STR: connecting"), std::string::npos) << host_->output();
+
+    install_test_licence(env_.at("XDG_DATA_HOME"));
+    host_ = std::make_unique<ChildProcess>(VTA_TEST_BINARY, args, env_, folder_.path() / "licensed-host.log");
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const auto out = host_->output();
+            return out.find("OBS_REC: connecting") != std::string::npos &&
+                   out.find("OBS_STR: connecting") != std::string::npos;
+        },
+        std::chrono::seconds(20)))
+        << host_->output();
+    host_->signal(SIGTERM);
+    ASSERT_EQ(host_->wait(std::chrono::seconds(10)), 0) << host_->output();
+    EXPECT_NE(host_->output().find("licence: licensed to reStrike VTA test suite"), std::string::npos)
+        << host_->output();
+    EXPECT_EQ(host_->output().find("not connected"), std::string::npos) << host_->output();
+    const auto status = read_json_of(VTA_TEST_BINARY, {"license", "status", "--json"});
+    EXPECT_EQ(status["state"], "valid");
+    EXPECT_EQ(status["features"], nlohmann::json({"ivr", "overlays", "multi_obs", "courts=12"}));
 }
 
 TEST_F(HostOverUdp, WorkflowPackagesSeeTheMatchAsItArrives) {
