@@ -1,5 +1,7 @@
 #include "child_process.hpp"
 
+#include <regex>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -83,6 +85,22 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     return true;
+}
+
+std::optional<std::string> wait_for_output(const ChildProcess& child, const std::string& pattern,
+                                           std::chrono::milliseconds timeout) {
+    const std::regex expression(pattern);
+    std::optional<std::string> found;
+    wait_until(
+        [&] {
+            std::smatch match;
+            const std::string output = child.output();
+            if (!std::regex_search(output, match, expression)) return false;
+            found = match[1].str();
+            return true;
+        },
+        timeout);
+    return found;
 }
 
 std::uint16_t free_udp_port() {

@@ -38,6 +38,11 @@ std::pair<int, std::string> run_to_end(const std::string& program, const std::ve
                                        const std::map<std::string, std::string>& env,
                                        std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// Waits until the child's output matches `pattern` and returns its first group ("listening on (http://[^ ]+)"
+// gives the URL), or nothing at the deadline.
+std::optional<std::string> wait_for_output(const ChildProcess& child, const std::string& pattern,
+                                           std::chrono::milliseconds timeout);
+
 // Polls `condition` every few milliseconds until it holds or the deadline passes.
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 

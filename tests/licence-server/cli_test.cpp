@@ -63,17 +63,9 @@ TEST(LicenceCli, KeygenIssueServeActivateStatusRequestInstall) {
                         {"license", "serve", "--db", db, "--key", (vendor / "private.pem").string(), "--bind",
                          "127.0.0.1", "--port", "0"},
                         env, temp.path() / "serve.log");
-    std::string url;
-    ASSERT_TRUE(vta::test::wait_until(
-        [&] {
-            std::smatch m;
-            const auto log = server.output();
-            if (!std::regex_search(log, m, std::regex("listening on (http://127\\.0\\.0\\.1:[0-9]+)"))) return false;
-            url = m[1].str();
-            return true;
-        },
-        10s))
-        << server.output();
+    const auto served = vta::test::wait_for_output(server, "listening on (http://127\\.0\\.0\\.1:[0-9]+)", 10s);
+    ASSERT_TRUE(served) << server.output();
+    const std::string url = *served;
 
     // Without a licence: evaluation mode.
     auto [before_status, before] =
@@ -172,17 +164,9 @@ TEST(LicenceCli, ServeAndActivateOverHttps) {
         {"license", "serve", "--db", db, "--key", (vendor / "private.pem").string(), "--bind", "127.0.0.1", "--port",
          "0", "--tls-cert", tls.server_chain.string(), "--tls-key", tls.server_key.string()},
         env, temp.path() / "serve.log");
-    std::string url;
-    ASSERT_TRUE(vta::test::wait_until(
-        [&] {
-            std::smatch m;
-            const auto log = server.output();
-            if (!std::regex_search(log, m, std::regex("listening on (https://127\\.0\\.0\\.1:[0-9]+)"))) return false;
-            url = m[1].str();
-            return true;
-        },
-        10s))
-        << server.output();
+    const auto served = vta::test::wait_for_output(server, "listening on (https://127\\.0\\.0\\.1:[0-9]+)", 10s);
+    ASSERT_TRUE(served) << server.output();
+    const std::string url = *served;
 
     // Without the CA the system's CAs are asked, and none of them signed the test CA.
     auto [untrusted_status, untrusted_out] =

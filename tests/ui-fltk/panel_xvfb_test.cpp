@@ -337,15 +337,8 @@ TEST_F(PanelUnderXvfb, LicenceWarningBandFromDayFiveThenActivationInTheDialog) {
                         {"license", "serve", "--db", db, "--key", test_private_key_file().string(), "--bind",
                          "127.0.0.1", "--port", "0"},
                         env_, folder_.path() / "serve.log");
-    std::smatch url;
-    std::string served;
-    ASSERT_TRUE(wait_until(
-        [&] {
-            served = server.output();
-            return std::regex_search(served, url, std::regex("listening on (http://127\\.0\\.0\\.1:[0-9]+)"));
-        },
-        10s))
-        << served;
+    const auto url = wait_for_output(server, "listening on (http://127\\.0\\.0\\.1:[0-9]+)", 10s);
+    ASSERT_TRUE(url) << server.output();
 
     panel_ = std::make_unique<ChildProcess>(
         VTA_TEST_BINARY,
@@ -405,7 +398,7 @@ TEST_F(PanelUnderXvfb, LicenceWarningBandFromDayFiveThenActivationInTheDialog) {
     ASSERT_EQ(click(*key_field), 0);
     ASSERT_EQ(tool(xdotool, {"type", "--delay", "10", key.str()}).first, 0);
     ASSERT_EQ(click(*server_field), 0);
-    ASSERT_EQ(tool(xdotool, {"type", "--delay", "10", url[1].str()}).first, 0);
+    ASSERT_EQ(tool(xdotool, {"type", "--delay", "10", *url}).first, 0);
     ASSERT_EQ(click(*activate), 0);
     ASSERT_TRUE(wait_until(
         [&] {
