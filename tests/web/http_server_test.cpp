@@ -27,6 +27,24 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
+// One request and its answer over `stream` (plain or TLS); a body is sent as JSON.
+template <class Stream>
+http::response<http::string_body> exchange(Stream& stream, http::verb verb, const std::string& target,
+                                           const std::string& body = "") {
+    http::request<http::string_body> req(verb, target, 11);
+    req.set(http::field::host, "127.0.0.1");
+    if (!body.empty()) {
+        req.set(http::field::content_type, "application/json");
+        req.body() = body;
+    }
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    http::read(stream, buffer, response);
+    return response;
+}
+
 class Server : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -162,16 +180,7 @@ TEST_F(Server, BadRequestsGetA4xxWithTheReasonAndTheServerGoesOn) {
 TEST_F(Server, JsonRoutesAnswerJsonAndRefuseWithTheReason) {
     const auto post = [this](const std::string& body) {
         beast::tcp_stream stream(connect());
-        http::request<http::string_body> req(http::verb::post, "/api/echo", 11);
-        req.set(http::field::host, "127.0.0.1");
-        req.set(http::field::content_type, "application/json");
-        req.body() = body;
-        req.prepare_payload();
-        http::write(stream, req);
-        beast::flat_buffer buffer;
-        http::response<http::string_body> response;
-        http::read(stream, buffer, response);
-        return response;
+        return exchange(stream, http::verb::post, "/api/echo", body);
     };
     auto r = post(R"({"key": "K-1"})");
     EXPECT_EQ(r.result(), http::status::ok);
@@ -256,22 +265,6 @@ protected:
         stream->set_verify_callback(net::ssl::host_name_verification("127.0.0.1"));
         stream->handshake(net::ssl::stream_base::client);
         return stream;
-    }
-
-    http::response<http::string_body> exchange(TlsStream& stream, http::verb verb, const std::string& target,
-                                               const std::string& body = "") {
-        http::request<http::string_body> req(verb, target, 11);
-        req.set(http::field::host, "127.0.0.1");
-        if (!body.empty()) {
-            req.set(http::field::content_type, "application/json");
-            req.body() = body;
-        }
-        req.prepare_payload();
-        http::write(stream, req);
-        beast::flat_buffer buffer;
-        http::response<http::string_body> response;
-        http::read(stream, buffer, response);
-        return response;
     }
 
     std::uint64_t refused() {
