@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
+#include "test_licence.hpp"
 #include "vta_test_peers.hpp"
 
 namespace vta::test {
@@ -18,6 +19,7 @@ TEST(VtaWithRealObs, StatusReportsEachConnectionAndRunConnects) {
     test_peers::ObsPeer obs;
     TempFolder folder;
     auto env = folder.xdg_env();
+    install_test_licence(env.at("XDG_DATA_HOME"));  // both connections
     const std::string wrong_password = "not-the-password-4711";
     const auto config = folder.path() / "config.json";
     std::ofstream(config) << nlohmann::json{

@@ -111,10 +111,11 @@ TEST_F(ChromiumPeerTest, FullHdScreenshotKeepsTransparency) {
 }
 
 TEST_F(ChromiumPeerTest, ACallThatGetsNoReplyTimesOut) {
-    ChromiumPage page(ChromiumPeer::shared(), 500ms);
+    // 3 s, not less: opening the tab waits as long, and a loaded 2-core machine can take a second for it.
+    ChromiumPage page(ChromiumPeer::shared(), 3s);
     const auto started = std::chrono::steady_clock::now();
     EXPECT_THROW(page.evaluate("new Promise(() => {})"), PeerError);
-    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);
 }
 
 TEST_F(ChromiumPeerTest, DecodePngRefusesOtherBytes) { EXPECT_THROW(decode_png("not a png"), PeerError); }
