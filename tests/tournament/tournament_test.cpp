@@ -234,6 +234,16 @@ std::string time_of_day(std::int64_t ms) {
     return text;
 }
 
+// The peers live from the first test to the end of the process: the environment stops them then.
+class PeersEnvironment : public ::testing::Environment {
+public:
+    void TearDown() override {
+        delete peers;
+        peers = nullptr;
+    }
+};
+const auto* const peers_environment = ::testing::AddGlobalTestEnvironment(new PeersEnvironment);
+
 class Tournament : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
@@ -352,6 +362,25 @@ TEST_F(Tournament, CourtOfflineByItsWillShowsSinceWhen) {
             return c["online"] == false && c.value("since_ms", std::int64_t(0)) >= crashed_ms;
         },
         20s));
+}
+
+TEST_F(Tournament, MalformedMessagesAreSkippedAndTheOthersStored) {
+    TournamentSide side("malformed", peers->postgres.create_database("malformed"));
+    Court court("malformed", 5);
+    MqttPublisher raw(peers->mosquitto.port(), "court-malformed-raw");
+    raw.publish("vta/malformed/court/5/events", "not json");
+    raw.publish("vta/malformed/court/5/events", R"({"court": 6, "seq": 1, "event": {}})");  // another court's number
+    // seq as a string
+    raw.publish("vta/malformed/court/5/events",
+                R"({"court": 5, "seq": "1", "event": {"id": 1, "code": "sc1", "at_us": 1, "match_id": 1}})");
+    raw.publish("vta/malformed/court/5/state", R"({"court": 5, "seq": 0})");  // seq below 1
+    raw.publish("vta/malformed/court/x/status", R"({"court": 5, "online": true, "since_ms": 1})");
+    court.event(1, 1, "501", "sc1;1;sc2;0;", day_of("malformed", 1, "2026-12-05"));
+    EXPECT_TRUE(side.board_shows([](const json& b) { return court_in(b, 5).value("events", 0) == 1; }));
+    EXPECT_EQ(count("malformed", "SELECT count(*) FROM events"), "1");
+    EXPECT_EQ(count("malformed", "SELECT count(*) FROM courts"), "1");
+    EXPECT_NE(side.log().find("field 'court' differs from the topic's court"), std::string::npos) << side.log();
+    EXPECT_NE(side.log().find("field 'seq' is missing or mistyped"), std::string::npos) << side.log();
 }
 
 // 12 courts on the board page in Chromium: matches, scores, online, and two courts offline since a time.
