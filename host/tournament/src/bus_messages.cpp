@@ -136,6 +136,7 @@ vta::Result<CourtMessage> parse_court_message(std::string_view tournament, std::
         CourtEvent e;
         e.court = court;
         e.seq = r.required<std::int64_t>("seq");
+        if (auto error = r.error()) return *error;
         const auto event = message.find("event");
         if (event == message.end() || !event->is_object())
             return vta::Error(vta::Errc::protocol, std::string(topic) + ": field 'event' is missing or not an object");

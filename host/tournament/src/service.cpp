@@ -1,5 +1,6 @@
 #include "vta/tournament/service.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <future>
