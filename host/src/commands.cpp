@@ -379,6 +379,14 @@ usage: vta <command> [options]
             0.0.0.0:3100; HTTPS with the certificate chain and its key, plain HTTP (closed networks only)
             without them
 
+  tournament run --db URL --tournament T [--broker HOST:PORT] [--bind ADDR] [--port N] [--courts N]
+            subscribe to every court of tournament T on the MQTT broker (default 127.0.0.1:1883, see
+            docs/courts-bus.md), keep the tournament store in PostgreSQL (URL: postgresql://USER@HOST:PORT/DB;
+            schema made and migrated here) and serve the board: http://ADDR:N/board.html (default
+            127.0.0.1:3002), GET /api/board, the feed /feed; --courts N shows courts 1..N before they report
+  tournament results --db URL (--day D | --athlete NAME) [--tournament T] [--json|--csv]
+            decided matches of day D (YYYY-MM-DD or the day's number), or of an athlete (part of a name)
+
 Readers (matches, events, stats, config) take --config FILE and --db FILE too. Files live under the XDG
 folders: $XDG_CONFIG_HOME/restrike-vta/config.json, $XDG_DATA_HOME/restrike-vta/vta.sqlite3,
 $XDG_STATE_HOME/restrike-vta/vta.log, $XDG_DATA_HOME/restrike-vta/licence.json and licence-state.json.
@@ -408,6 +416,7 @@ int main_command(int argc, char** argv) {
     if (command == "check") return check_command(rest);
     if (command == "chapters") return chapters_command(rest);
     if (command == "license") return license_command(rest);
+    if (command == "tournament") return tournament_command(rest);
     std::cerr << "vta: unknown command '" << command << "'\n" << help_text;
     return 2;
 }

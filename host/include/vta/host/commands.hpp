@@ -27,6 +27,8 @@ int obs_command(const Arguments& args);       // vta obs status [--json] [--wait
 int check_command(const Arguments& args);     // vta check PACKAGE
 int chapters_command(const Arguments& args);  // vta chapters --day D [--out FILE] [--db FILE]
 int license_command(const Arguments& args);   // vta license keygen|issue|revoke|serve|activate|status|request|install
+// vta tournament run|results
+int tournament_command(const Arguments& args);
 
 // YouTube chapters of day `day` (id or YYYY-MM-DD); an error when there are none.
 vta::Result<std::string> chapters_text(store::Database& db, const std::string& day);

@@ -1,0 +1,45 @@
+// An MQTT subscriber (libmosquitto) with a persistent session: the broker keeps the QoS 1 messages that come while
+// this side is away and delivers them when it is back, after the retained ones. Callbacks run on libmosquitto's
+// own network thread and must not block it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "vta/common/result.hpp"
+
+namespace vta::tournament {
+
+struct SubscriberOptions {
+    std::string host = "127.0.0.1";
+    int port = 1883;
+    std::string client_id;     // the session's name: the same one after a restart gets the messages kept meanwhile
+    std::string topic_filter;  // subscribed with QoS 1 on every (re)connect
+    int keepalive_seconds = 5;
+};
+
+class Subscriber {
+public:
+    using OnMessage = std::function<void(const std::string& topic, const std::string& payload, bool retained)>;
+    using OnConnection = std::function<void(bool connected, const std::string& reason)>;
+
+    // Starts the network thread; a broker that is not reachable yet is retried every second or two.
+    // Errc::invalid_argument for options libmosquitto refuses.
+    static vta::Result<std::unique_ptr<Subscriber>> start(SubscriberOptions options, OnMessage on_message,
+                                                          OnConnection on_connection);
+    ~Subscriber();
+    Subscriber(const Subscriber&) = delete;
+    Subscriber& operator=(const Subscriber&) = delete;
+
+    // Disconnects and joins the network thread; no callback runs afterwards. Safe to call twice.
+    void stop();
+
+    struct State;
+
+private:
+    explicit Subscriber(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace vta::tournament

@@ -1,0 +1,94 @@
+#include "vta/tournament/subscriber.hpp"
+
+#include <mutex>
+
+#include <mosquitto.h>
+
+namespace vta::tournament {
+
+struct Subscriber::State {
+    SubscriberOptions options;
+    OnMessage on_message;
+    OnConnection on_connection;
+    mosquitto* client = nullptr;
+    bool stopped = false;
+};
+
+namespace {
+
+void connected_callback(mosquitto* client, void* user, int rc) {
+    auto* s = static_cast<Subscriber::State*>(user);
+    if (rc != 0) {
+        s->on_connection(false, mosquitto_connack_string(rc));
+        return;
+    }
+    // Connected counts from the SUBACK (subscribed_callback): only then does the broker route the courts' messages.
+    if (const int rc = mosquitto_subscribe(client, nullptr, s->options.topic_filter.c_str(), 1); rc != MOSQ_ERR_SUCCESS)
+        s->on_connection(false, std::string("subscribe: ") + mosquitto_strerror(rc));
+}
+
+void subscribed_callback(mosquitto*, void* user, int, int count, const int* granted) {
+    auto* s = static_cast<Subscriber::State*>(user);
+    const bool granted_ok = count == 1 && granted[0] >= 0 && granted[0] <= 2;
+    s->on_connection(granted_ok, granted_ok ? "connected" : "the broker refused the subscription");
+}
+
+void disconnected_callback(mosquitto*, void* user, int rc) {
+    auto* s = static_cast<Subscriber::State*>(user);
+    s->on_connection(false, rc == 0 ? "disconnected" : std::string("connection lost: ") + mosquitto_strerror(rc));
+}
+
+void message_callback(mosquitto*, void* user, const mosquitto_message* message) {
+    auto* s = static_cast<Subscriber::State*>(user);
+    s->on_message(message->topic,
+                  std::string(static_cast<const char*>(message->payload), std::size_t(message->payloadlen)),
+                  message->retain);
+}
+
+}  // namespace
+
+Subscriber::Subscriber(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Subscriber::~Subscriber() { stop(); }
+
+vta::Result<std::unique_ptr<Subscriber>> Subscriber::start(SubscriberOptions options, OnMessage on_message,
+                                                           OnConnection on_connection) {
+    static std::once_flag library;
+    std::call_once(library, [] { mosquitto_lib_init(); });
+    auto state = std::make_unique<State>();
+    state->options = std::move(options);
+    state->on_message = std::move(on_message);
+    state->on_connection = std::move(on_connection);
+    // clean_session false: the broker keeps this client's subscription and its QoS 1 messages while it is away.
+    state->client = mosquitto_new(state->options.client_id.c_str(), false, state.get());
+    if (!state->client)
+        return vta::Error(vta::Errc::invalid_argument,
+                          "mqtt: cannot make a client named '" + state->options.client_id + "'");
+    mosquitto_connect_callback_set(state->client, connected_callback);
+    mosquitto_disconnect_callback_set(state->client, disconnected_callback);
+    mosquitto_message_callback_set(state->client, message_callback);
+    mosquitto_subscribe_callback_set(state->client, subscribed_callback);
+    mosquitto_reconnect_delay_set(state->client, 1, 2, false);
+    std::unique_ptr<Subscriber> subscriber(new Subscriber(std::move(state)));
+    State& s = *subscriber->state_;
+    if (const int rc = mosquitto_loop_start(s.client); rc != MOSQ_ERR_SUCCESS)
+        return vta::Error(vta::Errc::unavailable,
+                          std::string("mqtt: cannot start the network thread: ") + mosquitto_strerror(rc));
+    // A refused first attempt is retried by the network thread like any later loss of the broker.
+    if (const int rc =
+            mosquitto_connect_async(s.client, s.options.host.c_str(), s.options.port, s.options.keepalive_seconds);
+        rc != MOSQ_ERR_SUCCESS)
+        s.on_connection(false, std::string("cannot connect: ") + mosquitto_strerror(rc));
+    return subscriber;
+}
+
+void Subscriber::stop() {
+    if (!state_ || state_->stopped) return;
+    state_->stopped = true;
+    mosquitto_disconnect(state_->client);
+    mosquitto_loop_stop(state_->client, true);
+    mosquitto_destroy(state_->client);
+    state_->client = nullptr;
+}
+
+}  // namespace vta::tournament
