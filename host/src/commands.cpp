@@ -174,6 +174,7 @@ int run_command(const Arguments& args) {
     spdlog::info("config: {}{}", config_file.string(),
                  std::filesystem::exists(config_file) ? "" : " (not present: embedded defaults)");
     spdlog::info("log file: {}", setup->config.log.file.string());
+    for (const auto& warning : setup->warnings) spdlog::warn("{}", warning);
 
     boost::asio::io_context io;
     auto created = Host::create(io, *setup);
@@ -328,7 +329,10 @@ int config_command(const Arguments& args) {
     std::cout << "config file: " << config_file.string()
               << (std::filesystem::exists(config_file) ? " (valid)" : " (not present: embedded defaults)") << "\n"
               << "database:    " << setup->database.string() << "\n"
-              << "log file:    " << setup->config.log.file.string() << "\n";
+              << "log file:    " << setup->config.log.file.string() << "\n"
+              << "secrets:     " << setup->secrets_file.string()
+              << (std::filesystem::exists(setup->secrets_file) ? "" : " (not present)") << "\n";
+    for (const auto& warning : setup->warnings) std::cout << "warning: " << warning << "\n";
     return 0;
 }
 
@@ -361,6 +365,13 @@ usage: vta <command> [options]
   config    [--defaults]             where the config, database and log are; or print the defaults
   obs status [--json] [--wait S]     each configured OBS connection: state, reason, OBS and obs-websocket versions
   chapters  --day D [--out FILE]     YouTube chapters of day D (id or YYYY-MM-DD) from the stream offsets
+  secret set NAME                    store a secret (e.g. an OBS password) read from standard input, never from
+                                     the command line, in secrets.json.enc beside the config; the config names
+                                     it: "password": {"secret": "NAME"}
+  secret list                        the names of the stored secrets (never their values)
+  secret delete NAME                 remove a stored secret
+            secret takes --config FILE too; the file is encrypted under a key derived from this machine, so it is
+            useless elsewhere (README, Secrets at rest)
 
   license status [--json]            the licence: state, features, expiry, days since the last check, machine match
   license activate KEY --server URL [--ca FILE]
@@ -389,7 +400,8 @@ usage: vta <command> [options]
 
 Readers (matches, events, stats, config) take --config FILE and --db FILE too. Files live under the XDG
 folders: $XDG_CONFIG_HOME/restrike-vta/config.json, $XDG_DATA_HOME/restrike-vta/vta.sqlite3,
-$XDG_STATE_HOME/restrike-vta/vta.log, $XDG_DATA_HOME/restrike-vta/licence.json and licence-state.json.
+$XDG_STATE_HOME/restrike-vta/vta.log, $XDG_DATA_HOME/restrike-vta/licence.json and licence-state.json,
+$XDG_CONFIG_HOME/restrike-vta/secrets.json.enc. The host creates its config, secrets and database owner-only.
 )";
 }  // namespace
 
@@ -417,6 +429,7 @@ int main_command(int argc, char** argv) {
     if (command == "chapters") return chapters_command(rest);
     if (command == "license") return license_command(rest);
     if (command == "tournament") return tournament_command(rest);
+    if (command == "secret") return secret_command(rest);
     std::cerr << "vta: unknown command '" << command << "'\n" << help_text;
     return 2;
 }

@@ -1,11 +1,14 @@
 #include "vta/host/logging.hpp"
 
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include "vta/common/owner_only.hpp"
 
 namespace vta::host {
 
@@ -14,7 +17,8 @@ std::string setup_logging(const LogConfig& config, const std::filesystem::path& 
     std::string problem;
     const std::filesystem::path file = config.file.empty() ? default_file : config.file;
     try {
-        std::filesystem::create_directories(file.parent_path());
+        // The log names files and connections of the operator's: owner-only, like the config.
+        if (auto created = create_owner_only_file(file); !created) throw std::runtime_error(created.error().message);
         sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
             file.string(), std::size_t(config.max_file_mb) << 20, std::size_t(config.max_files)));
     } catch (const std::exception& e) {

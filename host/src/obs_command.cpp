@@ -59,6 +59,8 @@ int obs_command(const Arguments& args) {
     std::filesystem::path config_file;
     auto setup = resolve_setup(o, config_file);
     if (!setup) return refuse(setup.error().message);
+    if (!o.has("json"))  // --json keeps standard output a document
+        for (const auto& warning : setup->warnings) std::cerr << "warning: " << warning << "\n";
     if (setup->config.obs.empty()) {
         std::cout << (o.has("json") ? "[]"
                                     : "no OBS connection is configured (key \"obs\" in " + config_file.string() + ")")

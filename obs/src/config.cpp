@@ -53,8 +53,15 @@ Result<ConnectionConfig> parse_entry(const nlohmann::json& item, std::size_t ind
                 return config_error(entry, key, "an integer 1..65535", &value);
             cfg.port = static_cast<std::uint16_t>(value.get<std::int64_t>());
         } else if (key == "password") {
-            if (!value.is_string()) return config_error(entry, key, "a string", &value);
-            cfg.password = value.get<std::string>();
+            if (value.is_string()) {
+                cfg.password = value.get<std::string>();
+            } else {
+                const auto secret = value.is_object() && value.size() == 1 ? value.find("secret") : value.end();
+                if (secret == value.end() || !secret->is_string() || secret->get_ref<const std::string&>().empty())
+                    return config_error(entry, key, "a string, or {\"secret\": \"NAME\"} naming a stored secret",
+                                        &value);
+                cfg.password_secret = secret->get<std::string>();
+            }
         } else if (key == "event_subscriptions") {
             if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
                 value.get<std::int64_t>() > subscription::all)

@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include "vta/common/owner_only.hpp"
+
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -49,12 +51,10 @@ void configure_read_write(SQLite::Database& db) {
 Result<std::unique_ptr<SQLite::Database>> open_connection(const std::filesystem::path& path, OpenMode mode,
                                                           int busy_timeout_ms, Threading threading) {
     stop_counting_sqlite_memory();
-    if (mode == OpenMode::read_write && path.has_parent_path()) {
-        std::error_code ec;
-        std::filesystem::create_directories(path.parent_path(), ec);
-        if (ec) {
-            return Error{Errc::io, "creating folder " + path.parent_path().string() + ": " + ec.message()};
-        }
+    // The record is the operator's: a new database (and the folders made for it) is owner-only whatever the
+    // umask. SQLite gives its -wal and -shm files the database file's mode.
+    if (mode == OpenMode::read_write && path != ":memory:") {
+        if (auto created = create_owner_only_file(path); !created) return created.error();
     }
     if (mode == OpenMode::read_only && !std::filesystem::exists(path)) {
         return Error{Errc::not_found, describe(path) + " does not exist"};

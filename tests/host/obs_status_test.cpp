@@ -8,12 +8,56 @@
 
 #include "child_process.hpp"
 #include "test_licence.hpp"
+#include "vta/secrets/secrets_file.hpp"
 #include "vta_test_peers.hpp"
 
 namespace vta::test {
 namespace {
 
 const std::string vta = VTA_BINARY;
+
+// The password comes from the secrets file (set through `vta secret set` on standard input); a secrets file
+// from another machine leaves the connection without it: OBS refuses, and the report says why.
+TEST(VtaWithRealObs, ThePasswordFromTheSecretsFileConnectsAndOneFromAnotherMachineFailsAuthentication) {
+    test_peers::ObsPeer obs;
+    TempFolder folder;
+    auto env = folder.xdg_env();
+    const auto config = folder.path() / "config.json";
+    std::ofstream(config) << nlohmann::json{{"obs",
+                                             {{{"name", "OBS_REC"},
+                                               {"role", "rec"},
+                                               {"port", obs.port()},
+                                               {"password", {{"secret", "obs_rec"}}}}}}}
+                                 .dump();
+    auto [set_status, set_output] = run_to_end(
+        "/bin/sh",
+        {"-c", "printf '%s' \"$VTA_TEST_VALUE\" | '" + vta + "' secret set obs_rec --config '" + config.string() + "'"},
+        [&] {
+            auto with_value = env;
+            with_value["VTA_TEST_VALUE"] = obs.password();
+            return with_value;
+        }());
+    ASSERT_EQ(set_status, 0) << set_output;
+
+    auto [status, output] = run_to_end(vta, {"obs", "status", "--json", "--config", config.string()}, env);
+    EXPECT_EQ(status, 0) << output;
+    auto list = nlohmann::json::parse(output, nullptr, false);
+    ASSERT_TRUE(list.is_array() && list.size() == 1u) << output;
+    EXPECT_EQ(list[0]["state"], "connected") << output;
+    EXPECT_EQ(output.find(obs.password()), std::string::npos);
+
+    const secrets::MachineIdentity other_machine{"fedcba9876543210fedcba9876543210", std::nullopt};
+    ASSERT_TRUE(
+        secrets::write_secrets(folder.path() / "secrets.json.enc", {{"obs_rec", obs.password()}}, other_machine));
+    std::tie(status, output) = run_to_end(vta, {"obs", "status", "--json", "--config", config.string()}, env);
+    EXPECT_EQ(status, 1) << output;
+    list = nlohmann::json::parse(output, nullptr, false);
+    ASSERT_TRUE(list.is_array() && list.size() == 1u) << output;
+    EXPECT_EQ(list[0]["state"], "failed") << output;
+    EXPECT_NE(list[0]["reason"].get<std::string>().find("password"), std::string::npos) << output;
+    auto [config_status, config_output] = run_to_end(vta, {"config", "--config", config.string()}, env);
+    EXPECT_NE(config_output.find("another machine"), std::string::npos) << config_output;
+}
 
 TEST(VtaWithRealObs, StatusReportsEachConnectionAndRunConnects) {
     test_peers::ObsPeer obs;

@@ -43,6 +43,8 @@ TEST(ObsConfig, ErrorsNameTheConnectionAndTheKey) {
         {R"([{"name":"A","role":"rec","port":1},{"role":"str","port":2}])", {"#1", "\"name\"", "missing"}},
         {R"([{"name":"OBS_REC","role":"rec","port":4455,"pasword":"x"}])", {"OBS_REC", "\"pasword\"", "no such key"}},
         {R"([{"name":"OBS_REC","role":"rec","port":4455,"password":12}])", {"OBS_REC", "\"password\"", "a string"}},
+        {R"([{"name":"OBS_REC","role":"rec","port":4455,"password":{"secret":""}}])", {"OBS_REC", "{\"secret\""}},
+        {R"([{"name":"OBS_REC","role":"rec","port":4455,"password":{"name":"x"}}])", {"OBS_REC", "{\"secret\""}},
         {R"([{"name":"A","role":"rec","port":1},{"name":"A","role":"str","port":2}])", {"\"A\"", "\"name\"", "unique"}},
         {R"({"name":"A"})", {"array"}},
         {R"([{"name":)", {"not valid JSON"}},
@@ -52,6 +54,14 @@ TEST(ObsConfig, ErrorsNameTheConnectionAndTheKey) {
         EXPECT_EQ(e.code, Errc::invalid_config);
         for (const char* part : c.expected) EXPECT_NE(e.message.find(part), std::string::npos) << e.message;
     }
+}
+
+TEST(ObsConfig, APasswordMayNameAStoredSecret) {
+    auto r = parse_connections(
+        std::string_view(R"([{"name":"OBS_REC","role":"rec","port":4455,"password":{"secret":"obs_rec"}}])"));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r.value()[0].password_secret, "obs_rec");
+    EXPECT_EQ(r.value()[0].password, "");
 }
 
 TEST(ObsConfig, ErrorsNeverEchoValues) {

@@ -1,6 +1,7 @@
 // The settings form: read from a config document, checked with messages naming the field, saved
 // with a backup.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <functional>
@@ -222,6 +223,82 @@ TEST(SettingsFile, SaveKeepsABackupAndImportValidates) {
     const auto bad = read_config_file(folder / "bad.json");
     EXPECT_FALSE(bad.document);
     EXPECT_NE(bad.error.find("udp.port"), std::string::npos) << bad.error;
+    std::filesystem::remove_all(folder);
+}
+
+mode_t mode_of(const std::filesystem::path& path) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) return 0;
+    return info.st_mode & 0777;
+}
+
+const secrets::MachineIdentity test_machine{"00112233445566778899aabbccddeeff", std::nullopt};
+
+// Save with a typed password: the value goes to the secrets file, config.json names it; both owner-only
+// under umask 000; the export has no password at all.
+TEST(SettingsSecrets, SaveMovesTypedPasswordsIntoTheSecretsFileAndExportCarriesNone) {
+    const mode_t previous = ::umask(0);
+    const auto folder = std::filesystem::temp_directory_path() / "vta-settings-secrets-test";
+    std::filesystem::remove_all(folder);
+    const auto config_file = folder / "restrike-vta" / "config.json";
+    const std::string typed = "Typed-Pass-51d2";
+
+    auto form = form_from_config(example());
+    ASSERT_EQ(form.obs.size(), 1u);
+    form.obs[0].password = typed;
+    const auto check = apply_form(form, example());
+    ASSERT_TRUE(check.document) << check.error;
+    EXPECT_EQ((*check.document)["obs"][0]["password"], (nlohmann::json{{"secret", "obs_obs_rec"}}));
+    ASSERT_EQ(save_settings(config_file, check, test_machine), "");
+
+    EXPECT_EQ(read_text(config_file).find(typed), std::string::npos);
+    EXPECT_EQ(read_text(config_file).find("\"secret\""), read_text(config_file).find("\"secret\": \"obs_obs_rec\""));
+    const auto stored = secrets::read_secrets(secrets::secrets_file_beside(config_file), test_machine);
+    ASSERT_TRUE(stored) << stored.error().message;
+    EXPECT_EQ(stored->at("obs_obs_rec"), typed);
+    EXPECT_EQ(mode_of(config_file), 0600u);
+    EXPECT_EQ(mode_of(config_file.parent_path()), 0700u);
+    EXPECT_EQ(mode_of(secrets::secrets_file_beside(config_file)), 0600u);
+
+    // Read back: the stored password is not put in the form; an empty field keeps it.
+    const auto saved = read_config_file(config_file);
+    ASSERT_TRUE(saved.document) << saved.error;
+    const auto again = form_from_config(*saved.document);
+    EXPECT_EQ(again.obs[0].password, "");
+    const auto kept = apply_form(again, *saved.document);
+    ASSERT_TRUE(kept.document) << kept.error;
+    EXPECT_EQ((*kept.document)["obs"][0]["password"], (nlohmann::json{{"secret", "obs_obs_rec"}}));
+    EXPECT_TRUE(kept.secrets.empty());
+
+    // Export of a form whose password is still plain in the document it came from.
+    auto with_plain = example();
+    with_plain["courts"] = {{"password", "broker-pass"}};
+    const auto exported_file = folder / "exported.json";
+    ASSERT_EQ(save_config_file(exported_file, without_secrets(*check.document)), "");
+    const std::string exported = read_text(exported_file);
+    EXPECT_EQ(exported.find(typed), std::string::npos) << exported;
+    EXPECT_EQ(exported.find("\"secret\""), exported.find("\"secret\": \"obs_obs_rec\"")) << exported;
+    const auto stripped = without_secrets(with_plain).dump();
+    EXPECT_EQ(stripped.find("broker-pass"), std::string::npos) << stripped;
+    EXPECT_EQ(stripped.find("\"secret\""), std::string::npos) << stripped;
+    EXPECT_EQ(mode_of(exported_file), 0600u);
+
+    std::filesystem::remove_all(folder);
+    ::umask(previous);
+}
+
+TEST(SettingsSecrets, ASecretsFileFromAnotherMachineStopsTheSaveSayingSo) {
+    const auto folder = std::filesystem::temp_directory_path() / "vta-settings-secrets-other";
+    std::filesystem::remove_all(folder);
+    const auto config_file = folder / "config.json";
+    const secrets::MachineIdentity other{"ffeeddccbbaa99887766554433221100", std::nullopt};
+    ASSERT_TRUE(secrets::write_secrets(secrets::secrets_file_beside(config_file), {{"obs_x", "x"}}, other));
+    auto form = form_from_config(example());
+    form.obs[0].password = "typed";
+    const auto problem = save_settings(config_file, apply_form(form, example()), test_machine);
+    EXPECT_NE(problem.find("another machine"), std::string::npos) << problem;
+    EXPECT_NE(problem.find("nothing was saved"), std::string::npos) << problem;
+    EXPECT_FALSE(std::filesystem::exists(config_file));
     std::filesystem::remove_all(folder);
 }
 

@@ -5,6 +5,7 @@
 #include <FL/Fl_Browser.H>
 #include <FL/Fl_Button.H>
 #include <FL/Fl_Input.H>
+#include <FL/Fl_Secret_Input.H>
 #include <spdlog/spdlog.h>
 
 #include "tone_colour.hpp"
@@ -33,7 +34,7 @@ LicenceDialog::LicenceDialog(host::OperatorActions& host)
     details_->column_widths(detail_columns);
     details_->column_char('\t');
 
-    key_ = new Fl_Input(110, 252, dialog_w - 120, 30, "Licence key");
+    key_ = new Fl_Secret_Input(110, 252, dialog_w - 120, 30, "Licence key");  // masked: a key is a secret
     key_->tooltip("the key the vendor issued, VTA-XXXXX-XXXXX-XXXXX-XXXXX");
     key_->when(FL_WHEN_ENTER_KEY_ALWAYS);
     key_->callback([](Fl_Widget*, void* self) { static_cast<LicenceDialog*>(self)->activate_key(); }, this);

@@ -77,6 +77,7 @@ int panel_command(const std::vector<std::string>& args) {
     auto log_ring = host::attach_log_ring(log_lines_kept);
     spdlog::info("reStrike VTA panel starting; config: {}{}", config_file.string(),
                  std::filesystem::exists(config_file) ? "" : " (not present: embedded defaults)");
+    for (const auto& warning : setup->warnings) spdlog::warn("{}", warning);
 
     Fl::lock();                      // enables Fl::awake from the host thread
     Fl::visual(FL_DOUBLE | FL_RGB);  // opens the display: exits with "Can't open display" when there is none

@@ -390,6 +390,7 @@ void PanelWindow::build_settings(int x, int y, int w, int h) {
         r.host = new Fl_Input(x + 180, row, 130, 26);
         r.port = new Fl_Input(x + 315, row, 60, 26);
         r.password = new Fl_Secret_Input(x + 380, row, 120, 26);
+        r.password->tooltip("typed passwords are saved in the secrets file; empty keeps the stored one");
         s.obs.push_back(r);
         row += 30;
     }
@@ -517,9 +518,10 @@ void PanelWindow::show_settings_message(const std::string& text, bool error) {
 void PanelWindow::save_settings() {
     const FormCheck check = apply_form(read_form(), config_document_);
     if (!check.document) return show_settings_message(check.error, true);
-    if (const auto problem = save_config_file(config_file_, *check.document); !problem.empty())
+    if (const auto problem = ui::save_settings(config_file_, check, secrets::read_machine_identity()); !problem.empty())
         return show_settings_message(problem, true);
     config_document_ = *check.document;
+    load_form(form_from_config(config_document_, package_schemas_));  // typed passwords now live in the secrets file
     const auto parsed = host::parse_config(config_document_);
     apply_shortcuts(parsed.config->panel.shortcuts);
     flags_folder_ = parsed.config->panel.flags_folder;
@@ -549,9 +551,9 @@ void PanelWindow::export_settings() {
     chooser.filter("JSON\t*.json");
     chooser.options(Fl_Native_File_Chooser::SAVEAS_CONFIRM);
     if (chooser.show() != 0) return;
-    if (const auto problem = save_config_file(chooser.filename(), *check.document); !problem.empty())
+    if (const auto problem = save_config_file(chooser.filename(), without_secrets(*check.document)); !problem.empty())
         return show_settings_message(problem, true);
-    show_settings_message(std::string("exported to ") + chooser.filename(), false);
+    show_settings_message(std::string("exported to ") + chooser.filename() + " (without passwords)", false);
 }
 
 void PanelWindow::apply_shortcuts(const host::PanelShortcuts& shortcuts) {

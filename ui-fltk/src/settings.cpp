@@ -1,11 +1,13 @@
 #include "vta/ui/settings.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <initializer_list>
 #include <map>
 #include <sstream>
 
+#include "vta/common/owner_only.hpp"
 #include "vta/host/config.hpp"
 
 namespace vta::ui {
@@ -34,7 +36,7 @@ std::string trim(const std::string& s) {
 }
 
 FormCheck fail(const std::string& field, const std::string& expected, const std::string& got) {
-    return {std::nullopt, field, field + ": expected " + expected + ", got \"" + got + "\""};
+    return {std::nullopt, {}, field, field + ": expected " + expected + ", got \"" + got + "\""};
 }
 
 std::optional<long> parse_integer(const std::string& text, long min, long max) {
@@ -115,6 +117,38 @@ nlohmann::json setting_value(const bindings::ConfigField& f, const std::string& 
     return value;
 }
 
+// The secret the connection named `name` in `base` refers to for its password, if any.
+std::optional<std::string> password_secret(const nlohmann::json& base, const std::string& name) {
+    const auto* obs = find_path(base, {"obs"});
+    if (!obs || !obs->is_array()) return std::nullopt;
+    for (const auto& c : *obs)
+        if (text_of(c, {"name"}) == name)
+            if (const auto* secret = find_path(c, {"password", "secret"}); secret && secret->is_string())
+                return secret->get<std::string>();
+    return std::nullopt;
+}
+
+// obs_ and the connection's name in lower case, other characters as '_': "OBS REC" gives "obs_obs_rec".
+std::string default_secret_name(const std::string& connection) {
+    std::string name = "obs_";
+    for (char c : connection) name += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(c)) : '_';
+    return name.substr(0, 64);
+}
+
+std::optional<std::string> read_whole_file(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void remove_passwords(nlohmann::json& j) {
+    if (j.is_object() && j.contains("password") && j["password"].is_string()) j.erase("password");
+    if (j.is_object() || j.is_array())
+        for (auto& item : j) remove_passwords(item);
+}
+
 }  // namespace
 
 std::vector<PackageSchema> package_schemas(const std::vector<std::filesystem::path>& roots) {
@@ -147,7 +181,8 @@ SettingsForm form_from_config(const nlohmann::json& d, const std::vector<Package
     if (const auto* obs = find_path(d, {"obs"}); obs && obs->is_array())
         for (const auto& c : *obs)
             f.obs.push_back({text_of(c, {"name"}), text_of(c, {"role"}), text_of(c, {"host"}), text_of(c, {"port"}),
-                             text_of(c, {"password"})});
+                             c.contains("password") && c["password"].is_string() ? c["password"].get<std::string>()
+                                                                                 : std::string()});
     for (const auto& package : packages) {
         const auto first = f.package_settings.size();
         add_fields(package.package, package.fields, f.package_settings);
@@ -168,6 +203,7 @@ SettingsForm form_from_config(const nlohmann::json& d, const std::vector<Package
 
 FormCheck apply_form(const SettingsForm& f, const nlohmann::json& base) {
     nlohmann::json d = base.is_object() ? base : nlohmann::json::object();
+    vta::secrets::Secrets secrets;
 
     if (trim(f.udp_bind).empty()) return fail("UDP bind address", "an IP address such as 0.0.0.0", f.udp_bind);
     d["udp"]["bind"] = trim(f.udp_bind);
@@ -192,7 +228,13 @@ FormCheck apply_form(const SettingsForm& f, const nlohmann::json& base) {
         if (!obs_port) return fail(row + " port", "a number from 1 to 65535", c.port);
         nlohmann::json connection{{"name", trim(c.name)}, {"role", c.role}, {"port", *obs_port}};
         if (!trim(c.host).empty()) connection["host"] = trim(c.host);
-        if (!c.password.empty()) connection["password"] = c.password;
+        const auto secret = password_secret(base, trim(c.name));
+        if (!c.password.empty()) {
+            connection["password"] = {{"secret", secret.value_or(default_secret_name(trim(c.name)))}};
+            secrets[connection["password"]["secret"].get<std::string>()] = c.password;
+        } else if (secret) {
+            connection["password"] = {{"secret", *secret}};
+        }
         connections.push_back(connection);
     }
     d["obs"] = connections;
@@ -201,7 +243,7 @@ FormCheck apply_form(const SettingsForm& f, const nlohmann::json& base) {
         const auto value = setting_value(setting.field, setting.value);
         const auto name = setting.package + "." + setting.field.key;
         if (const auto problem = bindings::check_config_value(setting.field, value); !problem.empty())
-            return {std::nullopt, name, name + ": " + problem};
+            return {std::nullopt, {}, name, name + ": " + problem};
         if (value == setting.field.default_value)
             clear_setting(d, setting_path(setting));
         else
@@ -221,8 +263,8 @@ FormCheck apply_form(const SettingsForm& f, const nlohmann::json& base) {
     }
 
     // The form's own checks name the field; the host's parser still has the last word.
-    if (const auto parsed = host::parse_config(d); !parsed.config) return {std::nullopt, "config", parsed.error};
-    return {d, "", ""};
+    if (const auto parsed = host::parse_config(d); !parsed.config) return {std::nullopt, {}, "config", parsed.error};
+    return {d, std::move(secrets), "", ""};
 }
 
 ConfigFile read_config_file(const std::filesystem::path& file) {
@@ -241,22 +283,38 @@ ConfigFile read_config_file(const std::filesystem::path& file) {
 }
 
 std::string save_config_file(const std::filesystem::path& file, const nlohmann::json& document) {
-    std::error_code ec;
-    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
     if (std::filesystem::exists(file)) {
-        std::filesystem::copy_file(file, file.string() + ".bak", std::filesystem::copy_options::overwrite_existing, ec);
-        if (ec) return "cannot keep a backup of " + file.string() + ": " + ec.message() + " (nothing was saved)";
+        auto backup = read_whole_file(file);
+        if (!backup) return "cannot keep a backup of " + file.string() + " (nothing was saved)";
+        if (auto kept = write_owner_only_file(file.string() + ".bak", *backup); !kept)
+            return "cannot keep a backup of " + file.string() + ": " + kept.error().message + " (nothing was saved)";
     }
-    // Written beside the file and renamed over it, so a failed write leaves the old config whole.
-    const std::filesystem::path temporary = file.string() + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << document.dump(2) << "\n";
-        if (!out) return "cannot write " + temporary.string() + " (nothing was saved)";
-    }
-    std::filesystem::rename(temporary, file, ec);
-    if (ec) return "cannot replace " + file.string() + ": " + ec.message();
+    // Owner-only, written beside the file and renamed over it, so a failed write leaves the old config whole.
+    if (auto written = write_owner_only_file(file, document.dump(2) + "\n"); !written)
+        return written.error().message + " (nothing was saved)";
     return "";
+}
+
+std::string save_settings(const std::filesystem::path& config_file, const FormCheck& check,
+                          const secrets::MachineIdentity& machine) {
+    if (!check.document) return check.error;
+    if (!check.secrets.empty()) {
+        const auto file = secrets::secrets_file_beside(config_file);
+        auto stored = secrets::read_secrets(file, machine);
+        if (!stored)
+            return stored.error().message +
+                   " (nothing was saved; `vta secret delete` or removing the file starts over)";
+        for (const auto& [name, value] : check.secrets) (*stored)[name] = value;
+        if (auto written = secrets::write_secrets(file, *stored, machine); !written)
+            return written.error().message + " (nothing was saved)";
+    }
+    return save_config_file(config_file, *check.document);
+}
+
+nlohmann::json without_secrets(const nlohmann::json& document) {
+    nlohmann::json copy = document;
+    remove_passwords(copy);
+    return copy;
 }
 
 }  // namespace vta::ui

@@ -36,6 +36,8 @@ struct HostSetup {
     std::vector<std::filesystem::path> workflow_folders;  // shipped, user, then the config's
     std::filesystem::path overlays_folder;                // the shipped overlay pages (scripts/overlays)
     std::filesystem::path licence_folder;                 // licence.json and licence-state.json
+    std::filesystem::path secrets_file;                   // secrets.json.enc beside the config file
+    std::vector<std::string> warnings;  // for the log once it is set up: plain passwords, unreadable secrets
 };
 
 class Host {

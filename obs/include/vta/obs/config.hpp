@@ -33,13 +33,15 @@ struct ConnectionConfig {
     Role role = Role::both;
     std::string host = "127.0.0.1";
     std::uint16_t port = 4455;
-    std::string password;  // empty = no authentication; never logged
+    std::string password;         // empty = no authentication; never logged
+    std::string password_secret;  // "password": {"secret": NAME}: the host fills `password` from its secrets file
     std::uint32_t event_subscriptions = subscription::default_set;
 };
 
 // Parses `[{"name":"OBS_REC","role":"rec","host":"127.0.0.1","port":4455,"password":"..."}, ...]`.
 // Required keys: name, role ("rec"|"str"|"both"), port (1..65535). Optional: host (default
-// 127.0.0.1), password (default none), event_subscriptions (0..2047). Unknown keys are rejected.
+// 127.0.0.1), password (default none; a string, or {"secret": "NAME"} naming an entry of the host's secrets
+// file), event_subscriptions (0..2047). Unknown keys are rejected.
 // Errors (code invalid_config) name the connection (or its index) and the key and say what is expected.
 Result<std::vector<ConnectionConfig>> parse_connections(const nlohmann::json& list);
 Result<std::vector<ConnectionConfig>> parse_connections(std::string_view json_text);

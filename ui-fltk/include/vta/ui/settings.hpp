@@ -10,9 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "vta/bindings/runtime.hpp"
+#include "vta/secrets/secrets_file.hpp"
 
 namespace vta::ui {
 
+// `password` is what the operator typed: a password kept in the secrets file is not read back into the form,
+// so an empty field keeps the stored one.
 struct ObsConnectionFields {
     std::string name, role, host, port, password;
 };
@@ -49,11 +52,14 @@ SettingsForm form_from_config(const nlohmann::json& document, const std::vector<
 
 struct FormCheck {
     std::optional<nlohmann::json> document;  // the config to write, when the form is valid
+    vta::secrets::Secrets secrets;           // typed passwords, for the secrets file; the document names them
     std::string field;                       // the field at fault, e.g. "UDP port" or "ivr.clip_seconds"
     std::string error;                       // "UDP port: expected a number from 1 to 65535, got \"60a\""
 };
 
-// `base`: the document the form was read from; every field of the form replaces its key in it.
+// `base`: the document the form was read from; every field of the form replaces its key in it. A typed OBS
+// password goes to `secrets` under the name the connection already refers to, else obs_<name>, and the
+// document refers to it: "password": {"secret": "obs_rec"}.
 FormCheck apply_form(const SettingsForm& form, const nlohmann::json& base);
 
 struct ConfigFile {
@@ -63,7 +69,16 @@ struct ConfigFile {
 
 // Reads and validates a config file (for import, and the panel's start). A missing file is `{}`.
 ConfigFile read_config_file(const std::filesystem::path& file);
-// Writes `document`, first copying an existing file to <file>.bak. Returns "" or what went wrong.
+// Writes `document` owner-only (0600), first copying an existing file to <file>.bak. Returns "" or what went
+// wrong.
 std::string save_config_file(const std::filesystem::path& file, const nlohmann::json& document);
+
+// The panel's Save: the typed passwords into the secrets file beside `config_file` (merged with those there),
+// then the config. Returns "" or what went wrong; nothing is saved when the secrets file cannot be read.
+std::string save_settings(const std::filesystem::path& config_file, const FormCheck& check,
+                          const secrets::MachineIdentity& machine);
+
+// `document` for export: without any password written in it (refs to the secrets file stay; they are names).
+nlohmann::json without_secrets(const nlohmann::json& document);
 
 }  // namespace vta::ui
