@@ -24,6 +24,7 @@ namespace {
 const std::string vta = VTA_BINARY;
 const std::string captures = VTA_CAPTURES;
 const std::string tournament = "test-open";
+const std::string packages = VTA_TEST_PACKAGES;
 
 struct Heard {
     std::string topic;
@@ -220,7 +221,7 @@ TEST(CourtBus, EveryStoredEventIsPublishedInOrderAndALateSubscriberGetsStateAndS
     EXPECT_EQ(status.payload["court"], 3);
 }
 
-TEST(CourtBus, TheWillSaysOfflineWhenTheHostIsKilled) {
+TEST(CourtBus, TheWillSaysOfflineWhenTheHostIsKilledAndAStoppedHostSaysItItself) {
     test_peers::MosquittoPeer broker;
     Listener listener(broker.port());
     Court court(4, broker.port());
@@ -239,6 +240,14 @@ TEST(CourtBus, TheWillSaysOfflineWhenTheHostIsKilled) {
             return status.back().payload["online"] == false;
         },
         std::chrono::seconds(5)));
+
+    // A clean stop sends no will: the host says offline itself.
+    court.start();
+    ASSERT_TRUE(wait_until([&] { return listener.on(topic(4, "status")).back().payload["online"] == true; },
+                           std::chrono::seconds(10)));
+    court.stop();
+    EXPECT_TRUE(wait_until([&] { return listener.on(topic(4, "status")).back().payload["online"] == false; },
+                           std::chrono::seconds(5)));
 }
 
 TEST(CourtBus, ABrokerDownAndAHostKilledMeanwhileLoseNoEvent) {
@@ -269,6 +278,26 @@ TEST(CourtBus, ABrokerDownAndAHostKilledMeanwhileLoseNoEvent) {
     // Every acknowledged row leaves the outbox (the state may still wait for its next publication).
     ASSERT_TRUE(wait_until([&] { return court.stored("SELECT COUNT(*) FROM outbox WHERE topic LIKE '%/events'") == 0; },
                            std::chrono::seconds(10)));
+}
+
+TEST(CourtBus, LuaPackagesOfTwoCourtsTalkThroughTheBroker) {
+    test_peers::MosquittoPeer broker;
+    Court sender(1, broker.port(), packages);
+    Court hearer(2, broker.port(), packages);
+    sender.start();
+    hearer.start();
+    ASSERT_TRUE(wait_until([&] { return hearer.output().find("courts: connected") != std::string::npos; },
+                           std::chrono::seconds(10)))
+        << hearer.output();
+    sender.send("day-3-matches.jsonl", 0, 100);
+    ASSERT_TRUE(wait_until([&] { return hearer.output().find("loaded' from court 1") != std::string::npos; },
+                           std::chrono::seconds(10)))
+        << "court 2:\n"
+        << hearer.output() << "\ncourt 1:\n"
+        << sender.output();
+    // The sender's own package hears it too.
+    EXPECT_TRUE(wait_until([&] { return sender.output().find("loaded' from court 1") != std::string::npos; },
+                           std::chrono::seconds(5)));
 }
 
 }  // namespace

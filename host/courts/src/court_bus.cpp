@@ -162,7 +162,7 @@ void CourtBus::stop() {
     state_timer_.cancel();
     // Offline before leaving: a clean stop sends no will.
     if (connected_) (void)mqtt_->publish(topics_.status, status_payload(false), true);
-    if (mqtt_) mqtt_->stop();
+    if (mqtt_) mqtt_->stop(connected_);
     if (outbox_) outbox_->close();
     connected_ = false;
 }

@@ -88,12 +88,11 @@ Result<void> MqttClient::subscribe(const std::string& topic) {
     return {};
 }
 
-void MqttClient::stop() {
+void MqttClient::stop(bool flush) {
     if (!running_) return;
     running_ = false;
     mosquitto_disconnect(handle_);
-    // force: the thread may be sleeping before a reconnect attempt, which disconnect does not interrupt.
-    mosquitto_loop_stop(handle_, true);
+    mosquitto_loop_stop(handle_, !flush);
 }
 
 }  // namespace vta::courts

@@ -38,8 +38,9 @@ public:
     // QoS 1; returns the message id the acknowledgement will carry.
     Result<int> publish(const std::string& topic, const std::string& payload, bool retain);
     Result<void> subscribe(const std::string& topic);
-    // Disconnects (no will) and joins the network thread. Idempotent.
-    void stop();
+    // Disconnects (no will) and joins the network thread. `flush`: let the thread send what is queued first (only
+    // while connected: otherwise it may be sleeping before a reconnect attempt). Idempotent.
+    void stop(bool flush = false);
 
 private:
     MqttClient(mosquitto* handle, std::unique_ptr<Callbacks> callbacks, const CourtsConfig& config);
