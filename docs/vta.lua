@@ -34,6 +34,31 @@ function print(...) end
 ---@return table
 function config() end
 
+--- Messages between the courts of a tournament over the courts' bus (docs/courts-bus.md): a package publishes a
+--- table under a topic suffix, and every court's packages that listen to that suffix get it, this court's included
+--- (`from_court` tells). For example an organiser's package sends "next session at 14:00" to every court's panel.
+--- Needs "courts" in the manifest's permissions (no operator grant: it reaches only the broker and the topics of
+--- the config `courts`). A message is queued in the court's outbox, so it survives a broker away for a while;
+--- with the bus off (config courts.enabled false) publish returns nil, message, "unavailable". A dry run records
+--- courts.publish.
+---@class vta.courts
+courts = {}
+
+--- Publishes `data` (a table) to every court on vta/<tournament>/lua/<topic_suffix> as {court, package, data}.
+---@param topic_suffix any
+---@param data table
+---@return boolean|nil
+---@return string
+---@return string
+function courts.publish(topic_suffix, data) end
+
+--- Calls `fn(data, from_court)` in a new coroutine for each message any court publishes on `topic_suffix`
+--- (`from_court` is its number). `off(id)` removes it. With the bus off it never fires.
+---@param topic_suffix any
+---@param fn function
+---@return number
+function courts.on(topic_suffix, fn) end
+
 --- Calls `fn(ev, match)` in a new coroutine for each event of `kind` ("*" for every event).
 --- Kinds: the PSS codes ("pt1", "clk", "ch1"...) and the derived kinds match_loaded, match_ready,
 --- round_started, round_ended, clock_started, clock_stopped, point, warning, challenge_requested,

@@ -286,7 +286,7 @@ bool parse_manifest(const std::filesystem::path& folder, Manifest& manifest, std
         error = "manifest.json: \"main\" must be a .lua file inside the package";
         return false;
     }
-    static const std::set<std::string> permissions = {"os", "io", "ffi", "debug", "loadlib", "overlay"};
+    static const std::set<std::string> permissions = {"os", "io", "ffi", "debug", "loadlib", "overlay", "courts"};
     if (j.contains("permissions")) {
         if (!j["permissions"].is_array()) {
             error = "manifest.json: \"permissions\" must be an array of strings";
@@ -294,8 +294,8 @@ bool parse_manifest(const std::filesystem::path& folder, Manifest& manifest, std
         }
         for (const auto& p : j["permissions"]) {
             if (!p.is_string() || !permissions.count(p.get<std::string>())) {
-                error =
-                    "manifest.json: unknown permission " + p.dump() + " (known: os, io, ffi, debug, loadlib, overlay)";
+                error = "manifest.json: unknown permission " + p.dump() +
+                        " (known: os, io, ffi, debug, loadlib, overlay, courts)";
                 return false;
             }
             m.permissions.push_back(p.get<std::string>());

@@ -26,6 +26,7 @@ void open_store(lua_State* L);
 void open_obs(lua_State* L);
 void open_playback(lua_State* L);
 void open_overlay(lua_State* L);
+void open_courts(lua_State* L);
 void open_license(lua_State* L);
 
 }  // namespace vta::bindings

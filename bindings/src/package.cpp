@@ -152,9 +152,10 @@ bool Package::load() {
     const auto& operator_entry = runtime_.options().packages.contains(manifest_.name)
                                      ? runtime_.options().packages.at(manifest_.name)
                                      : nlohmann::json::object();
-    // The host's own services (overlay) only need the manifest to ask; what escapes the sandbox (os, io, ffi,
-    // debug, loadlib) also needs the operator's grant.
-    static const std::set<std::string> asked_is_granted = {"overlay"};
+    // The host's own services only need the manifest to ask: overlay, and courts, which reaches only the broker
+    // and the vta/<tournament>/lua/ topics the operator configured. What escapes the sandbox (os, io, ffi, debug,
+    // loadlib) also needs the operator's grant.
+    static const std::set<std::string> asked_is_granted = {"overlay", "courts"};
     for (const auto& permission : manifest_.permissions) {
         bool grant = asked_is_granted.count(permission) > 0;
         if (operator_entry.is_object() && operator_entry.contains("grant") && operator_entry["grant"].is_array())

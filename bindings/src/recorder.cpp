@@ -49,6 +49,21 @@ private:
     Recorder& recorder_;
 };
 
+class RecordingCourts : public CourtsBackend {
+public:
+    explicit RecordingCourts(Recorder& recorder) : recorder_(recorder) {}
+
+    JsonResult publish(const std::string& package, const std::string& suffix, const nlohmann::json& data) override {
+        recorder_.record(package, "courts.publish", {{"suffix", suffix}, {"data", data}});
+        return JsonResult(nullptr);
+    }
+    void subscribe(const std::string&) override {}
+    void set_event_sink(HostEventSink) override {}
+
+private:
+    Recorder& recorder_;
+};
+
 class RecordingOverlay : public OverlayBackend {
 public:
     explicit RecordingOverlay(Recorder& recorder) : recorder_(recorder) {}
@@ -160,6 +175,7 @@ std::shared_ptr<ObsBackend> Recorder::obs() { return std::make_shared<RecordingO
 std::shared_ptr<PlaybackBackend> Recorder::playback() { return std::make_shared<RecordingPlayback>(*this); }
 std::shared_ptr<StoreBackend> Recorder::store() { return std::make_shared<RecordingStore>(*this); }
 std::shared_ptr<OverlayBackend> Recorder::overlay() { return std::make_shared<RecordingOverlay>(*this); }
+std::shared_ptr<CourtsBackend> Recorder::courts() { return std::make_shared<RecordingCourts>(*this); }
 std::shared_ptr<LicenceBackend> Recorder::licence() { return std::make_shared<DryRunLicence>(); }
 
 void Recorder::record(const std::string& package, const std::string& action, const nlohmann::json& args) {

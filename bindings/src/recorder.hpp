@@ -24,6 +24,7 @@ public:
     std::shared_ptr<PlaybackBackend> playback();
     std::shared_ptr<StoreBackend> store();
     std::shared_ptr<OverlayBackend> overlay();
+    std::shared_ptr<CourtsBackend> courts();
     // A dry run answers as a licence with every feature: it shows what the packages would do when licensed.
     std::shared_ptr<LicenceBackend> licence();
 

@@ -31,6 +31,7 @@ void RuntimeImpl::start_watching() {
     };
     if (options_.obs) options_.obs->set_event_sink(sink);
     if (options_.playback) options_.playback->set_event_sink(sink);
+    if (options_.courts) options_.courts->set_event_sink(sink);
     if (options_.hot_reload && !hot_reload_) {
         hot_reload_ = std::make_unique<HotReload>(io_, weak, options_.reload_debounce);
         if (!hot_reload_->ok()) logger_->warn("[lua] hot reload unavailable: inotify_init1 failed");

@@ -308,6 +308,7 @@ void install_sandbox(lua_State* L, Package& package) {
     open_obs(L);
     open_playback(L);
     open_overlay(L);
+    open_courts(L);
     open_license(L);
 
     lua_createtable(L, 0, 1);

@@ -96,6 +96,7 @@ CheckReport check_package(const std::filesystem::path& folder, const nlohmann::j
     options.obs = recorder.obs();
     options.playback = recorder.playback();
     options.overlay = recorder.overlay();
+    options.courts = recorder.courts();
     options.licence = recorder.licence();
     options.store = recorder.store();
     options.logger = quiet_logger();
@@ -138,6 +139,7 @@ struct DryRunWorkflows::State {
         options.obs = recorder.obs();
         options.playback = recorder.playback();
         options.overlay = recorder.overlay();
+        options.courts = recorder.courts();
         options.licence = recorder.licence();
         options.store = recorder.store();
         options.logger = quiet_logger();

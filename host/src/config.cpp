@@ -224,6 +224,75 @@ bool read_licence(const nlohmann::json& j, LicenceConfig& licence, std::string& 
     return true;
 }
 
+bool read_courts(const nlohmann::json& j, courts::CourtsConfig& courts, std::string& error) {
+    ObjectReader r(j, "courts", error);
+    std::string broker;
+    int max_rows = int(courts.outbox_max_rows);
+    if (!r.only_keys({"enabled", "broker", "court", "tournament", "username", "password", "tls", "outbox_max_rows"}) ||
+        !r.boolean("enabled", courts.enabled) || !r.text("broker", broker) ||
+        !r.integer("court", courts.court, 1, 99) || !r.text("tournament", courts.tournament) ||
+        !r.text("username", courts.username) || !r.integer("outbox_max_rows", max_rows, 1000, 100000000))
+        return false;
+    courts.outbox_max_rows = max_rows;
+    // Never echoed: the value is a secret.
+    if (j.contains("password")) {
+        if (!j["password"].is_string()) {
+            error = "courts.password: expected a string";
+            return false;
+        }
+        courts.password = j["password"].get<std::string>();
+    }
+    if (auto* tls = r.child("tls")) {
+        ObjectReader t(*tls, "courts.tls", error);
+        std::string ca_file;
+        if (!t.only_keys({"ca_file"}) || !t.text("ca_file", ca_file)) return false;
+        if (ca_file.empty()) {
+            error = "courts.tls.ca_file: expected the path of the CA the broker's certificate chains to";
+            return false;
+        }
+        courts.tls_ca_file = ca_file;
+    }
+    if (!broker.empty()) {
+        static const std::regex host_port("^([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):([0-9]{1,5})$");
+        std::smatch parts;
+        const int port = std::regex_match(broker, parts, host_port) ? std::stoi(parts[2]) : 0;
+        if (port < 1 || port > 65535) {
+            error = "courts.broker: expected the MQTT broker as \"host:port\", got \"" + broker + "\"";
+            return false;
+        }
+        courts.broker_host = parts[1].str();
+        if (courts.broker_host.front() == '[')
+            courts.broker_host = courts.broker_host.substr(1, courts.broker_host.size() - 2);
+        courts.broker_port = port;
+    }
+    static const std::regex slug("^[a-z0-9]+(-[a-z0-9]+)*$");
+    if (!courts.tournament.empty() && !std::regex_match(courts.tournament, slug)) {
+        error = "courts.tournament: expected a slug of lower-case letters, digits and '-', got \"" + courts.tournament +
+                "\"";
+        return false;
+    }
+    if (!courts.enabled) return true;
+    if (courts.broker_host.empty()) {
+        error = "courts.broker: expected the MQTT broker as \"host:port\" when courts.enabled is true";
+        return false;
+    }
+    if (!j.contains("court")) {
+        error = "courts.court: expected this court's number, an integer from 1 to 99, when courts.enabled is true";
+        return false;
+    }
+    if (courts.tournament.empty()) {
+        error =
+            "courts.tournament: expected the tournament's slug (e.g. \"german-open-2025\") when courts.enabled "
+            "is true";
+        return false;
+    }
+    if (courts.username.empty() && !courts.password.empty()) {
+        error = "courts.username: expected a user name with courts.password";
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 bool valid_shortcut(const std::string& text) {
@@ -264,6 +333,14 @@ nlohmann::json default_config_json() {
           {"challenges_per_match", d.overlays.challenges_per_match},
           {"flags_folder", d.overlays.flags_folder.string()}}},
         {"licence", {{"server", d.licence.server}, {"ca_file", ""}}},
+        {"courts",
+         {{"enabled", d.courts.enabled},
+          {"broker", ""},
+          {"court", 1},
+          {"tournament", ""},
+          {"username", ""},
+          {"password", ""},
+          {"outbox_max_rows", d.courts.outbox_max_rows}}},
     };
 }
 
@@ -271,7 +348,8 @@ ConfigResult parse_config(const nlohmann::json& document) {
     Config config;
     std::string error;
     ObjectReader top(document, "", error);
-    if (!top.only_keys({"udp", "store", "log", "obs", "workflows", "playback", "panel", "overlays", "licence"}))
+    if (!top.only_keys(
+            {"udp", "store", "log", "obs", "workflows", "playback", "panel", "overlays", "licence", "courts"}))
         return {std::nullopt, error};
     if (auto* udp = top.child("udp"); udp && !read_udp(*udp, config.udp, error)) return {std::nullopt, error};
     if (auto* store = top.child("store"); store && !read_store(*store, config.store, error))
@@ -283,6 +361,7 @@ ConfigResult parse_config(const nlohmann::json& document) {
     if (auto* p = top.child("panel"); p && !read_panel(*p, config.panel, error)) return {std::nullopt, error};
     if (auto* o = top.child("overlays"); o && !read_overlays(*o, config.overlays, error)) return {std::nullopt, error};
     if (auto* l = top.child("licence"); l && !read_licence(*l, config.licence, error)) return {std::nullopt, error};
+    if (auto* c = top.child("courts"); c && !read_courts(*c, config.courts, error)) return {std::nullopt, error};
     if (auto* connections = top.child("obs")) {
         auto parsed = obs::parse_connections(*connections);
         if (!parsed) return {std::nullopt, "obs: " + parsed.error().message};

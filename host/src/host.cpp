@@ -9,6 +9,14 @@
 
 namespace vta::host {
 
+namespace {
+
+nlohmann::json day_json(const store::ActiveDay& day) {
+    return {{"tournament", day.tournament_name}, {"day_number", day.day_number}, {"date", day.date_iso}};
+}
+
+}  // namespace
+
 Host::Host(boost::asio::io_context& io, const HostSetup& setup) : io_(io), setup_(setup), report_timer_(io) {}
 
 Host::~Host() { stop(); }
@@ -45,8 +53,15 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
     options.batch_rows = std::size_t(setup.config.store.batch_rows);
     options.batch_delay = std::chrono::milliseconds(setup.config.store.batch_ms);
     Host* self = host.get();
-    options.on_commit = [self](const store::CommitInfo& info) {
+    options.outbox_max_rows = setup.config.courts.outbox_max_rows;
+    options.on_commit = [self, max_rows = options.outbox_max_rows](const store::CommitInfo& info) {
         self->committed_datagram_id_.store(info.last_datagram_id);
+        if (auto* courts = self->committed_to_courts_.load()) courts->on_committed();
+        if (info.outbox_dropped > 0)
+            spdlog::warn(
+                "courts: the outbox is full (courts.outbox_max_rows = {}): its {} oldest messages, through seq {}, "
+                "are dropped unpublished; the events stay in the store",
+                max_rows, info.outbox_dropped, info.outbox_dropped_through);
         spdlog::debug("committed {} rows in {} us, through datagram {}", info.rows, info.duration.count(),
                       info.last_datagram_id);
     };
@@ -62,7 +77,15 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
                           "cannot open the store reader on " + setup.database.string() + ": " + reader.error().message);
     host->reader_ = std::move(reader.value());
     host->days_ = std::make_unique<TournamentDays>(io, *host->reader_, *active_day, std::move(tournaments));
-    host->ingest_ = std::make_unique<Ingest>(*host->writer_, active_day->day_id);
+    if (setup.config.courts.enabled) {
+        auto bus = courts::CourtBus::open(io, setup.config.courts, setup.database, *host->writer_);
+        if (!bus) return bus.error();
+        host->courts_ = std::move(bus.value());
+        host->committed_to_courts_.store(host->courts_.get());
+        host->courts_->set_day(day_json(*active_day));
+    }
+    host->ingest_ =
+        std::make_unique<Ingest>(host->courts_ ? host->courts_->sink() : *host->writer_, active_day->day_id);
     if (unfinished) {
         spdlog::info("continuing match {} (id {}) begun before the restart", unfinished->second.number,
                      unfinished->first);
@@ -70,6 +93,7 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
     }
     host->days_->on_change = [self](const store::ActiveDay& day) {
         self->ingest_->set_day(day.day_id);
+        if (self->courts_) self->courts_->set_day(day_json(day));
         if (self->feed_) self->feed_->mark_changed();
     };
 
@@ -95,6 +119,10 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
     };
 
     host->obs_ = std::make_unique<obs::Connections>(io, setup.config.obs);
+    if (host->courts_) {
+        host->courts_->set_match_number_source([ingest] { return ingest->tracker().state().number; });
+        host->courts_->set_state_source([self] { return self->court_state(); });
+    }
     if (setup.config.overlays.enabled) {
         OverlaysConfig overlays_config = setup.config.overlays;
         if (!overlays_config.folder.empty() && !host->licence_->has("overlays")) {
@@ -112,7 +140,7 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
     }
     host->workflows_ =
         std::make_unique<WorkflowLink>(io, setup.config, setup.workflow_folders, *host->obs_, *host->reader_,
-                                       *host->writer_, *ingest, host->overlays_, host->licence_);
+                                       *host->writer_, *ingest, host->overlays_, host->licence_, host->courts_);
     host->actions_ =
         std::make_unique<OperatorActions>(io, *host->workflows_, *host->obs_, *host->days_, *host->licence_,
                                           [self](const std::string& text) { self->feed_manual(text); });
@@ -160,6 +188,7 @@ void Host::start() {
     apply_licence();
     licence_->start();
     if (overlays_) overlays_->start();
+    if (courts_) courts_->start();
     workflows_->load_all();
     report_every_second();
     if (feed_) feed_->start();
@@ -213,6 +242,8 @@ void Host::stop() {
     ingest_->flush_match();
     publish_counters();
     if (auto closed = writer_->close(); !closed) spdlog::error("store: closing failed: {}", closed.error().message);
+    // After the writer: what it committed last stays in the outbox for the next start.
+    if (courts_) courts_->stop();
     const auto& c = ingest_->counters();
     spdlog::info("stopped: {} datagrams received, committed through datagram {}", c.datagrams,
                  committed_datagram_id_.load());
@@ -261,6 +292,24 @@ void Host::feed_manual(const std::string& text) {
     on_datagram(datagram);
     feeding_manual_ = false;
     ingest_->flush_match();
+}
+
+nlohmann::json Host::court_state() const {
+    const pss::MatchTracker& tracker = ingest_->tracker();
+    nlohmann::json obs = nlohmann::json::array();
+    for (const auto& client : obs_->all()) {
+        const obs::Status status = client->status();
+        obs.push_back({{"name", client->name()},
+                       {"role", obs::to_string(client->role())},
+                       {"state", obs::to_string(status.connection.state)},
+                       {"recording", status.recording},
+                       {"streaming", status.streaming}});
+    }
+    const auto match_id = ingest_->match_id();
+    return {{"match_id", match_id ? nlohmann::json(*match_id) : nlohmann::json()},
+            {"has_match", tracker.has_match()},
+            {"match", tracker.state().to_json()},
+            {"obs", std::move(obs)}};
 }
 
 }  // namespace vta::host

@@ -1,5 +1,7 @@
 #include "vta/host/workflow_link.hpp"
 
+#include <set>
+
 #include <spdlog/spdlog.h>
 
 #include "vta/bindings/event.hpp"
@@ -7,11 +9,49 @@
 
 namespace vta::host {
 
+namespace {
+
+// Lua's courts module on the court's bus.
+class BusBackend final : public bindings::CourtsBackend {
+public:
+    explicit BusBackend(std::shared_ptr<courts::CourtBus> bus) : bus_(std::move(bus)) {}
+    ~BusBackend() override {
+        for (std::uint64_t id : subscriptions_) bus_->unsubscribe_lua(id);
+    }
+
+    bindings::JsonResult publish(const std::string& package, const std::string& suffix,
+                                 const nlohmann::json& data) override {
+        if (!courts::valid_lua_suffix(suffix))
+            return vta::Error(vta::Errc::invalid_argument, "courts.publish: bad topic suffix '" + suffix + "'");
+        auto published = bus_->publish_lua(package, suffix, data);
+        if (!published) return published.error();
+        return bindings::JsonResult(nullptr);
+    }
+
+    void subscribe(const std::string& suffix) override {
+        if (!subscribed_.insert(suffix).second) return;
+        subscriptions_.push_back(
+            bus_->subscribe_lua(suffix, [sink = sink_, suffix](const nlohmann::json& data, int from_court) {
+                if (*sink) (*sink)("courts:" + suffix, {{"data", data}, {"court", from_court}});
+            }));
+    }
+
+    void set_event_sink(bindings::HostEventSink sink) override { *sink_ = std::move(sink); }
+
+private:
+    std::shared_ptr<courts::CourtBus> bus_;
+    std::shared_ptr<bindings::HostEventSink> sink_ = std::make_shared<bindings::HostEventSink>();
+    std::set<std::string> subscribed_;
+    std::vector<std::uint64_t> subscriptions_;
+};
+
+}  // namespace
+
 WorkflowLink::WorkflowLink(boost::asio::io_context& io, const Config& config,
                            std::vector<std::filesystem::path> folders, obs::Connections& connections,
                            store::Reader& reader, store::Writer& writer, const Ingest& ingest,
                            std::shared_ptr<bindings::OverlayBackend> overlay,
-                           std::shared_ptr<bindings::LicenceBackend> licence)
+                           std::shared_ptr<bindings::LicenceBackend> licence, std::shared_ptr<courts::CourtBus> courts)
     : ingest_(ingest), folders_(std::move(folders)) {
     bindings::RuntimeOptions options;
     options.package_roots = folders_;
@@ -27,6 +67,7 @@ WorkflowLink::WorkflowLink(boost::asio::io_context& io, const Config& config,
     options.playback = playback_;
     options.overlay = std::move(overlay);
     options.licence = std::move(licence);
+    if (courts) options.courts = std::make_shared<BusBackend>(std::move(courts));
     options.current_match = [&ingest] { return ingest.tracker().state().to_json(); };
     options.current_match_id = [&ingest] { return ingest.match_id(); };
     runtime_ = std::make_unique<bindings::Runtime>(io, std::move(options));

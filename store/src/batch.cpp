@@ -109,6 +109,8 @@ std::string describe(Refusal::Kind kind, std::int64_t id) {
             return "stream session " + std::to_string(id);
         case Refusal::Kind::stream_session_end:
             return "end of stream session " + std::to_string(id);
+        case Refusal::Kind::outbox:
+            return "outbox message " + std::to_string(id);
         case Refusal::Kind::tag:
             return "event tag";
         case Refusal::Kind::package_value:
@@ -124,7 +126,8 @@ std::string describe(Refusal::Kind kind, std::int64_t id) {
 std::size_t Batch::rows() const {
     return new_matches.size() + match_updates.size() + datagrams.size() + events.size() + unknowns.size() +
            event_field_updates.size() + recordings.size() + recording_ends.size() + clips.size() +
-           stream_sessions.size() + stream_session_ends.size() + counters.size() + package_values.size() + tags.size();
+           stream_sessions.size() + stream_session_ends.size() + counters.size() + package_values.size() + tags.size() +
+           outbox.size();
 }
 
 bool Batch::replace_new_match(std::int64_t id, const std::function<MatchRow()>& make_row) {
@@ -224,7 +227,11 @@ BatchCommitter::BatchCommitter(SQLite::Database& db)
                   "  ELSE ?6 + ((SELECT received_us FROM datagram d WHERE d.id = event.datagram_id) - ?5) / 1000 END,"
                   " clip_offset_ms = CASE WHEN ?7 IS NULL THEN clip_offset_ms"
                   "  ELSE ((SELECT received_us FROM datagram d WHERE d.id = event.datagram_id) - ?7) / 1000 END"
-                  " WHERE datagram_id IN (SELECT id FROM datagram WHERE received_us BETWEEN ?1 AND ?2)") {}
+                  " WHERE datagram_id IN (SELECT id FROM datagram WHERE received_us BETWEEN ?1 AND ?2)"),
+      insert_outbox_(db, "INSERT INTO outbox (seq, topic, payload) VALUES (?1, ?2, ?3)"),
+      supersede_outbox_(db, "DELETE FROM outbox WHERE topic = ?1 AND seq < ?2"),
+      trim_outbox_span_(db, "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM outbox WHERE seq < ?1"),
+      trim_outbox_(db, "DELETE FROM outbox WHERE seq < ?1") {}
 
 // Foreign keys are checked per statement, so parents go first: matches, then datagrams, then the
 // groups that reference both, then updates of rows committed earlier.
@@ -272,15 +279,21 @@ void BatchCommitter::apply(const Batch& batch, Run&& run) {
     for (const EventTag& tag : batch.tags) {
         run(Refusal::Kind::tag, 0, [&] { tag_events(tag); });
     }
+    for (const auto& [seq, entry] : batch.outbox) {
+        run(Refusal::Kind::outbox, seq, [&] { insert_outbox(seq, entry); });
+    }
+    if (batch.outbox_keep_from > 0) trim_outbox(batch.outbox_keep_from);
 }
 
 void BatchCommitter::commit(const Batch& batch) {
+    outbox_dropped_ = outbox_dropped_through_ = 0;
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
     apply(batch, [](Refusal::Kind, std::int64_t, auto&& write) { write(); });
     transaction.commit();
 }
 
 std::vector<Refusal> BatchCommitter::commit_row_by_row(const Batch& batch) {
+    outbox_dropped_ = outbox_dropped_through_ = 0;
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
     std::vector<Refusal> refused;
     apply(batch, [&](Refusal::Kind kind, std::int64_t id, auto&& write) {
@@ -488,6 +501,33 @@ void BatchCommitter::end_stream_session(std::int64_t id, const StreamSessionEnd&
     end_stream_session_.bind(2, end.ended_us);
     bind_text(end_stream_session_, 3, end.end_reason);
     execute(end_stream_session_);
+}
+
+void BatchCommitter::insert_outbox(std::int64_t seq, const Batch::OutboxEntry& entry) {
+    const std::string payload = entry.row.make_payload(seq, entry.event_id);
+    insert_outbox_.reset();
+    insert_outbox_.bind(1, seq);
+    bind_text(insert_outbox_, 2, entry.row.topic);
+    bind_text(insert_outbox_, 3, payload);
+    execute(insert_outbox_);
+    if (entry.row.supersedes) {
+        supersede_outbox_.reset();
+        bind_text(supersede_outbox_, 1, entry.row.topic);
+        supersede_outbox_.bind(2, seq);
+        execute(supersede_outbox_);
+    }
+}
+
+void BatchCommitter::trim_outbox(std::int64_t keep_from) {
+    trim_outbox_span_.reset();
+    trim_outbox_span_.bind(1, keep_from);
+    if (!trim_outbox_span_.executeStep() || trim_outbox_span_.getColumn(0).getInt64() == 0) return;
+    outbox_dropped_ = trim_outbox_span_.getColumn(0).getInt64();
+    outbox_dropped_through_ = trim_outbox_span_.getColumn(1).getInt64();
+    trim_outbox_span_.reset();
+    trim_outbox_.reset();
+    trim_outbox_.bind(1, keep_from);
+    execute(trim_outbox_);
 }
 
 }  // namespace vta::store::detail

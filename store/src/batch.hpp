@@ -37,6 +37,13 @@ struct Batch {
     // (package, key) -> JSON text; none deletes the key.
     std::map<std::pair<std::string, std::string>, std::optional<std::string>> package_values;
     std::vector<EventTag> tags;  // in submission order, applied last
+    // Outbox rows by seq, with the id of the event they describe (0: none).
+    struct OutboxEntry {
+        std::int64_t event_id = 0;
+        OutboxRow row;
+    };
+    std::vector<std::pair<std::int64_t, OutboxEntry>> outbox;
+    std::int64_t outbox_keep_from = 0;  // outbox rows below this seq are deleted with the batch (0: none)
 
     std::size_t rows() const;
     bool empty() const { return rows() == 0; }
@@ -65,7 +72,8 @@ struct Refusal {
         stream_session_end,
         counter,
         package_value,
-        tag
+        tag,
+        outbox
     } kind;
     std::int64_t id = 0;  // 0 for counters, package values and tags
     Error error;
@@ -81,6 +89,9 @@ public:
     // Same, with each row in its own savepoint: rows refused by a constraint are left out and returned.
     // Throws (after rolling back) on any other failure.
     std::vector<Refusal> commit_row_by_row(const Batch& batch);
+    // Outbox rows the last commit deleted past Batch::outbox_keep_from, and the highest seq among them.
+    std::int64_t outbox_dropped() const { return outbox_dropped_; }
+    std::int64_t outbox_dropped_through() const { return outbox_dropped_through_; }
 
 private:
     template <class Run>
@@ -101,6 +112,8 @@ private:
     void set_counter(const std::string& name, std::int64_t value);
     void set_package_value(const std::pair<std::string, std::string>& key, const std::optional<std::string>& value);
     void tag_events(const EventTag& tag);
+    void insert_outbox(std::int64_t seq, const Batch::OutboxEntry& entry);
+    void trim_outbox(std::int64_t keep_from);
 
     SQLite::Database& db_;
     SQLite::Statement insert_match_;
@@ -121,6 +134,12 @@ private:
     SQLite::Statement upsert_package_value_;
     SQLite::Statement delete_package_value_;
     SQLite::Statement tag_events_;
+    SQLite::Statement insert_outbox_;
+    SQLite::Statement supersede_outbox_;
+    SQLite::Statement trim_outbox_span_;
+    SQLite::Statement trim_outbox_;
+    std::int64_t outbox_dropped_ = 0;
+    std::int64_t outbox_dropped_through_ = 0;
 };
 
 }  // namespace vta::store::detail

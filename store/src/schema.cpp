@@ -236,10 +236,22 @@ INSERT INTO package_value (package, key, value, updated_at)
 DROP TABLE bindings_kv;
 )sql";
 
-const std::array<Migration, 3> migrations{{
+// v4: the courts' outbox (docs/courts-bus.md): messages for the MQTT broker, written by the Writer in the
+// transaction of the rows they describe and deleted once the broker acknowledged them. AUTOINCREMENT keeps a
+// seq from ever being reused after its row is deleted: seq is the court's sequence number on the bus.
+const std::string schema_v4 = R"sql(
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+)sql";
+
+const std::array<Migration, 4> migrations{{
     {1, "tournaments, matches, athletes, datagrams, events, settings, counters", schema_v1},
     {2, "tied matches; recordings, clips, stream sessions; event clip offsets", schema_v2, true},
     {3, "workflow packages' key/value data (from bindings_kv)", schema_v3},
+    {4, "the courts' outbox for the MQTT broker", schema_v4},
 }};
 
 void ensure_version_table(SQLite::Database& db) {

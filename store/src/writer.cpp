@@ -61,6 +61,7 @@ struct Writer::State {
     std::int64_t next_recording_id = 0;
     std::int64_t next_clip_id = 0;
     std::int64_t next_stream_session_id = 0;
+    std::int64_t next_outbox_seq = 0;
     // The stream timeline per day (key: day id, 0 for none): summed durations of closed sessions,
     // and where each open session started.
     std::map<std::int64_t, std::int64_t> closed_stream_ms;
@@ -97,6 +98,15 @@ std::int64_t max_id(SQLite::Database& db, const char* table) {
     SQLite::Statement query(db, std::string("SELECT COALESCE(MAX(id), 0) FROM ") + table);
     query.executeStep();
     return query.getColumn(0).getInt64();
+}
+
+// Seqs are never reused, even those of rows already deleted: sqlite_sequence remembers the highest one.
+std::int64_t next_outbox_seq(SQLite::Database& db) {
+    SQLite::Statement query(db,
+                            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
+                            " COALESCE((SELECT MAX(seq) FROM outbox), 0))");
+    query.executeStep();
+    return query.getColumn(0).getInt64() + 1;
 }
 
 std::int64_t day_key(const std::optional<std::int64_t>& day_id) { return day_id.value_or(0); }
@@ -138,6 +148,7 @@ Result<std::unique_ptr<Writer>> Writer::open(const std::filesystem::path& path, 
         state->next_recording_id = max_id(*state->db, "recording") + 1;
         state->next_clip_id = max_id(*state->db, "clip") + 1;
         state->next_stream_session_id = max_id(*state->db, "stream_session") + 1;
+        state->next_outbox_seq = next_outbox_seq(*state->db);
         read_stream_timeline(*state->db, state->closed_stream_ms, state->open_sessions);
         state->counts.last_datagram_id = state->next_datagram_id - 1;
         State& shared = *state;
@@ -170,6 +181,28 @@ std::int64_t Writer::add_event(EventRow row) {
         state_->note_submitted();
     }
     return id;
+}
+
+std::int64_t Writer::add_event(EventRow row, OutboxRow message) {
+    std::lock_guard lock(state_->mutex);
+    const std::int64_t id = state_->next_event_id++;
+    const std::int64_t seq = state_->next_outbox_seq++;
+    if (!state_->stopping) {
+        state_->pending.events.emplace_back(id, std::move(row));
+        state_->pending.outbox.emplace_back(seq, detail::Batch::OutboxEntry{id, std::move(message)});
+        state_->note_submitted();
+    }
+    return id;
+}
+
+std::int64_t Writer::add_outbox(OutboxRow message) {
+    std::lock_guard lock(state_->mutex);
+    const std::int64_t seq = state_->next_outbox_seq++;
+    if (!state_->stopping) {
+        state_->pending.outbox.emplace_back(seq, detail::Batch::OutboxEntry{0, std::move(message)});
+        state_->note_submitted();
+    }
+    return seq;
 }
 
 std::int64_t Writer::add_unknown(UnknownRow row) {
@@ -451,6 +484,8 @@ void Writer::run(State& s) {
         });
 
         detail::Batch batch = std::exchange(s.pending, detail::Batch{});
+        if (s.options.outbox_max_rows > 0 && !batch.outbox.empty())
+            batch.outbox_keep_from = std::max<std::int64_t>(0, s.next_outbox_seq - s.options.outbox_max_rows);
         s.timer_started = false;
         const std::uint64_t batch_seq = s.submitted;
         const std::size_t rows = batch.rows();
@@ -473,9 +508,11 @@ void Writer::run(State& s) {
         s.counts.committed_rows += written;
         s.counts.refused_rows += committed->refusals.size();
         s.counts.in_flight_rows = 0;
+        s.counts.outbox_dropped_rows += std::uint64_t(s.committer.outbox_dropped());
         s.last_error.reset();
         if (s.options.on_commit) {
-            const CommitInfo info{s.counts.last_datagram_id, written, committed->duration};
+            const CommitInfo info{s.counts.last_datagram_id, written, committed->duration, s.committer.outbox_dropped(),
+                                  s.committer.outbox_dropped_through()};
             lock.unlock();
             s.options.on_commit(info);
             lock.lock();

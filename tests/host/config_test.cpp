@@ -63,6 +63,25 @@ struct BadCase {
     const char* message;
 };
 
+TEST(Config, ReadsTheCourtsWithoutEverEchoingThePassword) {
+    auto result = parse(R"({"courts": {"enabled": true, "broker": "10.0.0.2:8883", "court": 7, "tournament":
+                             "german-open-2025", "username": "court7", "password": "s3cret",
+                             "tls": {"ca_file": "/etc/ca.pem"}, "outbox_max_rows": 5000}})");
+    ASSERT_TRUE(result.config) << result.error;
+    const auto& courts = result.config->courts;
+    EXPECT_TRUE(courts.enabled);
+    EXPECT_EQ(courts.broker_host, "10.0.0.2");
+    EXPECT_EQ(courts.broker_port, 8883);
+    EXPECT_EQ(courts.court, 7);
+    EXPECT_EQ(courts.tournament, "german-open-2025");
+    EXPECT_EQ(courts.password, "s3cret");
+    EXPECT_EQ(courts.tls_ca_file, "/etc/ca.pem");
+    EXPECT_EQ(courts.outbox_max_rows, 5000);
+    auto bad = parse(R"({"courts": {"password": ["s3cret"]}})");
+    ASSERT_FALSE(bad.config);
+    EXPECT_EQ(bad.error.find("s3cret"), std::string::npos) << bad.error;
+}
+
 TEST(Config, BadValuesAreRejectedNamingTheKeyAndWhatIsExpected) {
     const BadCase cases[] = {
         {R"({"udp": {"port": 70000}})", "udp.port: expected an integer from 1 to 65535, got 70000"},
@@ -70,7 +89,16 @@ TEST(Config, BadValuesAreRejectedNamingTheKeyAndWhatIsExpected) {
         {R"({"udp": {"allow": "10.0.0.1"}})", "udp.allow: expected an array of strings"},
         {R"({"udp": 6000})", "udp: expected an object"},
         {R"({"udpp": {}})",
-         "unknown key 'udpp' (expected one of: udp, store, log, obs, workflows, playback, panel, overlays, licence)"},
+         "unknown key 'udpp' (expected one of: udp, store, log, obs, workflows, playback, panel, overlays, licence, "
+         "courts)"},
+        {R"({"courts": {"enabled": true, "court": 3, "tournament": "open"}})",
+         "courts.broker: expected the MQTT broker"},
+        {R"({"courts": {"broker": "mqtt.local"}})", "courts.broker: expected the MQTT broker as \"host:port\""},
+        {R"({"courts": {"court": 100}})", "courts.court: expected an integer from 1 to 99, got 100"},
+        {R"({"courts": {"enabled": true, "broker": "b:1883", "tournament": "open"}})", "courts.court: expected"},
+        {R"({"courts": {"tournament": "German Open"}})", "courts.tournament: expected a slug"},
+        {R"({"courts": {"tls": {"ca_file": ""}}})", "courts.tls.ca_file: expected the path"},
+        {R"({"courts": {"password": 12345}})", "courts.password: expected a string"},
         {R"({"overlays": {"port": 0}})", "overlays.port: expected an integer from 1 to 65535, got 0"},
         {R"({"overlays": {"theme": "../dark"}})", "overlays.theme: expected a theme name of lower-case letters"},
         {R"({"overlays": {"enabled": "yes"}})", "overlays.enabled: expected true or false"},

@@ -14,24 +14,6 @@ struct mosquitto;
 
 namespace vta::test_peers {
 
-class MosquittoPeer {
-public:
-    MosquittoPeer();  // starts at once on a free port
-    ~MosquittoPeer();
-    MosquittoPeer(const MosquittoPeer&) = delete;
-    MosquittoPeer& operator=(const MosquittoPeer&) = delete;
-
-    void start();  // again, on the same port, with the sessions and retained messages it saved
-    void stop();
-    std::uint16_t port() const { return port_; }
-    std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-
-private:
-    std::filesystem::path dir_;
-    std::uint16_t port_;
-    bool running_ = false;
-};
-
 // A cluster run as the user `postgres` when the tests run as root (see start-postgres.sh).
 class PostgresPeer {
 public:

@@ -59,6 +59,29 @@ private:
     bool running_ = false;
 };
 
+// A Mosquitto MQTT broker on 127.0.0.1 (start-mosquitto.sh): anonymous; persistence kept by stop(), lost by kill().
+class MosquittoPeer {
+public:
+    explicit MosquittoPeer(std::uint16_t port = 0);  // 0 = a free port; starts at once, throws PeerError
+    ~MosquittoPeer();
+    MosquittoPeer(const MosquittoPeer&) = delete;
+    MosquittoPeer& operator=(const MosquittoPeer&) = delete;
+
+    void start();  // again, on the same port; throws PeerError
+    void stop();   // SIGTERM (retained messages and persistent sessions are saved); throws PeerError
+    void kill();   // SIGKILL: a crashed broker
+    bool running() const { return running_; }
+
+    std::uint16_t port() const { return port_; }
+    std::string address() const { return "127.0.0.1:" + std::to_string(port_); }  // as config courts.broker takes it
+    const std::filesystem::path& dir() const { return dir_; }
+
+private:
+    std::filesystem::path dir_;
+    std::uint16_t port_;
+    bool running_ = false;
+};
+
 struct ObsPeerOptions {
     std::string password = "vta-test-password";
     std::uint16_t port = 0;                  // 0 = a free port

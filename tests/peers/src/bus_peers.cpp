@@ -13,40 +13,6 @@
 
 namespace vta::test_peers {
 
-MosquittoPeer::MosquittoPeer() : dir_(make_scratch_dir("vta-mosquitto")), port_(free_tcp_port()) {
-    try {
-        start();
-    } catch (...) {
-        remove_scratch_dir(dir_);
-        throw;
-    }
-}
-
-MosquittoPeer::~MosquittoPeer() {
-    try {
-        stop();
-    } catch (const PeerError& error) {
-        std::cerr << error.what() << '\n';
-    }
-    remove_scratch_dir(dir_);
-}
-
-void MosquittoPeer::start() {
-    auto run = run_peer_script("start-mosquitto.sh", {"--port", std::to_string(port_), "--dir", dir_.string()});
-    if (run.exit_code != 0)
-        throw PeerError("mosquitto did not start on port " + std::to_string(port_) + " (exit " +
-                        std::to_string(run.exit_code) + "):\n" + run.output);
-    running_ = true;
-}
-
-void MosquittoPeer::stop() {
-    if (!running_) return;
-    running_ = false;
-    auto run = run_peer_script("stop-mosquitto.sh", {dir_.string()});
-    if (run.exit_code != 0)
-        throw PeerError("mosquitto did not stop cleanly (exit " + std::to_string(run.exit_code) + "):\n" + run.output);
-}
-
 PostgresPeer::PostgresPeer() : dir_(make_scratch_dir("vta-postgres")), port_(free_tcp_port()) {
     auto run = run_peer_script("start-postgres.sh", {"--port", std::to_string(port_), "--dir", dir_.string()});
     if (run.exit_code != 0) {

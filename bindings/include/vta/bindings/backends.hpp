@@ -60,6 +60,19 @@ public:
     virtual JsonResult set(const std::string& package, const std::string& key, const nlohmann::json& value) = 0;
 };
 
+// The courts' bus (docs/courts-bus.md): messages between the courts' packages on vta/<tournament>/lua/<suffix>.
+// Called on the runtime's thread; nothing waits: a message is queued in the court's outbox.
+class CourtsBackend {
+public:
+    virtual ~CourtsBackend() = default;
+    // Queues {"court", "package", "data"} for vta/<t>/lua/<suffix>.
+    virtual JsonResult publish(const std::string& package, const std::string& suffix, const nlohmann::json& data) = 0;
+    // From now on every message on vta/<t>/lua/<suffix> is reported as the host event "courts:<suffix>" with
+    // data {"data", "court"} (any court's, this one's included).
+    virtual void subscribe(const std::string& suffix) = 0;
+    virtual void set_event_sink(HostEventSink sink) = 0;
+};
+
 // The licence in force on this host (host/licence): what the Lua `license` module reads. Called on the
 // runtime's thread; answers at once from the host's last evaluation.
 class LicenceBackend {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vta/courts/config.hpp"
 #include "vta/obs/config.hpp"
 #include "vta/pss/udp_listener.hpp"
 
@@ -83,6 +84,7 @@ struct Config {
     PanelConfig panel;
     OverlaysConfig overlays;
     LicenceConfig licence;
+    courts::CourtsConfig courts;
 };
 
 struct ConfigResult {

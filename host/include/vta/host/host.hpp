@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "vta/courts/court_bus.hpp"
 #include "vta/host/config.hpp"
 #include "vta/host/ingest.hpp"
 #include "vta/host/licence_keeper.hpp"
@@ -68,6 +69,8 @@ private:
     void publish_counters();
     void on_datagram(const pss::ReceivedDatagram& datagram);
     void feed_manual(const std::string& text);
+    // The court now, for the courts' bus `state` topic.
+    nlohmann::json court_state() const;
     // Puts the licence in force into effect: the OBS connections beyond the first need multi_obs, overlay
     // themes need overlays.
     void apply_licence();
@@ -75,7 +78,9 @@ private:
     boost::asio::io_context& io_;
     HostSetup setup_;
     std::unique_ptr<store::Writer> writer_;
-    std::unique_ptr<store::Reader> reader_;  // reads and day changes off the io thread
+    std::unique_ptr<store::Reader> reader_;                        // reads and day changes off the io thread
+    std::shared_ptr<courts::CourtBus> courts_;                     // null unless courts.enabled
+    std::atomic<courts::CourtBus*> committed_to_courts_{nullptr};  // the writer thread's view of courts_
     std::unique_ptr<Ingest> ingest_;
     std::unique_ptr<pss::UdpListener> listener_;
     std::shared_ptr<LicenceKeeper> licence_;

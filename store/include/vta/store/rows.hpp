@@ -3,6 +3,7 @@
 // groups into these. Ids (datagram, event, unknown, match) are assigned by the Writer when a row is added.
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -146,6 +147,17 @@ struct PackageValueRow {
     std::string package;
     std::string key;
     std::optional<std::string> value_json;
+};
+
+// A message for the courts' bus (docs/courts-bus.md), kept in the outbox table until the broker acknowledged it.
+// Its seq (the court's sequence number) is given by the Writer; the payload is made when its batch commits, on
+// the writer thread, so the caller pays only for what `make_payload` captures.
+struct OutboxRow {
+    std::string topic;
+    // (seq, id of the event added with it, or 0) -> payload text. Must not throw.
+    std::function<std::string(std::int64_t seq, std::int64_t event_id)> make_payload;
+    // A retained topic's message supersedes the older ones of the same topic still in the outbox: they are deleted.
+    bool supersedes = false;
 };
 
 }  // namespace vta::store

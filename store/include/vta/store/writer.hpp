@@ -21,6 +21,10 @@ struct CommitInfo {
     std::int64_t last_datagram_id = 0;      // highest datagram id committed so far (0: none yet)
     std::size_t rows = 0;                   // rows written by this batch (inserts + updates)
     std::chrono::microseconds duration{0};  // BEGIN..COMMIT on the writer thread
+    // Outbox rows this batch deleted to keep within WriterOptions::outbox_max_rows (the oldest first), and the
+    // highest seq among them (0: none).
+    std::int64_t outbox_dropped = 0;
+    std::int64_t outbox_dropped_through = 0;
 };
 
 struct WriterOptions {
@@ -28,6 +32,9 @@ struct WriterOptions {
     std::chrono::milliseconds batch_delay{10};     // ...or this long after the first pending row
     std::chrono::milliseconds retry_delay{200};    // wait before retrying a failed commit
     std::chrono::milliseconds busy_timeout{5000};  // wait on another connection's lock before failing
+    // The outbox keeps at most the newest this many seqs: each batch deletes the rows older than that (0: no
+    // bound). What they carried stays in the other tables.
+    std::int64_t outbox_max_rows = 0;
     // Both callbacks run on the writer thread: keep them short, post to the loop for real work.
     std::function<void(const CommitInfo&)> on_commit;
     std::function<void(const Error&)> on_error;  // failed commits (retried) and rows refused by a constraint
@@ -38,9 +45,10 @@ struct WriterStatus {
     std::size_t in_flight_rows = 0;  // in the transaction being committed (or retried)
     std::uint64_t committed_batches = 0;
     std::uint64_t committed_rows = 0;
-    std::uint64_t failed_commits = 0;   // commit attempts that failed and were retried
-    std::uint64_t refused_rows = 0;     // rows rejected by a constraint, reported through on_error
-    std::int64_t last_datagram_id = 0;  // highest datagram id committed
+    std::uint64_t failed_commits = 0;       // commit attempts that failed and were retried
+    std::uint64_t refused_rows = 0;         // rows rejected by a constraint, reported through on_error
+    std::int64_t last_datagram_id = 0;      // highest datagram id committed
+    std::uint64_t outbox_dropped_rows = 0;  // outbox rows deleted past outbox_max_rows
     // Calls that added or changed a row so far, and how many of them are committed (in call order): a
     // change is readable from other connections once committed_changes reaches submitted_changes as read
     // right after it.
@@ -71,6 +79,11 @@ public:
     std::int64_t add_event(EventRow row) override;
     std::int64_t add_unknown(UnknownRow row) override;
     std::int64_t add_match(MatchRow row) override;
+    // The event and its outbox message in the same batch, so one is never committed without the other.
+    // `message.make_payload` gets the event's id.
+    std::int64_t add_event(EventRow row, OutboxRow message);
+    // Queues a message for the courts' bus; returns its seq.
+    std::int64_t add_outbox(OutboxRow message);
     // The row replaces the stored match entirely, athletes included (an unset side is unlinked).
     // Repeated updates of one match before its batch commits are coalesced: the last one wins.
     void update_match(std::int64_t match_id, MatchRow row);
