@@ -6,15 +6,15 @@ cd "$(dirname "$0")"
 
 packages=(
   # toolchain and libraries
-  build-essential cmake ninja-build pkg-config libmosquitto-dev
+  build-essential cmake ninja-build pkg-config
   libboost-dev libssl-dev libsqlitecpp-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
   libluajit-5.1-dev libfltk1.3-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev librsvg2-dev
-  # the tournament side (`vta tournament`): MQTT client and PostgreSQL client libraries
+  # the courts' bus (MQTT client) and the tournament store (PostgreSQL client)
   libmosquitto-dev libpqxx-dev
   # the overlays' flags (and the panel's), and fonts with every Latin accent for the pages
   iso-flags-svg fonts-dejavu-core fonts-noto-core
   # real peers for the tests
-  obs-studio xvfb xauth libgl1-mesa-dri nginx libnginx-mod-rtmp mpv ffmpeg xdotool procps iproute2 mosquitto
+  obs-studio xvfb xauth libgl1-mesa-dri nginx libnginx-mod-rtmp mpv ffmpeg xdotool procps iproute2
   chromium
   # the courts' bus and the tournament store (tests start their own broker and cluster)
   mosquitto postgresql
