@@ -443,7 +443,8 @@ TEST_F(HostOverUdp, CheckAndDryRunStopRunawayPackagesAtTheirBounds) {
     const auto started = std::chrono::steady_clock::now();
     auto [dry_status, dry_output] =
         run_to_end(vta, {"run", "--config", config.string(), "--dry-run", captures + "/day-3-matches.jsonl"}, env_);
-    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    // Unbounded it runs for over an hour; the margin is for a loaded 2-core machine.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
     EXPECT_EQ(dry_status, 3) << dry_output;
     EXPECT_NE(dry_output.find("the timer bound (--max-timer-firings 60000 a minute) stopped package runaway"),
               std::string::npos)
@@ -463,7 +464,7 @@ TEST_F(HostOverUdp, CheckAndDryRunStopRunawayPackagesAtTheirBounds) {
         write_package("hang", "local s = string.rep('a', 40)\nstring.find(s, string.rep('a-', 30) .. 'b')\n");
     const auto hang_started = std::chrono::steady_clock::now();
     std::tie(check_status, check_output) = run_to_end(vta, {"check", hang, "--max-seconds", "1"}, env_);
-    EXPECT_LT(std::chrono::steady_clock::now() - hang_started, std::chrono::seconds(6));
+    EXPECT_LT(std::chrono::steady_clock::now() - hang_started, std::chrono::seconds(15));  // forever unbounded
     EXPECT_EQ(check_status, 3) << check_output;
     EXPECT_NE(check_output.find("vta check: stopped by the time bound of 1 s (--max-seconds): package hang"),
               std::string::npos)

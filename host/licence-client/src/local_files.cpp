@@ -1,17 +1,12 @@
 #include "vta/licence_client/local_files.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "vta/common/owner_only.hpp"
 #include "vta/licence/licence_file.hpp"
 
 namespace vta::licence_client {
@@ -19,33 +14,6 @@ namespace vta::licence_client {
 namespace {
 
 using nlohmann::json;
-
-// Writes `text` to a new file beside `file` with `mode`, then renames it over `file`.
-VoidResult replace_file(const std::filesystem::path& file, const std::string& text, mode_t mode) {
-    std::error_code ec;
-    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
-    if (ec) return Error(Errc::io, "cannot create " + file.parent_path().string() + ": " + ec.message());
-    const auto temporary = file.string() + ".new";
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) return Error(Errc::io, "cannot write " + temporary + ": " + std::strerror(errno));
-    // The mode given to open() is reduced by the umask; owner-only must hold whatever the umask is.
-    bool ok = ::fchmod(fd, mode) == 0;
-    for (std::size_t done = 0; ok && done < text.size();) {
-        const auto n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        ok = n > 0;
-        if (ok) done += std::size_t(n);
-    }
-    ok = ::fsync(fd) == 0 && ok;
-    const int saved = errno;
-    ::close(fd);
-    if (!ok || std::rename(temporary.c_str(), file.c_str()) != 0) {
-        const std::string reason = std::strerror(ok ? errno : saved);
-        ::unlink(temporary.c_str());
-        return Error(Errc::io, "cannot write " + file.string() + ": " + reason);
-    }
-    return {};
-}
 
 Result<std::optional<licence::Time>> optional_time(const json& state, const char* name,
                                                    const std::filesystem::path& file) {
@@ -77,16 +45,15 @@ Result<LocalState> read_state(const std::filesystem::path& file) {
 
 VoidResult write_state(const std::filesystem::path& file, const LocalState& state) {
     auto time = [](const std::optional<licence::Time>& t) { return t ? json(licence::format_time(*t)) : json(); };
-    return replace_file(
-        file, json{{"last_check", time(state.last_check)}, {"high_water", time(state.high_water)}}.dump(2) + "\n",
-        0600);
+    return write_owner_only_file(
+        file, json{{"last_check", time(state.last_check)}, {"high_water", time(state.high_water)}}.dump(2) + "\n");
 }
 
 Result<licence::Licence> install_licence(const std::filesystem::path& licence_file, std::string_view text,
                                          std::string_view public_key_pem) {
     auto verified = licence::verify_licence(text, public_key_pem);
     if (!verified) return verified.error();
-    if (auto written = replace_file(licence_file, std::string(text), 0644); !written) return written.error();
+    if (auto written = write_owner_only_file(licence_file, text); !written) return written.error();
     return verified;
 }
 
