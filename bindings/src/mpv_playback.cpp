@@ -71,7 +71,13 @@ public:
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
-        int rc = posix_spawnp(&viewer_->pid, options_.mpv_path.c_str(), nullptr, nullptr, argv.data(), environ);
+        // Only stdin/stdout/stderr go to mpv: Asio's sockets are not close-on-exec, and a viewer holding the UDP
+        // port, the overlay server's or an OBS connection would outlive the host with them.
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+        int rc = posix_spawnp(&viewer_->pid, options_.mpv_path.c_str(), &actions, nullptr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
         if (rc != 0) {
             viewer_.reset();
             done(vta::Error(vta::Errc::spawn_failed, "cannot start " + options_.mpv_path + ": " + std::strerror(rc)));

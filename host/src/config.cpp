@@ -228,19 +228,34 @@ bool read_courts(const nlohmann::json& j, courts::CourtsConfig& courts, std::str
     ObjectReader r(j, "courts", error);
     std::string broker;
     int max_rows = int(courts.outbox_max_rows);
-    if (!r.only_keys({"enabled", "broker", "court", "tournament", "username", "password", "tls", "outbox_max_rows"}) ||
+    std::string delivery = courts.confirmed_by_tournament ? "tournament" : "broker";
+    if (!r.only_keys({"enabled", "broker", "court", "tournament", "username", "password", "tls", "outbox_max_rows",
+                      "delivery"}) ||
         !r.boolean("enabled", courts.enabled) || !r.text("broker", broker) ||
         !r.integer("court", courts.court, 1, 99) || !r.text("tournament", courts.tournament) ||
-        !r.text("username", courts.username) || !r.integer("outbox_max_rows", max_rows, 1000, 100000000))
+        !r.text("username", courts.username) || !r.integer("outbox_max_rows", max_rows, 1000, 100000000) ||
+        !r.text("delivery", delivery))
         return false;
     courts.outbox_max_rows = max_rows;
+    if (delivery != "tournament" && delivery != "broker") {
+        error = "courts.delivery: expected \"tournament\" (an event leaves the outbox when the tournament side "
+                "stored it) or \"broker\" (when the broker acknowledged it), got \"" + delivery + "\"";
+        return false;
+    }
+    courts.confirmed_by_tournament = delivery == "tournament";
     // Never echoed: the value is a secret.
     if (j.contains("password")) {
-        if (!j["password"].is_string()) {
-            error = "courts.password: expected a string";
+        const auto& password = j["password"];
+        const auto secret =
+            password.is_object() && password.size() == 1 ? password.find("secret") : password.end();
+        if (password.is_string()) {
+            courts.password = password.get<std::string>();
+        } else if (secret != password.end() && secret->is_string() && !secret->get_ref<const std::string&>().empty()) {
+            courts.password_secret = secret->get<std::string>();
+        } else {
+            error = "courts.password: expected a string, or {\"secret\": \"NAME\"} naming a stored secret";
             return false;
         }
-        courts.password = j["password"].get<std::string>();
     }
     if (auto* tls = r.child("tls")) {
         ObjectReader t(*tls, "courts.tls", error);
@@ -286,7 +301,7 @@ bool read_courts(const nlohmann::json& j, courts::CourtsConfig& courts, std::str
             "is true";
         return false;
     }
-    if (courts.username.empty() && !courts.password.empty()) {
+    if (courts.username.empty() && (!courts.password.empty() || !courts.password_secret.empty())) {
         error = "courts.username: expected a user name with courts.password";
         return false;
     }
@@ -340,7 +355,8 @@ nlohmann::json default_config_json() {
           {"tournament", ""},
           {"username", ""},
           {"password", ""},
-          {"outbox_max_rows", d.courts.outbox_max_rows}}},
+          {"outbox_max_rows", d.courts.outbox_max_rows},
+          {"delivery", d.courts.confirmed_by_tournament ? "tournament" : "broker"}}},
     };
 }
 

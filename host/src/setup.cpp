@@ -1,6 +1,5 @@
 #include "vta/host/setup.hpp"
 
-#include <cctype>
 #include <optional>
 
 #include "vta/host/paths.hpp"
@@ -30,36 +29,42 @@ vta::Result<HostSetup> resolve_setup(const ParsedOptions& o, std::filesystem::pa
 }
 
 void resolve_secrets(HostSetup& setup, const secrets::MachineIdentity& machine) {
-    std::optional<vta::Result<secrets::Secrets>> stored;  // read once, when a connection names a secret
-    for (auto& connection : setup.config.obs) {
-        const std::string which = "OBS connection \"" + connection.name + "\"";
-        if (connection.password_secret.empty()) {
-            if (!connection.password.empty()) {
-                std::string name;
-                for (char c : connection.name)
-                    name += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(c)) : '_';
-                setup.warnings.push_back(
-                    which + " has its password in plain text in the config file: move it into the secrets file " +
-                    "with `vta secret set obs_" + name + "` (the password on standard input), then write " +
-                    "\"password\": {\"secret\": \"obs_" + name + "\"} in the connection");
-            }
-            continue;
-        }
+    std::optional<vta::Result<secrets::Secrets>> stored;  // read once, when something names a secret
+    // Fills `password` from the secret `secret_name`; a missing or unreadable secret is a warning (no password).
+    auto resolve = [&](const std::string& which, const std::string& secret_name, std::string& password) {
         if (!stored) stored = secrets::read_secrets(setup.secrets_file, machine);
         if (!*stored) {
-            setup.warnings.push_back(which + ": its password (secret \"" + connection.password_secret +
+            setup.warnings.push_back(which + ": its password (secret \"" + secret_name +
                                      "\") cannot be read, so it connects without one: " + stored->error().message);
-            continue;
+            return;
         }
-        const auto found = (*stored)->find(connection.password_secret);
+        const auto found = (*stored)->find(secret_name);
         if (found == (*stored)->end()) {
-            setup.warnings.push_back(which + ": secret \"" + connection.password_secret + "\" is not in " +
-                                     setup.secrets_file.string() + " (add it with `vta secret set " +
-                                     connection.password_secret + "`), so it connects without a password");
-            continue;
+            setup.warnings.push_back(which + ": secret \"" + secret_name + "\" is not in " +
+                                     setup.secrets_file.string() + " (add it with `vta secret set " + secret_name +
+                                     "`), so it connects without a password");
+            return;
         }
-        connection.password = found->second;
+        password = found->second;
+    };
+    auto plain_text_warning = [&](const std::string& which, const std::string& suggested, const std::string& where) {
+        setup.warnings.push_back(which + " has its password in plain text in the config file: move it into the " +
+                                 "secrets file with `vta secret set " + suggested +
+                                 "` (the password on standard input), then write \"password\": {\"secret\": \"" +
+                                 suggested + "\"} in " + where);
+    };
+    for (auto& connection : setup.config.obs) {
+        const std::string which = "OBS connection \"" + connection.name + "\"";
+        if (!connection.password_secret.empty())
+            resolve(which, connection.password_secret, connection.password);
+        else if (!connection.password.empty())
+            plain_text_warning(which, secrets::obs_password_secret_name(connection.name), "the connection");
     }
+    auto& courts = setup.config.courts;
+    if (!courts.password_secret.empty())
+        resolve("courts (the broker)", courts.password_secret, courts.password);
+    else if (!courts.password.empty())
+        plain_text_warning("courts (the broker)", "courts_broker", "courts");
 }
 
 }  // namespace vta::host

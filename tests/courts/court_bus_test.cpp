@@ -80,12 +80,14 @@ std::string topic(int court, const std::string& leaf) {
 
 class Court {
 public:
+    // `delivery` "broker": an event leaves the outbox at the broker's PUBACK (no tournament side in these tests).
     Court(int number, std::uint16_t broker_port, const std::filesystem::path& workflows = {}) : number_(number) {
         nlohmann::json config = {{"courts",
                                   {{"enabled", true},
                                    {"broker", "127.0.0.1:" + std::to_string(broker_port)},
                                    {"court", number},
-                                   {"tournament", tournament}}},
+                                   {"tournament", tournament},
+                                   {"delivery", "broker"}}},
                                  {"overlays", {{"enabled", false}}}};
         if (!workflows.empty()) config["workflows"] = {{"folders", {workflows.string()}}};
         std::filesystem::create_directories(folder_.path() / "config" / "restrike-vta");

@@ -7,7 +7,9 @@
 // arrival -> committed latencies (p50/p99; arrival = the kernel's receive timestamp; for the baseline
 // the decode columns are arrival -> its handler, the floor the host's figure sits on), the highest
 // rate each sustained without loss, and their ratio. The host path runs again with the overlay server on and 10
-// pages following its feed ("host+ovl"), for the ratio with and without it. Finally the idle RSS of a real `vta run`.
+// pages following its feed ("host+ovl"), and with the courts' bus publishing every event to a real Mosquitto
+// ("host+bus", delivery "broker": nothing confirms from a tournament side here), for the ratios with and without
+// them. Finally the idle RSS of a real `vta run`.
 //
 // Usage: bench_ingest [--seconds S] [--rates 50000,100000,...] [--pin-sender]
 //   --pin-sender: the sender on the last CPU, the receiving loop on CPU 0, as when tkStrike runs on another
@@ -38,11 +40,13 @@
 #include <boost/beast/websocket.hpp>
 
 #include "child_process.hpp"
+#include "vta/courts/court_bus.hpp"
 #include "vta/host/capture.hpp"
 #include "vta/host/ingest.hpp"
 #include "vta/host/overlays.hpp"
 #include "vta/store/writer.hpp"
 #include "vta/host/udp_sender.hpp"
+#include "vta_test_peers.hpp"
 
 namespace {
 
@@ -233,7 +237,13 @@ private:
     std::thread thread_;
 };
 
-RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, double seconds, bool overlays_on) {
+// What runs beside the ingest path.
+enum class Beside { nothing, overlays, courts_bus };
+
+// The courts' broker, started by main for the host+bus runs.
+std::unique_ptr<vta::test_peers::MosquittoPeer> broker;
+
+RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, double seconds, Beside beside) {
     vta::test::TempFolder folder;
     // Written by the loop, read by the writer thread: atomics, not a shared mutex, so the measurement never
     // makes the loop wait on the (lower-priority) writer thread.
@@ -242,9 +252,12 @@ RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, 
     decoded_latency.reserve(arrival_by_id.size());
     committed_latency.reserve(arrival_by_id.size());
     std::int64_t committed_through = 0;  // writer thread only
+    std::atomic<vta::courts::CourtBus*> bus_to_tell{nullptr};
 
     vta::store::WriterOptions options;
+    options.outbox_max_rows = vta::courts::CourtsConfig{}.outbox_max_rows;
     options.on_commit = [&](const vta::store::CommitInfo& info) {
+        if (auto* bus = bus_to_tell.load()) bus->on_committed();
         const std::int64_t now = wall_us();
         for (std::int64_t id = committed_through + 1; id <= info.last_datagram_id; ++id) {
             if (std::size_t(id) >= arrival_by_id.size()) break;
@@ -258,9 +271,22 @@ RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, 
         std::fprintf(stderr, "cannot open the store: %s\n", writer.error().message.c_str());
         std::exit(1);
     }
-    vta::host::Ingest ingest(*writer.value(), std::nullopt);
-
     boost::asio::io_context io;
+    std::shared_ptr<vta::courts::CourtBus> bus;
+    if (beside == Beside::courts_bus) {
+        vta::courts::CourtsConfig config;
+        config.enabled = true;
+        config.broker_host = "127.0.0.1";
+        config.broker_port = broker->port();
+        config.tournament = "bench";
+        config.confirmed_by_tournament = false;
+        bus = vta::courts::CourtBus::open(io, config, folder.path() / "bench.sqlite3", *writer.value()).value();
+        bus_to_tell = bus.get();
+        bus->start();
+        while (!bus->connected()) io.run_for(std::chrono::milliseconds(10));
+    }
+    vta::host::Ingest ingest(bus ? bus->sink() : *writer.value(), std::nullopt);
+
     std::atomic<std::uint64_t> received{0};
     auto listener = open_listener(io, [&](const vta::pss::ReceivedDatagram& d) {
         ingest.on_datagram(d);
@@ -272,7 +298,7 @@ RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, 
     listener->on_drained([&] { ingest.flush_match(); });
     std::shared_ptr<vta::host::Overlays> overlays;
     std::unique_ptr<FeedPages> pages;
-    if (overlays_on) {
+    if (beside == Beside::overlays) {
         vta::host::OverlaysConfig config;
         config.port = 0;
         overlays = vta::host::Overlays::open(io, config, VTA_SHIPPED_OVERLAYS, ingest).value();
@@ -285,6 +311,10 @@ RunResult run_host_path(const std::vector<std::string>& datagrams, double rate, 
     pages.reset();
     if (overlays) overlays->stop();
     (void)writer.value()->close();
+    if (bus) {
+        bus_to_tell = nullptr;
+        bus->stop();
+    }
     r.stored = std::uint64_t(writer.value()->status().last_datagram_id);
     r.decoded_p50 = percentile(decoded_latency, 0.50);
     r.decoded_p99 = percentile(decoded_latency, 0.99);
@@ -383,21 +413,23 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     std::printf("%-9s %10s %10s %10s %10s | %9s %9s | %10s %10s | %10s %10s\n", "path", "offered/s", "sent", "received",
                 "stored", "decode50", "decode99", "commit50", "commit99", "lost", "");
-    double best_host = 0, best_base = 0, best_overlays = 0;
+    broker = std::make_unique<vta::test_peers::MosquittoPeer>();
+    double best_host = 0, best_base = 0, best_overlays = 0, best_bus = 0;
     for (double rate : rates) {
         const RunResult base = run_baseline(datagrams, rate, seconds);
         std::printf("%-9s %10.0f %10llu %10llu %10s | %7.0fus %7.0fus | %10s %10s | %10llu\n", "baseline", rate,
                     (unsigned long long)base.sent, (unsigned long long)base.received, "-", base.decoded_p50,
                     base.decoded_p99, "-", "-", (unsigned long long)(base.sent - base.received));
         if (base.lossless()) best_base = std::max(best_base, rate);
-        for (const bool overlays_on : {false, true}) {
-            const RunResult host = run_host_path(datagrams, rate, seconds, overlays_on);
-            std::printf("%-9s %10.0f %10llu %10llu %10llu | %7.0fus %7.0fus | %8.1fms %8.1fms | %10llu\n",
-                        overlays_on ? "host+ovl" : "host", rate, (unsigned long long)host.sent,
+        for (const Beside beside : {Beside::nothing, Beside::overlays, Beside::courts_bus}) {
+            const RunResult host = run_host_path(datagrams, rate, seconds, beside);
+            const char* path = beside == Beside::nothing ? "host" : beside == Beside::overlays ? "host+ovl" : "host+bus";
+            std::printf("%-9s %10.0f %10llu %10llu %10llu | %7.0fus %7.0fus | %8.1fms %8.1fms | %10llu\n", path,
+                        rate, (unsigned long long)host.sent,
                         (unsigned long long)host.received, (unsigned long long)host.stored, host.decoded_p50,
                         host.decoded_p99, host.committed_p50 / 1000, host.committed_p99 / 1000,
                         (unsigned long long)(host.sent - host.stored));
-            double& best = overlays_on ? best_overlays : best_host;
+            double& best = beside == Beside::nothing ? best_host : beside == Beside::overlays ? best_overlays : best_bus;
             if (host.lossless()) best = std::max(best, rate);
         }
     }
@@ -407,6 +439,10 @@ int main(int argc, char** argv) {
         "with the overlay server on and 10 pages: %.0f datagrams/s stored with nothing lost; ratio to without "
         "it %.2f\n",
         best_overlays, best_host > 0 ? best_overlays / best_host : 0.0);
+    std::printf(
+        "with the courts' bus publishing every event: %.0f datagrams/s stored with nothing lost; ratio to without "
+        "it %.2f (target >= 0.95)\n",
+        best_bus, best_host > 0 ? best_bus / best_host : 0.0);
     std::printf("targets: >= 50000/s stored with none lost; p99 arrival->decoded < 100 us\n");
     const long rss = idle_rss_kib(VTA_BINARY);
     std::printf("idle `vta run` RSS: %.1f MiB (target < 20 MiB)\n", double(rss) / 1024.0);

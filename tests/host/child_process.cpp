@@ -26,6 +26,8 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
         const int fd = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
+        // Only stdin/stdout/stderr: a socket of the test's (a TcpLink's, say) held by a child would outlive its close.
+        close_range(3, ~0U, 0);
         for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
         std::vector<char*> argv{const_cast<char*>(program.c_str())};
         for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -36,7 +38,7 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
 }
 
 ChildProcess::~ChildProcess() {
-    if (pid_ > 0 && !exited_) {
+    if (pid_ > 0 && !status_) {
         kill(pid_, SIGKILL);
         waitpid(pid_, nullptr, 0);
     }
@@ -45,17 +47,16 @@ ChildProcess::~ChildProcess() {
 void ChildProcess::signal(int sig) const { kill(pid_, sig); }
 
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
-    std::optional<int> status;
+    if (status_) return status_;
     wait_until(
         [&] {
             int raw = 0;
             if (waitpid(pid_, &raw, WNOHANG) != pid_) return false;
-            exited_ = true;
-            status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+            status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
             return true;
         },
         timeout);
-    return status;
+    return status_;
 }
 
 std::string ChildProcess::output() const {

@@ -23,14 +23,15 @@ public:
 
     pid_t pid() const { return pid_; }
     void signal(int sig) const;
-    // Waits for the exit; returns the exit status, or nothing if still running at the deadline.
+    // Waits for the exit; returns the exit status (again on later calls), or nothing if still running at the
+    // deadline.
     std::optional<int> wait(std::chrono::milliseconds timeout);
     std::string output() const;
 
 private:
     pid_t pid_ = -1;
     std::filesystem::path output_;
-    bool exited_ = false;
+    std::optional<int> status_;  // once reaped
 };
 
 // Runs to completion and returns {exit status, stdout+stderr}.

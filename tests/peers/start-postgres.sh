@@ -1,18 +1,20 @@
 #!/bin/bash
 # Starts a throw-away PostgreSQL cluster for tests: initdb into DIR/data, the server on 127.0.0.1:P with its
 # unix socket in DIR, trust authentication for the user `postgres`, no fsync (a test's data need not survive a
-# power cut). PostgreSQL refuses to run as root: as root (the tests are) the cluster belongs to the Debian user
+# power cut) unless --durable (fsync and synchronous commits, as a real store: for benchmarks). Commit times are
+# tracked (pg_xact_commit_timestamp) for latency figures. PostgreSQL refuses to run as root: as root (the tests are) the cluster belongs to the Debian user
 # `postgres` and both initdb and the server run through `runuser -u postgres`; as anyone else, as that user.
 # Connect with postgresql://postgres@127.0.0.1:P/postgres.
 #
-#   start-postgres.sh --port P --dir DIR [--timeout-s S]
+#   start-postgres.sh --port P --dir DIR [--timeout-s S] [--durable]
 set -u
 here=$(dirname "$(readlink -f "$0")")
 source "$here/peer-lib.sh"
 
-port="" dir="" timeout_s=20
+port="" dir="" timeout_s=20 durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 while (( $# )); do
   case "$1" in
+    --durable) durability=""; shift; continue ;;
     --port) port=$2 ;;
     --dir) dir=$2 ;;
     --timeout-s) timeout_s=$2 ;;
@@ -43,7 +45,7 @@ if [[ ! -d "$dir/data" ]]; then
 $(tail -n 20 "$dir/initdb.log")"
 fi
 "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t "$timeout_s" start \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c track_commit_timestamp=on $durability" \
   >"$dir/pg_ctl.log" 2>&1 || die "postgres did not start on 127.0.0.1:$port:
 $(tail -n 20 "$dir/pg_ctl.log" "$dir/postgres.log" 2>/dev/null)"
 echo "postgres ready: port=$port dir=$dir ready_ms=$(( $(now_ms) - started_ms ))"

@@ -6,15 +6,11 @@
 #include <fstream>
 #include <thread>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
+#include "bus_processes.hpp"
 #include "vta_bus_peers.hpp"
 #include "vta_chromium_peer.hpp"
 
@@ -144,86 +140,13 @@ private:
     std::unique_ptr<MqttPublisher> publisher_;
 };
 
-std::string http_get(std::uint16_t port, const std::string& target) {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::socket socket(io);
-    socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-    const std::string request = "GET " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    boost::asio::write(socket, boost::asio::buffer(request));
-    std::string response;
-    boost::system::error_code ec;
-    boost::asio::read(socket, boost::asio::dynamic_buffer(response), ec);
-    const auto body = response.find("\r\n\r\n");
-    return body == std::string::npos ? std::string() : response.substr(body + 4);
-}
-
-// `vta tournament run` as a child process.
-class TournamentSide {
+// `vta tournament run` on this process's broker.
+class TournamentSide : public test::TournamentSide {
 public:
     TournamentSide(std::string tournament, std::string db_url, int courts = 0)
-        : tournament_(std::move(tournament)), db_url_(std::move(db_url)), courts_(courts) {
-        start();
-    }
-    ~TournamentSide() { stop(); }
-
-    void start() {
-        port_ = test_peers::free_tcp_port();
-        process_ = std::make_unique<test::ChildProcess>(
-            VTA_BINARY,
-            std::vector<std::string>{"tournament", "run", "--db", db_url_, "--broker", peers->mosquitto.address(),
-                                     "--tournament", tournament_, "--port", std::to_string(port_), "--courts",
-                                     std::to_string(courts_)},
-            folder_.xdg_env(), folder_.path() / ("tournament-" + std::to_string(++runs_) + ".log"));
-        if (!test::wait_until([this] { return process_->output().find("board at") != std::string::npos; }, 15s))
-            throw std::runtime_error("vta tournament run did not start:\n" + process_->output());
-        // Subscribed (SUBACK): from here on the broker routes the courts' messages to this side.
-        if (!board_shows([](const json& b) { return b.value("broker", json::object()).value("connected", false); }))
-            throw std::runtime_error("vta tournament run did not subscribe:\n" + process_->output());
-    }
-    void stop() {
-        if (!process_) return;
-        process_->signal(SIGTERM);
-        const auto status = process_->wait(10s);
-        EXPECT_EQ(status, std::optional<int>(0)) << process_->output();
-        process_.reset();
-    }
-
-    json board() const { return json::parse(http_get(port_, "/api/board"), nullptr, false); }
-    json court(int number) const {
-        for (const auto& c : board().value("courts", json::array()))
-            if (c["court"] == number) return c;
-        return nullptr;
-    }
-    // Waits until `condition` holds for the board.
-    ::testing::AssertionResult board_shows(const std::function<bool(const json&)>& condition,
-                                           std::chrono::milliseconds timeout = 5s) const {
-        json last;
-        if (test::wait_until(
-                [&] {
-                    last = board();
-                    return last.is_object() && condition(last);
-                },
-                timeout))
-            return ::testing::AssertionSuccess();
-        return ::testing::AssertionFailure() << "board: " << last.dump(1) << "\n" << log();
-    }
-    std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-    std::string log() const { return process_ ? process_->output() : ""; }
-
-private:
-    std::string tournament_, db_url_;
-    int courts_;
-    test::TempFolder folder_;
-    std::unique_ptr<test::ChildProcess> process_;
-    std::uint16_t port_ = 0;
-    int runs_ = 0;
+        : test::TournamentSide(std::move(tournament), std::move(db_url), peers->mosquitto.address(), courts) {}
 };
-
-json court_in(const json& board, int number) {
-    for (const auto& c : board.value("courts", json::array()))
-        if (c["court"] == number) return c;
-    return json::object();
-}
+using test::court_in;
 
 std::string time_of_day(std::int64_t ms) {
     const std::time_t seconds = ms / 1000;

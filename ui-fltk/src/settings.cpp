@@ -1,6 +1,5 @@
 #include "vta/ui/settings.hpp"
 
-#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <initializer_list>
@@ -9,6 +8,7 @@
 
 #include "vta/common/owner_only.hpp"
 #include "vta/host/config.hpp"
+#include "vta/secrets/secrets_file.hpp"
 
 namespace vta::ui {
 
@@ -128,13 +128,6 @@ std::optional<std::string> password_secret(const nlohmann::json& base, const std
     return std::nullopt;
 }
 
-// obs_ and the connection's name in lower case, other characters as '_': "OBS REC" gives "obs_obs_rec".
-std::string default_secret_name(const std::string& connection) {
-    std::string name = "obs_";
-    for (char c : connection) name += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(c)) : '_';
-    return name.substr(0, 64);
-}
-
 std::optional<std::string> read_whole_file(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return std::nullopt;
@@ -230,7 +223,7 @@ FormCheck apply_form(const SettingsForm& f, const nlohmann::json& base) {
         if (!trim(c.host).empty()) connection["host"] = trim(c.host);
         const auto secret = password_secret(base, trim(c.name));
         if (!c.password.empty()) {
-            connection["password"] = {{"secret", secret.value_or(default_secret_name(trim(c.name)))}};
+            connection["password"] = {{"secret", secret.value_or(secrets::obs_password_secret_name(trim(c.name)))}};
             secrets[connection["password"]["secret"].get<std::string>()] = c.password;
         } else if (secret) {
             connection["password"] = {{"secret", *secret}};

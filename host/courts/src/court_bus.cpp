@@ -34,7 +34,12 @@ std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohma
 
 CourtTopics CourtTopics::of(const std::string& tournament, int court) {
     const std::string base = "vta/" + tournament + "/court/" + std::to_string(court) + "/";
-    return {base + "status", base + "state", base + "events", "vta/" + tournament + "/lua/"};
+    return {base + "status",
+            base + "state",
+            base + "events",
+            "vta/" + tournament + "/stored/" + std::to_string(court),
+            "vta/" + tournament + "/tournament/status",
+            "vta/" + tournament + "/lua/"};
 }
 
 bool valid_lua_suffix(const std::string& suffix) {
@@ -188,6 +193,17 @@ void CourtBus::on_connect(int rc, const std::string& reason) {
     std::set<std::string> subscribed;
     for (const auto& [id, entry] : lua_handlers_)
         if (subscribed.insert(entry.first).second) (void)mqtt_->subscribe(entry.first);
+    if (!config_.confirmed_by_tournament) return pump();
+    (void)mqtt_->subscribe(topics_.stored);
+    (void)mqtt_->subscribe(topics_.tournament_status);
+    // The broker may have lost what it acknowledged (a crash loses its memory): every unconfirmed event goes again.
+    publish_again();
+}
+
+void CourtBus::publish_again() {
+    again_through_ = std::max(again_through_, published_through_);
+    published_through_ = 0;
+    ++generation_;  // a read under way started from the old position
     pump();
 }
 
@@ -197,8 +213,9 @@ void CourtBus::on_disconnect(int rc) {
     if (!stopped_) spdlog::warn("courts: disconnected from the broker (code {}); the outbox keeps the events", rc);
     // What was not acknowledged is published again from the outbox after the reconnect (maybe twice: harmless).
     std::int64_t lowest = published_through_ + 1;
-    for (const auto& [mid, seq] : unacked_) lowest = std::min(lowest, seq);
+    for (const auto& [mid, row] : unacked_) lowest = std::min(lowest, row.seq);
     published_through_ = lowest - 1;
+    again_through_ = std::min(again_through_, published_through_);
     unacked_.clear();
 }
 
@@ -231,13 +248,18 @@ void CourtBus::publish_rows(std::uint64_t generation, std::size_t asked,
         return;
     }
     for (const store::OutboxMessage& row : *rows) {
+        const bool event = row.topic == topics_.events;
+        if (!event && row.seq <= again_through_) {
+            published_through_ = row.seq;  // acknowledged by the broker already, its deletion under way
+            continue;
+        }
         const bool retained = row.topic == topics_.state;
         auto mid = mqtt_->publish(row.topic, row.payload, retained);
         if (!mid) {
             spdlog::warn("courts: {}", mid.error().message);
             break;  // the disconnect callback follows; the rest goes after the reconnect
         }
-        unacked_[*mid] = row.seq;
+        unacked_[*mid] = {row.seq, event};
         published_through_ = row.seq;
         if (retained) last_state_published_ = row;
     }
@@ -247,7 +269,8 @@ void CourtBus::publish_rows(std::uint64_t generation, std::size_t asked,
 void CourtBus::on_puback(int mid) {
     auto acked = unacked_.find(mid);
     if (acked == unacked_.end()) return;  // status, a republished state, or from before a reconnect
-    acknowledged_.push_back(acked->second);
+    // An event stays until the tournament side says it stored it (on_stored).
+    if (!acked->second.event || !config_.confirmed_by_tournament) acknowledged_.push_back(acked->second.seq);
     unacked_.erase(acked);
     remove_acknowledged();
     pump();
@@ -321,6 +344,8 @@ void CourtBus::on_message(const std::string& topic, const std::string& payload) 
         spdlog::warn("courts: a message on {} is not a JSON object; ignored", topic);
         return;
     }
+    if (topic == topics_.stored) return on_stored(message);
+    if (topic == topics_.tournament_status) return on_tournament_status(message);
     const int from_court = message.value("court", 0);
     const nlohmann::json data = message.contains("data") ? message["data"] : nlohmann::json();
     // Copied: a handler may unsubscribe.
@@ -328,6 +353,30 @@ void CourtBus::on_message(const std::string& topic, const std::string& payload) 
     for (const auto& [id, entry] : lua_handlers_)
         if (entry.first == topic) handlers.push_back(entry.second);
     for (const auto& handler : handlers) handler(data, from_court);
+}
+
+
+void CourtBus::on_stored(const nlohmann::json& message) {
+    const auto seqs = message.find("seqs");
+    if (seqs == message.end() || !seqs->is_array()) {
+        spdlog::warn("courts: a message on {} has no \"seqs\" array; ignored", topics_.stored);
+        return;
+    }
+    for (const auto& seq : *seqs)
+        if (seq.is_number_integer()) acknowledged_.push_back(seq.get<std::int64_t>());
+    remove_acknowledged();
+}
+
+// The tournament side back online (restarted, or after a broker restart) may have missed what was sent while it
+// was away: everything still unconfirmed goes again. Its first status after this host's own connect needs nothing,
+// the connect already sent everything again.
+void CourtBus::on_tournament_status(const nlohmann::json& message) {
+    if (!message.value("online", false)) return;
+    const std::int64_t since = message.value("since_ms", std::int64_t(0));
+    if (since == tournament_since_ms_) return;
+    const bool first = tournament_since_ms_ == 0;
+    tournament_since_ms_ = since;
+    if (!first) publish_again();
 }
 
 }  // namespace vta::courts

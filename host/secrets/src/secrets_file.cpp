@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cctype>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -126,6 +127,12 @@ bool valid_secret_name(std::string_view name) {
     for (char c : name)
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.')) return false;
     return true;
+}
+
+std::string obs_password_secret_name(std::string_view connection) {
+    std::string name = "obs_";
+    for (char c : connection) name += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(c)) : '_';
+    return name.substr(0, 64);
 }
 
 Result<Secrets> read_secrets(const std::filesystem::path& file, const MachineIdentity& machine) {

@@ -89,6 +89,14 @@ bool valid_tournament_slug(std::string_view slug) {
 
 std::string court_topic_filter(std::string_view tournament) { return "vta/" + std::string(tournament) + "/court/+/#"; }
 
+std::string stored_topic(std::string_view tournament, int court) {
+    return "vta/" + std::string(tournament) + "/stored/" + std::to_string(court);
+}
+
+std::string tournament_status_topic(std::string_view tournament) {
+    return "vta/" + std::string(tournament) + "/tournament/status";
+}
+
 vta::Result<CourtMessage> parse_court_message(std::string_view tournament, std::string_view topic,
                                               std::string_view payload) {
     const std::string prefix = "vta/" + std::string(tournament) + "/court/";

@@ -1,6 +1,8 @@
 #include "vta/tournament/service.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <map>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -80,20 +82,38 @@ struct Service::State {
 
     mutable std::mutex mutex;
     std::condition_variable wake;
-    std::deque<ReceivedMessage> queue;
+    // Statuses and states go ahead of events: a court's events replayed after an outage may be thousands, and the
+    // board must show the court back within 2 s all the same.
+    std::deque<ReceivedMessage> live;
+    std::deque<ReceivedMessage> events;
     bool stopping = false;
     bool dirty = true;
     json broker = {{"connected", false}, {"since_ms", now_ms()}, {"reason", "not connected yet"}};
     json board = json::object();
 
     std::unique_ptr<Subscriber> subscriber;
+    std::atomic<Subscriber*> publisher{nullptr};  // the subscriber once it runs, for the stored seqs
     std::thread database_thread;
 
     void run(std::promise<vta::VoidResult> opened);
     vta::Result<json> build_board(Store& store);
     void received(const std::string& topic, const std::string& payload, bool retained);
     void connection_changed(bool connected, const std::string& reason);
+    void confirm_stored(const std::vector<ReceivedMessage>& batch);
 };
+
+// Tells each court which of its events are now committed here (duplicates included: the court may not have heard
+// the first confirmation), so it can empty its outbox. A confirmation lost on the way costs a replay, never an
+// event: the court keeps what is not confirmed.
+void Service::State::confirm_stored(const std::vector<ReceivedMessage>& batch) {
+    Subscriber* to = publisher.load();
+    if (!to) return;
+    std::map<int, json> seqs;  // court -> [seq]
+    for (const ReceivedMessage& received : batch)
+        if (const auto* event = std::get_if<CourtEvent>(&received.message)) seqs[event->court].push_back(event->seq);
+    for (const auto& [court, list] : seqs)
+        (void)to->publish(stored_topic(options.tournament, court), json{{"seqs", list}}.dump(), false);
+}
 
 void Service::State::received(const std::string& topic, const std::string& payload, bool retained) {
     auto message = parse_court_message(options.tournament, topic, payload);
@@ -103,7 +123,8 @@ void Service::State::received(const std::string& topic, const std::string& paylo
     }
     {
         std::lock_guard lock(mutex);
-        queue.push_back({std::move(message.value()), retained, now_ms()});
+        const bool event = std::holds_alternative<CourtEvent>(message.value());
+        (event ? events : live).push_back({std::move(message.value()), retained, now_ms()});
     }
     wake.notify_one();
 }
@@ -166,12 +187,16 @@ void Service::State::run(std::promise<vta::VoidResult> opened) {
             std::unique_lock lock(mutex);
             const auto board_due = last_board + options.board_interval;
             wake.wait_until(lock, dirty ? board_due : Clock::now() + std::chrono::seconds(1),
-                            [&] { return stopping || !queue.empty() || (dirty && Clock::now() >= board_due); });
-            while (!queue.empty() && batch.size() < max_batch) {
-                batch.push_back(std::move(queue.front()));
-                queue.pop_front();
-            }
-            stop_now = stopping && queue.empty();
+                            [&] {
+                                return stopping || !live.empty() || !events.empty() ||
+                                       (dirty && Clock::now() >= board_due);
+                            });
+            for (auto* queue : {&live, &events})
+                while (!queue->empty() && batch.size() < max_batch) {
+                    batch.push_back(std::move(queue->front()));
+                    queue->pop_front();
+                }
+            stop_now = stopping && live.empty() && events.empty();
         }
         if (!db) {
             auto reopened = Store::open(options.database_url, Store::Mode::migrate);
@@ -191,6 +216,7 @@ void Service::State::run(std::promise<vta::VoidResult> opened) {
                 if (stop_now) return;
                 continue;
             }
+            confirm_stored(batch);
             batch.clear();
             std::lock_guard lock(mutex);
             dirty = true;
@@ -244,12 +270,14 @@ vta::Result<std::unique_ptr<Service>> Service::start(ServiceOptions options, OnB
     subscriber.port = s->options.broker_port;
     subscriber.client_id = s->options.client_id;
     subscriber.topic_filter = court_topic_filter(s->options.tournament);
+    subscriber.status_topic = tournament_status_topic(s->options.tournament);
     auto started = Subscriber::start(
         subscriber, [s](const std::string& t, const std::string& p, bool r) { s->received(t, p, r); },
         [s](bool connected, const std::string& reason) { s->connection_changed(connected, reason); });
     std::unique_ptr<Service> service(new Service(std::move(state)));
     if (!started) return started.error();
     s->subscriber = std::move(started.value());
+    s->publisher = s->subscriber.get();
     return service;
 }
 

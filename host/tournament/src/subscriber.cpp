@@ -1,8 +1,10 @@
 #include "vta/tournament/subscriber.hpp"
 
+#include <chrono>
 #include <mutex>
 
 #include <mosquitto.h>
+#include <nlohmann/json.hpp>
 
 namespace vta::tournament {
 
@@ -10,11 +12,19 @@ struct Subscriber::State {
     SubscriberOptions options;
     OnMessage on_message;
     OnConnection on_connection;
+    std::mutex client_mutex;  // publish() from other threads against stop()
     mosquitto* client = nullptr;
     bool stopped = false;
 };
 
 namespace {
+
+std::string status_payload(bool online) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return nlohmann::json{{"online", online},
+                          {"since_ms", std::chrono::duration_cast<std::chrono::milliseconds>(now).count()}}
+        .dump();
+}
 
 void connected_callback(mosquitto* client, void* user, int rc) {
     auto* s = static_cast<Subscriber::State*>(user);
@@ -27,9 +37,13 @@ void connected_callback(mosquitto* client, void* user, int rc) {
         s->on_connection(false, std::string("subscribe: ") + mosquitto_strerror(rc));
 }
 
-void subscribed_callback(mosquitto*, void* user, int, int count, const int* granted) {
+void subscribed_callback(mosquitto* client, void* user, int, int count, const int* granted) {
     auto* s = static_cast<Subscriber::State*>(user);
     const bool granted_ok = count == 1 && granted[0] >= 0 && granted[0] <= 2;
+    if (granted_ok && !s->options.status_topic.empty()) {
+        const std::string online = status_payload(true);
+        mosquitto_publish(client, nullptr, s->options.status_topic.c_str(), int(online.size()), online.data(), 1, true);
+    }
     s->on_connection(granted_ok, granted_ok ? "connected" : "the broker refused the subscription");
 }
 
@@ -68,7 +82,12 @@ vta::Result<std::unique_ptr<Subscriber>> Subscriber::start(SubscriberOptions opt
     mosquitto_disconnect_callback_set(state->client, disconnected_callback);
     mosquitto_message_callback_set(state->client, message_callback);
     mosquitto_subscribe_callback_set(state->client, subscribed_callback);
-    mosquitto_reconnect_delay_set(state->client, 1, 2, false);
+    mosquitto_reconnect_delay_set(state->client, 1, 1, false);
+    if (!state->options.status_topic.empty()) {
+        const std::string offline = status_payload(false);
+        mosquitto_will_set(state->client, state->options.status_topic.c_str(), int(offline.size()), offline.data(), 1,
+                           true);
+    }
     std::unique_ptr<Subscriber> subscriber(new Subscriber(std::move(state)));
     State& s = *subscriber->state_;
     if (const int rc = mosquitto_loop_start(s.client); rc != MOSQ_ERR_SUCCESS)
@@ -82,9 +101,26 @@ vta::Result<std::unique_ptr<Subscriber>> Subscriber::start(SubscriberOptions opt
     return subscriber;
 }
 
+vta::VoidResult Subscriber::publish(const std::string& topic, const std::string& payload, bool retain) {
+    std::lock_guard lock(state_->client_mutex);
+    if (state_->stopped) return vta::Error(vta::Errc::closed, "mqtt: the subscriber is stopped");
+    if (const int rc =
+            mosquitto_publish(state_->client, nullptr, topic.c_str(), int(payload.size()), payload.data(), 1, retain);
+        rc != MOSQ_ERR_SUCCESS)
+        return vta::Error(vta::Errc::unavailable, "mqtt: publishing on " + topic + ": " + mosquitto_strerror(rc));
+    return {};
+}
+
 void Subscriber::stop() {
-    if (!state_ || state_->stopped) return;
+    if (!state_) return;
+    std::lock_guard lock(state_->client_mutex);
+    if (state_->stopped) return;
     state_->stopped = true;
+    if (!state_->options.status_topic.empty()) {
+        const std::string offline = status_payload(false);
+        mosquitto_publish(state_->client, nullptr, state_->options.status_topic.c_str(), int(offline.size()),
+                          offline.data(), 1, true);
+    }
     mosquitto_disconnect(state_->client);
     mosquitto_loop_stop(state_->client, true);
     mosquitto_destroy(state_->client);

@@ -17,7 +17,8 @@ namespace vta::test_peers {
 // A cluster run as the user `postgres` when the tests run as root (see start-postgres.sh).
 class PostgresPeer {
 public:
-    PostgresPeer();  // initdb and start on a free port
+    // initdb and start on a free port; `durable`: fsync and synchronous commits on (benchmarks), else off.
+    explicit PostgresPeer(bool durable = false);
     ~PostgresPeer();
     PostgresPeer(const PostgresPeer&) = delete;
     PostgresPeer& operator=(const PostgresPeer&) = delete;

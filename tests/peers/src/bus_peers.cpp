@@ -13,8 +13,10 @@
 
 namespace vta::test_peers {
 
-PostgresPeer::PostgresPeer() : dir_(make_scratch_dir("vta-postgres")), port_(free_tcp_port()) {
-    auto run = run_peer_script("start-postgres.sh", {"--port", std::to_string(port_), "--dir", dir_.string()});
+PostgresPeer::PostgresPeer(bool durable) : dir_(make_scratch_dir("vta-postgres")), port_(free_tcp_port()) {
+    std::vector<std::string> args{"--port", std::to_string(port_), "--dir", dir_.string()};
+    if (durable) args.push_back("--durable");
+    auto run = run_peer_script("start-postgres.sh", args);
     if (run.exit_code != 0) {
         remove_scratch_dir(dir_);
         throw PeerError("postgres did not start on port " + std::to_string(port_) + " (exit " +

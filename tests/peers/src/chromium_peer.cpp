@@ -121,6 +121,7 @@ pid_t spawn_group(std::vector<std::string> args, std::vector<std::string> env, c
         ::dup2(null_fd, 0);
         ::dup2(log_fd, 1);
         ::dup2(log_fd, 2);
+        ::close_range(3, ~0U, 0);
         ::prctl(PR_SET_CHILD_SUBREAPER, 1);
         const pid_t reaper = ::getpid();
         const pid_t browser = ::fork();

@@ -1,7 +1,9 @@
 #pragma once
 // The court on the courts' bus (docs/courts-bus.md is the contract): every stored event and the state snapshots go
 // through the outbox table of the court's store, written by the Writer in the transaction of the event, and are
-// published from there in seq order with QoS 1; a row is deleted once the broker acknowledged it. The status topic
+// published from there in seq order with QoS 1. An event row is deleted once the tournament side says it stored it
+// (or, with delivery "broker", at the broker's PUBACK, like the other rows); the rest of the outbox is published
+// again on every reconnect and whenever the tournament side comes back online. The status topic
 // carries online/offline, offline also as the MQTT will. Lua packages publish and subscribe under vta/<t>/lua/.
 //
 // libmosquitto runs its own network thread and the outbox its own SQLite thread; every completion is posted to
@@ -33,7 +35,9 @@ class MqttClient;
 // The topics of one court.
 struct CourtTopics {
     std::string status, state, events;
-    std::string lua_prefix;  // "vta/<t>/lua/"
+    std::string stored;             // "vta/<t>/stored/<n>": the seqs the tournament side has stored
+    std::string tournament_status;  // "vta/<t>/tournament/status": the tournament side online since when
+    std::string lua_prefix;         // "vta/<t>/lua/"
     static CourtTopics of(const std::string& tournament, int court);
 };
 
@@ -86,6 +90,9 @@ private:
     void on_disconnect(int rc);
     void on_puback(int mid);
     void on_message(const std::string& topic, const std::string& payload);
+    void on_stored(const nlohmann::json& message);
+    void on_tournament_status(const nlohmann::json& message);
+    void publish_again();
     void pump();
     void publish_rows(std::uint64_t generation, std::size_t asked, Result<std::vector<store::OutboxMessage>> rows);
     void remove_acknowledged();
@@ -114,8 +121,15 @@ private:
     std::uint64_t generation_ = 0;  // connections so far: a read made for an earlier one is dropped
     bool reading_ = false;
     bool more_ = false;                    // rows were committed while a read ran
-    std::int64_t published_through_ = 0;   // the highest seq handed to the broker in this connection
-    std::map<int, std::int64_t> unacked_;  // mid -> seq
+    std::int64_t published_through_ = 0;  // the highest seq handed to the broker in this connection
+    // Up to here only events go again: the other rows were acknowledged by the broker (publish_again()).
+    std::int64_t again_through_ = 0;
+    struct InFlight {
+        std::int64_t seq = 0;
+        bool event = false;
+    };
+    std::map<int, InFlight> unacked_;  // mid -> row
+    std::int64_t tournament_since_ms_ = 0;  // of the tournament side's last online status seen
     std::vector<std::int64_t> acknowledged_;
     bool removing_ = false;
     std::int64_t since_ms_ = 0;

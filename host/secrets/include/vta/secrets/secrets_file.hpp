@@ -33,6 +33,10 @@ std::filesystem::path secrets_file_beside(const std::filesystem::path& config_fi
 // 1..64 of a-z, 0-9, '_', '-', '.': a name that is safe to print and to type.
 bool valid_secret_name(std::string_view name);
 
+// The name an OBS connection's password is stored under: obs_ and the connection's name in lower case, other
+// characters as '_' ("OBS REC" gives "obs_obs_rec"), at most 64 characters.
+std::string obs_password_secret_name(std::string_view connection);
+
 // The secrets in `file`; a missing file holds none. A file made on another machine or altered since it was
 // written is refused (Errc::invalid_config) with a message naming the file and saying so.
 Result<Secrets> read_secrets(const std::filesystem::path& file, const MachineIdentity& machine);

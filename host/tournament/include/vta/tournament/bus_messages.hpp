@@ -72,6 +72,13 @@ bool valid_tournament_slug(std::string_view slug);
 // "vta/<t>/court/+/#": every court of tournament `t`.
 std::string court_topic_filter(std::string_view tournament);
 
+// "vta/<t>/stored/<n>": {"seqs": [...]}, the event seqs of court n this side has committed to its store; the court
+// deletes them from its outbox.
+std::string stored_topic(std::string_view tournament, int court);
+
+// "vta/<t>/tournament/status" (retained): {"online", "since_ms"} of this side.
+std::string tournament_status_topic(std::string_view tournament);
+
 // Reads a message of tournament `tournament`. Errc::not_found for a topic this side does not keep (another
 // tournament, a court's sub-topic it does not know); Errc::protocol, naming the topic and the field, for a payload
 // that does not follow the contract.

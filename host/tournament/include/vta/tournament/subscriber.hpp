@@ -16,6 +16,9 @@ struct SubscriberOptions {
     int port = 1883;
     std::string client_id;     // the session's name: the same one after a restart gets the messages kept meanwhile
     std::string topic_filter;  // subscribed with QoS 1 on every (re)connect
+    // Retained {"online": true, "since_ms"} once subscribed, {"online": false, "since_ms"} as the MQTT will and at
+    // a clean stop: the courts publish again what this side may have missed while it was away. Empty: none.
+    std::string status_topic;
     int keepalive_seconds = 5;
 };
 
@@ -32,7 +35,11 @@ public:
     Subscriber(const Subscriber&) = delete;
     Subscriber& operator=(const Subscriber&) = delete;
 
-    // Disconnects and joins the network thread; no callback runs afterwards. Safe to call twice.
+    // QoS 1, from any thread; Errc::closed once stopped, Errc::unavailable while the broker is away.
+    vta::VoidResult publish(const std::string& topic, const std::string& payload, bool retain);
+
+    // Says offline (status_topic), disconnects and joins the network thread; no callback runs afterwards. Safe to
+    // call twice.
     void stop();
 
     struct State;
