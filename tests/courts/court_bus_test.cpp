@@ -10,7 +10,6 @@
 #include <fstream>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -260,21 +259,19 @@ TEST(CourtBus, ABrokerDownAndAHostKilledMeanwhileLoseNoEvent) {
     court.send("day-3-matches.jsonl", 0, 300);
     ASSERT_TRUE(wait_until([&] { return court.stored_events() > 0; }, std::chrono::seconds(10)));
 
+    // Every datagram sent is stored (with its events and their outbox rows, in the same commits) before the next step.
+    const auto stored_datagrams = [&](std::int64_t count) {
+        return wait_until([&] { return court.stored("SELECT COUNT(*) FROM datagram") == count; },
+                          std::chrono::seconds(10));
+    };
     broker.stop();
     court.send("day-3-matches.jsonl", 300, 600);
-    const std::int64_t before_kill = court.stored_events();
-    ASSERT_TRUE(wait_until(
-        [&] {
-            const auto now = court.stored_events();
-            return now > before_kill || now == court.stored("SELECT COUNT(*) FROM event");
-        },
-        std::chrono::seconds(5)));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a commit or two: what is stored is queued
+    ASSERT_TRUE(stored_datagrams(600));
     court.kill();
     EXPECT_GT(court.stored("SELECT COUNT(*) FROM outbox"), 0);
     court.start();
     court.send("day-3-matches.jsonl", 600, 900);
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    ASSERT_TRUE(stored_datagrams(900));  // the restarted host stored them while the broker is still away
     broker.start();
     expect_every_event_heard(listener, court);
     // Every acknowledged row leaves the outbox (the state may still wait for its next publication).

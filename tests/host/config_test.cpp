@@ -77,6 +77,13 @@ TEST(Config, ReadsTheCourtsWithoutEverEchoingThePassword) {
     EXPECT_EQ(courts.password, "s3cret");
     EXPECT_EQ(courts.tls_ca_file, "/etc/ca.pem");
     EXPECT_EQ(courts.outbox_max_rows, 5000);
+    EXPECT_TRUE(courts.confirmed_by_tournament);  // delivery "tournament" by default
+    auto by_secret = parse(R"({"courts": {"username": "court7", "password": {"secret": "courts_broker"},
+                                          "delivery": "broker"}})");
+    ASSERT_TRUE(by_secret.config) << by_secret.error;
+    EXPECT_EQ(by_secret.config->courts.password_secret, "courts_broker");
+    EXPECT_TRUE(by_secret.config->courts.password.empty());
+    EXPECT_FALSE(by_secret.config->courts.confirmed_by_tournament);
     auto bad = parse(R"({"courts": {"password": ["s3cret"]}})");
     ASSERT_FALSE(bad.config);
     EXPECT_EQ(bad.error.find("s3cret"), std::string::npos) << bad.error;
@@ -98,7 +105,8 @@ TEST(Config, BadValuesAreRejectedNamingTheKeyAndWhatIsExpected) {
         {R"({"courts": {"enabled": true, "broker": "b:1883", "tournament": "open"}})", "courts.court: expected"},
         {R"({"courts": {"tournament": "German Open"}})", "courts.tournament: expected a slug"},
         {R"({"courts": {"tls": {"ca_file": ""}}})", "courts.tls.ca_file: expected the path"},
-        {R"({"courts": {"password": 12345}})", "courts.password: expected a string"},
+        {R"({"courts": {"password": 12345}})", "courts.password: expected a string, or {\"secret\": \"NAME\"}"},
+        {R"({"courts": {"delivery": "somewhere"}})", "courts.delivery: expected \"tournament\""},
         {R"({"overlays": {"port": 0}})", "overlays.port: expected an integer from 1 to 65535, got 0"},
         {R"({"overlays": {"theme": "../dark"}})", "overlays.theme: expected a theme name of lower-case letters"},
         {R"({"overlays": {"enabled": "yes"}})", "overlays.enabled: expected true or false"},

@@ -151,6 +151,26 @@ TEST(HostSecrets, ASecretFromAnotherMachineLeavesTheConnectionWithoutAPasswordAn
     EXPECT_TRUE(same_machine.warnings.empty());
 }
 
+TEST(HostSecrets, TheBrokerPasswordOfTheCourtsComesFromTheSecretsFileAndAPlainOneIsWarnedAbout) {
+    TempFolder folder;
+    vta::host::HostSetup setup;
+    setup.secrets_file = folder.path() / "secrets.json.enc";
+    ASSERT_TRUE(vta::secrets::write_secrets(setup.secrets_file, {{"courts_broker", test_password}}, this_machine));
+    setup.config.courts.username = "court3";
+    setup.config.courts.password_secret = "courts_broker";
+    vta::host::resolve_secrets(setup, this_machine);
+    EXPECT_EQ(setup.config.courts.password, test_password);
+    EXPECT_TRUE(setup.warnings.empty());
+
+    vta::host::HostSetup plain;
+    plain.secrets_file = setup.secrets_file;
+    plain.config.courts.password = test_password;
+    vta::host::resolve_secrets(plain, this_machine);
+    ASSERT_EQ(plain.warnings.size(), 1u);
+    EXPECT_NE(plain.warnings[0].find("vta secret set courts_broker"), std::string::npos) << plain.warnings[0];
+    EXPECT_EQ(plain.warnings[0].find(test_password), std::string::npos) << plain.warnings[0];
+}
+
 class VtaWithASecret : public PermissiveUmask {
 protected:
     TempFolder folder_;
