@@ -257,11 +257,13 @@ function Connection:stop_record() end
 ---@return table
 function Connection:record_status() end
 
---- Pauses the running recording (the file stays open; fails with request_failed when not recording).
+--- Pauses the running recording (the file stays open) and returns once OBS reports it paused; fails
+--- with invalid_state when OBS did not pause it (nothing records, or the recording shares the
+--- stream's encoder: OBS's simple output at "Same as stream" quality cannot pause).
 ---@return boolean
 function Connection:pause_record() end
 
---- Resumes a paused recording.
+--- Resumes a paused recording; returns once OBS reports it resumed.
 ---@return boolean
 function Connection:resume_record() end
 

@@ -74,9 +74,9 @@ nlohmann::json collect_args(lua_State* L, const ObsOperation& op, int first) {
 
 // `self`'s field `key` (a connection's target, a group's role); raises when the method was called with '.'.
 std::string self_field(lua_State* L, const ObsOperation& op, const char* key, const char* example) {
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_getfield(L, 1, key);
-    if (!lua_isstring(L, -1)) luaL_error(L, "obs: call methods with ':' (%s:%s(...))", example, op.name);
+    if (lua_istable(L, 1)) lua_getfield(L, 1, key);
+    if (!lua_istable(L, 1) || !lua_isstring(L, -1))
+        luaL_error(L, "obs: call methods with ':' (%s:%s(...))", example, op.name);
     std::string value = lua_tostring(L, -1);
     lua_pop(L, 1);
     return value;

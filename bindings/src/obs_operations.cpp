@@ -442,7 +442,9 @@ const ObsOperation record_status{
     }};
 
 //! @lua conn:pause_record() -> true
-//! Pauses the running recording (the file stays open; fails with request_failed when not recording).
+//! Pauses the running recording (the file stays open) and returns once OBS reports it paused; fails
+//! with invalid_state when OBS did not pause it (nothing records, or the recording shares the
+//! stream's encoder: OBS's simple output at "Same as stream" quality cannot pause).
 const ObsOperation pause_record{
     "pause_record",
     {},
@@ -454,7 +456,7 @@ const ObsOperation pause_record{
     }};
 
 //! @lua conn:resume_record() -> true
-//! Resumes a paused recording.
+//! Resumes a paused recording; returns once OBS reports it resumed.
 const ObsOperation resume_record{
     "resume_record",
     {},

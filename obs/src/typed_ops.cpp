@@ -225,9 +225,53 @@ void Client::get_record_status(Handler<RecordStatus> handler) {
     request("GetRecordStatus", {}, mapped(std::move(handler), to_record_status));
 }
 
-void Client::pause_record(Handler<void> handler) { request("PauseRecord", {}, to_void(std::move(handler))); }
+namespace {
 
-void Client::resume_record(Handler<void> handler) { request("ResumeRecord", {}, to_void(std::move(handler))); }
+// Sends `request_type` and, when output events are subscribed, ends only once RecordStateChanged reports
+// `state`: OBS 29 answers PauseRecord with success and does nothing when the recording cannot pause (it
+// shares the stream's encoder), which an operator must hear about.
+void confirmed_record_change(Client& client, const ClientOptions& options, bool outputs_subscribed,
+                             const char* request_type, const char* state, Handler<void> handler) {
+    auto op = std::make_shared<TwoPartOperation<void>>();
+    op->handler = std::move(handler);
+    const std::string what = request_type;
+    if (outputs_subscribed)
+        client.wait_event(
+            "RecordStateChanged", [state](const Event& e) { return str_field(e.data, "outputState") == state; },
+            options.request_timeout,
+            [op, what](Result<Event> e) {
+                if (e)
+                    op->event_seen = true;
+                else
+                    op->event_timed_out = true;
+                if (!op->responded) return;
+                if (op->event_seen) return op->finish(Result<void>());
+                op->finish(Error{Errc::invalid_state,
+                                 fmt::format("OBS answered {} but the recording did not change (a recording that "
+                                             "shares the stream's encoder cannot pause)",
+                                             what)});
+            });
+    client.request(request_type, {}, [op, outputs_subscribed, what](Result<Json> r) {
+        if (!r) return op->finish(Result<void>(r.error()));
+        op->responded = true;
+        if (!outputs_subscribed || op->event_seen) return op->finish(Result<void>());
+        if (op->event_timed_out)
+            op->finish(
+                Error{Errc::invalid_state, fmt::format("OBS answered {} but the recording did not change", what)});
+    });
+}
+
+}  // namespace
+
+void Client::pause_record(Handler<void> handler) {
+    confirmed_record_change(*this, impl_->options(), (config_.event_subscriptions & subscription::outputs) != 0,
+                            "PauseRecord", "OBS_WEBSOCKET_OUTPUT_PAUSED", std::move(handler));
+}
+
+void Client::resume_record(Handler<void> handler) {
+    confirmed_record_change(*this, impl_->options(), (config_.event_subscriptions & subscription::outputs) != 0,
+                            "ResumeRecord", "OBS_WEBSOCKET_OUTPUT_RESUMED", std::move(handler));
+}
 
 namespace {
 

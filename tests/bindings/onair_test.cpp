@@ -2,6 +2,7 @@
 // group call's one result per connection, with a member that is down and one that answers late.
 
 #include "support.hpp"
+#include "vta/bindings/obs_operations.hpp"
 
 namespace vta::bindings::testing {
 namespace {

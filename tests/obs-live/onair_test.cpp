@@ -31,20 +31,39 @@ TEST_F(ObsLiveTest, StudioModeTakesThePreviewToProgramWithTheChosenTransition) {
               transitions.value().names.end());
     auto fade = await<void>([&](auto done) { session.client->set_current_transition("Fade", done); });
     ASSERT_TRUE(fade) << describe(fade.error());
-    transitions = await<obs::NamedList>([&](auto done) { session.client->get_transition_list(done); });
-    ASSERT_TRUE(transitions) << describe(transitions.error());
-    EXPECT_EQ(transitions.value().current, "Fade");
+    // OBS applies the choice on its UI thread, after answering.
+    EXPECT_TRUE(eventually(
+        [&] {
+            auto now = await<obs::NamedList>([&](auto done) { session.client->get_transition_list(done); });
+            return now && now.value().current == "Fade";
+        },
+        5s))
+        << "the current transition did not become Fade";
     auto unknown = await<void>([&](auto done) { session.client->set_current_transition("NO_SUCH", done); });
     ASSERT_FALSE(unknown);
     EXPECT_EQ(unknown.error().code, vta::Errc::request_failed) << describe(unknown.error());
 
     auto preview = await<void>([&](auto done) { session.client->set_current_preview_scene("IVR_SCENE", done); });
     ASSERT_TRUE(preview) << describe(preview.error());
-    auto from = session.events->size();
+    ASSERT_TRUE(eventually(
+        [&] {
+            auto now = await<obs::Json>(
+                [&](auto done) { session.client->request("GetCurrentPreviewScene", obs::Json::object(), done); });
+            return now && now.value().value("currentPreviewSceneName", "") == "IVR_SCENE";
+        },
+        5s))
+        << "IVR_SCENE did not reach the preview";
     auto take = await<void>([&](auto done) { session.client->trigger_studio_transition(done); });
     ASSERT_TRUE(take) << describe(take.error());
-    EXPECT_TRUE(session.wait_event("CurrentProgramSceneChanged", "sceneName", "IVR_SCENE", 5s, from))
-        << "the transition did not bring IVR_SCENE to program";
+    std::string program;
+    EXPECT_TRUE(eventually(
+        [&] {
+            auto now = await<std::string>([&](auto done) { session.client->get_current_program_scene(done); });
+            program = now ? now.value() : describe(now.error());
+            return program == "IVR_SCENE";
+        },
+        5s))
+        << "the transition did not bring IVR_SCENE to program: " << program;
 
     auto off = await<void>([&](auto done) { session.client->set_studio_mode(false, done); });
     ASSERT_TRUE(off) << describe(off.error());
@@ -164,20 +183,62 @@ TEST_F(ObsLiveTest, RecordingPausesAndResumes) {
     ObsPeer peer;
     auto session = connect(peer);
 
-    auto idle = await<void>([&](auto done) { session.client->pause_record(done); });
-    ASSERT_FALSE(idle) << "pausing without a recording must fail";
-    EXPECT_EQ(idle.error().code, vta::Errc::request_failed) << describe(idle.error());
-
+    // The test profile records with the stream's encoder ("Same as stream"), which cannot pause: OBS
+    // answers PauseRecord and does nothing, and the client says so.
     auto started = await<void>([&](auto done) { session.client->start_record(done); });
     ASSERT_TRUE(started) << describe(started.error());
     ASSERT_TRUE(session.wait_event("RecordStateChanged", "outputState", "OBS_WEBSOCKET_OUTPUT_STARTED", 10s));
+    auto shared = await<void>([&](auto done) { session.client->pause_record(done); });
+    ASSERT_FALSE(shared) << "a recording on the stream's encoder cannot pause";
+    EXPECT_EQ(shared.error().code, vta::Errc::invalid_state) << describe(shared.error());
+    auto first = await<std::string>([&](auto done) { session.client->stop_record(done); });
+    ASSERT_TRUE(first) << describe(first.error());
+
+    // With an encoder of its own the recording pauses and resumes.
+    auto own = await<obs::Json>([&](auto done) {
+        session.client->request(
+            "SetProfileParameter",
+            {{"parameterCategory", "SimpleOutput"}, {"parameterName", "RecQuality"}, {"parameterValue", "Small"}},
+            done);
+    });
+    ASSERT_TRUE(own) << describe(own.error());
+    // OBS builds its outputs from the profile at start: restart it (the client reconnects by itself).
+    const auto before_restart = session.states->size();
+    peer.stop();
+    peer.start();
+    ASSERT_TRUE(session.wait_state(obs::State::connected, 20s, before_restart)) << "no reconnect after the restart";
     auto from = session.events->size();
+    started = await<void>([&](auto done) { session.client->start_record(done); });
+    ASSERT_TRUE(started) << describe(started.error());
+    ASSERT_TRUE(session.wait_event("RecordStateChanged", "outputState", "OBS_WEBSOCKET_OUTPUT_STARTED", 10s, from));
+    // A second of recording before the pause, as on air (a pause within a frame of the start wedges OBS's stop).
+    const auto recorded_at_least = [&](std::int64_t ms) {
+        return eventually(
+            [&] {
+                auto now = await<obs::RecordStatus>([&](auto done) { session.client->get_record_status(done); });
+                return now && now.value().duration_ms >= ms;
+            },
+            15s);
+    };
+    ASSERT_TRUE(recorded_at_least(1000));
+    from = session.events->size();
     auto paused = await<void>([&](auto done) { session.client->pause_record(done); });
     ASSERT_TRUE(paused) << describe(paused.error());
     EXPECT_TRUE(session.wait_event("RecordStateChanged", "outputState", "OBS_WEBSOCKET_OUTPUT_PAUSED", 5s, from));
     auto status = await<obs::RecordStatus>([&](auto done) { session.client->get_record_status(done); });
     ASSERT_TRUE(status) << describe(status.error());
     EXPECT_TRUE(status.value().paused);
+    // Paused, the recording does not grow: two readings a few frames apart give the same duration.
+    std::int64_t last = -1;
+    EXPECT_TRUE(eventually(
+        [&] {
+            auto now = await<obs::RecordStatus>([&](auto done) { session.client->get_record_status(done); });
+            if (!now) return false;
+            const bool still = now.value().duration_ms == last;
+            last = now.value().duration_ms;
+            return still;
+        },
+        5s, 200ms));
     from = session.events->size();
     auto resumed = await<void>([&](auto done) { session.client->resume_record(done); });
     ASSERT_TRUE(resumed) << describe(resumed.error());
@@ -186,6 +247,7 @@ TEST_F(ObsLiveTest, RecordingPausesAndResumes) {
     ASSERT_TRUE(status) << describe(status.error());
     EXPECT_FALSE(status.value().paused);
     EXPECT_TRUE(status.value().active);
+    ASSERT_TRUE(recorded_at_least(last + 1000)) << "the resumed recording did not grow";
     auto stopped = await<std::string>([&](auto done) { session.client->stop_record(done); });
     ASSERT_TRUE(stopped) << describe(stopped.error());
     EXPECT_TRUE(std::filesystem::exists(stopped.value())) << stopped.value();
