@@ -130,9 +130,20 @@ function log.error(...) end
 --- take effect in the order they were made, from whichever handler or timer: a hide made while the show before it is
 --- still in flight is carried out after it.
 ---@class vta.obs
----@field rec vta.Connection
----@field str vta.Connection
+---@field rec vta.Connection The connection serving the recording role (OBS_REC).
+---@field str vta.Connection The connection serving the streaming role (OBS_STR).
 obs = {}
+
+--- The control room: every connection serving `role` ("str", "rec" (each includes the connections
+--- configured as both), "both", or "all" for every connection) as one group. A group has the
+--- methods of a connection; a call runs on all its connections at once and returns, once each has
+--- answered, one result per connection by name: `{ok = true, value = <the method's result>}` or
+--- `{ok = false, message = ..., code = ...}`. A connection that is down answers at once with
+--- not_connected and never holds the others up. E.g. `for name, r in pairs(obs.all("str"):set_scene("LIVE_SCENE"))
+--- do if not r.ok then log.warn(name, r.message) end end`.
+---@param role string
+---@return table
+function obs.all(role) end
 
 --- The connection configured under `name` (calls fail with not_connected when there is none).
 ---@param name string
@@ -160,6 +171,80 @@ function Connection:get_scene() end
 ---@return table
 function Connection:scenes() end
 
+--- Whether studio mode (preview and program side by side) is on.
+---@return table
+function Connection:studio_mode() end
+
+--- Turns studio mode on or off.
+---@param enabled boolean
+---@return boolean
+function Connection:set_studio_mode(enabled) end
+
+--- Puts a scene in the preview (studio mode only: fails with request_failed when it is off).
+---@param scene string
+---@return boolean
+function Connection:set_preview_scene(scene) end
+
+--- The scene transitions' names and the current one.
+---@return table
+function Connection:transitions() end
+
+--- Makes `name` the current scene transition (used by scene switches and studio transitions).
+---@param name string
+---@return boolean
+function Connection:set_transition(name) end
+
+--- Takes the preview scene to program with the current transition (studio mode only: fails with
+--- request_failed when it is off).
+---@return boolean
+function Connection:transition() end
+
+--- Whether an audio input is muted.
+---@param input string
+---@return table
+function Connection:mute(input) end
+
+--- Mutes (true) or unmutes (false) an audio input.
+---@param input string
+---@param muted boolean
+---@return boolean
+function Connection:set_mute(input, muted) end
+
+--- Flips an audio input's mute; returns the new state.
+---@param input string
+---@return table
+function Connection:toggle_mute(input) end
+
+--- An audio input's volume, in dB (-100 is silent) and as a multiplier.
+---@param input string
+---@return table
+function Connection:volume(input) end
+
+--- Sets an audio input's volume: `unit` "db" (default; -100 to 26) or "mul" (a multiplier, 0 to 20).
+---@param input string
+---@param volume number
+---@param unit? string
+---@return boolean
+function Connection:set_volume(input, volume, unit) end
+
+--- The profiles' names and the current one.
+---@return table
+function Connection:profiles() end
+
+--- Switches to another profile (refused by OBS while an output runs); returns once OBS loaded it.
+---@param name string
+---@return boolean
+function Connection:set_profile(name) end
+
+--- The scene collections' names and the current one.
+---@return table
+function Connection:scene_collections() end
+
+--- Switches to another scene collection; returns once OBS loaded it.
+---@param name string
+---@return boolean
+function Connection:set_scene_collection(name) end
+
 --- Starts recording.
 ---@return boolean
 function Connection:start_record() end
@@ -171,6 +256,16 @@ function Connection:stop_record() end
 --- The recording output's status.
 ---@return table
 function Connection:record_status() end
+
+--- Pauses the running recording (the file stays open) and returns once OBS reports it paused; fails
+--- with invalid_state when OBS did not pause it (nothing records, or the recording shares the
+--- stream's encoder: OBS's simple output at "Same as stream" quality cannot pause).
+---@return boolean
+function Connection:pause_record() end
+
+--- Resumes a paused recording; returns once OBS reports it resumed.
+---@return boolean
+function Connection:resume_record() end
 
 --- The folder new recordings go to (refused while recording).
 ---@param directory string
@@ -230,6 +325,19 @@ function Connection:stop_stream() end
 --- The stream output's status.
 ---@return table
 function Connection:stream_status() end
+
+--- Starts OBS's virtual camera (on Linux it needs the v4l2loopback device; without it OBS fails
+--- the start and the call returns nil, message, code).
+---@return boolean
+function Connection:start_virtualcam() end
+
+--- Stops the virtual camera.
+---@return boolean
+function Connection:stop_virtualcam() end
+
+--- Whether the virtual camera runs.
+---@return table
+function Connection:virtualcam_status() end
 
 --- Shows or hides a source in a scene.
 ---@param scene string

@@ -59,9 +59,19 @@ void parse(const std::filesystem::path& file, std::map<std::string, Module>& mod
             module = &modules["globals"];
             module->name = "globals";
         }
-        if (body.rfind("@lua ", 0) == 0 || body.rfind("@field ", 0) == 0) {
-            bool is_lua = body[1] == 'l';
-            module->items.push_back(Item{is_lua ? "lua" : "field", trim(body.substr(is_lua ? 5 : 7)), {}});
+        if (body.rfind("@lua ", 0) == 0) {
+            module->items.push_back(Item{"lua", trim(body.substr(5)), {}});
+            target = &module->items.back().text;
+            continue;
+        }
+        if (body.rfind("@field ", 0) == 0) {
+            // "@field obs.rec conn The connection ...": the signature is the name and the type, the rest its text.
+            auto words = split(trim(body.substr(7)), ' ');
+            Item field{"field", words[0] + (words.size() > 1 ? " " + words[1] : std::string()), {}};
+            std::string description;
+            for (std::size_t i = 2; i < words.size(); ++i) description += (description.empty() ? "" : " ") + words[i];
+            if (!description.empty()) field.text.push_back(description);
+            module->items.push_back(std::move(field));
             target = &module->items.back().text;
             continue;
         }
@@ -84,7 +94,9 @@ std::string lua_type(const std::string& word) {
         {"directory", "string"},    {"format", "string"},    {"option", "string"},
         {"defaults", "table"},      {"options", "table"},    {"query", "table"},
         {"tag", "table"},           {"settings", "table"},   {"data", "table"},
-        {"page", "string"}};
+        {"page", "string"},         {"role", "string"},      {"group", "table"},
+        {"enabled", "boolean"},     {"muted", "boolean"},    {"volume", "number"},
+        {"unit", "string"}};
     if (!word.empty() && word.front() == '{') return "table";
     auto it = types.find(word);
     return it == types.end() ? "any" : it->second;
@@ -213,7 +225,13 @@ std::string render_markdown(const std::vector<Module>& modules) {
         for (const auto& line : m.text) out << line << "\n";
         if (!m.text.empty()) out << "\n";
         for (const auto& item : m.items) {
-            out << "### `" << item.signature << "`\n\n";
+            if (item.kind == "field") {
+                const auto words = split(item.signature, ' ');
+                out << "### `" << words[0] << "`" << (words.size() > 1 ? " (" + words[1] + ")" : std::string())
+                    << "\n\n";
+            } else {
+                out << "### `" << item.signature << "`\n\n";
+            }
             for (const auto& line : item.text) out << line << "\n";
             out << "\n";
         }

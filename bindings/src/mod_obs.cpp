@@ -8,6 +8,9 @@
 //! @field obs.rec conn The connection serving the recording role (OBS_REC).
 //! @field obs.str conn The connection serving the streaming role (OBS_STR).
 
+#include <memory>
+#include <mutex>
+
 #include "modules.hpp"
 #include "vta/bindings/obs_operations.hpp"
 #include "package.hpp"
@@ -18,6 +21,7 @@ namespace vta::bindings {
 namespace {
 
 constexpr const char* methods_key = "vta.obs.methods";
+constexpr const char* group_methods_key = "vta.obs.group_methods";
 
 const char* type_name(ArgType type) {
     switch (type) {
@@ -47,29 +51,45 @@ bool has_type(lua_State* L, int index, ArgType type) {
     return false;
 }
 
-int call_operation(lua_State* L) {
-    const ObsOperation& op = *obs_operations()[static_cast<std::size_t>(lua_tointeger(L, lua_upvalueindex(1)))];
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_getfield(L, 1, "target");
-    if (!lua_isstring(L, -1)) return luaL_error(L, "obs: call methods with ':' (obs.rec:%s(...))", op.name);
-    std::string target = lua_tostring(L, -1);
-    lua_pop(L, 1);
+// The operation's arguments from the Lua stack (the first at `first`), checked against the entry; raises on a
+// missing or mistyped one, or one its check refuses.
+nlohmann::json collect_args(lua_State* L, const ObsOperation& op, int first) {
     nlohmann::json args = nlohmann::json::object();
     for (std::size_t i = 0; i < op.args.size(); ++i) {
         const ObsArg& arg = op.args[i];
-        const int index = static_cast<int>(i) + 2;
+        const int index = static_cast<int>(i) + first;
         if (lua_isnoneornil(L, index)) {
-            if (!arg.optional) return luaL_error(L, "obs: %s needs %s (a %s)", op.name, arg.name, type_name(arg.type));
+            if (!arg.optional) luaL_error(L, "obs: %s needs %s (a %s)", op.name, arg.name, type_name(arg.type));
             continue;
         }
         if (!has_type(L, index, arg.type))
-            return luaL_error(L, "obs: %s's %s must be a %s, got a %s", op.name, arg.name, type_name(arg.type),
-                              luaL_typename(L, index));
+            luaL_error(L, "obs: %s's %s must be a %s, got a %s", op.name, arg.name, type_name(arg.type),
+                       luaL_typename(L, index));
         args[arg.name] = to_json(L, index);
     }
     if (op.check)
-        if (const std::string why = op.check(args); !why.empty())
-            return luaL_error(L, "obs: %s: %s", op.name, why.c_str());
+        if (const std::string why = op.check(args); !why.empty()) luaL_error(L, "obs: %s: %s", op.name, why.c_str());
+    return args;
+}
+
+// `self`'s field `key` (a connection's target, a group's role); raises when the method was called with '.'.
+std::string self_field(lua_State* L, const ObsOperation& op, const char* key, const char* example) {
+    if (lua_istable(L, 1)) lua_getfield(L, 1, key);
+    if (!lua_istable(L, 1) || !lua_isstring(L, -1))
+        luaL_error(L, "obs: call methods with ':' (%s:%s(...))", example, op.name);
+    std::string value = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    return value;
+}
+
+const ObsOperation& operation_of(lua_State* L) {
+    return *obs_operations()[static_cast<std::size_t>(lua_tointeger(L, lua_upvalueindex(1)))];
+}
+
+int call_operation(lua_State* L) {
+    const ObsOperation& op = operation_of(L);
+    std::string target = self_field(L, op, "target", "obs.rec");
+    nlohmann::json args = collect_args(L, op, 2);
     Package& package = package_of(L);
     auto obs = package.runtime().options().obs;
     if (!obs) return push_error(L, vta::Error(vta::Errc::unavailable, "no OBS connection configured"));
@@ -77,6 +97,58 @@ int call_operation(lua_State* L) {
     auto timeout = package.runtime().options().wait_timeout.count();
     return package.wait(L, timeout, [obs, name, target, &op, args](ActionDone done) {
         obs->call(name, target, op, args, std::move(done));
+    });
+}
+
+// One group call: every member's answer, by connection name, handed on once the last one came (from any thread).
+class GroupResults {
+public:
+    GroupResults(std::size_t members, ActionDone done) : remaining_(members), done_(std::move(done)) {}
+
+    void add(const std::string& member, const JsonResult& result) {
+        nlohmann::json entry;
+        if (result.ok())
+            entry = {{"ok", true}, {"value", result.value().is_null() ? nlohmann::json(true) : result.value()}};
+        else
+            entry = {{"ok", false},
+                     {"message", result.error().message},
+                     {"code", std::string(vta::to_string(result.error().code))}};
+        ActionDone finish;
+        nlohmann::json results;
+        {
+            std::lock_guard lock(mutex_);
+            results_[member] = std::move(entry);
+            if (--remaining_ > 0) return;
+            finish = std::move(done_);
+            results = std::move(results_);
+        }
+        finish(JsonResult(std::move(results)));
+    }
+
+private:
+    std::mutex mutex_;
+    std::size_t remaining_;
+    ActionDone done_;
+    nlohmann::json results_ = nlohmann::json::object();
+};
+
+int call_group_operation(lua_State* L) {
+    const ObsOperation& op = operation_of(L);
+    std::string role = self_field(L, op, "role", "obs.all(\"str\")");
+    nlohmann::json args = collect_args(L, op, 2);
+    Package& package = package_of(L);
+    auto obs = package.runtime().options().obs;
+    if (!obs) return push_error(L, vta::Error(vta::Errc::unavailable, "no OBS connection configured"));
+    std::string name = package.name();
+    auto timeout = package.runtime().options().wait_timeout.count();
+    // Every member is asked at once; each answers by itself (a connection that is down at once, with
+    // not_connected), so the slowest member bounds the wait, never the sum.
+    return package.wait(L, timeout, [obs, name, role, &op, args](ActionDone done) {
+        const std::vector<std::string> members = obs->members(role);
+        if (members.empty()) return done(JsonResult(nlohmann::json::object()));
+        auto results = std::make_shared<GroupResults>(members.size(), std::move(done));
+        for (const auto& member : members)
+            obs->call(name, member, op, args, [results, member](JsonResult r) { results->add(member, r); });
     });
 }
 
@@ -95,6 +167,30 @@ void push_connection(lua_State* L, const char* target) {
     lua_pushliteral(L, "protected");
     lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
+}
+
+//! @lua obs.all(role) -> group
+//! The control room: every connection serving `role` ("str", "rec" (each includes the connections
+//! configured as both), "both", or "all" for every connection) as one group. A group has the
+//! methods of a connection; a call runs on all its connections at once and returns, once each has
+//! answered, one result per connection by name: `{ok = true, value = <the method's result>}` or
+//! `{ok = false, message = ..., code = ...}`. A connection that is down answers at once with
+//! not_connected and never holds the others up. E.g. `for name, r in pairs(obs.all("str"):set_scene("LIVE_SCENE"))
+//! do if not r.ok then log.warn(name, r.message) end end`.
+int all(lua_State* L) {
+    const std::string role = luaL_checkstring(L, 1);
+    if (role != "str" && role != "rec" && role != "both" && role != "all")
+        return luaL_error(L, "obs.all: role must be \"str\", \"rec\", \"both\" or \"all\", got \"%s\"", role.c_str());
+    lua_createtable(L, 0, 1);
+    lua_pushstring(L, role.c_str());
+    lua_setfield(L, -2, "role");
+    lua_createtable(L, 0, 2);
+    lua_getfield(L, LUA_REGISTRYINDEX, group_methods_key);
+    lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "protected");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    return 1;
 }
 
 //! @lua obs.connection(name) -> conn
@@ -117,14 +213,13 @@ int on_event(lua_State* L) {
     return 1;
 }
 
-}  // namespace
-
-void open_obs(lua_State* L) {
+// The methods of a connection (or of a group) in the registry under `key`: one closure per operation.
+void register_methods(lua_State* L, const char* key, lua_CFunction call) {
     const auto& operations = obs_operations();
     lua_createtable(L, 0, static_cast<int>(operations.size()));
     for (std::size_t i = 0; i < operations.size(); ++i) {
         lua_pushinteger(L, static_cast<lua_Integer>(i));
-        lua_pushcclosure(L, &guarded<call_operation>, 1);
+        lua_pushcclosure(L, call, 1);
         lua_setfield(L, -2, operations[i]->name);
     }
     // A misspelt method raises where it is used instead of calling nil.
@@ -132,14 +227,22 @@ void open_obs(lua_State* L) {
     lua_pushcfunction(L, &guarded<unknown_method>);
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, methods_key);
+    lua_setfield(L, LUA_REGISTRYINDEX, key);
+}
 
-    lua_createtable(L, 0, 4);
+}  // namespace
+
+void open_obs(lua_State* L) {
+    register_methods(L, methods_key, &guarded<call_operation>);
+    register_methods(L, group_methods_key, &guarded<call_group_operation>);
+
+    lua_createtable(L, 0, 5);
     push_connection(L, "rec");
     lua_setfield(L, -2, "rec");
     push_connection(L, "str");
     lua_setfield(L, -2, "str");
     set_function<connection>(L, "connection");
+    set_function<all>(L, "all");
     set_function<on_event>(L, "on");
     lua_setfield(L, -2, "obs");
 }

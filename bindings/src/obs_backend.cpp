@@ -36,6 +36,21 @@ public:
         }
     }
 
+    std::vector<std::string> members(const std::string& role) const override {
+        std::vector<std::shared_ptr<Client>> serving;
+        if (role == "all")
+            serving = connections_.all();
+        else if (role == "rec")
+            serving = connections_.by_role(obs::Role::rec);
+        else if (role == "str")
+            serving = connections_.by_role(obs::Role::str);
+        else if (role == "both")
+            serving = connections_.by_role(obs::Role::both);
+        std::vector<std::string> names;
+        for (const auto& client : serving) names.push_back(client->name());
+        return names;
+    }
+
     void set_event_sink(HostEventSink sink) override {
         subscriptions_.clear();
         for (const auto& client : connections_.all()) {

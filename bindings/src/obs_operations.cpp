@@ -53,6 +53,40 @@ Json object_or_empty(const Json& args, const char* key) {
 
 Json answer_nothing(Recorder&, const std::string&, const Json&) { return nullptr; }
 
+bool flag(const Json& args, const char* key) {
+    return args.contains(key) && args[key].is_boolean() && args[key].get<bool>();
+}
+
+// A dry run keeps on/off states (studio mode, mutes, outputs) as "<target>:<what>" in active_outputs.
+bool dry_state(Recorder& r, const std::string& target, const std::string& what) {
+    return r.active_outputs.count(target + ":" + what) > 0;
+}
+
+void set_dry_state(Recorder& r, const std::string& target, const std::string& what, bool on) {
+    if (on)
+        r.active_outputs.insert(target + ":" + what);
+    else
+        r.active_outputs.erase(target + ":" + what);
+}
+
+std::string check_volume(const Json& args) {
+    const std::string unit = args.value("unit", "db");
+    if (unit != "db" && unit != "mul") return "unit must be \"db\" or \"mul\", got \"" + unit + "\"";
+    const double volume = args.value("volume", 0.0);
+    if (unit == "db" && (volume < -100 || volume > 26)) return "a volume in dB must be from -100 to 26";
+    if (unit == "mul" && (volume < 0 || volume > 20)) return "a volume multiplier must be from 0 to 20";
+    return {};
+}
+
+obs::VolumeSetting volume_setting(const Json& args) {
+    const bool mul = args.value("unit", "db") == "mul";
+    return {mul ? obs::VolumeSetting::Unit::mul : obs::VolumeSetting::Unit::db, args.value("volume", 0.0)};
+}
+
+Json named_list_json(const obs::NamedList& list, const char* key) {
+    return {{"current", list.current}, {key, list.names}};
+}
+
 std::string check_replay_options(const Json& args) {
     const Json options = args.value("options", Json::object());
     if (!options.is_object()) return "the options must be a table {seconds?, suffix?}";
@@ -175,6 +209,198 @@ const ObsOperation scenes{
         return {{"current", "dry-run"}, {"scenes", Json::array({"dry-run"})}};
     }};
 
+//! @lua conn:studio_mode() -> {enabled}
+//! Whether studio mode (preview and program side by side) is on.
+const ObsOperation studio_mode{
+    "studio_mode",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) {
+        o.client->get_studio_mode(reply<bool>(std::move(done), [](bool on) { return Json{{"enabled", on}}; }));
+    },
+    [](Recorder& r, const std::string& target, const Json&) -> Json {
+        return {{"enabled", dry_state(r, target, "studio")}};
+    }};
+
+//! @lua conn:set_studio_mode(enabled) -> true
+//! Turns studio mode on or off.
+const ObsOperation set_studio_mode{"set_studio_mode",
+                                   {{"enabled", ArgType::boolean}},
+                                   nullptr,
+                                   [](LiveObs& o, const Json& a, ActionDone done) {
+                                       o.client->set_studio_mode(flag(a, "enabled"), reply_void(std::move(done)));
+                                   },
+                                   [](Recorder& r, const std::string& target, const Json& a) -> Json {
+                                       set_dry_state(r, target, "studio", flag(a, "enabled"));
+                                       return nullptr;
+                                   }};
+
+//! @lua conn:set_preview_scene(scene) -> true
+//! Puts a scene in the preview (studio mode only: fails with request_failed when it is off).
+const ObsOperation set_preview_scene{"set_preview_scene",
+                                     {{"scene", ArgType::string}},
+                                     nullptr,
+                                     [](LiveObs& o, const Json& a, ActionDone done) {
+                                         o.client->set_current_preview_scene(text(a, "scene"),
+                                                                             reply_void(std::move(done)));
+                                     },
+                                     answer_nothing};
+
+//! @lua conn:transitions() -> {current, transitions}
+//! The scene transitions' names and the current one.
+const ObsOperation transitions{
+    "transitions",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) {
+        o.client->get_transition_list(reply<obs::NamedList>(
+            std::move(done), [](const obs::NamedList& l) { return named_list_json(l, "transitions"); }));
+    },
+    [](Recorder&, const std::string&, const Json&) -> Json {
+        return {{"current", "Fade"}, {"transitions", Json::array({"Cut", "Fade"})}};
+    }};
+
+//! @lua conn:set_transition(name) -> true
+//! Makes `name` the current scene transition (used by scene switches and studio transitions).
+const ObsOperation set_transition{"set_transition",
+                                  {{"name", ArgType::string}},
+                                  nullptr,
+                                  [](LiveObs& o, const Json& a, ActionDone done) {
+                                      o.client->set_current_transition(text(a, "name"), reply_void(std::move(done)));
+                                  },
+                                  answer_nothing};
+
+//! @lua conn:transition() -> true
+//! Takes the preview scene to program with the current transition (studio mode only: fails with
+//! request_failed when it is off).
+const ObsOperation transition{
+    "transition",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) { o.client->trigger_studio_transition(reply_void(std::move(done))); },
+    answer_nothing};
+
+//! @lua conn:mute(input) -> {muted}
+//! Whether an audio input is muted.
+const ObsOperation mute{"mute",
+                        {{"input", ArgType::string}},
+                        nullptr,
+                        [](LiveObs& o, const Json& a, ActionDone done) {
+                            o.client->get_input_mute(text(a, "input"), reply<bool>(std::move(done), [](bool m) {
+                                                         return Json{{"muted", m}};
+                                                     }));
+                        },
+                        [](Recorder& r, const std::string& target, const Json& a) -> Json {
+                            return {{"muted", dry_state(r, target, "mute:" + a.value("input", ""))}};
+                        }};
+
+//! @lua conn:set_mute(input, muted) -> true
+//! Mutes (true) or unmutes (false) an audio input.
+const ObsOperation set_mute{"set_mute",
+                            {{"input", ArgType::string}, {"muted", ArgType::boolean}},
+                            nullptr,
+                            [](LiveObs& o, const Json& a, ActionDone done) {
+                                o.client->set_input_mute(text(a, "input"), flag(a, "muted"),
+                                                         reply_void(std::move(done)));
+                            },
+                            [](Recorder& r, const std::string& target, const Json& a) -> Json {
+                                set_dry_state(r, target, "mute:" + a.value("input", ""), flag(a, "muted"));
+                                return nullptr;
+                            }};
+
+//! @lua conn:toggle_mute(input) -> {muted}
+//! Flips an audio input's mute; returns the new state.
+const ObsOperation toggle_mute{"toggle_mute",
+                               {{"input", ArgType::string}},
+                               nullptr,
+                               [](LiveObs& o, const Json& a, ActionDone done) {
+                                   o.client->toggle_input_mute(text(a, "input"),
+                                                               reply<bool>(std::move(done), [](bool m) {
+                                                                   return Json{{"muted", m}};
+                                                               }));
+                               },
+                               [](Recorder& r, const std::string& target, const Json& a) -> Json {
+                                   const std::string what = "mute:" + a.value("input", "");
+                                   const bool muted = !dry_state(r, target, what);
+                                   set_dry_state(r, target, what, muted);
+                                   return {{"muted", muted}};
+                               }};
+
+//! @lua conn:volume(input) -> {db, mul}
+//! An audio input's volume, in dB (-100 is silent) and as a multiplier.
+const ObsOperation volume{"volume",
+                          {{"input", ArgType::string}},
+                          nullptr,
+                          [](LiveObs& o, const Json& a, ActionDone done) {
+                              o.client->get_input_volume(text(a, "input"),
+                                                         reply<obs::InputVolume>(std::move(done), [](const auto& v) {
+                                                             return Json{{"db", v.db}, {"mul", v.mul}};
+                                                         }));
+                          },
+                          [](Recorder&, const std::string&, const Json&) -> Json {
+                              return {{"db", 0.0}, {"mul", 1.0}};
+                          }};
+
+//! @lua conn:set_volume(input, volume, unit?) -> true
+//! Sets an audio input's volume: `unit` "db" (default; -100 to 26) or "mul" (a multiplier, 0 to 20).
+const ObsOperation set_volume{
+    "set_volume",
+    {{"input", ArgType::string}, {"volume", ArgType::number}, {"unit", ArgType::string, true}},
+    check_volume,
+    [](LiveObs& o, const Json& a, ActionDone done) {
+        o.client->set_input_volume(text(a, "input"), volume_setting(a), reply_void(std::move(done)));
+    },
+    answer_nothing};
+
+//! @lua conn:profiles() -> {current, profiles}
+//! The profiles' names and the current one.
+const ObsOperation profiles{
+    "profiles",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) {
+        o.client->get_profile_list(reply<obs::NamedList>(
+            std::move(done), [](const obs::NamedList& l) { return named_list_json(l, "profiles"); }));
+    },
+    [](Recorder&, const std::string&, const Json&) -> Json {
+        return {{"current", "dry-run"}, {"profiles", Json::array({"dry-run"})}};
+    }};
+
+//! @lua conn:set_profile(name) -> true
+//! Switches to another profile (refused by OBS while an output runs); returns once OBS loaded it.
+const ObsOperation set_profile{"set_profile",
+                               {{"name", ArgType::string}},
+                               nullptr,
+                               [](LiveObs& o, const Json& a, ActionDone done) {
+                                   o.client->set_current_profile(text(a, "name"), reply_void(std::move(done)));
+                               },
+                               answer_nothing};
+
+//! @lua conn:scene_collections() -> {current, collections}
+//! The scene collections' names and the current one.
+const ObsOperation scene_collections{
+    "scene_collections",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) {
+        o.client->get_scene_collection_list(reply<obs::NamedList>(
+            std::move(done), [](const obs::NamedList& l) { return named_list_json(l, "collections"); }));
+    },
+    [](Recorder&, const std::string&, const Json&) -> Json {
+        return {{"current", "dry-run"}, {"collections", Json::array({"dry-run"})}};
+    }};
+
+//! @lua conn:set_scene_collection(name) -> true
+//! Switches to another scene collection; returns once OBS loaded it.
+const ObsOperation set_scene_collection{"set_scene_collection",
+                                        {{"name", ArgType::string}},
+                                        nullptr,
+                                        [](LiveObs& o, const Json& a, ActionDone done) {
+                                            o.client->set_current_scene_collection(text(a, "name"),
+                                                                                   reply_void(std::move(done)));
+                                        },
+                                        answer_nothing};
+
 //! @lua conn:start_record() -> true
 //! Starts recording.
 const ObsOperation start_record{
@@ -213,6 +439,32 @@ const ObsOperation record_status{
     },
     [](Recorder& r, const std::string& target, const Json&) -> Json {
         return {{"active", r.active_outputs.count(target + ":record") > 0}};
+    }};
+
+//! @lua conn:pause_record() -> true
+//! Pauses the running recording (the file stays open) and returns once OBS reports it paused; fails
+//! with invalid_state when OBS did not pause it (nothing records, or the recording shares the
+//! stream's encoder: OBS's simple output at "Same as stream" quality cannot pause).
+const ObsOperation pause_record{
+    "pause_record",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) { o.client->pause_record(reply_void(std::move(done))); },
+    [](Recorder& r, const std::string& target, const Json&) -> Json {
+        set_dry_state(r, target, "record_paused", true);
+        return nullptr;
+    }};
+
+//! @lua conn:resume_record() -> true
+//! Resumes a paused recording; returns once OBS reports it resumed.
+const ObsOperation resume_record{
+    "resume_record",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) { o.client->resume_record(reply_void(std::move(done))); },
+    [](Recorder& r, const std::string& target, const Json&) -> Json {
+        set_dry_state(r, target, "record_paused", false);
+        return nullptr;
     }};
 
 //! @lua conn:set_record_directory(directory) -> true
@@ -345,6 +597,44 @@ const ObsOperation stream_status{
         return {{"active", r.active_outputs.count(target + ":stream") > 0}};
     }};
 
+//! @lua conn:start_virtualcam() -> true
+//! Starts OBS's virtual camera (on Linux it needs the v4l2loopback device; without it OBS fails
+//! the start and the call returns nil, message, code).
+const ObsOperation start_virtualcam{
+    "start_virtualcam",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) { o.client->start_virtual_cam(reply_void(std::move(done))); },
+    [](Recorder& r, const std::string& target, const Json&) -> Json {
+        set_dry_state(r, target, "virtualcam", true);
+        return nullptr;
+    }};
+
+//! @lua conn:stop_virtualcam() -> true
+//! Stops the virtual camera.
+const ObsOperation stop_virtualcam{
+    "stop_virtualcam",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) { o.client->stop_virtual_cam(reply_void(std::move(done))); },
+    [](Recorder& r, const std::string& target, const Json&) -> Json {
+        set_dry_state(r, target, "virtualcam", false);
+        return nullptr;
+    }};
+
+//! @lua conn:virtualcam_status() -> {active}
+//! Whether the virtual camera runs.
+const ObsOperation virtualcam_status{
+    "virtualcam_status",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) {
+        o.client->get_virtual_cam_status(reply<bool>(std::move(done), [](bool on) { return Json{{"active", on}}; }));
+    },
+    [](Recorder& r, const std::string& target, const Json&) -> Json {
+        return {{"active", dry_state(r, target, "virtualcam")}};
+    }};
+
 //! @lua conn:set_source_visible(scene, source, visible) -> true
 //! Shows or hides a source in a scene.
 const ObsOperation set_source_visible{
@@ -352,8 +642,8 @@ const ObsOperation set_source_visible{
     {{"scene", ArgType::string}, {"source", ArgType::string}, {"visible", ArgType::boolean}},
     nullptr,
     [](LiveObs& o, const Json& a, ActionDone done) {
-        const bool visible = a.contains("visible") && a["visible"].is_boolean() && a["visible"].get<bool>();
-        o.client->set_scene_item_enabled(text(a, "scene"), text(a, "source"), visible, reply_void(std::move(done)));
+        o.client->set_scene_item_enabled(text(a, "scene"), text(a, "source"), flag(a, "visible"),
+                                         reply_void(std::move(done)));
     },
     answer_nothing};
 
@@ -409,8 +699,25 @@ const std::vector<const ObsOperation*>& obs_operations() {
     static const std::vector<const ObsOperation*> all = {&set_scene,
                                                          &get_scene,
                                                          &scenes,
+                                                         &studio_mode,
+                                                         &set_studio_mode,
+                                                         &set_preview_scene,
+                                                         &transitions,
+                                                         &set_transition,
+                                                         &transition,
+                                                         &mute,
+                                                         &set_mute,
+                                                         &toggle_mute,
+                                                         &volume,
+                                                         &set_volume,
+                                                         &profiles,
+                                                         &set_profile,
+                                                         &scene_collections,
+                                                         &set_scene_collection,
                                                          &start_record,
                                                          &stop_record,
+                                                         &pause_record,
+                                                         &resume_record,
                                                          &record_status,
                                                          &set_record_directory,
                                                          &set_filename_format,
@@ -423,6 +730,9 @@ const std::vector<const ObsOperation*>& obs_operations() {
                                                          &start_stream,
                                                          &stop_stream,
                                                          &stream_status,
+                                                         &start_virtualcam,
+                                                         &stop_virtualcam,
+                                                         &virtualcam_status,
                                                          &set_source_visible,
                                                          &set_input_settings,
                                                          &hotkey,

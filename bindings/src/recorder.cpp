@@ -23,6 +23,9 @@ public:
         answer(recorder_, std::move(done), JsonResult(op.dry_run(recorder_, target, args)));
     }
 
+    // A dry run knows roles, not connections: a group call reaches the role as one member.
+    std::vector<std::string> members(const std::string& role) const override { return {role}; }
+
     void set_event_sink(HostEventSink sink) override { recorder_.obs_sink = std::move(sink); }
 
 private:

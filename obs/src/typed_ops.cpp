@@ -51,6 +51,23 @@ StreamStatus to_stream_status(const Json& d) {
                         int_field(d, "outputSkippedFrames"), int_field(d, "outputTotalFrames")};
 }
 
+// `list_key` is an array of strings (profiles, scene collections) or of objects naming each in `name_key`.
+NamedList to_named_list(const Json& d, const char* current_key, const char* list_key, const char* name_key = nullptr) {
+    NamedList list{str_field(d, current_key), {}};
+    if (const auto it = d.find(list_key); it != d.end() && it->is_array())
+        for (const auto& entry : *it) {
+            if (entry.is_string())
+                list.names.push_back(entry.get<std::string>());
+            else if (name_key)
+                list.names.push_back(str_field(entry, name_key));
+        }
+    return list;
+}
+
+Handler<Json> bool_result(Handler<bool> handler, const char* key) {
+    return mapped(std::move(handler), [key](const Json& d) { return bool_field(d, key); });
+}
+
 Json profile_parameter(const char* category, const char* name, const std::string& value) {
     return {{"parameterCategory", category}, {"parameterName", name}, {"parameterValue", value}};
 }
@@ -97,6 +114,81 @@ void Client::set_current_program_scene(std::string scene, Handler<void> handler)
     request("SetCurrentProgramScene", {{"sceneName", std::move(scene)}}, to_void(std::move(handler)));
 }
 
+// ---- studio mode and transitions ----------------------------------------------------------
+
+void Client::get_studio_mode(Handler<bool> handler) {
+    request("GetStudioModeEnabled", {}, bool_result(std::move(handler), "studioModeEnabled"));
+}
+
+void Client::set_studio_mode(bool enabled, Handler<void> handler) {
+    request("SetStudioModeEnabled", {{"studioModeEnabled", enabled}}, to_void(std::move(handler)));
+}
+
+void Client::set_current_preview_scene(std::string scene, Handler<void> handler) {
+    request("SetCurrentPreviewScene", {{"sceneName", std::move(scene)}}, to_void(std::move(handler)));
+}
+
+void Client::get_transition_list(Handler<NamedList> handler) {
+    request("GetSceneTransitionList", {}, mapped(std::move(handler), [](const Json& d) {
+                return to_named_list(d, "currentSceneTransitionName", "transitions", "transitionName");
+            }));
+}
+
+void Client::set_current_transition(std::string transition, Handler<void> handler) {
+    request("SetCurrentSceneTransition", {{"transitionName", std::move(transition)}}, to_void(std::move(handler)));
+}
+
+void Client::trigger_studio_transition(Handler<void> handler) {
+    request("TriggerStudioModeTransition", {}, to_void(std::move(handler)));
+}
+
+// ---- input audio ----------------------------------------------------------------------------
+
+void Client::get_input_mute(std::string input, Handler<bool> handler) {
+    request("GetInputMute", {{"inputName", std::move(input)}}, bool_result(std::move(handler), "inputMuted"));
+}
+
+void Client::set_input_mute(std::string input, bool muted, Handler<void> handler) {
+    request("SetInputMute", {{"inputName", std::move(input)}, {"inputMuted", muted}}, to_void(std::move(handler)));
+}
+
+void Client::toggle_input_mute(std::string input, Handler<bool> handler) {
+    request("ToggleInputMute", {{"inputName", std::move(input)}}, bool_result(std::move(handler), "inputMuted"));
+}
+
+void Client::get_input_volume(std::string input, Handler<InputVolume> handler) {
+    request("GetInputVolume", {{"inputName", std::move(input)}}, mapped(std::move(handler), [](const Json& d) {
+                return InputVolume{double_field(d, "inputVolumeMul", 1), double_field(d, "inputVolumeDb")};
+            }));
+}
+
+void Client::set_input_volume(std::string input, VolumeSetting volume, Handler<void> handler) {
+    const char* key = volume.unit == VolumeSetting::Unit::db ? "inputVolumeDb" : "inputVolumeMul";
+    request("SetInputVolume", {{"inputName", std::move(input)}, {key, volume.value}}, to_void(std::move(handler)));
+}
+
+// ---- profiles and scene collections ---------------------------------------------------------
+
+void Client::get_profile_list(Handler<NamedList> handler) {
+    request("GetProfileList", {}, mapped(std::move(handler), [](const Json& d) {
+                return to_named_list(d, "currentProfileName", "profiles");
+            }));
+}
+
+void Client::set_current_profile(std::string profile, Handler<void> handler) {
+    request("SetCurrentProfile", {{"profileName", std::move(profile)}}, to_void(std::move(handler)));
+}
+
+void Client::get_scene_collection_list(Handler<NamedList> handler) {
+    request("GetSceneCollectionList", {}, mapped(std::move(handler), [](const Json& d) {
+                return to_named_list(d, "currentSceneCollectionName", "sceneCollections");
+            }));
+}
+
+void Client::set_current_scene_collection(std::string collection, Handler<void> handler) {
+    request("SetCurrentSceneCollection", {{"sceneCollectionName", std::move(collection)}}, to_void(std::move(handler)));
+}
+
 // ---- recording ------------------------------------------------------------------------------
 
 void Client::start_record(Handler<void> handler) { request("StartRecord", {}, to_void(std::move(handler))); }
@@ -131,6 +223,54 @@ void Client::stop_record(Handler<std::string> handler) {
 
 void Client::get_record_status(Handler<RecordStatus> handler) {
     request("GetRecordStatus", {}, mapped(std::move(handler), to_record_status));
+}
+
+namespace {
+
+// Sends `request_type` and, when output events are subscribed, ends only once RecordStateChanged reports
+// `state`: OBS 29 answers PauseRecord with success and does nothing when the recording cannot pause (it
+// shares the stream's encoder), which an operator must hear about.
+void confirmed_record_change(Client& client, const ClientOptions& options, bool outputs_subscribed,
+                             const char* request_type, const char* state, Handler<void> handler) {
+    auto op = std::make_shared<TwoPartOperation<void>>();
+    op->handler = std::move(handler);
+    const std::string what = request_type;
+    if (outputs_subscribed)
+        client.wait_event(
+            "RecordStateChanged", [state](const Event& e) { return str_field(e.data, "outputState") == state; },
+            options.request_timeout,
+            [op, what](Result<Event> e) {
+                if (e)
+                    op->event_seen = true;
+                else
+                    op->event_timed_out = true;
+                if (!op->responded) return;
+                if (op->event_seen) return op->finish(Result<void>());
+                op->finish(Error{Errc::invalid_state,
+                                 fmt::format("OBS answered {} but the recording did not change (a recording that "
+                                             "shares the stream's encoder cannot pause)",
+                                             what)});
+            });
+    client.request(request_type, {}, [op, outputs_subscribed, what](Result<Json> r) {
+        if (!r) return op->finish(Result<void>(r.error()));
+        op->responded = true;
+        if (!outputs_subscribed || op->event_seen) return op->finish(Result<void>());
+        if (op->event_timed_out)
+            op->finish(
+                Error{Errc::invalid_state, fmt::format("OBS answered {} but the recording did not change", what)});
+    });
+}
+
+}  // namespace
+
+void Client::pause_record(Handler<void> handler) {
+    confirmed_record_change(*this, impl_->options(), (config_.event_subscriptions & subscription::outputs) != 0,
+                            "PauseRecord", "OBS_WEBSOCKET_OUTPUT_PAUSED", std::move(handler));
+}
+
+void Client::resume_record(Handler<void> handler) {
+    confirmed_record_change(*this, impl_->options(), (config_.event_subscriptions & subscription::outputs) != 0,
+                            "ResumeRecord", "OBS_WEBSOCKET_OUTPUT_RESUMED", std::move(handler));
 }
 
 namespace {
@@ -247,6 +387,16 @@ void Client::stop_stream(Handler<void> handler) { request("StopStream", {}, to_v
 
 void Client::get_stream_status(Handler<StreamStatus> handler) {
     request("GetStreamStatus", {}, mapped(std::move(handler), to_stream_status));
+}
+
+// ---- virtual camera -------------------------------------------------------------------------
+
+void Client::start_virtual_cam(Handler<void> handler) { request("StartVirtualCam", {}, to_void(std::move(handler))); }
+
+void Client::stop_virtual_cam(Handler<void> handler) { request("StopVirtualCam", {}, to_void(std::move(handler))); }
+
+void Client::get_virtual_cam_status(Handler<bool> handler) {
+    request("GetVirtualCamStatus", {}, bool_result(std::move(handler), "outputActive"));
 }
 
 // ---- sources and misc -----------------------------------------------------------------------

@@ -34,6 +34,12 @@ public:
     // operations (obs_operations.hpp), `args` its arguments as an object keyed by the entry's argument names.
     virtual void call(const std::string& package, const std::string& target, const ObsOperation& op,
                       const nlohmann::json& args, ActionDone done) = 0;
+    // The names of the connections serving `role` ("rec", "str" (which include "both" connections), "both",
+    // or "all" for every one), in config order: the targets of a group call (obs.all). None by default.
+    virtual std::vector<std::string> members(const std::string& role) const {
+        (void)role;
+        return {};
+    }
     // Connection events, as kinds "obs.connected", "obs.disconnected", "obs.record_state",
     // "obs.stream_state", "obs.replay_state", "obs.replay_saved", "obs.scene_changed"; data has "connection"
     // (name) and "role".

@@ -60,9 +60,12 @@ const std::vector<const ObsOperation*>& obs_operations();
 
 // The entries, for the backends and tests that single one out.
 namespace obs_op {
-extern const ObsOperation set_scene, get_scene, scenes, start_record, stop_record, record_status, set_record_directory,
-    set_filename_format, arm_replay, disarm_replay, start_replay, stop_replay, save_replay, recording_clip,
-    start_stream, stop_stream, stream_status, set_source_visible, set_input_settings, hotkey, broadcast, request;
+extern const ObsOperation set_scene, get_scene, scenes, studio_mode, set_studio_mode, set_preview_scene, transitions,
+    set_transition, transition, mute, set_mute, toggle_mute, volume, set_volume, profiles, set_profile,
+    scene_collections, set_scene_collection, start_record, stop_record, pause_record, resume_record, record_status,
+    set_record_directory, set_filename_format, arm_replay, disarm_replay, start_replay, stop_replay, save_replay,
+    recording_clip, start_stream, stop_stream, stream_status, start_virtualcam, stop_virtualcam, virtualcam_status,
+    set_source_visible, set_input_settings, hotkey, broadcast, request;
 }
 
 }  // namespace vta::bindings

@@ -80,6 +80,24 @@ struct SceneList {
     std::vector<std::string> scenes;  // top first, as OBS's scene list shows them
 };
 
+// A list OBS keeps with one current entry: transitions, profiles, scene collections.
+struct NamedList {
+    std::string current;
+    std::vector<std::string> names;
+};
+
+struct InputVolume {
+    double mul = 1;  // linear multiplier, 0..20
+    double db = 0;   // the same in dB, -100..26 (-100 = silent)
+};
+
+// A volume to set, in the unit the operator thinks in.
+struct VolumeSetting {
+    enum class Unit { db, mul };
+    Unit unit = Unit::db;
+    double value = 0;
+};
+
 // What the host shows; refreshed after every (re)connect and kept current from events.
 struct Status {
     std::string name;
@@ -185,10 +203,34 @@ public:
     void get_current_program_scene(Handler<std::string> handler);
     void set_current_program_scene(std::string scene, Handler<void> handler);
 
+    // Studio mode and transitions. trigger_studio_transition takes the preview scene to program with the
+    // current transition; OBS refuses it (request_failed, status 506) when studio mode is off.
+    void get_studio_mode(Handler<bool> handler);
+    void set_studio_mode(bool enabled, Handler<void> handler);
+    void set_current_preview_scene(std::string scene, Handler<void> handler);
+    void get_transition_list(Handler<NamedList> handler);
+    void set_current_transition(std::string transition, Handler<void> handler);
+    void trigger_studio_transition(Handler<void> handler);
+
+    // Audio of an input (a source with audio: media, capture, ...). toggle_input_mute yields the new state.
+    void get_input_mute(std::string input, Handler<bool> handler);
+    void set_input_mute(std::string input, bool muted, Handler<void> handler);
+    void toggle_input_mute(std::string input, Handler<bool> handler);
+    void get_input_volume(std::string input, Handler<InputVolume> handler);
+    void set_input_volume(std::string input, VolumeSetting volume, Handler<void> handler);
+
+    // Profiles and scene collections. OBS answers a switch once it has loaded the new one.
+    void get_profile_list(Handler<NamedList> handler);
+    void set_current_profile(std::string profile, Handler<void> handler);
+    void get_scene_collection_list(Handler<NamedList> handler);
+    void set_current_scene_collection(std::string collection, Handler<void> handler);
+
     // Recording. stop_record yields the final file path once OBS reports STOPPED.
     void start_record(Handler<void> handler);
     void stop_record(Handler<std::string> handler);
     void get_record_status(Handler<RecordStatus> handler);
+    void pause_record(Handler<void> handler);
+    void resume_record(Handler<void> handler);
     // Record folder / file name pattern (OBS expands %CCYY %MM %DD %hh %mm %ss itself); refused with
     // invalid_state while recording. Uses SetRecordDirectory when this OBS offers it, otherwise the
     // profile parameters SimpleOutput/FilePath and AdvOut/RecFilePath.
@@ -207,6 +249,11 @@ public:
     void start_stream(Handler<void> handler);
     void stop_stream(Handler<void> handler);
     void get_stream_status(Handler<StreamStatus> handler);
+
+    // Virtual camera (needs the v4l2loopback device on Linux; OBS fails the start without it).
+    void start_virtual_cam(Handler<void> handler);
+    void stop_virtual_cam(Handler<void> handler);
+    void get_virtual_cam_status(Handler<bool> handler);
 
     // Sources and misc.
     void set_scene_item_enabled(std::string scene, std::string source, bool enabled, Handler<void> handler);
