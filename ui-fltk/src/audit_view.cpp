@@ -61,6 +61,12 @@ AuditViewFilter AuditView::filter() const {
 int AuditView::shown_rows() const { return list_->size(); }
 
 void AuditView::render(const host::HostSnapshot& snapshot) {
+    if (!placed_logged_) {
+        // Where the text filter and the list are, for the UI test that types into it and checks the pixels.
+        spdlog::info("panel: audit text filter at {},{} size {}x{}", text_->x(), text_->y(), text_->w(), text_->h());
+        spdlog::info("panel: audit list at {},{} size {}x{}", list_->x(), list_->y(), list_->w(), list_->h());
+        placed_logged_ = true;
+    }
     const std::int64_t newest = snapshot.audit.empty() ? 0 : snapshot.audit.back().id;
     if (newest == shown_newest_id_ && snapshot.audit.size() == shown_count_) return;
     shown_newest_id_ = newest;

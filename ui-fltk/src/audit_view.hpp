@@ -32,6 +32,7 @@ private:
     std::vector<store::AuditEntry> entries_;
     std::int64_t shown_newest_id_ = -1;
     std::size_t shown_count_ = 0;
+    bool placed_logged_ = false;
 };
 
 }  // namespace vta::ui
