@@ -363,6 +363,9 @@ usage: vta <command> [options]
   events    --match ID [--json]      events of one match
   stats     [--json]                 received, stored, unknown, invalid, per code
   config    [--defaults]             where the config, database and log are; or print the defaults
+  audit     [--since TIME] [--json]  the audit trail: who (panel, cli, script:NAME) did what to the record or on
+                                     air, with before/after; TIME is UTC (2026-12-05 or 2026-12-05T14:00Z) or a
+                                     span back from now (90s, 30m, 2h, 1d)
   obs status [--json] [--wait S]     each configured OBS connection: state, reason, OBS and obs-websocket versions
   chapters  --day D [--out FILE]     YouTube chapters of day D (id or YYYY-MM-DD) from the stream offsets
   secret set NAME                    store a secret (e.g. an OBS password) read from standard input, never from
@@ -398,7 +401,7 @@ usage: vta <command> [options]
   tournament results --db URL (--day D | --athlete NAME) [--tournament T] [--json|--csv]
             decided matches of day D (YYYY-MM-DD or the day's number), or of an athlete (part of a name)
 
-Readers (matches, events, stats, config) take --config FILE and --db FILE too. Files live under the XDG
+Readers (matches, events, stats, audit, config) take --config FILE and --db FILE too. Files live under the XDG
 folders: $XDG_CONFIG_HOME/restrike-vta/config.json, $XDG_DATA_HOME/restrike-vta/vta.sqlite3,
 $XDG_STATE_HOME/restrike-vta/vta.log, $XDG_DATA_HOME/restrike-vta/licence.json and licence-state.json,
 $XDG_CONFIG_HOME/restrike-vta/secrets.json.enc. The host creates its config, secrets and database owner-only.
@@ -430,6 +433,7 @@ int main_command(int argc, char** argv) {
     if (command == "license") return license_command(rest);
     if (command == "tournament") return tournament_command(rest);
     if (command == "secret") return secret_command(rest);
+    if (command == "audit") return audit_command(rest);
     std::cerr << "vta: unknown command '" << command << "'\n" << help_text;
     return 2;
 }

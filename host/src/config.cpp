@@ -165,6 +165,16 @@ bool read_playback(const nlohmann::json& j, PlaybackConfig& playback, std::strin
     return r.only_keys({"mpv", "args"}) && r.text("mpv", playback.mpv) && r.text_list("args", playback.args);
 }
 
+bool read_health(const nlohmann::json& j, HealthConfig& health, std::string& error) {
+    ObjectReader r(j, "health", error);
+    std::string folder = health.record_folder.string();
+    if (!r.only_keys({"disk_warning_gb", "record_folder"}) ||
+        !r.integer("disk_warning_gb", health.disk_warning_gb, 0, 1'000'000) || !r.text("record_folder", folder))
+        return false;
+    health.record_folder = folder;
+    return true;
+}
+
 bool read_panel(const nlohmann::json& j, PanelConfig& panel, std::string& error) {
     ObjectReader r(j, "panel", error);
     std::string flags;
@@ -333,6 +343,7 @@ nlohmann::json default_config_json() {
           {"memory_limit_mb", d.workflows.memory_limit_mb},
           {"hot_reload", d.workflows.hot_reload}}},
         {"playback", {{"mpv", d.playback.mpv}, {"args", nlohmann::json::array()}}},
+        {"health", {{"disk_warning_gb", d.health.disk_warning_gb}, {"record_folder", ""}}},
         {"panel",
          {{"flags_folder", ""},
           {"shortcuts",
@@ -364,8 +375,8 @@ ConfigResult parse_config(const nlohmann::json& document) {
     Config config;
     std::string error;
     ObjectReader top(document, "", error);
-    if (!top.only_keys(
-            {"udp", "store", "log", "obs", "workflows", "playback", "panel", "overlays", "licence", "courts"}))
+    if (!top.only_keys({"udp", "store", "log", "obs", "workflows", "playback", "panel", "overlays", "licence", "courts",
+                        "health"}))
         return {std::nullopt, error};
     if (auto* udp = top.child("udp"); udp && !read_udp(*udp, config.udp, error)) return {std::nullopt, error};
     if (auto* store = top.child("store"); store && !read_store(*store, config.store, error))
@@ -378,6 +389,7 @@ ConfigResult parse_config(const nlohmann::json& document) {
     if (auto* o = top.child("overlays"); o && !read_overlays(*o, config.overlays, error)) return {std::nullopt, error};
     if (auto* l = top.child("licence"); l && !read_licence(*l, config.licence, error)) return {std::nullopt, error};
     if (auto* c = top.child("courts"); c && !read_courts(*c, config.courts, error)) return {std::nullopt, error};
+    if (auto* h = top.child("health"); h && !read_health(*h, config.health, error)) return {std::nullopt, error};
     if (auto* connections = top.child("obs")) {
         auto parsed = obs::parse_connections(*connections);
         if (!parsed) return {std::nullopt, "obs: " + parsed.error().message};

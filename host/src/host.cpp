@@ -71,12 +71,14 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
         return vta::Error(writer.error().code,
                           "cannot open the store writer on " + setup.database.string() + ": " + writer.error().message);
     host->writer_ = std::move(writer.value());
+    host->audit_ = std::make_unique<AuditLog>(*host->writer_);
     auto reader = store::Reader::open(setup.database);
     if (!reader)
         return vta::Error(reader.error().code,
                           "cannot open the store reader on " + setup.database.string() + ": " + reader.error().message);
     host->reader_ = std::move(reader.value());
-    host->days_ = std::make_unique<TournamentDays>(io, *host->reader_, *active_day, std::move(tournaments));
+    host->days_ =
+        std::make_unique<TournamentDays>(io, *host->reader_, *host->audit_, *active_day, std::move(tournaments));
     if (setup.config.courts.enabled) {
         auto bus = courts::CourtBus::open(io, setup.config.courts, setup.database, *host->writer_);
         if (!bus) return bus.error();
@@ -143,7 +145,7 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
                                        *host->writer_, *ingest, host->overlays_, host->licence_, host->courts_);
     host->actions_ =
         std::make_unique<OperatorActions>(io, *host->workflows_, *host->obs_, *host->days_, *host->licence_,
-                                          [self](const std::string& text) { self->feed_manual(text); });
+                                          *host->audit_, [self](const std::string& text) { self->feed_manual(text); });
     ingest->set_observer([self](const IngestedGroup& g) {
         // Before the workflows see the new match: a licence change that waited for it applies to it.
         for (const auto& derived : g.update.derived)

@@ -72,6 +72,31 @@ void PanelFeed::refresh_clip_links() {
         });
 }
 
+void PanelFeed::refresh_audit() {
+    // The trail is written by the Writer (and by CLI commands on their own connections): read its newest rows
+    // every second on the reader's thread.
+    const auto now = std::chrono::steady_clock::now();
+    if (audit_pending_ || now - last_audit_refresh_ < std::chrono::seconds(1)) return;
+    last_audit_refresh_ = now;
+    audit_pending_ = true;
+    sources_.reader.read<std::vector<store::AuditEntry>>(
+        [](store::Database& db) {
+            return db.list_audit({std::nullopt, audit_rows_kept});
+        },
+        [this, alive = std::weak_ptr<bool>(alive_)](vta::Result<std::vector<store::AuditEntry>> rows) {
+            boost::asio::post(io_, [this, alive, rows = std::move(rows)]() mutable {
+                const auto still = alive.lock();
+                if (!still || !*still) return;
+                audit_pending_ = false;
+                if (!rows) return;
+                const bool moved =
+                    rows->size() != audit_.size() || (!rows->empty() && rows->back().id != audit_.back().id);
+                audit_ = std::move(rows.value());
+                if (moved) changed_ = true;
+            });
+        });
+}
+
 void PanelFeed::apply_clip_links(const std::vector<store::EventInfo>& stored) {
     std::map<std::int64_t, const store::EventInfo*> by_id;
     for (const auto& e : stored)
@@ -125,6 +150,8 @@ std::shared_ptr<const HostSnapshot> PanelFeed::build() {
     snapshot->match = ingest.tracker().state();
     snapshot->match_id = ingest.match_id();
     refresh_clip_links();
+    refresh_audit();
+    snapshot->audit = audit_;
     snapshot->events.assign(recent_events_.begin(), recent_events_.end());
     snapshot->packages = sources_.workflows.status();
     if (log_) {

@@ -4,9 +4,12 @@
 #include <iterator>
 
 #include "vta/host/commands.hpp"
+#include "vta/host/ingest.hpp"
 #include "vta/host/options.hpp"
 #include "vta/host/paths.hpp"
+#include "vta/host/setup.hpp"
 #include "vta/secrets/secrets_file.hpp"
+#include "vta/store/database.hpp"
 
 namespace vta::host {
 
@@ -24,10 +27,25 @@ std::string value_from_stdin() {
     return value;
 }
 
+// The audit row of a change (its name, never its value) in the store the config names; the secret is changed
+// whatever happens here, so a store that cannot be written is only reported.
+void record_change(const ParsedOptions& o, store::AuditAction action, const std::string& name) {
+    std::filesystem::path config_file;
+    auto setup = resolve_setup(o, config_file);
+    if (!setup) return;  // the config does not parse: its own commands say why
+    auto database = store::Database::open(setup->database);
+    const auto added = database ? database->add_audit({now_us(), store::AuditSource::cli(), action, name,
+                                                       std::nullopt, std::nullopt})
+                                : vta::Result<std::int64_t>(database.error());
+    if (!added)
+        std::cerr << "vta secret: no audit row in " << setup->database.string() << ": " << added.error().message
+                  << "\n";
+}
+
 }  // namespace
 
 int secret_command(const Arguments& args) {
-    const auto o = parse_options(args, {"config"}, {});
+    const auto o = parse_options(args, {"config", "db"}, {});
     if (!o.error.empty()) return fail(o.error + " (see `vta --help`)", 2);
     if (o.positional.empty()) return fail("expected set NAME, list or delete NAME (see `vta --help`)", 2);
     const std::string& action = o.positional.front();
@@ -60,6 +78,7 @@ int secret_command(const Arguments& args) {
         return fail("no secret \"" + name + "\" in " + file.string());
     }
     if (auto written = secrets::write_secrets(file, updated, machine); !written) return fail(written.error().message);
+    record_change(o, action == "set" ? store::AuditAction::secret_set : store::AuditAction::secret_deleted, name);
     std::cout << (action == "set" ? "stored " : "deleted ") << name << " in " << file.string() << "\n";
     return 0;
 }

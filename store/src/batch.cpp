@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include "audit_rows.hpp"
 #include "codec.hpp"
 
 namespace vta::store::detail {
@@ -113,6 +114,8 @@ std::string describe(Refusal::Kind kind, std::int64_t id) {
             return "outbox message " + std::to_string(id);
         case Refusal::Kind::tag:
             return "event tag";
+        case Refusal::Kind::audit:
+            return "audit row";
         case Refusal::Kind::package_value:
             return "package value";
         case Refusal::Kind::counter:
@@ -127,7 +130,7 @@ std::size_t Batch::rows() const {
     return new_matches.size() + match_updates.size() + datagrams.size() + events.size() + unknowns.size() +
            event_field_updates.size() + recordings.size() + recording_ends.size() + clips.size() +
            stream_sessions.size() + stream_session_ends.size() + counters.size() + package_values.size() + tags.size() +
-           outbox.size();
+           outbox.size() + audits.size();
 }
 
 bool Batch::replace_new_match(std::int64_t id, const std::function<MatchRow()>& make_row) {
@@ -231,7 +234,8 @@ BatchCommitter::BatchCommitter(SQLite::Database& db)
       insert_outbox_(db, "INSERT INTO outbox (seq, topic, payload) VALUES (?1, ?2, ?3)"),
       supersede_outbox_(db, "DELETE FROM outbox WHERE topic = ?1 AND seq < ?2"),
       trim_outbox_span_(db, "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM outbox WHERE seq < ?1"),
-      trim_outbox_(db, "DELETE FROM outbox WHERE seq < ?1") {}
+      trim_outbox_(db, "DELETE FROM outbox WHERE seq < ?1"),
+      insert_audit_(db, detail::insert_audit_sql) {}
 
 // Foreign keys are checked per statement, so parents go first: matches, then datagrams, then the
 // groups that reference both, then updates of rows committed earlier.
@@ -283,6 +287,9 @@ void BatchCommitter::apply(const Batch& batch, Run&& run) {
         run(Refusal::Kind::outbox, seq, [&] { insert_outbox(seq, entry); });
     }
     if (batch.outbox_keep_from > 0) trim_outbox(batch.outbox_keep_from);
+    for (const AuditRow& row : batch.audits) {
+        run(Refusal::Kind::audit, 0, [&] { insert_audit(row); });
+    }
 }
 
 void BatchCommitter::commit(const Batch& batch) {
@@ -501,6 +508,12 @@ void BatchCommitter::end_stream_session(std::int64_t id, const StreamSessionEnd&
     end_stream_session_.bind(2, end.ended_us);
     bind_text(end_stream_session_, 3, end.end_reason);
     execute(end_stream_session_);
+}
+
+void BatchCommitter::insert_audit(const AuditRow& row) {
+    insert_audit_.reset();
+    bind_audit(insert_audit_, row);
+    execute(insert_audit_);
 }
 
 void BatchCommitter::insert_outbox(std::int64_t seq, const Batch::OutboxEntry& entry) {

@@ -14,6 +14,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "vta/store/result.hpp"
+#include "vta/store/audit.hpp"
 #include "vta/store/rows.hpp"
 
 namespace vta::store::detail {
@@ -36,7 +37,8 @@ struct Batch {
     std::map<std::string, std::int64_t> counters;
     // (package, key) -> JSON text; none deletes the key.
     std::map<std::pair<std::string, std::string>, std::optional<std::string>> package_values;
-    std::vector<EventTag> tags;  // in submission order, applied last
+    std::vector<EventTag> tags;    // in submission order, applied last
+    std::vector<AuditRow> audits;  // in submission order; SQLite gives their ids
     // Outbox rows by seq, with the id of the event they describe (0: none).
     struct OutboxEntry {
         std::int64_t event_id = 0;
@@ -73,7 +75,8 @@ struct Refusal {
         counter,
         package_value,
         tag,
-        outbox
+        outbox,
+        audit
     } kind;
     std::int64_t id = 0;  // 0 for counters, package values and tags
     Error error;
@@ -113,6 +116,7 @@ private:
     void set_package_value(const std::pair<std::string, std::string>& key, const std::optional<std::string>& value);
     void tag_events(const EventTag& tag);
     void insert_outbox(std::int64_t seq, const Batch::OutboxEntry& entry);
+    void insert_audit(const AuditRow& row);
     void trim_outbox(std::int64_t keep_from);
 
     SQLite::Database& db_;
@@ -138,6 +142,7 @@ private:
     SQLite::Statement supersede_outbox_;
     SQLite::Statement trim_outbox_span_;
     SQLite::Statement trim_outbox_;
+    SQLite::Statement insert_audit_;
     std::int64_t outbox_dropped_ = 0;
     std::int64_t outbox_dropped_through_ = 0;
 };

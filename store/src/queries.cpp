@@ -8,6 +8,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include "audit_rows.hpp"
 #include "codec.hpp"
 #include "connection.hpp"
 #include "vta/store/database.hpp"
@@ -374,6 +375,43 @@ Result<std::vector<ActiveDay>> Database::find_days(std::string_view day) {
         return days;
     } catch (const std::exception& e) {
         return detail::to_error(e, "finding day " + std::string(day));
+    }
+}
+
+}  // namespace vta::store
+
+namespace vta::store {
+
+Result<std::vector<AuditEntry>> Database::list_audit(const AuditFilter& filter) {
+    try {
+        // The newest `limit` rows, then put back in time order.
+        SQLite::Statement query(*db_, std::string("SELECT * FROM (SELECT ") + detail::audit_columns +
+                                          " FROM audit WHERE ?1 IS NULL OR at_us >= ?1 ORDER BY at_us DESC, id DESC"
+                                          " LIMIT ?2) ORDER BY at_us, id");
+        if (filter.since_us) {
+            query.bind(1, *filter.since_us);
+        } else {
+            query.bind(1);
+        }
+        query.bind(2, filter.limit.value_or(-1));
+        std::vector<AuditEntry> entries;
+        while (query.executeStep()) {
+            entries.push_back(detail::read_audit(query));
+        }
+        return entries;
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "listing the audit trail");
+    }
+}
+
+Result<std::int64_t> Database::add_audit(const AuditRow& row) {
+    try {
+        SQLite::Statement insert(*db_, detail::insert_audit_sql);
+        detail::bind_audit(insert, row);
+        insert.exec();
+        return db_->getLastInsertRowid();
+    } catch (const std::exception& e) {
+        return detail::to_error(e, "adding an audit row");
     }
 }
 

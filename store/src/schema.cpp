@@ -247,11 +247,27 @@ CREATE TABLE outbox (
 );
 )sql";
 
-const std::array<Migration, 4> migrations{{
+// v5: the audit trail (vta/store/audit.hpp): one row per operator, CLI or script action on the record or on air.
+// Ids come from SQLite, not from the Writer: the CLI adds rows on its own connection while the host runs.
+const std::string schema_v5 = R"sql(
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at_us INTEGER NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('panel', 'cli') OR source LIKE 'script:_%'),
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX audit_by_time ON audit(at_us);
+)sql";
+
+const std::array<Migration, 5> migrations{{
     {1, "tournaments, matches, athletes, datagrams, events, settings, counters", schema_v1},
     {2, "tied matches; recordings, clips, stream sessions; event clip offsets", schema_v2, true},
     {3, "workflow packages' key/value data (from bindings_kv)", schema_v3},
     {4, "the courts' outbox for the MQTT broker", schema_v4},
+    {5, "the audit trail of operator, CLI and script actions", schema_v5},
 }};
 
 void ensure_version_table(SQLite::Database& db) {

@@ -332,6 +332,15 @@ void Writer::set_package_value(PackageValueRow row) {
     state_->note_submitted();
 }
 
+void Writer::add_audit(AuditRow row) {
+    std::lock_guard lock(state_->mutex);
+    if (state_->stopping) {
+        return;
+    }
+    state_->pending.audits.push_back(std::move(row));
+    state_->note_submitted();
+}
+
 void Writer::set_counters(const std::map<std::string, std::int64_t>& counters) {
     if (counters.empty()) {
         return;

@@ -97,7 +97,7 @@ TEST(Config, BadValuesAreRejectedNamingTheKeyAndWhatIsExpected) {
         {R"({"udp": 6000})", "udp: expected an object"},
         {R"({"udpp": {}})",
          "unknown key 'udpp' (expected one of: udp, store, log, obs, workflows, playback, panel, overlays, licence, "
-         "courts)"},
+         "courts, health)"},
         {R"({"courts": {"enabled": true, "court": 3, "tournament": "open"}})",
          "courts.broker: expected the MQTT broker"},
         {R"({"courts": {"broker": "mqtt.local"}})", "courts.broker: expected the MQTT broker as \"host:port\""},

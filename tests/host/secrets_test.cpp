@@ -9,9 +9,11 @@
 #include <gtest/gtest.h>
 
 #include "child_process.hpp"
+#include "vta/host/audit_log.hpp"
 #include "vta/host/setup.hpp"
 #include "vta/secrets/secrets_file.hpp"
 #include "vta/store/database.hpp"
+#include "vta/store/writer.hpp"
 
 namespace {
 
@@ -234,8 +236,49 @@ TEST_F(VtaWithASecret, ThePasswordIsNowhereInTheLogTheConfigOutputOrTheFilesAndE
     const auto [delete_status, delete_output] =
         vta::test::run_to_end(vta_binary, {"secret", "delete", "obs_rec"}, env_);
     EXPECT_EQ(delete_status, 0) << delete_output;
+    // Both commands are in the audit trail by the secret's name, never its value.
+    const auto [audit_status, audit_output] = vta::test::run_to_end(vta_binary, {"audit", "--json"}, env_);
+    ASSERT_EQ(audit_status, 0) << audit_output;
+    const auto rows = nlohmann::json::parse(audit_output);
+    ASSERT_EQ(rows.size(), 2u) << audit_output;
+    EXPECT_EQ(rows[0]["action"], "secret_set");
+    EXPECT_EQ(rows[1]["action"], "secret_deleted");
+    EXPECT_EQ(rows[1]["source"], "cli");
+    EXPECT_EQ(rows[1]["subject"], "obs_rec");
+    EXPECT_EQ(audit_output.find(test_password), std::string::npos) << audit_output;
     const auto [missing_status, missing_output] = vta::test::run_to_end(vta_binary, {"config"}, env_);
     EXPECT_NE(missing_output.find("secret \"obs_rec\" is not in"), std::string::npos) << missing_output;
+}
+
+// A settings-saved audit row: a plain password (and one typed over it) shows as its path with "***", a reference
+// as its name; neither the database file nor `vta audit` holds the password.
+TEST_F(VtaWithASecret, ASettingsSavedAuditRowNeverHoldsThePassword) {
+    const auto database = folder_.path() / "data" / "restrike-vta" / "vta.sqlite3";
+    {
+        auto writer = vta::store::Writer::open(database);
+        ASSERT_TRUE(writer) << writer.error().message;
+        vta::host::AuditLog audit(**writer);
+        const nlohmann::json before = {{"obs", {{{"name", "OBS_REC"}, {"password", test_password}}}},
+                                       {"courts", {{"password", test_password + "-broker"}}}};
+        nlohmann::json after = before;
+        after["obs"][0]["password"] = test_password + "-new";
+        const auto [was, now] = vta::host::config_change(before, after);
+        audit.record(vta::store::AuditSource::panel(), vta::store::AuditAction::settings_saved, "", was, now);
+        // A caller that passes whole documents is masked too.
+        audit.record(vta::store::AuditSource::panel(), vta::store::AuditAction::settings_imported, "x.json", before,
+                     after);
+        ASSERT_TRUE((*writer)->close());
+    }
+    const auto [status, output] = vta::test::run_to_end(vta_binary, {"audit", "--json"}, env_);
+    ASSERT_EQ(status, 0) << output;
+    const auto rows = nlohmann::json::parse(output);
+    ASSERT_EQ(rows.size(), 2u) << output;
+    EXPECT_EQ(rows[0]["before"], nlohmann::json({{"/obs/0/password", "***"}})) << output;
+    EXPECT_EQ(rows[0]["after"], nlohmann::json({{"/obs/0/password", "***"}})) << output;
+    EXPECT_EQ(rows[1]["after"]["courts"]["password"], "***") << output;
+    EXPECT_EQ(output.find(test_password), std::string::npos) << output;
+    EXPECT_EQ(read_all(database).find(test_password), std::string::npos);
+    EXPECT_EQ(read_all(database.string() + "-wal").find(test_password), std::string::npos);
 }
 
 TEST_F(VtaWithASecret, APlainPasswordStillWorksWithAWarningThatDoesNotRepeatIt) {

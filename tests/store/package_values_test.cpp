@@ -25,7 +25,7 @@ std::int64_t count(const std::filesystem::path& file, const std::string& sql) {
 void write_v2_file_with_bindings_kv(const std::filesystem::path& file) {
     ASSERT_TRUE(Database::open(file));
     SQLite::Database raw(file, SQLite::OPEN_READWRITE);
-    raw.exec("DROP TABLE package_value; DROP TABLE outbox; DELETE FROM schema_version WHERE version >= 3");
+    raw.exec("DROP TABLE package_value; DROP TABLE outbox; DROP TABLE audit; DELETE FROM schema_version WHERE version >= 3");
     raw.exec(
         "CREATE TABLE IF NOT EXISTS bindings_kv (package TEXT NOT NULL, key TEXT NOT NULL,"
         " value TEXT NOT NULL, PRIMARY KEY(package, key))");

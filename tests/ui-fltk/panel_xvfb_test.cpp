@@ -426,3 +426,99 @@ TEST_F(PanelUnderXvfb, LicenceWarningBandFromDayFiveThenActivationInTheDialog) {
 
 }  // namespace
 }  // namespace vta::test
+
+namespace vta::test {
+namespace {
+
+// Pixels of the tone `rgb` inside a box of the image: the coloured text of the audit list's rows.
+int pixels_near(const vta::test_peers::PngImage& image, const Box& box, const int (&rgb)[3]) {
+    int n = 0;
+    for (int y = box.y; y < box.y + box.h && y < image.height; ++y)
+        for (int x = box.x; x < box.x + box.w && x < image.width; ++x)
+            if (near(image.rgba_at(x, y), rgb[0], rgb[1], rgb[2])) ++n;
+    return n;
+}
+
+// The audit trail in the log tab: Replay, Back to live and a manual event by their shortcuts leave rows (amber: on
+// air); the text filter narrows them to what was typed, and a text no row has empties the list.
+TEST_F(PanelUnderXvfb, TheLogTabListsTheAuditTrailThroughItsFilter) {
+    panel_ = std::make_unique<ChildProcess>(
+        VTA_BINARY, std::vector<std::string>{"panel", "--bind", "127.0.0.1", "--port", std::to_string(free_udp_port())},
+        env_, folder_.path() / "panel.log");
+    ASSERT_TRUE(wait_until([&] { return panel_->output().find("Replay button at") != std::string::npos; }, 20s))
+        << panel_->output();
+    const std::string window = window_id();
+    ASSERT_FALSE(window.empty());
+    ASSERT_EQ(tool(xdotool, {"windowmove", "--sync", window, "0", "0"}).first, 0);
+    ASSERT_EQ(tool(xdotool, {"windowfocus", "--sync", window}).first, 0);
+    ASSERT_EQ(tool(xdotool, {"key", "F5"}).first, 0);
+    ASSERT_EQ(tool(xdotool, {"key", "F6"}).first, 0);
+    ASSERT_EQ(tool(xdotool, {"key", "F7"}).first, 0);
+    ASSERT_EQ(tool(xdotool, {"type", "--delay", "20", "pt1;3;"}).first, 0);
+    ASSERT_EQ(tool(xdotool, {"key", "Return"}).first, 0);
+    ASSERT_TRUE(
+        wait_until([&] { return panel_->output().find("operator: manual event 'pt1;3;'") != std::string::npos; }, 10s))
+        << panel_->output();
+    ASSERT_EQ(tool(xdotool, {"key", "F7"}).first, 0);  // manual mode off: typing goes to the filter
+
+    // The tabs' headers run along y 70..95 from x 520: click along them until the log tab renders the trail.
+    ASSERT_TRUE(wait_until(
+        [&, x = 530]() mutable {
+            if (panel_->output().find("panel: audit list shows 3 of 3 rows") != std::string::npos) return true;
+            tool(xdotool, {"mousemove", "--window", window, std::to_string(x), "82", "click", "1"});
+            x = x >= 800 ? 530 : x + 15;
+            return false;
+        },
+        20s))
+        << panel_->output();
+    const auto filter_box = logged_box(panel_->output(), "panel: audit text filter");
+    const auto list_box = logged_box(panel_->output(), "panel: audit list");
+    ASSERT_TRUE(filter_box && list_box) << panel_->output();
+
+    const auto file = folder_.path() / "audit.png";
+    int amber_rows = 0;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            amber_rows = pixels_near(grab(file, 1280, 720), *list_box, amber);
+            return amber_rows > 50;
+        },
+        10s))
+        << "no amber (on-air) rows in the audit list: " << amber_rows << " pixels";
+
+    ASSERT_EQ(tool(xdotool, {"mousemove", "--window", window, std::to_string(filter_box->x + 10),
+                             std::to_string(filter_box->y + filter_box->h / 2), "click", "1"})
+                  .first,
+              0);
+    ASSERT_EQ(tool(xdotool, {"type", "--delay", "20", "pt1"}).first, 0);
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return panel_->output().find("panel: audit list shows 1 of 3 rows (source all, action all, text 'pt1')") !=
+                   std::string::npos;
+        },
+        10s))
+        << panel_->output();
+    screenshot(window, 1280, 720, "panel-audit-filter.png");
+    int filtered = 0;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            filtered = pixels_near(grab(file, 1280, 720), *list_box, amber);
+            return filtered > 20 && filtered < amber_rows;
+        },
+        10s))
+        << "one amber row expected: " << filtered << " pixels, " << amber_rows << " for three";
+
+    ASSERT_EQ(tool(xdotool, {"type", "--delay", "20", "zzz"}).first, 0);
+    ASSERT_TRUE(wait_until(
+        [&] { return panel_->output().find("panel: audit list shows 0 of 3 rows") != std::string::npos; }, 10s))
+        << panel_->output();
+    EXPECT_TRUE(wait_until([&] { return pixels_near(grab(file, 1280, 720), *list_box, amber) == 0; }, 10s))
+        << "the list still shows rows";
+
+    panel_->signal(SIGTERM);
+    const auto status = panel_->wait(20s);
+    ASSERT_TRUE(status) << "the panel did not close on SIGTERM";
+    EXPECT_EQ(*status, 0);
+}
+
+}  // namespace
+}  // namespace vta::test

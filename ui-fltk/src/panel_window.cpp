@@ -22,6 +22,7 @@
 #include <FL/filename.H>
 #include <spdlog/spdlog.h>
 
+#include "audit_view.hpp"
 #include "licence_dialog.hpp"
 #include "svg_image.hpp"
 #include "tone_colour.hpp"
@@ -309,7 +310,10 @@ PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesys
         log_shown_sequence_ = 0;
         if (shown_) render_log(*shown_);
     });
-    log_ = new Fl_Browser(tx + 5, cy + 36, tw - 10, ch - 41);
+    // The log above, the audit trail below.
+    const int log_h = (ch - 41) / 2;
+    log_ = new Fl_Browser(tx + 5, cy + 36, tw - 10, log_h);
+    audit_ = new AuditView(tx + 5, cy + 41 + log_h, tw - 10, ch - 46 - log_h);
     static int log_columns[] = {118, 70, 0};
     log_->column_widths(log_columns);
     log_->column_char('\t');
@@ -520,6 +524,9 @@ void PanelWindow::save_settings() {
     if (!check.document) return show_settings_message(check.error, true);
     if (const auto problem = ui::save_settings(config_file_, check, secrets::read_machine_identity()); !problem.empty())
         return show_settings_message(problem, true);
+    std::vector<std::string> secrets_written;
+    for (const auto& [name, value] : check.secrets) secrets_written.push_back(name);
+    host_.settings_saved(config_document_, *check.document, secrets_written);
     config_document_ = *check.document;
     load_form(form_from_config(config_document_, package_schemas_));  // typed passwords now live in the secrets file
     const auto parsed = host::parse_config(config_document_);
@@ -540,6 +547,7 @@ void PanelWindow::import_settings() {
     const ConfigFile read = read_config_file(chooser.filename());
     if (!read.document) return show_settings_message(read.error, true);
     load_form(form_from_config(*read.document, package_schemas_));
+    host_.settings_imported(chooser.filename(), config_document_, *read.document);
     show_settings_message(std::string("imported ") + chooser.filename() + ": check it, then Save", false);
 }
 
@@ -711,7 +719,10 @@ void PanelWindow::render(const host::HostSnapshot& snapshot) {
     Fl_Widget* tab = tabs_->value();
     if (tab == events_tab_) render_events(snapshot);
     if (tab == workflows_tab_) render_workflows(snapshot);
-    if (tab == log_tab_) render_log(snapshot);
+    if (tab == log_tab_) {
+        render_log(snapshot);
+        audit_->render(snapshot);
+    }
     render_licence(snapshot);
 }
 

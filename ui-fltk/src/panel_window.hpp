@@ -34,6 +34,7 @@ class Fl_Image;
 
 namespace vta::ui {
 
+class AuditView;
 class LicenceDialog;
 
 struct PanelFigures {
@@ -150,6 +151,7 @@ private:
     Fl_Group* log_tab_ = nullptr;
     Fl_Choice* log_level_ = nullptr;
     Fl_Browser* log_ = nullptr;
+    AuditView* audit_ = nullptr;
     std::uint64_t log_shown_sequence_ = 0;
     std::unique_ptr<SettingsWidgets> settings_;
     Fl_Box* licence_band_ = nullptr;  // shown only while the licence needs the operator's attention

@@ -26,6 +26,7 @@ int config_command(const Arguments& args);    // vta config [--defaults]
 int obs_command(const Arguments& args);       // vta obs status [--json] [--wait S]
 int check_command(const Arguments& args);     // vta check PACKAGE
 int chapters_command(const Arguments& args);  // vta chapters --day D [--out FILE] [--db FILE]
+int audit_command(const Arguments& args);     // vta audit [--since TIME] [--json]
 int secret_command(const Arguments& args);    // vta secret set NAME|list|delete NAME [--config FILE]
 int license_command(const Arguments& args);   // vta license keygen|issue|revoke|serve|activate|status|request|install
 // vta tournament run|results

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vta/courts/config.hpp"
+#include "vta/host/health.hpp"
 #include "vta/obs/config.hpp"
 #include "vta/pss/udp_listener.hpp"
 
@@ -85,6 +86,7 @@ struct Config {
     OverlaysConfig overlays;
     LicenceConfig licence;
     courts::CourtsConfig courts;
+    HealthConfig health;
 };
 
 struct ConfigResult {

@@ -58,6 +58,8 @@ public:
 
     // The operator's actions; callable from any thread.
     OperatorActions& actions() { return *actions_; }
+    // The audit trail (control-room bulk actions record through it: AuditLog::record_control_room).
+    AuditLog& audit() { return *audit_; }
     // The overlay server, null when it is off (io thread).
     const Overlays* overlays() const { return overlays_.get(); }
     // The licence in force (io thread).
@@ -78,6 +80,7 @@ private:
     boost::asio::io_context& io_;
     HostSetup setup_;
     std::unique_ptr<store::Writer> writer_;
+    std::unique_ptr<AuditLog> audit_;
     std::unique_ptr<store::Reader> reader_;                        // reads and day changes off the io thread
     std::shared_ptr<courts::CourtBus> courts_;                     // null unless courts.enabled
     std::atomic<courts::CourtBus*> committed_to_courts_{nullptr};  // the writer thread's view of courts_

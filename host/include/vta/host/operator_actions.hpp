@@ -1,13 +1,16 @@
 // What the operator does from the panel, posted onto the host's io_context: the caller (the panel's thread) never
-// waits, and outcomes go to the log.
+// waits, and outcomes go to the log. Each action that changes the record or what is on air leaves a row in the
+// audit trail (source "panel").
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
+#include "vta/host/audit_log.hpp"
 #include "vta/host/licence_keeper.hpp"
 #include "vta/host/panel_feed.hpp"
 #include "vta/host/tournament_days.hpp"
@@ -20,7 +23,8 @@ class OperatorActions {
 public:
     // `feed_manual` stores and tracks PSS text like a datagram (the host's ingest path).
     OperatorActions(boost::asio::io_context& io, WorkflowLink& workflows, obs::Connections& connections,
-                    TournamentDays& days, LicenceKeeper& licence, std::function<void(const std::string&)> feed_manual);
+                    TournamentDays& days, LicenceKeeper& licence, AuditLog& audit,
+                    std::function<void(const std::string&)> feed_manual);
 
     // The feed to tell of changes, once the panel asked for snapshots (may stay unset: `vta run`).
     void set_feed(PanelFeed* feed) { feed_ = feed; }
@@ -41,6 +45,14 @@ public:
     void post_activate_day(std::int64_t day_id);
     void post_add_day(std::int64_t tournament_id, std::string date_iso);
     void post_create_tournament(std::string name, std::string date_iso);
+    // The Settings tab wrote the config file (`before` -> `after`, whole documents), or loaded `file` into its form
+    // (`after` the imported document): audit rows with what changed, secrets masked. Never blocks.
+    // `secrets_written`: the names of the secrets the save wrote (typed passwords), never their values.
+    void settings_saved(const nlohmann::json& before, const nlohmann::json& after,
+                        const std::vector<std::string>& secrets_written = {});
+    void settings_imported(const std::string& file, const nlohmann::json& before, const nlohmann::json& after);
+    // The audit trail, for the control room's bulk actions (AuditLog::record_control_room).
+    AuditLog& audit() { return audit_; }
     // The activation dialog: fetches this machine's licence for `key` from `server` ("" for licence.server) and
     // installs it; the outcome shows in the snapshot's licence view and the log.
     void post_activate_licence(std::string server, std::string key);
@@ -48,6 +60,7 @@ public:
 private:
     // Runs `action` on the io thread unless the host stopped meanwhile.
     void post(std::function<void()> action);
+    nlohmann::json package_state(const std::string& package) const;  // {"state": ...}, null when not loaded
     void changed() {
         if (feed_) feed_->mark_changed();
     }
@@ -57,6 +70,7 @@ private:
     obs::Connections& connections_;
     TournamentDays& days_;
     LicenceKeeper& licence_;
+    AuditLog& audit_;
     std::function<void(const std::string&)> feed_manual_;
     PanelFeed* feed_ = nullptr;
     bool stopped_ = false;

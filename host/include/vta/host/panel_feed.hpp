@@ -26,6 +26,7 @@ namespace vta::host {
 class PanelFeed {
 public:
     static constexpr std::size_t recent_events_kept = 500;
+    static constexpr std::int64_t audit_rows_kept = 500;  // the newest rows of the audit trail the log tab lists
     static constexpr std::chrono::milliseconds snapshot_interval{50};  // at most 20 snapshots a second
 
     using SnapshotHandler = std::function<void(std::shared_ptr<const HostSnapshot>)>;
@@ -59,6 +60,7 @@ private:
     std::shared_ptr<const HostSnapshot> build();
     // Asks the reader for the clip links of the events shown; they arrive with a later snapshot.
     void refresh_clip_links();
+    void refresh_audit();
     void apply_clip_links(const std::vector<store::EventInfo>& stored);
 
     boost::asio::io_context& io_;
@@ -78,7 +80,10 @@ private:
     std::chrono::steady_clock::time_point rate_since_{};  // datagrams per second: counted from here
     std::uint64_t rate_datagrams_at_since_ = 0;
     double datagrams_per_second_ = 0;
-    bool clip_links_pending_ = false;                             // one read at a time
+    bool clip_links_pending_ = false;  // one read at a time
+    std::chrono::steady_clock::time_point last_audit_refresh_{};
+    bool audit_pending_ = false;
+    std::vector<store::AuditEntry> audit_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // a read answered after destruction is dropped
 };
 

@@ -62,6 +62,7 @@ struct HostSnapshot {
     std::vector<EventSnapshot> events;              // oldest first, the last PanelFeed::recent_events_kept
     std::vector<bindings::PackageStatus> packages;  // loaded packages, then those the operator disabled
     std::vector<LogLine> log;                       // oldest first
+    std::vector<store::AuditEntry> audit;           // the newest rows of the audit trail, oldest first
     store::ActiveDay day;
     std::vector<store::TournamentInfo> tournaments;  // each with its days, in id order
     std::string day_change_error;  // why the operator's last tournament/day change was refused, "" after a success

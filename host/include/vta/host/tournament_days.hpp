@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "vta/host/audit_log.hpp"
 #include "vta/store/database.hpp"
 #include "vta/store/reader.hpp"
 
@@ -22,8 +23,8 @@ public:
     using Change = std::function<vta::Result<store::ActiveDay>(store::Database&)>;
 
     // `reader` runs the changes (it must outlive this); `day` is the active day create() set up, `tournaments` the
-    // list it read.
-    TournamentDays(boost::asio::io_context& io, store::Reader& reader, store::ActiveDay day,
+    // list it read. Accepted changes leave an audit row (source "panel") with the active day before and after.
+    TournamentDays(boost::asio::io_context& io, store::Reader& reader, AuditLog& audit, store::ActiveDay day,
                    std::vector<store::TournamentInfo> tournaments);
     ~TournamentDays();
 
@@ -37,7 +38,7 @@ public:
 
     // Runs `change` on the reader's thread (one change at a time, in order); the day it returns becomes the
     // active one. `what` names the change in the log and in last_error().
-    void change(std::string what, Change change);
+    void change(std::string what, store::AuditAction action, Change change);
 
     void activate(std::int64_t day_id);
     // Adds the tournament's next day, dated `date_iso` (YYYY-MM-DD), and activates it.
@@ -46,10 +47,11 @@ public:
     void create_tournament(std::string name, std::string date_iso);
 
 private:
-    void apply(const std::string& what, vta::Result<store::DayChange> outcome);
+    void apply(const std::string& what, store::AuditAction action, vta::Result<store::DayChange> outcome);
 
     boost::asio::io_context& io_;
     store::Reader& reader_;
+    AuditLog& audit_;
     store::ActiveDay day_;
     std::vector<store::TournamentInfo> tournaments_;
     std::string last_error_;

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vta/store/audit.hpp"
 #include "vta/store/result.hpp"
 #include "vta/store/rows.hpp"
 
@@ -198,6 +199,11 @@ public:
     Result<std::vector<MatchStreamStart>> match_stream_starts(std::int64_t day_id);
     // Tournament days whose id is `day` (digits) or whose date is `day` (YYYY-MM-DD).
     Result<std::vector<ActiveDay>> find_days(std::string_view day);
+
+    // The audit trail, oldest first (the host appends through Writer::add_audit).
+    Result<std::vector<AuditEntry>> list_audit(const AuditFilter& filter = {});
+    // Appends one audit row on this connection (for a CLI command, which has no Writer); returns its id.
+    Result<std::int64_t> add_audit(const AuditRow& row);
 
     // "ok" when PRAGMA integrity_check finds nothing, else its report.
     Result<std::string> integrity_check();

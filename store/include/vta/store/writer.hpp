@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "vta/store/audit.hpp"
 #include "vta/store/ingest_sink.hpp"
 #include "vta/store/result.hpp"
 #include "vta/store/rows.hpp"
@@ -107,6 +108,8 @@ public:
     void set_counters(const std::map<std::string, std::int64_t>& counters);
     // Stores or (without a value) deletes a package's value; coalesced per package and key.
     void set_package_value(PackageValueRow row);
+    // Appends a row to the audit trail (never coalesced; its id comes from SQLite when it is committed).
+    void add_audit(AuditRow row);
 
     // Blocks until everything added before the call is committed, or the timeout passes.
     Result<void> flush(std::chrono::milliseconds timeout = std::chrono::hours(24));
