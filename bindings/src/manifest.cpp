@@ -321,7 +321,8 @@ vta::Result<Manifest> parse_manifest(std::string_view text) {
 vta::Result<Manifest> read_manifest(const std::filesystem::path& folder) {
     std::ifstream in(folder / "manifest.json", std::ios::binary);
     if (!in)
-        return vta::Error(vta::Errc::invalid_config, "manifest.json: cannot open " + (folder / "manifest.json").string());
+        return vta::Error(vta::Errc::invalid_config,
+                          "manifest.json: cannot open " + (folder / "manifest.json").string());
     std::stringstream text;
     text << in.rdbuf();
     return parse_manifest(text.str());

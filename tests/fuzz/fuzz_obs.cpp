@@ -47,9 +47,8 @@ int obs_one_input(const std::uint8_t* data, std::size_t size) {
     config.name = "OBS_FUZZ";
     config.password = "fuzz";  // so a Hello with authentication is answered
     obs::Client client(io, config, options);
-    const auto all = client.subscribe_all([](const obs::Event& event) {
-        event.data.dump(-1, ' ', false, obs::Json::error_handler_t::replace);
-    });
+    const auto all = client.subscribe_all(
+        [](const obs::Event& event) { event.data.dump(-1, ' ', false, obs::Json::error_handler_t::replace); });
     client.wait_event(
         "RecordStateChanged", [](const obs::Event& event) { return event.data.at("outputActive").get<bool>(); },
         std::chrono::seconds(1), ignore<obs::Event>());

@@ -21,10 +21,8 @@
 #ifdef VTA_FUZZ_REPLAY
 #define VTA_FUZZ_ENTRY(function)
 #else
-#define VTA_FUZZ_ENTRY(function)                                                             \
-    extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {      \
-        return function(data, size);                                                         \
-    }
+#define VTA_FUZZ_ENTRY(function) \
+    extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { return function(data, size); }
 #endif
 
 namespace vta::fuzz {

@@ -56,8 +56,8 @@ struct Site {
 void follow(const Site& site, const web::Routing& routing) {
     switch (routing.kind) {
         case web::Routing::Kind::file: {
-            const auto file =
-                routing.file_route ? (*routing.file_route)(routing.rest) : web::resolve_static(site.roots, routing.rest);
+            const auto file = routing.file_route ? (*routing.file_route)(routing.rest)
+                                                 : web::resolve_static(site.roots, routing.rest);
             if (file) {
                 // Only a file inside a served folder.
                 const auto inside = [&](const std::filesystem::path& root) {

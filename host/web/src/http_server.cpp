@@ -398,9 +398,9 @@ private:
             }
             case Routing::Kind::json:
                 routing.json_request.remote = remote();
-                return on_worker([handle = *routing.json, json = std::move(routing.json_request)] {
-                    return run_json_route(handle, json);
-                }, routing.keep_alive, false);
+                return on_worker([handle = *routing.json,
+                                  json = std::move(routing.json_request)] { return run_json_route(handle, json); },
+                                 routing.keep_alive, false);
             case Routing::Kind::file:
                 // The disk is read on the worker; the answer is written back on the io thread.
                 return on_worker(

@@ -26,13 +26,13 @@ struct Routes {
 struct Routing {
     enum class Kind { feed, json, file, refused };
     Kind kind = Kind::refused;
-    Feed* feed = nullptr;                              // feed: the WebSocket upgrade follows it
-    const HttpServer::JsonRoute* json = nullptr;       // json: runs on the worker with json_request
-    JsonRequest json_request;                          // json: body and query (the session adds remote)
+    Feed* feed = nullptr;                               // feed: the WebSocket upgrade follows it
+    const HttpServer::JsonRoute* json = nullptr;        // json: runs on the worker with json_request
+    JsonRequest json_request;                           // json: body and query (the session adds remote)
     const HttpServer::FileRoute* file_route = nullptr;  // file: null for the static folders
-    std::string rest;                                  // file: what the route or the static folders resolve
+    std::string rest;                                   // file: what the route or the static folders resolve
     boost::beast::http::status status = boost::beast::http::status::ok;  // refused
-    std::string reason;                                                    // refused
+    std::string reason;                                                  // refused
     bool keep_alive = false;
     bool head = false;
 };
@@ -41,6 +41,7 @@ struct Routing {
 void limit_request(boost::beast::http::request_parser<boost::beast::http::string_body>& parser,
                    std::size_t max_body_bytes);
 
-Routing route_request(const Routes& routes, const boost::beast::http::request<boost::beast::http::string_body>& request);
+Routing route_request(const Routes& routes,
+                      const boost::beast::http::request<boost::beast::http::string_body>& request);
 
 }  // namespace vta::web
