@@ -4,7 +4,7 @@ if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   message(FATAL_ERROR "VTA_FUZZ needs clang (libFuzzer): configure with -DCMAKE_CXX_COMPILER=clang++ "
     "(the fuzz preset and tests/fuzz/run.sh do)")
 endif()
-# -O1 and line tables only: what libFuzzer and the sanitizers' reports need, at about half the compile time of
+# -O1 and line tables only: what libFuzzer and the sanitizers' reports need, cheaper to compile than
 # RelWithDebInfo's -O2 -g. Assertions stay on (no NDEBUG): a failed one is a finding.
 set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O1 -gline-tables-only")
 add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
