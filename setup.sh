@@ -11,6 +11,8 @@ packages=(
   libluajit-5.1-dev libfltk1.3-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev librsvg2-dev
   # the courts' bus (MQTT client) and the tournament store (PostgreSQL client)
   libmosquitto-dev libpqxx-dev
+  # the fuzz targets (libFuzzer, ASan, UBSan: tests/fuzz)
+  clang
   # the overlays' flags (and the panel's), and fonts with every Latin accent for the pages
   iso-flags-svg fonts-dejavu-core fonts-noto-core
   # real peers for the tests

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
+#include <string_view>
 
 #include "vta/bindings/runtime.hpp"
 
@@ -255,13 +257,8 @@ bool text_field(const Ordered& j, const char* key, bool required, std::string& o
     return true;
 }
 
-bool parse_manifest(const std::filesystem::path& folder, Manifest& manifest, std::string& error) {
-    std::ifstream in(folder / "manifest.json");
-    if (!in) {
-        error = "manifest.json: cannot open " + (folder / "manifest.json").string();
-        return false;
-    }
-    Ordered j = Ordered::parse(in, nullptr, false);
+bool parse_manifest(std::string_view text, Manifest& manifest, std::string& error) {
+    Ordered j = Ordered::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
         error = "manifest.json: not a JSON object";
         return false;
@@ -314,11 +311,21 @@ bool parse_manifest(const std::filesystem::path& folder, Manifest& manifest, std
 
 }  // namespace
 
-vta::Result<Manifest> read_manifest(const std::filesystem::path& folder) {
+vta::Result<Manifest> parse_manifest(std::string_view text) {
     Manifest manifest;
     std::string error;
-    if (!parse_manifest(folder, manifest, error)) return vta::Error(vta::Errc::invalid_config, std::move(error));
+    if (!parse_manifest(text, manifest, error)) return vta::Error(vta::Errc::invalid_config, std::move(error));
     return manifest;
+}
+
+vta::Result<Manifest> read_manifest(const std::filesystem::path& folder) {
+    std::ifstream in(folder / "manifest.json", std::ios::binary);
+    if (!in)
+        return vta::Error(vta::Errc::invalid_config,
+                          "manifest.json: cannot open " + (folder / "manifest.json").string());
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_manifest(text.str());
 }
 
 nlohmann::json config_defaults(const std::vector<ConfigField>& schema) {

@@ -42,6 +42,14 @@ void Client::stop() {
     net::dispatch(impl_->io(), [impl = impl_] { impl->stop(); });
 }
 
+void Client::open_unconnected_session() {
+    net::dispatch(impl_->io(), [impl = impl_] { impl->open_unconnected_session(); });
+}
+
+void Client::receive(std::string message) {
+    net::dispatch(impl_->io(), [impl = impl_, message = std::move(message)] { impl->receive(message); });
+}
+
 State Client::state() const { return impl_->public_state(); }
 
 Status Client::status() const { return impl_->status(); }

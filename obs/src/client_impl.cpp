@@ -196,16 +196,28 @@ void ClientImpl::on_read(const std::shared_ptr<Session>& s, beast::error_code ec
 
     s->input_seen = true;
     const auto data = s->read_buffer.data();
-    const char* text = static_cast<const char*>(data.data());
-    Json message = Json::parse(text, text + bytes, nullptr, false);
+    on_message(s, std::string_view(static_cast<const char*>(data.data()), bytes));
     s->read_buffer.consume(bytes);
     if (s->read_buffer.capacity() > keep_read_buffer_bytes) s->read_buffer.shrink_to_fit();
+    if (current(s)) read_next(s);
+}
 
+void ClientImpl::on_message(const std::shared_ptr<Session>& s, std::string_view text) {
+    Json message = Json::parse(text.begin(), text.end(), nullptr, false);
     if (message.is_discarded())
-        protocol_error(fmt::format("a message of {} bytes is not valid JSON", bytes));
+        protocol_error(fmt::format("a message of {} bytes is not valid JSON", text.size()));
     else
         handle_message(s, message);
-    if (current(s)) read_next(s);
+}
+
+void ClientImpl::open_unconnected_session() {
+    wanted_ = true;
+    session_ = std::make_shared<Session>(io_, ++last_session_id_);
+    set_state(State::identifying);
+}
+
+void ClientImpl::receive(std::string_view text) {
+    if (const auto s = session_) on_message(s, text);
 }
 
 void ClientImpl::send(const std::shared_ptr<Session>& s, std::string text) {

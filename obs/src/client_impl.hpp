@@ -10,6 +10,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -67,6 +68,12 @@ public:
 
     spdlog::logger& log() const { return *logger_; }
 
+    // The message path without a socket (tests/fuzz): opens a session that never connects, as if its WebSocket
+    // handshake had just completed, and receive() hands it a message as if OBS had sent it. What the client
+    // writes back fails later, on the loop, like a write to a dropped connection.
+    void open_unconnected_session();
+    void receive(std::string_view text);
+
 private:
     using Ws = websocket::stream<beast::tcp_stream>;
 
@@ -114,6 +121,7 @@ private:
     void read_next(const std::shared_ptr<Session>& s);
     void keepalive_tick(const std::shared_ptr<Session>& s);
     void on_read(const std::shared_ptr<Session>& s, beast::error_code ec, std::size_t bytes);
+    void on_message(const std::shared_ptr<Session>& s, std::string_view text);
     void send(const std::shared_ptr<Session>& s, std::string text);
     void write_next(const std::shared_ptr<Session>& s);
     bool current(const std::shared_ptr<Session>& s) const { return s && s == session_; }

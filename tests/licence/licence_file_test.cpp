@@ -166,6 +166,14 @@ TEST(LicenceFile, GarbageIsRefused) {
     EXPECT_TRUE(refusal(signed_file(sample_licence()) + "trailing").starts_with("the licence file is not JSON"));
 }
 
+// Found by tests/fuzz (corpus/licence/crash-number-overflow): nlohmann's parser throws out_of_range, not
+// parse_error, for a number beyond a double, and the host ended in std::terminate.
+TEST(LicenceFile, NumberOutOfRangeIsRefused) {
+    EXPECT_EQ(refusal("[1e316{\"/l}e"), "the licence file is not a licence: it holds a number out of range");
+    EXPECT_EQ(refusal(R"({"licence": {"issued": 1e400}, "key": "k", "signature": ""})"),
+              "the licence file is not a licence: it holds a number out of range");
+}
+
 TEST(LicenceFile, EmptyFileIsRefused) {
     EXPECT_EQ(refusal(""), "the licence file is empty");
     EXPECT_EQ(refusal(" \n\t"), "the licence file is empty");

@@ -25,6 +25,9 @@ Result<nlohmann::json> parse_file(std::string_view bytes) {
         // The parser reports the byte after the last one when the text stops before the JSON is complete.
         if (error.byte > bytes.size()) return refused("the licence file is truncated: its JSON stops unfinished");
         return refused("the licence file is not JSON (unreadable from byte " + std::to_string(error.byte) + ")");
+    } catch (const nlohmann::json::out_of_range&) {
+        // Valid JSON syntax the parser still throws on (found by tests/fuzz): a number beyond a double, 1e400.
+        return refused("the licence file is not a licence: it holds a number out of range");
     }
 }
 

@@ -17,6 +17,7 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include "routing.hpp"
 #include "vta/web/static_files.hpp"
 
 namespace vta::web {
@@ -150,6 +151,69 @@ vta::Result<std::unique_ptr<ssl::context>> server_tls_context(const TlsFiles& fi
 
 }  // namespace
 
+void limit_request(http::request_parser<http::string_body>& parser, std::size_t max_body_bytes) {
+    parser.header_limit(8 * 1024);
+    parser.body_limit(max_body_bytes);
+}
+
+Routing route_request(const Routes& routes, const http::request<http::string_body>& request) {
+    Routing routing;
+    const auto refuse = [&routing](http::status status, std::string reason, bool keep_alive, bool head) {
+        routing.status = status;
+        routing.reason = std::move(reason);
+        routing.keep_alive = keep_alive;
+        routing.head = head;
+        return std::move(routing);
+    };
+    const std::string target(request.target());
+    const std::string path = target.substr(0, target.find_first_of("?#"));
+    if (websocket::is_upgrade(request)) {
+        for (const auto& [feed_path, feed] : routes.feeds)
+            if (feed_path == path) {
+                routing.kind = Routing::Kind::feed;
+                routing.feed = feed;
+                return routing;
+            }
+        return refuse(http::status::not_found, "no feed at " + path, false, false);
+    }
+    // A path may have a route per method; a method it has none for is refused, naming the first.
+    const Routes::Json* other_method = nullptr;
+    for (const auto& route : routes.json)
+        if (route.path == path) {
+            if (request.method_string() == route.method) {
+                if (!request.body().empty()) {
+                    routing.json_request.body = nlohmann::json::parse(request.body(), nullptr, false);
+                    if (routing.json_request.body.is_discarded())
+                        return refuse(http::status::bad_request, "the request body is not JSON", false, false);
+                }
+                if (const auto mark = target.find('?'); mark != std::string::npos)
+                    routing.json_request.query = target.substr(mark + 1, target.find('#', mark) - mark - 1);
+                routing.kind = Routing::Kind::json;
+                routing.json = &route.handle;
+                routing.keep_alive = request.keep_alive();
+                return routing;
+            }
+            if (!other_method) other_method = &route;
+        }
+    if (other_method)
+        return refuse(http::status::method_not_allowed, path + " takes " + other_method->method, request.keep_alive(),
+                      false);
+    const bool head = request.method() == http::verb::head;
+    if (request.method() != http::verb::get && !head)
+        return refuse(http::status::method_not_allowed, "only GET and HEAD", request.keep_alive(), head);
+    if (!request.body().empty()) return refuse(http::status::bad_request, "a GET has no body", false, false);
+    routing.kind = Routing::Kind::file;
+    routing.rest = target;
+    for (const auto& [prefix, resolve] : routes.files)
+        if (path.starts_with(prefix)) {
+            routing.file_route = &resolve;
+            routing.rest = path.substr(prefix.size());
+        }
+    routing.keep_alive = request.keep_alive();
+    routing.head = head;
+    return routing;
+}
+
 struct HttpServer::State {
     State(net::io_context& io, HttpServerOptions o) : io(io), options(std::move(o)), acceptor(io) {}
     net::io_context& io;
@@ -157,13 +221,7 @@ struct HttpServer::State {
     std::unique_ptr<ssl::context> tls;  // set for HTTPS
     tcp::acceptor acceptor;
     net::thread_pool files{1};
-    std::vector<std::pair<std::string, FileRoute>> routes;
-    struct JsonRouteEntry {
-        std::string method, path;
-        JsonRoute handle;
-    };
-    std::vector<JsonRouteEntry> json_routes;
-    std::vector<std::pair<std::string, Feed*>> feeds;
+    Routes routes;
     std::vector<std::weak_ptr<Connection>> connections;
     HttpCounters counters;
     bool stopped = false;
@@ -308,8 +366,7 @@ private:
 
     void read() {
         parser_.emplace();
-        parser_->header_limit(8 * 1024);
-        parser_->body_limit(state_->options.max_body_bytes);
+        limit_request(*parser_, state_->options.max_body_bytes);
         beast::get_lowest_layer(stream_).expires_after(idle_timeout);
         http::async_read(stream_, buffer_, *parser_,
                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -332,61 +389,31 @@ private:
         if (ec) return respond(refusal(http::status::bad_request, "bad request: " + ec.message()), false, false);
         ++state_->counters.requests;
         http::request<http::string_body> request = parser_->release();
-        const std::string target(request.target());
-        const std::string path = target.substr(0, target.find_first_of("?#"));
-        if (websocket::is_upgrade(request)) {
-            for (const auto& [feed_path, feed] : state_->feeds)
-                if (feed_path == path) {
-                    auto session = std::make_shared<FeedSession<Stream>>(state_, *feed, std::move(stream_));
-                    state_->remember(session);
-                    return session->run(std::move(request));
-                }
-            return respond(refusal(http::status::not_found, "no feed at " + path), false, false);
-        }
-        // A path may have a route per method; a method it has none for is refused, naming the first.
-        const HttpServer::State::JsonRouteEntry* other_method = nullptr;
-        for (const auto& route : state_->json_routes)
-            if (route.path == path) {
-                if (request.method_string() == route.method) return run_json(route.handle, request);
-                if (!other_method) other_method = &route;
+        Routing routing = route_request(state_->routes, request);
+        switch (routing.kind) {
+            case Routing::Kind::feed: {
+                auto session = std::make_shared<FeedSession<Stream>>(state_, *routing.feed, std::move(stream_));
+                state_->remember(session);
+                return session->run(std::move(request));
             }
-        if (other_method)
-            return respond(refusal(http::status::method_not_allowed, path + " takes " + other_method->method),
-                           request.keep_alive(), false);
-        const bool head = request.method() == http::verb::head;
-        if (request.method() != http::verb::get && !head)
-            return respond(refusal(http::status::method_not_allowed, "only GET and HEAD"), request.keep_alive(), head);
-        if (!request.body().empty())
-            return respond(refusal(http::status::bad_request, "a GET has no body"), false, false);
-        HttpServer::FileRoute route;
-        std::string rest = target;
-        for (const auto& [prefix, resolve] : state_->routes)
-            if (path.starts_with(prefix)) {
-                route = resolve;
-                rest = path.substr(prefix.size());
-            }
-        // The disk is read on the worker; the answer is written back on the io thread.
-        on_worker(
-            [this, route, rest] {
-                const auto file = route ? route(rest) : resolve_static(state_->options.roots, rest);
-                return read_file(file, state_->options.max_file_bytes);
-            },
-            request.keep_alive(), head);
-    }
-
-    void run_json(const HttpServer::JsonRoute& handle, const http::request<http::string_body>& request) {
-        JsonRequest json;
-        if (!request.body().empty()) {
-            json.body = nlohmann::json::parse(request.body(), nullptr, false);
-            if (json.body.is_discarded())
-                return respond(refusal(http::status::bad_request, "the request body is not JSON"), false, false);
+            case Routing::Kind::json:
+                routing.json_request.remote = remote();
+                return on_worker([handle = *routing.json,
+                                  json = std::move(routing.json_request)] { return run_json_route(handle, json); },
+                                 routing.keep_alive, false);
+            case Routing::Kind::file:
+                // The disk is read on the worker; the answer is written back on the io thread.
+                return on_worker(
+                    [this, route = routing.file_route ? *routing.file_route : HttpServer::FileRoute(),
+                     rest = std::move(routing.rest)] {
+                        const auto file = route ? route(rest) : resolve_static(state_->options.roots, rest);
+                        return read_file(file, state_->options.max_file_bytes);
+                    },
+                    routing.keep_alive, routing.head);
+            case Routing::Kind::refused:
+                break;
         }
-        const std::string_view target(request.target().data(), request.target().size());
-        if (const auto mark = target.find('?'); mark != std::string_view::npos)
-            json.query = std::string(target.substr(mark + 1, target.find('#', mark) - mark - 1));
-        json.remote = remote();
-        on_worker([handle, json = std::move(json)] { return run_json_route(handle, json); }, request.keep_alive(),
-                  false);
+        respond(refusal(routing.status, routing.reason), routing.keep_alive, routing.head);
     }
 
     // Runs `work` on the worker thread and writes its Answer back from the io thread.
@@ -491,14 +518,14 @@ vta::Result<std::unique_ptr<HttpServer>> HttpServer::open(net::io_context& io, H
 }
 
 void HttpServer::add_file_route(std::string prefix, FileRoute resolve) {
-    state_->routes.emplace_back(std::move(prefix), std::move(resolve));
+    state_->routes.files.emplace_back(std::move(prefix), std::move(resolve));
 }
 
 void HttpServer::add_json_route(std::string method, std::string path, JsonRoute handle) {
-    state_->json_routes.push_back({std::move(method), std::move(path), std::move(handle)});
+    state_->routes.json.push_back({std::move(method), std::move(path), std::move(handle)});
 }
 
-void HttpServer::add_feed(std::string path, Feed& feed) { state_->feeds.emplace_back(std::move(path), &feed); }
+void HttpServer::add_feed(std::string path, Feed& feed) { state_->routes.feeds.emplace_back(std::move(path), &feed); }
 
 void HttpServer::start() { accept_next(state_); }
 

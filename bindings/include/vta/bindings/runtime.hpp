@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -65,6 +66,8 @@ struct Manifest {
 
 // Reads and validates <folder>/manifest.json; an error names the key at fault ("manifest.json: ...").
 vta::Result<Manifest> read_manifest(const std::filesystem::path& folder);
+// The same checks on the text of a manifest.json (tests/fuzz feeds it bytes).
+vta::Result<Manifest> parse_manifest(std::string_view text);
 
 // The defaults of every setting: {"key": default, ...}.
 nlohmann::json config_defaults(const std::vector<ConfigField>& schema);

@@ -176,6 +176,11 @@ public:
     Status status() const;
     // Called on every state change (on the io_context). Returns a handle like subscribe().
     Subscription on_state_change(std::function<void(const ConnectionState&)> handler);
+    // The message path without a socket (tests/fuzz), instead of start(): a session that never connects, as
+    // if its WebSocket handshake had just completed; receive() hands it one message as if OBS had sent it.
+    // Both run on the io_context like every other call.
+    void open_unconnected_session();
+    void receive(std::string message);
 
     // Raw requests. `timeout` 0 = ClientOptions::request_timeout (counted from the call). The handler
     // receives responseData (an empty object when OBS sent none) or an Error.
