@@ -394,10 +394,13 @@ usage: vta <command> [options]
             without them
 
   tournament run --db URL --tournament T [--broker HOST:PORT] [--bind ADDR] [--port N] [--courts N]
+                 [--broker-user NAME [--config FILE]] [--broker-ca FILE]
             subscribe to every court of tournament T on the MQTT broker (default 127.0.0.1:1883, see
             docs/courts-bus.md), keep the tournament store in PostgreSQL (URL: postgresql://USER@HOST:PORT/DB;
             schema made and migrated here) and serve the board: http://ADDR:N/board.html (default
             127.0.0.1:3002), GET /api/board, the feed /feed; --courts N shows courts 1..N before they report
+            --broker-user: the broker's user, its password the secret "tournament_broker" (`vta secret set
+            tournament_broker`); --broker-ca: TLS, the broker's certificate chaining to that CA
   tournament results --db URL (--day D | --athlete NAME) [--tournament T] [--json|--csv]
             decided matches of day D (YYYY-MM-DD or the day's number), or of an athlete (part of a name)
 

@@ -1,6 +1,7 @@
 // `vta tournament …`: the tournament side of the courts' bus (docs/courts-bus.md). `run` subscribes to every court,
 // keeps the PostgreSQL store and serves the board page; `results` reads the store.
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include <boost/asio/io_context.hpp>
@@ -10,7 +11,9 @@
 
 #include "vta/host/commands.hpp"
 #include "vta/host/options.hpp"
+#include "vta/host/paths.hpp"
 #include "vta/host/udp_sender.hpp"
+#include "vta/secrets/secrets_file.hpp"
 #include "vta/tournament/service.hpp"
 #include "vta/tournament/store.hpp"
 #include "vta/web/feed.hpp"
@@ -32,8 +35,11 @@ int fail(const std::string& sub, const std::string& message) {
     return 1;
 }
 
+constexpr const char* broker_password_secret = "tournament_broker";
+
 int run(const Arguments& args) {
-    const auto o = parse_options(args, {"db", "broker", "tournament", "bind", "port", "courts"}, {});
+    const auto o = parse_options(
+        args, {"db", "broker", "tournament", "bind", "port", "courts", "broker-user", "broker-ca", "config"}, {});
     if (!o.error.empty()) return usage("run", o.error);
     if (!o.positional.empty()) return usage("run", "unexpected argument '" + o.positional.front() + "'");
     if (!o.value("db")) return usage("run", "--db postgresql://USER@HOST:PORT/DATABASE is required");
@@ -55,6 +61,23 @@ int run(const Arguments& args) {
     web::Feed feed;
 
     tournament::ServiceOptions options;
+    if (auto user = o.value("broker-user")) {
+        // The password never on the command line: the secret "tournament_broker" beside the config.
+        const auto file = secrets::secrets_file_beside(o.value("config").value_or(default_paths().config_file.string()));
+        auto stored = secrets::read_secrets(file, secrets::read_machine_identity());
+        if (!stored) return fail("run", "--broker-user: " + stored.error().message);
+        const auto password = stored->find(broker_password_secret);
+        if (password == stored->end())
+            return fail("run", std::string("--broker-user: no secret \"") + broker_password_secret + "\" in " +
+                                   file.string() + " (store the broker password with `vta secret set " +
+                                   broker_password_secret + "`)");
+        options.broker_username = *user;
+        options.broker_password = password->second;
+    }
+    if (auto ca = o.value("broker-ca")) {
+        if (!std::filesystem::exists(*ca)) return usage("run", "--broker-ca: no file " + *ca);
+        options.broker_ca_file = *ca;
+    }
     options.database_url = *o.value("db");
     options.broker_host = broker->host;
     options.broker_port = broker->port;

@@ -33,9 +33,17 @@ std::string http_get(std::uint16_t port, const std::string& target) {
     return body == std::string::npos ? std::string() : response.substr(body + 4);
 }
 
-TournamentSide::TournamentSide(std::string tournament, std::string db_url, std::string broker_address, int courts)
+void set_secret(const std::map<std::string, std::string>& env, const std::string& name, const std::string& value) {
+    const auto [status, output] = run_to_end(
+        "/bin/sh", {"-c", "printf '%s\\n' '" + value + "' | '" + std::string(VTA_BINARY) + "' secret set " + name}, env);
+    ASSERT_EQ(status, 0) << output;
+}
+
+TournamentSide::TournamentSide(std::string tournament, std::string db_url, std::string broker_address, int courts,
+                               std::vector<std::string> extra_args, const std::map<std::string, std::string>& secrets)
     : tournament_(std::move(tournament)), db_url_(std::move(db_url)), broker_(std::move(broker_address)),
-      courts_(courts) {
+      courts_(courts), extra_args_(std::move(extra_args)) {
+    for (const auto& [name, value] : secrets) set_secret(folder_.xdg_env(), name, value);
     start();
 }
 
@@ -43,11 +51,11 @@ TournamentSide::~TournamentSide() { stop(); }
 
 void TournamentSide::start() {
     port_ = test_peers::free_tcp_port();
-    process_ = std::make_unique<ChildProcess>(
-        VTA_BINARY,
-        std::vector<std::string>{"tournament", "run", "--db", db_url_, "--broker", broker_, "--tournament",
-                                 tournament_, "--port", std::to_string(port_), "--courts", std::to_string(courts_)},
-        folder_.xdg_env(), folder_.path() / ("tournament-" + std::to_string(++runs_) + ".log"));
+    std::vector<std::string> args{"tournament", "run",   "--db",   db_url_, "--broker", broker_, "--tournament",
+                                  tournament_,  "--port", std::to_string(port_), "--courts", std::to_string(courts_)};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    process_ = std::make_unique<ChildProcess>(VTA_BINARY, args, folder_.xdg_env(),
+                                              folder_.path() / ("tournament-" + std::to_string(++runs_) + ".log"));
     if (!wait_until([this] { return process_->output().find("board at") != std::string::npos; }, 15s))
         throw std::runtime_error("vta tournament run did not start:\n" + process_->output());
     // Subscribed (SUBACK): from here on the broker routes the courts' messages to this side.
@@ -93,14 +101,15 @@ std::string TournamentSide::url(const std::string& path) const {
 
 std::string TournamentSide::log() const { return process_ ? process_->output() : ""; }
 
-CourtHost::CourtHost(const std::string& tournament, int number, std::uint16_t broker_port)
+CourtHost::CourtHost(const std::string& tournament, int number, std::uint16_t broker_port, const json& courts_config)
     : number_(number), env_(folder_.xdg_env()), port_(free_udp_port()) {
-    const json config = {{"courts",
-                          {{"enabled", true},
-                           {"broker", "127.0.0.1:" + std::to_string(broker_port)},
-                           {"court", number},
-                           {"tournament", tournament}}},
-                         {"overlays", {{"enabled", false}}}};
+    json config = {{"courts",
+                    {{"enabled", true},
+                     {"broker", "127.0.0.1:" + std::to_string(broker_port)},
+                     {"court", number},
+                     {"tournament", tournament}}},
+                   {"overlays", {{"enabled", false}}}};
+    config["courts"].update(courts_config);
     std::filesystem::create_directories(folder_.path() / "config" / "restrike-vta");
     std::ofstream(folder_.path() / "config" / "restrike-vta" / "config.json") << config.dump(2);
 }

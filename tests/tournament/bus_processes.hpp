@@ -19,10 +19,16 @@ namespace vta::test {
 // The body of GET `target` on 127.0.0.1:port (HTTP/1.0); empty when there is none.
 std::string http_get(std::uint16_t port, const std::string& target);
 
+// Stores `value` as the secret `name` in the secrets file of the folders `env` names (`vta secret set`, the value
+// on standard input); a gtest failure otherwise.
+void set_secret(const std::map<std::string, std::string>& env, const std::string& name, const std::string& value);
+
 class TournamentSide {
 public:
     // Starts at once and returns when the board says it is subscribed; throws std::runtime_error with the log.
-    TournamentSide(std::string tournament, std::string db_url, std::string broker_address, int courts = 0);
+    // `secrets` are stored first (`vta secret set`), `extra_args` go to `vta tournament run`.
+    TournamentSide(std::string tournament, std::string db_url, std::string broker_address, int courts = 0,
+                   std::vector<std::string> extra_args = {}, const std::map<std::string, std::string>& secrets = {});
     ~TournamentSide();  // stop()
 
     void start();
@@ -40,6 +46,7 @@ public:
 private:
     std::string tournament_, db_url_, broker_;
     int courts_;
+    std::vector<std::string> extra_args_;
     TempFolder folder_;
     std::unique_ptr<ChildProcess> process_;
     std::uint16_t port_ = 0;
@@ -50,7 +57,9 @@ private:
 // TcpLink in front of it), with its own folders and UDP port.
 class CourtHost {
 public:
-    CourtHost(const std::string& tournament, int number, std::uint16_t broker_port);
+    // `courts_config`: more keys of the config's `courts` (credentials, TLS).
+    CourtHost(const std::string& tournament, int number, std::uint16_t broker_port,
+              const nlohmann::json& courts_config = nlohmann::json::object());
     ~CourtHost();  // SIGKILL to what still runs
 
     void start();  // returns once it listens for PSS; a gtest failure otherwise
@@ -66,6 +75,7 @@ public:
     std::int64_t events() const;
     std::string output() const;
     int number() const { return number_; }
+    const std::map<std::string, std::string>& env() const { return env_; }
 
 private:
     int number_;

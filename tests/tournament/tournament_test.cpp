@@ -442,5 +442,41 @@ TEST_F(Tournament, ResultsOfADayAsCsvJsonAndPerAthlete) {
     EXPECT_NE(missing.find("--day D"), std::string::npos) << missing;
 }
 
+// A broker that takes only known users over TLS: a real court host (its password in its secrets file) and the
+// tournament side (its own user, its password a secret too) connect with their CA and the events flow; a court with a
+// wrong password is refused, and says so without the password.
+TEST_F(Tournament, ASecuredBrokerTakesTheCourtAndTheTournamentSideByUserOverTlsAndRefusesAWrongPassword) {
+    const std::string court_password = "court-secret-71";
+    const std::string tournament_password = "tournament-secret-72";
+    test_peers::MosquittoPeer broker({{"court1", court_password}, {"tournament", tournament_password}});
+    const std::string ca = broker.ca_file().string();
+    test::TournamentSide side("secure", peers->postgres.create_database("secure"), broker.address(), 0,
+                              {"--broker-user", "tournament", "--broker-ca", ca},
+                              {{"tournament_broker", tournament_password}});
+    test::CourtHost court("secure", 1, broker.port(),
+                          {{"username", "court1"}, {"password", {{"secret", "courts_broker"}}}, {"tls", {{"ca_file", ca}}}});
+    test::set_secret(court.env(), "courts_broker", court_password);
+    ASSERT_NO_FATAL_FAILURE(court.start());
+    court.simulate(1, 1000);
+    ASSERT_TRUE(test::wait_until([&] { return court.simulation_done(); }, 60s));
+    // The court may still be committing its last datagrams: its count is read again at each look.
+    EXPECT_TRUE(side.board_shows(
+        [&](const json& b) {
+            return court_in(b, 1)["online"] == true && court_in(b, 1).value("events", 0) == court.events();
+        },
+        20s));
+    EXPECT_NE(court.output().find("(TLS)"), std::string::npos) << court.output();
+    EXPECT_EQ(court.output().find(court_password), std::string::npos);
+
+    test::CourtHost intruder("secure", 2, broker.port(),
+                             {{"username", "court1"}, {"password", "not-the-password"}, {"tls", {{"ca_file", ca}}}});
+    ASSERT_NO_FATAL_FAILURE(intruder.start());
+    EXPECT_TRUE(test::wait_until(
+        [&] { return intruder.output().find("refused the connection") != std::string::npos; }, 10s))
+        << intruder.output();
+    EXPECT_EQ(intruder.output().find("not-the-password"), std::string::npos);
+    EXPECT_EQ(side.log().find(tournament_password), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vta

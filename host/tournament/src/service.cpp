@@ -271,6 +271,9 @@ vta::Result<std::unique_ptr<Service>> Service::start(ServiceOptions options, OnB
     subscriber.client_id = s->options.client_id;
     subscriber.topic_filter = court_topic_filter(s->options.tournament);
     subscriber.status_topic = tournament_status_topic(s->options.tournament);
+    subscriber.username = s->options.broker_username;
+    subscriber.password = s->options.broker_password;
+    subscriber.ca_file = s->options.broker_ca_file;
     auto started = Subscriber::start(
         subscriber, [s](const std::string& t, const std::string& p, bool r) { s->received(t, p, r); },
         [s](bool connected, const std::string& reason) { s->connection_changed(connected, reason); });

@@ -83,6 +83,19 @@ vta::Result<std::unique_ptr<Subscriber>> Subscriber::start(SubscriberOptions opt
     mosquitto_message_callback_set(state->client, message_callback);
     mosquitto_subscribe_callback_set(state->client, subscribed_callback);
     mosquitto_reconnect_delay_set(state->client, 1, 1, false);
+    if (!state->options.username.empty())
+        if (const int rc = mosquitto_username_pw_set(state->client, state->options.username.c_str(),
+                                                     state->options.password.empty() ? nullptr
+                                                                                     : state->options.password.c_str());
+            rc != MOSQ_ERR_SUCCESS)
+            return vta::Error(vta::Errc::invalid_argument,
+                              std::string("mqtt: the broker credentials: ") + mosquitto_strerror(rc));
+    if (!state->options.ca_file.empty())
+        if (const int rc =
+                mosquitto_tls_set(state->client, state->options.ca_file.c_str(), nullptr, nullptr, nullptr, nullptr);
+            rc != MOSQ_ERR_SUCCESS)
+            return vta::Error(vta::Errc::invalid_argument,
+                              "mqtt: the broker's CA " + state->options.ca_file + ": " + mosquitto_strerror(rc));
     if (!state->options.status_topic.empty()) {
         const std::string offline = status_payload(false);
         mosquitto_will_set(state->client, state->options.status_topic.c_str(), int(offline.size()), offline.data(), 1,

@@ -59,10 +59,15 @@ private:
     bool running_ = false;
 };
 
-// A Mosquitto MQTT broker on 127.0.0.1 (start-mosquitto.sh): anonymous; persistence kept by stop(), lost by kill().
+// A Mosquitto MQTT broker on 127.0.0.1 (start-mosquitto.sh): anonymous, or secured (TLS with a CA of its own,
+// ca_file(), and only the users given); persistence kept by stop(), lost by kill().
 class MosquittoPeer {
 public:
+    struct User {
+        std::string name, password;
+    };
     explicit MosquittoPeer(std::uint16_t port = 0);  // 0 = a free port; starts at once, throws PeerError
+    explicit MosquittoPeer(std::vector<User> secured_users);  // TLS and these users only, on a free port
     ~MosquittoPeer();
     MosquittoPeer(const MosquittoPeer&) = delete;
     MosquittoPeer& operator=(const MosquittoPeer&) = delete;
@@ -75,10 +80,12 @@ public:
     std::uint16_t port() const { return port_; }
     std::string address() const { return "127.0.0.1:" + std::to_string(port_); }  // as config courts.broker takes it
     const std::filesystem::path& dir() const { return dir_; }
+    std::filesystem::path ca_file() const { return dir_ / "ca.pem"; }  // secured: the CA its certificate chains to
 
 private:
     std::filesystem::path dir_;
     std::uint16_t port_;
+    std::vector<User> secured_users_;
     bool running_ = false;
 };
 

@@ -15,6 +15,16 @@ MosquittoPeer::MosquittoPeer(std::uint16_t port)
     }
 }
 
+MosquittoPeer::MosquittoPeer(std::vector<User> secured_users)
+    : dir_(make_scratch_dir("vta-mosquitto")), port_(free_tcp_port()), secured_users_(std::move(secured_users)) {
+    try {
+        start();
+    } catch (...) {
+        remove_scratch_dir(dir_);
+        throw;
+    }
+}
+
 MosquittoPeer::~MosquittoPeer() {
     try {
         stop();
@@ -25,7 +35,13 @@ MosquittoPeer::~MosquittoPeer() {
 }
 
 void MosquittoPeer::start() {
-    auto run = run_peer_script("start-mosquitto.sh", {"--port", std::to_string(port_), "--dir", dir_.string()});
+    std::vector<std::string> args{"--port", std::to_string(port_), "--dir", dir_.string()};
+    if (!secured_users_.empty()) args.push_back("--secure");
+    for (const User& user : secured_users_) {
+        args.push_back("--user");
+        args.push_back(user.name + ":" + user.password);
+    }
+    auto run = run_peer_script("start-mosquitto.sh", args);
     if (run.exit_code != 0) {
         throw PeerError("mosquitto did not start on port " + std::to_string(port_) + " (exit " +
                         std::to_string(run.exit_code) + "):\n" + run.output);

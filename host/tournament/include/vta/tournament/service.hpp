@@ -22,6 +22,9 @@ struct ServiceOptions {
     std::string tournament;  // the slug of the topics, vta/<t>/court/...
     std::string client_id;   // the MQTT session; "vta-tournament-<t>" when empty
     int courts = 0;          // the board shows courts 1..courts even before they said anything
+    std::string broker_username;  // empty: anonymous
+    std::string broker_password;  // never logged
+    std::string broker_ca_file;   // set: TLS to the broker
     std::chrono::milliseconds board_interval{100};
 };
 

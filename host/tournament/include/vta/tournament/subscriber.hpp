@@ -20,6 +20,9 @@ struct SubscriberOptions {
     // a clean stop: the courts publish again what this side may have missed while it was away. Empty: none.
     std::string status_topic;
     int keepalive_seconds = 5;
+    std::string username;  // empty: anonymous
+    std::string password;  // never logged
+    std::string ca_file;   // set: TLS, the broker's certificate chaining to this CA and naming `host`
 };
 
 class Subscriber {
