@@ -34,8 +34,11 @@ TEST_F(RuntimeTest, OnAirOperationsAnswerInADryRunAndAreRecorded) {
     for (const auto& a : recorder.actions()) actions.push_back(a.action);
     EXPECT_NE(std::find(actions.begin(), actions.end(), "obs.str:set_volume"), actions.end());
     EXPECT_NE(std::find(actions.begin(), actions.end(), "obs.rec:pause_record"), actions.end());
-    for (const auto& a : recorder.actions())
-        if (a.action == "obs.str:set_volume" && a.args.contains("unit")) EXPECT_EQ(a.args["unit"], "mul");
+    for (const auto& a : recorder.actions()) {
+        if (a.action == "obs.str:set_volume" && a.args.contains("unit")) {
+            EXPECT_EQ(a.args["unit"], "mul");
+        }
+    }
 }
 
 TEST_F(RuntimeTest, WrongOnAirArgumentsRaiseAtTheCall) {
