@@ -86,17 +86,25 @@ const ObsOperation& operation_of(lua_State* L) {
     return *obs_operations()[static_cast<std::size_t>(lua_tointeger(L, lua_upvalueindex(1)))];
 }
 
+// Runs `start(backend, package name, done)` under the calling package's wait: one shape for a connection's call and
+// a group's. Arguments are checked by the caller first, so a wrong one raises at the call site.
+template <class Start>
+int wait_for_obs(lua_State* L, Start start) {
+    Package& package = package_of(L);
+    auto obs = package.runtime().options().obs;
+    if (!obs) return push_error(L, vta::Error(vta::Errc::unavailable, "no OBS connection configured"));
+    auto timeout = package.runtime().options().wait_timeout.count();
+    return package.wait(L, timeout, [obs, name = package.name(), start = std::move(start)](ActionDone done) {
+        start(*obs, name, std::move(done));
+    });
+}
+
 int call_operation(lua_State* L) {
     const ObsOperation& op = operation_of(L);
     std::string target = self_field(L, op, "target", "obs.rec");
     nlohmann::json args = collect_args(L, op, 2);
-    Package& package = package_of(L);
-    auto obs = package.runtime().options().obs;
-    if (!obs) return push_error(L, vta::Error(vta::Errc::unavailable, "no OBS connection configured"));
-    std::string name = package.name();
-    auto timeout = package.runtime().options().wait_timeout.count();
-    return package.wait(L, timeout, [obs, name, target, &op, args](ActionDone done) {
-        obs->call(name, target, op, args, std::move(done));
+    return wait_for_obs(L, [target, &op, args](ObsBackend& obs, const std::string& name, ActionDone done) {
+        obs.call(name, target, op, args, std::move(done));
     });
 }
 
@@ -136,19 +144,14 @@ int call_group_operation(lua_State* L) {
     const ObsOperation& op = operation_of(L);
     std::string role = self_field(L, op, "role", "obs.all(\"str\")");
     nlohmann::json args = collect_args(L, op, 2);
-    Package& package = package_of(L);
-    auto obs = package.runtime().options().obs;
-    if (!obs) return push_error(L, vta::Error(vta::Errc::unavailable, "no OBS connection configured"));
-    std::string name = package.name();
-    auto timeout = package.runtime().options().wait_timeout.count();
     // Every member is asked at once; each answers by itself (a connection that is down at once, with
     // not_connected), so the slowest member bounds the wait, never the sum.
-    return package.wait(L, timeout, [obs, name, role, &op, args](ActionDone done) {
-        const std::vector<std::string> members = obs->members(role);
+    return wait_for_obs(L, [role, &op, args](ObsBackend& obs, const std::string& name, ActionDone done) {
+        const std::vector<std::string> members = obs.members(role);
         if (members.empty()) return done(JsonResult(nlohmann::json::object()));
         auto results = std::make_shared<GroupResults>(members.size(), std::move(done));
         for (const auto& member : members)
-            obs->call(name, member, op, args, [results, member](JsonResult r) { results->add(member, r); });
+            obs.call(name, member, op, args, [results, member](JsonResult r) { results->add(member, r); });
     });
 }
 
