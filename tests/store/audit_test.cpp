@@ -11,14 +11,8 @@
 namespace vta::store {
 namespace {
 
+using testing::count;
 using testing::TempFolder;
-
-std::int64_t count(const std::filesystem::path& file, const std::string& sql) {
-    SQLite::Database raw(file, SQLite::OPEN_READONLY);
-    SQLite::Statement query(raw, sql);
-    query.executeStep();
-    return query.getColumn(0).getInt64();
-}
 
 const std::vector<AuditAction> every_action{
     AuditAction::manual_event,       AuditAction::replay,           AuditAction::back_to_live,

@@ -16,14 +16,8 @@
 namespace vta::store {
 namespace {
 
+using testing::count;
 using testing::TempFolder;
-
-std::int64_t count(const std::filesystem::path& file, const std::string& sql) {
-    SQLite::Database raw(file, SQLite::OPEN_READONLY);
-    SQLite::Statement query(raw, sql);
-    query.executeStep();
-    return query.getColumn(0).getInt64();
-}
 
 OutboxRow message(std::string topic, bool supersedes = false) {
     return OutboxRow{std::move(topic),

@@ -12,14 +12,8 @@
 namespace vta::store {
 namespace {
 
+using testing::count;
 using testing::TempFolder;
-
-std::int64_t count(const std::filesystem::path& file, const std::string& sql) {
-    SQLite::Database raw(file, SQLite::OPEN_READONLY);
-    SQLite::Statement query(raw, sql);
-    query.executeStep();
-    return query.getColumn(0).getInt64();
-}
 
 // A version 2 file as hosts before v3 left it: the runtime created bindings_kv and filled it.
 void write_v2_file_with_bindings_kv(const std::filesystem::path& file) {

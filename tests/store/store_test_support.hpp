@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include "vta/store/rows.hpp"
@@ -39,6 +40,14 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// The first column of the first row of `sql` on `file`, opened read-only (what a test reads behind the store's back).
+inline std::int64_t count(const std::filesystem::path& file, const std::string& sql) {
+    SQLite::Database raw(file, SQLite::OPEN_READONLY);
+    SQLite::Statement query(raw, sql);
+    query.executeStep();
+    return query.getColumn(0).getInt64();
+}
 
 // A value written by a callback thread that a test waits on with a deadline.
 template <class T>
