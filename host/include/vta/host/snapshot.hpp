@@ -19,12 +19,26 @@
 
 namespace vta::host {
 
+// What the host last polled from one connected OBS (GetStats, GetStreamStatus, GetRecordStatus, GetSceneList,
+// the main audio input's mute), every `health.obs_poll_ms`.
+struct ObsLiveSnapshot {
+    obs::Stats stats;
+    obs::StreamStatus stream;
+    obs::RecordStatus record;
+    double stream_kbps = 0;  // from the stream's bytes between the last two polls
+    std::vector<std::string> scenes;
+    std::optional<bool> main_audio_muted;  // nothing when OBS has no such input
+    std::chrono::system_clock::time_point polled_at;
+};
+
 struct ObsConnectionSnapshot {
     std::string name;
     std::string role;  // "rec", "str" or "both"
     obs::ConnectionState state;
     bool recording = false;
     bool streaming = false;
+    std::string program_scene;
+    std::optional<ObsLiveSnapshot> live;  // nothing until the first poll answered, or while disconnected
 };
 
 struct UdpSnapshot {

@@ -75,6 +75,17 @@ struct StreamStatus {
     std::int64_t total_frames = 0;
 };
 
+// GetStats: how OBS itself is doing (its CPU, and frames it could not render or encode in time).
+struct Stats {
+    double cpu_percent = 0;
+    double memory_mb = 0;
+    double active_fps = 0;
+    std::int64_t render_skipped_frames = 0;
+    std::int64_t render_total_frames = 0;
+    std::int64_t output_skipped_frames = 0;
+    std::int64_t output_total_frames = 0;
+};
+
 struct SceneList {
     std::string current_program;
     std::vector<std::string> scenes;  // top first, as OBS's scene list shows them
