@@ -34,5 +34,8 @@ if ((${#missing[@]})); then
 fi
 
 build_dir=${1:-build}
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# -g1 (line tables and function names: what a backtrace needs) instead of -g: about a fifth less compile time on
+# 2 cores (obs/src/typed_ops.cpp: 17 s instead of 22 s of CPU).
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+  >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"
