@@ -163,6 +163,7 @@ std::shared_ptr<const HostSnapshot> PanelFeed::build() {
     snapshot->tournaments = sources_.days.tournaments();
     snapshot->day_change_error = sources_.days.last_error();
     snapshot->licence = sources_.licence.view();
+    snapshot->health = sources_.health.latest();
     return snapshot;
 }
 

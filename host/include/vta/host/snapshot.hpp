@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vta/bindings/runtime.hpp"
+#include "vta/host/health.hpp"
 #include "vta/host/licence_keeper.hpp"
 #include "vta/host/log_ring.hpp"
 #include "vta/obs/client.hpp"
@@ -82,6 +84,7 @@ struct HostSnapshot {
     std::vector<store::TournamentInfo> tournaments;  // each with its days, in id order
     std::string day_change_error;  // why the operator's last tournament/day change was refused, "" after a success
     LicenceView licence;
+    std::shared_ptr<const HealthSnapshot> health;  // health at a glance; null before the first sample
 };
 
 }  // namespace vta::host
