@@ -326,13 +326,14 @@ function Connection:start_stream() end
 ---@return boolean
 function Connection:stop_stream() end
 
---- The stream output's status; congestion runs from 0 (none) to 1, skipped_frames counts the frames the
---- output dropped.
+--- The stream output's status, with skipped_frames and total_frames: congestion runs from 0 (none) to 1,
+--- skipped_frames counts the frames the output dropped.
 ---@return table
 function Connection:stream_status() end
 
---- How OBS itself is doing (GetStats): its CPU use, memory, frame rate, and the frames it could not
---- render (render_*) or encode (output_*) in time since it started.
+--- How OBS itself is doing (GetStats): cpu_percent, memory_mb, active_fps, and the frames it could not
+--- render (render_skipped_frames of render_total_frames) or encode (output_skipped_frames of
+--- output_total_frames) in time since it started.
 ---@return table
 function Connection:stats() end
 

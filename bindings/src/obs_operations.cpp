@@ -615,9 +615,9 @@ const ObsOperation stop_stream{
         return nullptr;
     }};
 
-//! @lua conn:stream_status() -> {active, reconnecting, timecode, duration_ms, congestion, bytes, skipped_frames,
-//! total_frames} The stream output's status; congestion runs from 0 (none) to 1, skipped_frames counts the frames the
-//! output dropped.
+//! @lua conn:stream_status() -> {active, reconnecting, timecode, duration_ms, congestion, bytes, ...}
+//! The stream output's status, with skipped_frames and total_frames: congestion runs from 0 (none) to 1,
+//! skipped_frames counts the frames the output dropped.
 const ObsOperation stream_status{
     "stream_status",
     {},
@@ -629,9 +629,10 @@ const ObsOperation stream_status{
         return {{"active", r.active_outputs.count(target + ":stream") > 0}};
     }};
 
-//! @lua conn:stats() -> {cpu_percent, memory_mb, active_fps, render_skipped_frames, render_total_frames,
-//! output_skipped_frames, output_total_frames} How OBS itself is doing (GetStats): its CPU use, memory, frame rate, and
-//! the frames it could not render (render_*) or encode (output_*) in time since it started.
+//! @lua conn:stats() -> {cpu_percent, memory_mb, active_fps, render_skipped_frames, ...}
+//! How OBS itself is doing (GetStats): cpu_percent, memory_mb, active_fps, and the frames it could not
+//! render (render_skipped_frames of render_total_frames) or encode (output_skipped_frames of
+//! output_total_frames) in time since it started.
 const ObsOperation stats{"stats",
                          {},
                          nullptr,
