@@ -49,9 +49,12 @@ vta::Result<std::string> get(std::uint16_t port, const std::string& target) {
 std::string table(const nlohmann::json& status) {
     std::string out = fmt::format("health: {}\n", status.value("level", "?"));
     out += fmt::format("{:<8} {:<40} {}\n", "level", "item", "reason");
-    for (const auto& item : status.value("items", nlohmann::json::array()))
-        out +=
-            fmt::format("{:<8} {:<40} {}\n", item.value("level", ""), item.value("text", ""), item.value("reason", ""));
+    for (const auto& item : status.value("items", nlohmann::json::array())) {
+        std::string line =
+            fmt::format("{:<8} {:<40} {}", item.value("level", ""), item.value("text", ""), item.value("reason", ""));
+        line.erase(line.find_last_not_of(' ') + 1);  // an ok item has no reason
+        out += line + "\n";
+    }
     return out;
 }
 
