@@ -367,6 +367,10 @@ usage: vta <command> [options]
                                      air, with before/after; TIME is UTC (2026-12-05 or 2026-12-05T14:00Z) or a
                                      span back from now (90s, 30m, 2h, 1d)
   obs status [--json] [--wait S]     each configured OBS connection: state, reason, OBS and obs-websocket versions
+  status    [--json] [--config FILE] health at a glance from the running host (asked on 127.0.0.1:overlays.port):
+                                     CPU, memory, free disk where OBS_REC records, UDP rate and silence, each
+                                     OBS's CPU, skipped frames and congestion, the store; each ok/warning/alert;
+                                     exit 1 when no host answers
   chapters  --day D [--out FILE]     YouTube chapters of day D (id or YYYY-MM-DD) from the stream offsets
   secret set NAME                    store a secret (e.g. an OBS password) read from standard input, never from
                                      the command line, in secrets.json.enc beside the config; the config names
@@ -431,6 +435,7 @@ int main_command(int argc, char** argv) {
     if (command == "stats") return stats_command(rest);
     if (command == "config") return config_command(rest);
     if (command == "obs") return obs_command(rest);
+    if (command == "status") return status_command(rest);
     if (command == "check") return check_command(rest);
     if (command == "chapters") return chapters_command(rest);
     if (command == "license") return license_command(rest);

@@ -5,6 +5,8 @@
 #include <regex>
 #include <sstream>
 
+#include <fmt/format.h>
+
 namespace vta::host {
 
 namespace {
@@ -37,6 +39,15 @@ public:
         if (!v.is_number_integer() || v.get<long long>() < min || v.get<long long>() > max)
             return fail(name(key), "an integer from " + std::to_string(min) + " to " + std::to_string(max), &v);
         out = int(v.get<long long>());
+        return true;
+    }
+
+    bool number(const char* key, double& out, double min, double max) {
+        if (!object_.contains(key)) return true;
+        const auto& v = object_[key];
+        if (!v.is_number() || v.get<double>() < min || v.get<double>() > max)
+            return fail(name(key), fmt::format("a number from {} to {}", min, max), &v);
+        out = v.get<double>();
         return true;
     }
 
@@ -168,9 +179,24 @@ bool read_playback(const nlohmann::json& j, PlaybackConfig& playback, std::strin
 bool read_health(const nlohmann::json& j, HealthConfig& health, std::string& error) {
     ObjectReader r(j, "health", error);
     std::string folder = health.record_folder.string();
-    if (!r.only_keys({"disk_warning_gb", "record_folder"}) ||
-        !r.integer("disk_warning_gb", health.disk_warning_gb, 0, 1'000'000) || !r.text("record_folder", folder))
+    if (!r.only_keys({"disk_warning_gb", "disk_alert_gb", "record_folder", "obs_poll_ms", "udp_silence_warning_s",
+                      "cpu_warning_percent", "memory_warning_percent", "obs_cpu_warning_percent",
+                      "obs_skipped_frames_warning_percent", "congestion_warning"}) ||
+        !r.integer("disk_warning_gb", health.disk_warning_gb, 0, 1'000'000) ||
+        !r.integer("disk_alert_gb", health.disk_alert_gb, 0, 1'000'000) || !r.text("record_folder", folder) ||
+        !r.integer("obs_poll_ms", health.obs_poll_ms, 100, 60'000) ||
+        !r.integer("udp_silence_warning_s", health.udp_silence_warning_s, 1, 86'400) ||
+        !r.integer("cpu_warning_percent", health.cpu_warning_percent, 1, 10'000) ||
+        !r.integer("memory_warning_percent", health.memory_warning_percent, 1, 100) ||
+        !r.integer("obs_cpu_warning_percent", health.obs_cpu_warning_percent, 1, 10'000) ||
+        !r.number("obs_skipped_frames_warning_percent", health.obs_skipped_frames_warning_percent, 0.01, 100) ||
+        !r.number("congestion_warning", health.congestion_warning, 0.01, 1))
         return false;
+    if (health.disk_alert_gb > health.disk_warning_gb) {
+        error = fmt::format("health.disk_alert_gb: expected at most health.disk_warning_gb ({}), got {}",
+                            health.disk_warning_gb, health.disk_alert_gb);
+        return false;
+    }
     health.record_folder = folder;
     return true;
 }
@@ -178,7 +204,13 @@ bool read_health(const nlohmann::json& j, HealthConfig& health, std::string& err
 bool read_panel(const nlohmann::json& j, PanelConfig& panel, std::string& error) {
     ObjectReader r(j, "panel", error);
     std::string flags;
-    if (!r.only_keys({"flags_folder", "shortcuts"}) || !r.text("flags_folder", flags)) return false;
+    if (!r.only_keys({"flags_folder", "shortcuts", "main_audio_input"}) || !r.text("flags_folder", flags) ||
+        !r.text("main_audio_input", panel.main_audio_input))
+        return false;
+    if (panel.main_audio_input.empty()) {
+        error = "panel.main_audio_input: expected the name of an OBS audio input, e.g. \"MAIN_AUDIO\", got \"\"";
+        return false;
+    }
     panel.flags_folder = flags;
     const auto* shortcuts = r.child("shortcuts");
     if (!shortcuts) return true;
@@ -343,13 +375,24 @@ nlohmann::json default_config_json() {
           {"memory_limit_mb", d.workflows.memory_limit_mb},
           {"hot_reload", d.workflows.hot_reload}}},
         {"playback", {{"mpv", d.playback.mpv}, {"args", nlohmann::json::array()}}},
-        {"health", {{"disk_warning_gb", d.health.disk_warning_gb}, {"record_folder", ""}}},
+        {"health",
+         {{"disk_warning_gb", d.health.disk_warning_gb},
+          {"disk_alert_gb", d.health.disk_alert_gb},
+          {"record_folder", ""},
+          {"obs_poll_ms", d.health.obs_poll_ms},
+          {"udp_silence_warning_s", d.health.udp_silence_warning_s},
+          {"cpu_warning_percent", d.health.cpu_warning_percent},
+          {"memory_warning_percent", d.health.memory_warning_percent},
+          {"obs_cpu_warning_percent", d.health.obs_cpu_warning_percent},
+          {"obs_skipped_frames_warning_percent", d.health.obs_skipped_frames_warning_percent},
+          {"congestion_warning", d.health.congestion_warning}}},
         {"panel",
          {{"flags_folder", ""},
           {"shortcuts",
            {{"replay", d.panel.shortcuts.replay},
             {"back_to_live", d.panel.shortcuts.back_to_live},
-            {"manual_mode", d.panel.shortcuts.manual_mode}}}}},
+            {"manual_mode", d.panel.shortcuts.manual_mode}}},
+          {"main_audio_input", d.panel.main_audio_input}}},
         {"overlays",
          {{"enabled", d.overlays.enabled},
           {"bind", d.overlays.bind},

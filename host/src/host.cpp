@@ -56,6 +56,9 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
     options.outbox_max_rows = setup.config.courts.outbox_max_rows;
     options.on_commit = [self, max_rows = options.outbox_max_rows](const store::CommitInfo& info) {
         self->committed_datagram_id_.store(info.last_datagram_id);
+        self->last_commit_ms_.store(
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
         if (auto* courts = self->committed_to_courts_.load()) courts->on_committed();
         if (info.outbox_dropped > 0)
             spdlog::warn(
@@ -121,6 +124,24 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
     };
 
     host->obs_ = std::make_unique<obs::Connections>(io, setup.config.obs);
+    host->obs_monitor_ =
+        std::make_unique<ObsMonitor>(io, *host->obs_,
+                                     ObsMonitor::Options{std::chrono::milliseconds(setup.config.health.obs_poll_ms),
+                                                         setup.config.panel.main_audio_input});
+    host->obs_monitor_->on_update = [self] {
+        if (self->feed_) self->feed_->mark_changed();
+    };
+    host->health_ = std::make_unique<HealthMonitor>(
+        io, setup.config.health,
+        HealthMonitor::Sources{*ingest, *host->obs_, *host->obs_monitor_, setup.database,
+                               [self]() -> std::optional<std::chrono::system_clock::time_point> {
+                                   const std::int64_t ms = self->last_commit_ms_.load();
+                                   if (ms == 0) return std::nullopt;
+                                   return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+                               }});
+    host->health_->on_update = [self] {
+        if (self->feed_) self->feed_->mark_changed();
+    };
     if (host->courts_) {
         host->courts_->set_match_number_source([ingest] { return ingest->tracker().state().number; });
         host->courts_->set_state_source([self] { return self->court_state(); });
@@ -135,9 +156,15 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
             overlays_config.folder.clear();
         }
         // Graphics are not worth a court that does not record: without its port the host runs on and says why.
-        if (auto overlays = Overlays::open(io, overlays_config, setup.overlays_folder, *ingest))
+        if (auto overlays = Overlays::open(io, overlays_config, setup.overlays_folder, *ingest)) {
             host->overlays_ = std::move(overlays.value());
-        else
+            // `vta status` asks here; the route runs on the server's worker thread.
+            host->overlays_->serve_status([health = host->health_.get()]() -> nlohmann::json {
+                const auto latest = health->latest();
+                return latest ? to_json(*latest)
+                              : nlohmann::json{{"level", "starting"}, {"items", nlohmann::json::array()}};
+            });
+        } else
             spdlog::error("{}: the overlays are off until the host restarts", overlays.error().message);
     }
     host->workflows_ =
@@ -158,9 +185,10 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
 }
 
 void Host::on_snapshot(PanelFeed::SnapshotHandler handler, std::shared_ptr<LogRing> log) {
-    feed_ = std::make_unique<PanelFeed>(
-        io_, PanelFeed::Sources{*ingest_, *listener_, *obs_, *workflows_, *days_, *reader_, *licence_},
-        std::move(handler), std::move(log));
+    feed_ = std::make_unique<PanelFeed>(io_,
+                                        PanelFeed::Sources{*ingest_, *listener_, *obs_, *obs_monitor_, *health_,
+                                                           *workflows_, *days_, *reader_, *licence_},
+                                        std::move(handler), std::move(log));
     actions_->set_feed(feed_.get());
 }
 
@@ -188,6 +216,8 @@ void Host::start() {
         }));
     }
     apply_licence();
+    obs_monitor_->start();
+    health_->start();
     licence_->start();
     if (overlays_) overlays_->start();
     if (courts_) courts_->start();
@@ -236,6 +266,8 @@ void Host::stop() {
     if (licence_) licence_->stop();
     workflows_.reset();  // before the OBS connections, the reader and the writer its backends use
     if (overlays_) overlays_->stop();
+    if (health_) health_->stop();
+    if (obs_monitor_) obs_monitor_->stop();
     if (obs_) obs_->stop_all();
     obs_state_logging_.clear();
     // Before the writer: a pending read may complete through it (store.stream_session_opened).

@@ -1,5 +1,6 @@
 #include "vta/host/overlays.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -56,6 +57,18 @@ vta::Result<std::shared_ptr<Overlays>> Overlays::open(boost::asio::io_context& i
     overlays->server_->add_feed("/feed", overlays->feed_);
     overlays->feed_.publish(overlays->state());
     return overlays;
+}
+
+void Overlays::serve_status(std::function<nlohmann::json()> status) {
+    server_->add_json_route(
+        "GET", "/api/status",
+        [status = std::move(status)](const web::JsonRequest& request) -> vta::Result<nlohmann::json> {
+            boost::system::error_code ec;
+            const auto address = boost::asio::ip::make_address(request.remote, ec);
+            if (ec || !address.is_loopback())
+                return vta::Error(vta::Errc::auth_failed, "the status is served to this machine only (127.0.0.1)");
+            return status();
+        });
 }
 
 void Overlays::start() {

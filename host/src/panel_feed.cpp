@@ -144,7 +144,8 @@ std::shared_ptr<const HostSnapshot> PanelFeed::build() {
     for (const auto& client : sources_.connections.all()) {
         const obs::Status status = client->status();
         snapshot->obs.push_back({client->name(), std::string(obs::to_string(client->role())), status.connection,
-                                 status.recording, status.streaming, status.program_scene});
+                                 status.recording, status.streaming, status.program_scene,
+                                 sources_.obs_monitor.live(client->name())});
     }
     snapshot->has_match = ingest.tracker().has_match();
     snapshot->match = ingest.tracker().state();
@@ -162,6 +163,7 @@ std::shared_ptr<const HostSnapshot> PanelFeed::build() {
     snapshot->tournaments = sources_.days.tournaments();
     snapshot->day_change_error = sources_.days.last_error();
     snapshot->licence = sources_.licence.view();
+    snapshot->health = sources_.health.latest();
     return snapshot;
 }
 

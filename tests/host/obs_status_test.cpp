@@ -59,8 +59,11 @@ TEST(VtaWithRealObs, ThePasswordFromTheSecretsFileConnectsAndOneFromAnotherMachi
     EXPECT_NE(config_output.find("another machine"), std::string::npos) << config_output;
 }
 
+// Then `vta status`: the running host's health shows each OBS (polled, or not connected) and the free disk where
+// OBS_REC records, as OBS's GetRecordDirectory says (no health.record_folder).
 TEST(VtaWithRealObs, StatusReportsEachConnectionAndRunConnects) {
     test_peers::ObsPeer obs;
+    const auto overlays_port = test_peers::free_tcp_port();
     TempFolder folder;
     auto env = folder.xdg_env();
     install_test_licence(env.at("XDG_DATA_HOME"));  // both connections
@@ -69,11 +72,10 @@ TEST(VtaWithRealObs, StatusReportsEachConnectionAndRunConnects) {
     std::ofstream(config) << nlohmann::json{
         {"obs",
          {{{"name", "OBS_REC"}, {"role", "rec"}, {"port", obs.port()}, {"password", obs.password()}},
-          {{"name", "OBS_WRONG"},
-           {"role", "str"},
-           {"port", obs.port()},
-           {"password",
-            wrong_password}}}}}.dump();
+          {{"name", "OBS_WRONG"}, {"role", "str"}, {"port", obs.port()}, {"password", wrong_password}}}},
+        {"overlays",
+         {{"port",
+           overlays_port}}}}.dump();
 
     auto [status, output] = run_to_end(vta, {"obs", "status", "--json", "--config", config.string()}, env);
     EXPECT_EQ(status, 1) << output;  // not every connection is connected
@@ -101,6 +103,26 @@ TEST(VtaWithRealObs, StatusReportsEachConnectionAndRunConnects) {
                            std::chrono::seconds(15)))
         << host.output();
     EXPECT_EQ(host.output().find(wrong_password), std::string::npos);
+
+    nlohmann::json health;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            auto [code, text] = run_to_end(vta, {"status", "--json", "--config", config.string()}, env);
+            health = nlohmann::json::parse(text, nullptr, false);
+            return code == 0 && health.is_object() && health["obs"].size() == 2u &&
+                   health["obs"][0]["polled"] == true && health["disk"].is_object();
+        },
+        std::chrono::seconds(15)))
+        << health.dump(2) << host.output();
+    EXPECT_EQ(health["disk"]["folder"], obs.record_dir().string()) << health.dump(2);
+    EXPECT_EQ(health["obs"][0]["name"], "OBS_REC");
+    EXPECT_GE(health["obs"][0]["cpu_percent"].get<double>(), 0.0);
+    EXPECT_EQ(health["obs"][1]["connected"], false);
+    bool wrong_is_alert = false;
+    for (const auto& item : health["items"])
+        if (item["key"] == "obs:OBS_WRONG")
+            wrong_is_alert = item["level"] == "alert" && item["reason"] == "OBS_WRONG is not connected";
+    EXPECT_TRUE(wrong_is_alert) << health.dump(2);
     host.signal(SIGTERM);
     EXPECT_EQ(host.wait(std::chrono::seconds(10)), 0) << host.output();
 }

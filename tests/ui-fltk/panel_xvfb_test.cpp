@@ -7,8 +7,10 @@
 // band shows, and a key activated in the licence dialog with a real licence server turns the status bar to
 // licensed. Fails when Xvfb, xdotool or ffmpeg are missing: it never skips.
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -64,6 +66,7 @@ std::string rgb_text(const vta::test_peers::Rgba& pixel) {
 constexpr int amber[] = {230, 160, 20};
 constexpr int green[] = {46, 160, 67};
 constexpr int grey[] = {120, 120, 120};
+constexpr int red[] = {200, 40, 40};
 
 // The ivr package's answer to each operator replay: with no OBS configured it logs why no clip came,
 // or that the request came too soon after a challenge of the capture.
@@ -321,6 +324,47 @@ TEST_F(PanelUnderXvfb, WithoutALicenceTheStatusBarSaysEvaluationMode) {
     const auto status = panel_->wait(20s);
     ASSERT_TRUE(status) << "the panel did not close on SIGTERM";
     EXPECT_EQ(*status, 0);
+}
+
+// Health at a glance in the status bar: a 50 MB tmpfs as the recording folder (health.record_folder) turns the disk
+// item red (under health.disk_alert_gb), the host's CPU item is green, and the licence keeps its grey part at the
+// right. Saves panel-health-status-bar.png.
+TEST_F(PanelUnderXvfb, TheStatusBarShowsHealthWithTheDiskRedOnASmallRecordingFolder) {
+    const auto recordings = folder_.path() / "recordings";
+    std::filesystem::create_directories(recordings);
+    ASSERT_EQ(::mount("tmpfs", recordings.c_str(), "tmpfs", 0, "size=50m"), 0)
+        << "mount -t tmpfs -o size=50m failed (the test needs root): " << std::strerror(errno);
+    struct Unmount {
+        std::filesystem::path at;
+        ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
+    } unmount{recordings};
+    const auto config = folder_.path() / "config.json";
+    std::ofstream(config) << "{\"health\": {\"record_folder\": \"" << recordings.string()
+                          << "\"}, \"overlays\": {\"enabled\": false}}";
+    panel_ =
+        std::make_unique<ChildProcess>(VTA_BINARY,
+                                       std::vector<std::string>{"panel", "--config", config.string(), "--bind",
+                                                                "127.0.0.1", "--port", std::to_string(free_udp_port())},
+                                       env_, folder_.path() / "panel.log");
+    ASSERT_TRUE(
+        wait_until([&] { return panel_->output().find("panel: health item disk alert at") != std::string::npos; }, 20s))
+        << panel_->output();
+    const std::string window = window_id();
+    ASSERT_FALSE(window.empty());
+    screenshot(window, 1280, 720, "panel-health-status-bar.png");
+    const auto disk = logged_box(panel_->output(), "panel: health item disk alert");
+    const auto cpu = logged_box(panel_->output(), "panel: health item cpu ok");
+    const auto licence_button = logged_box(panel_->output(), "panel: Licence button");
+    ASSERT_TRUE(disk && cpu && licence_button) << panel_->output();
+    const auto disk_pixel = pixel_when(disk->x + 3, disk->y + 3, red);
+    EXPECT_TRUE(near(disk_pixel, red[0], red[1], red[2])) << "disk item: " << rgb_text(disk_pixel);
+    const auto cpu_pixel = pixel_when(cpu->x + 3, cpu->y + 3, green);
+    EXPECT_TRUE(near(cpu_pixel, green[0], green[1], green[2])) << "cpu item: " << rgb_text(cpu_pixel);
+    const auto licence_pixel = pixel_when(licence_button->x - 20, licence_button->y + licence_button->h / 2, grey);
+    EXPECT_TRUE(near(licence_pixel, grey[0], grey[1], grey[2])) << "licence part: " << rgb_text(licence_pixel);
+    EXPECT_LT(disk->x + disk->w, licence_button->x - 330) << "the health items end before the licence's part";
+    panel_->signal(SIGTERM);
+    ASSERT_TRUE(panel_->wait(20s)) << "the panel did not close on SIGTERM";
 }
 
 // vta-test with a licence last checked 5 days ago: the amber band. Then a key issued by a real licence server,

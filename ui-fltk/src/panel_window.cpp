@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include "audit_view.hpp"
+#include "health_bar.hpp"
 #include "licence_dialog.hpp"
 #include "svg_image.hpp"
 #include "tone_colour.hpp"
@@ -39,6 +40,7 @@ constexpr int margin = 5;
 constexpr int status_bar_h = 26;
 constexpr int licence_button_w = 120;
 constexpr int licence_band_h = 48;
+constexpr int licence_status_w = 330;  // the licence's part of the status bar; the health items have the rest
 
 // One browser line: each column prefixed so FLTK prints it verbatim, the first in the row's colour.
 std::string browser_line(const std::vector<std::string>& columns, Fl_Color colour) {
@@ -330,6 +332,7 @@ PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesys
     licence_band_->labelfont(FL_HELVETICA_BOLD);
     licence_band_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_WRAP | FL_ALIGN_CLIP);
     licence_band_->hide();
+    health_bar_ = new HealthBar;
     status_bar_ = new Bar;
     status_bar_->color(tone_colour(Tone::idle));
     status_bar_->labelcolor(FL_WHITE);
@@ -666,7 +669,9 @@ void PanelWindow::resize(int x, int y, int w, int h) {
 void PanelWindow::layout_bottom() {
     // The rest of the window scales with the tabs (the resizable); these keep their height along the bottom.
     const int status_y = h() - margin - status_bar_h;
-    status_bar_->resize(margin, status_y, w() - 3 * margin - licence_button_w, status_bar_h);
+    const int licence_x = w() - 2 * margin - licence_button_w - licence_status_w;
+    health_bar_->resize(margin, status_y, licence_x - 2 * margin, status_bar_h);
+    status_bar_->resize(licence_x, status_y, licence_status_w, status_bar_h);
     licence_button_->resize(w() - margin - licence_button_w, status_y, licence_button_w, status_bar_h);
     const int band_y = status_y - margin - licence_band_h;
     licence_band_->resize(margin, band_y, w() - 2 * margin, licence_band_h);
@@ -724,6 +729,7 @@ void PanelWindow::render(const host::HostSnapshot& snapshot) {
         audit_->render(snapshot);
     }
     render_licence(snapshot);
+    health_bar_->render(snapshot.health);
 }
 
 void PanelWindow::render_licence(const host::HostSnapshot& snapshot) {

@@ -44,6 +44,8 @@ struct PanelFigures {
     double max_render_ms = 0;              // longest rendering of one snapshot
 };
 
+class HealthBar;
+
 class PanelWindow : public Fl_Double_Window {
 public:
     // `packages`: the workflow packages whose settings the Settings tab shows.
@@ -155,7 +157,8 @@ private:
     std::uint64_t log_shown_sequence_ = 0;
     std::unique_ptr<SettingsWidgets> settings_;
     Fl_Box* licence_band_ = nullptr;  // shown only while the licence needs the operator's attention
-    Fl_Box* status_bar_ = nullptr;
+    Fl_Box* status_bar_ = nullptr;  // the licence, at the right of the health items
+    HealthBar* health_bar_ = nullptr;
     Fl_Button* licence_button_ = nullptr;
     std::unique_ptr<LicenceDialog> licence_dialog_;
 };

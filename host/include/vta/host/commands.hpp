@@ -24,6 +24,7 @@ int events_command(const Arguments& args);    // vta events --match ID [--json]
 int stats_command(const Arguments& args);     // vta stats [--json]
 int config_command(const Arguments& args);    // vta config [--defaults]
 int obs_command(const Arguments& args);       // vta obs status [--json] [--wait S]
+int status_command(const Arguments& args);    // vta status [--json]: health of the running host
 int check_command(const Arguments& args);     // vta check PACKAGE
 int chapters_command(const Arguments& args);  // vta chapters --day D [--out FILE] [--db FILE]
 int audit_command(const Arguments& args);     // vta audit [--since TIME] [--json]

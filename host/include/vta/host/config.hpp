@@ -53,6 +53,7 @@ struct PanelShortcuts {
 struct PanelConfig {
     std::filesystem::path flags_folder;  // <NOC>.png flag images; empty: the overlays' SVG flags (NOC table)
     PanelShortcuts shortcuts;
+    std::string main_audio_input = "MAIN_AUDIO";  // the OBS input whose mute the panel shows and switches
 };
 
 // The overlay pages and their live feed (scripts/overlays), served for OBS browser sources.

@@ -18,7 +18,9 @@
 #include "vta/courts/court_bus.hpp"
 #include "vta/host/config.hpp"
 #include "vta/host/ingest.hpp"
+#include "vta/host/health_monitor.hpp"
 #include "vta/host/licence_keeper.hpp"
+#include "vta/host/obs_monitor.hpp"
 #include "vta/host/operator_actions.hpp"
 #include "vta/host/overlays.hpp"
 #include "vta/host/panel_feed.hpp"
@@ -64,6 +66,8 @@ public:
     const Overlays* overlays() const { return overlays_.get(); }
     // The licence in force (io thread).
     const LicenceKeeper& licence() const { return *licence_; }
+    // Health at a glance (any thread: latest() is locked).
+    const HealthMonitor& health() const { return *health_; }
 
 private:
     explicit Host(boost::asio::io_context& io, const HostSetup& setup);
@@ -88,6 +92,9 @@ private:
     std::unique_ptr<pss::UdpListener> listener_;
     std::shared_ptr<LicenceKeeper> licence_;
     std::unique_ptr<obs::Connections> obs_;
+    std::unique_ptr<ObsMonitor> obs_monitor_;  // each OBS's figures for the panel and `vta status`
+    std::unique_ptr<HealthMonitor> health_;
+    std::atomic<std::int64_t> last_commit_ms_{0};  // system clock, set by the writer thread
     std::vector<std::string> obs_held_back_;  // connections not started for want of multi_obs
     bool obs_started_ = false;                // apply_licence() has started the allowed connections once
     std::vector<obs::Subscription> obs_state_logging_;

@@ -48,6 +48,10 @@ public:
     // Whether the licence includes "overlays": without it the pages keep the default theme (settings.themes
     // false). The operator's folder is chosen when the host starts (Host leaves it out in evaluation mode).
     void set_themes_licensed(bool licensed);
+    // GET /api/status answers `status()` (called on the server's worker thread) to loopback clients only: the
+    // health figures are for the operator on this machine, not for whatever else can reach the overlays' port.
+    // Call before start().
+    void serve_status(std::function<nlohmann::json()> status);
 
     bindings::JsonResult show(const std::string& package, const std::string& page, const nlohmann::json& data) override;
     bindings::JsonResult hide(const std::string& package, const std::string& page) override;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vta/bindings/runtime.hpp"
+#include "vta/host/health.hpp"
 #include "vta/host/licence_keeper.hpp"
 #include "vta/host/log_ring.hpp"
 #include "vta/obs/client.hpp"
@@ -20,14 +22,15 @@
 namespace vta::host {
 
 // What the host last polled from one connected OBS (GetStats, GetStreamStatus, GetRecordStatus, GetSceneList,
-// the main audio input's mute), every `health.obs_poll_ms`.
+// the main audio input's mute and, where it records, GetRecordDirectory), every `health.obs_poll_ms`.
 struct ObsLiveSnapshot {
     obs::Stats stats;
     obs::StreamStatus stream;
     obs::RecordStatus record;
     double stream_kbps = 0;  // from the stream's bytes between the last two polls
     std::vector<std::string> scenes;
-    std::optional<bool> main_audio_muted;  // nothing when OBS has no such input
+    std::optional<bool> main_audio_muted;  // nothing when OBS has no such input (panel.main_audio_input)
+    std::string record_directory;          // where it records; "" for a streaming-only connection
     std::chrono::system_clock::time_point polled_at;
 };
 
@@ -81,6 +84,7 @@ struct HostSnapshot {
     std::vector<store::TournamentInfo> tournaments;  // each with its days, in id order
     std::string day_change_error;  // why the operator's last tournament/day change was refused, "" after a success
     LicenceView licence;
+    std::shared_ptr<const HealthSnapshot> health;  // health at a glance; null before the first sample
 };
 
 }  // namespace vta::host
