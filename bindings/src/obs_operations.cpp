@@ -192,7 +192,8 @@ const ObsOperation get_scene{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"scene", "dry-run"}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:scenes() -> {current, scenes}
 //! The scene names, in OBS's order, and the current program scene.
@@ -207,7 +208,8 @@ const ObsOperation scenes{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"current", "dry-run"}, {"scenes", Json::array({"dry-run"})}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:studio_mode() -> {enabled}
 //! Whether studio mode (preview and program side by side) is on.
@@ -220,7 +222,8 @@ const ObsOperation studio_mode{
     },
     [](Recorder& r, const std::string& target, const Json&) -> Json {
         return {{"enabled", dry_state(r, target, "studio")}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_studio_mode(enabled) -> true
 //! Turns studio mode on or off.
@@ -258,7 +261,8 @@ const ObsOperation transitions{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"current", "Fade"}, {"transitions", Json::array({"Cut", "Fade"})}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_transition(name) -> true
 //! Makes `name` the current scene transition (used by scene switches and studio transitions).
@@ -292,7 +296,8 @@ const ObsOperation mute{"mute",
                         },
                         [](Recorder& r, const std::string& target, const Json& a) -> Json {
                             return {{"muted", dry_state(r, target, "mute:" + a.value("input", ""))}};
-                        }};
+                        },
+                        ObsEffect::reads};
 
 //! @lua conn:set_mute(input, muted) -> true
 //! Mutes (true) or unmutes (false) an audio input.
@@ -339,7 +344,8 @@ const ObsOperation volume{"volume",
                           },
                           [](Recorder&, const std::string&, const Json&) -> Json {
                               return {{"db", 0.0}, {"mul", 1.0}};
-                          }};
+                          },
+                          ObsEffect::reads};
 
 //! @lua conn:set_volume(input, volume, unit?) -> true
 //! Sets an audio input's volume: `unit` "db" (default; -100 to 26) or "mul" (a multiplier, 0 to 20).
@@ -364,7 +370,8 @@ const ObsOperation profiles{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"current", "dry-run"}, {"profiles", Json::array({"dry-run"})}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_profile(name) -> true
 //! Switches to another profile (refused by OBS while an output runs); returns once OBS loaded it.
@@ -388,7 +395,8 @@ const ObsOperation scene_collections{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"current", "dry-run"}, {"collections", Json::array({"dry-run"})}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_scene_collection(name) -> true
 //! Switches to another scene collection; returns once OBS loaded it.
@@ -439,7 +447,8 @@ const ObsOperation record_status{
     },
     [](Recorder& r, const std::string& target, const Json&) -> Json {
         return {{"active", r.active_outputs.count(target + ":record") > 0}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:pause_record() -> true
 //! Pauses the running recording (the file stays open) and returns once OBS reports it paused; fails
@@ -558,7 +567,8 @@ const ObsOperation recording_clip{"recording_clip",
                                       return {{"path", "/dry-run/review-" + std::to_string(++r.replays) + ".mkv"},
                                               {"from", 0},
                                               {"seconds", a.value("seconds", 0.0)}};
-                                  }};
+                                  },
+                                  ObsEffect::reads};
 
 //! @lua conn:start_stream() -> true
 //! Starts streaming.
@@ -595,7 +605,8 @@ const ObsOperation stream_status{
     },
     [](Recorder& r, const std::string& target, const Json&) -> Json {
         return {{"active", r.active_outputs.count(target + ":stream") > 0}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:start_virtualcam() -> true
 //! Starts OBS's virtual camera (on Linux it needs the v4l2loopback device; without it OBS fails
@@ -633,7 +644,8 @@ const ObsOperation virtualcam_status{
     },
     [](Recorder& r, const std::string& target, const Json&) -> Json {
         return {{"active", dry_state(r, target, "virtualcam")}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_source_visible(scene, source, visible) -> true
 //! Shows or hides a source in a scene.
