@@ -272,6 +272,10 @@ function Connection:resume_record() end
 ---@return boolean
 function Connection:set_record_directory(directory) end
 
+--- The folder OBS records into now (GetRecordDirectory).
+---@return table
+function Connection:record_directory() end
+
 --- The file name pattern of new recordings (OBS date codes %CCYY %MM %DD %hh %mm %ss).
 ---@param format string
 ---@return boolean
@@ -322,9 +326,15 @@ function Connection:start_stream() end
 ---@return boolean
 function Connection:stop_stream() end
 
---- The stream output's status.
+--- The stream output's status; congestion runs from 0 (none) to 1, skipped_frames counts the frames the
+--- output dropped.
 ---@return table
 function Connection:stream_status() end
+
+--- How OBS itself is doing (GetStats): its CPU use, memory, frame rate, and the frames it could not
+--- render (render_*) or encode (output_*) in time since it started.
+---@return table
+function Connection:stats() end
 
 --- Starts OBS's virtual camera (on Linux it needs the v4l2loopback device; without it OBS fails
 --- the start and the call returns nil, message, code).

@@ -111,8 +111,24 @@ Json record_status_json(const obs::RecordStatus& s) {
 }
 
 Json stream_status_json(const obs::StreamStatus& s) {
-    return {{"active", s.active},           {"reconnecting", s.reconnecting}, {"timecode", s.timecode},
-            {"duration_ms", s.duration_ms}, {"congestion", s.congestion},     {"bytes", s.bytes}};
+    return {{"active", s.active},
+            {"reconnecting", s.reconnecting},
+            {"timecode", s.timecode},
+            {"duration_ms", s.duration_ms},
+            {"congestion", s.congestion},
+            {"bytes", s.bytes},
+            {"skipped_frames", s.skipped_frames},
+            {"total_frames", s.total_frames}};
+}
+
+Json stats_json(const obs::Stats& s) {
+    return {{"cpu_percent", s.cpu_percent},
+            {"memory_mb", s.memory_mb},
+            {"active_fps", s.active_fps},
+            {"render_skipped_frames", s.render_skipped_frames},
+            {"render_total_frames", s.render_total_frames},
+            {"output_skipped_frames", s.output_skipped_frames},
+            {"output_total_frames", s.output_total_frames}};
 }
 
 // The last `seconds` of the running recording, up to `to` (epoch seconds; default now), cut beside it.
@@ -487,6 +503,21 @@ const ObsOperation set_record_directory{"set_record_directory",
                                         },
                                         answer_nothing};
 
+//! @lua conn:record_directory() -> {directory}
+//! The folder OBS records into now (GetRecordDirectory).
+const ObsOperation record_directory{
+    "record_directory",
+    {},
+    nullptr,
+    [](LiveObs& o, const Json&, ActionDone done) {
+        o.client->get_record_directory(reply<std::string>(std::move(done), [](const std::string& d) {
+            return Json{{"directory", d}};
+        }));
+    },
+    [](Recorder&, const std::string&, const Json&) -> Json {
+        return {{"directory", "/dry-run"}};
+    }};
+
 //! @lua conn:set_filename_format(format) -> true
 //! The file name pattern of new recordings (OBS date codes %CCYY %MM %DD %hh %mm %ss).
 const ObsOperation set_filename_format{"set_filename_format",
@@ -594,8 +625,9 @@ const ObsOperation stop_stream{
         return nullptr;
     }};
 
-//! @lua conn:stream_status() -> {active, reconnecting, timecode, duration_ms, congestion, bytes}
-//! The stream output's status.
+//! @lua conn:stream_status() -> {active, reconnecting, timecode, duration_ms, congestion, bytes, skipped_frames,
+//! total_frames} The stream output's status; congestion runs from 0 (none) to 1, skipped_frames counts the frames the
+//! output dropped.
 const ObsOperation stream_status{
     "stream_status",
     {},
@@ -607,6 +639,17 @@ const ObsOperation stream_status{
         return {{"active", r.active_outputs.count(target + ":stream") > 0}};
     },
     ObsEffect::reads};
+
+//! @lua conn:stats() -> {cpu_percent, memory_mb, active_fps, render_skipped_frames, render_total_frames,
+//! output_skipped_frames, output_total_frames} How OBS itself is doing (GetStats): its CPU use, memory, frame rate, and
+//! the frames it could not render (render_*) or encode (output_*) in time since it started.
+const ObsOperation stats{"stats",
+                         {},
+                         nullptr,
+                         [](LiveObs& o, const Json&, ActionDone done) {
+                             o.client->get_stats(reply<obs::Stats>(std::move(done), stats_json));
+                         },
+                         [](Recorder&, const std::string&, const Json&) -> Json { return stats_json({}); }};
 
 //! @lua conn:start_virtualcam() -> true
 //! Starts OBS's virtual camera (on Linux it needs the v4l2loopback device; without it OBS fails
@@ -732,6 +775,7 @@ const std::vector<const ObsOperation*>& obs_operations() {
                                                          &resume_record,
                                                          &record_status,
                                                          &set_record_directory,
+                                                         &record_directory,
                                                          &set_filename_format,
                                                          &arm_replay,
                                                          &disarm_replay,
@@ -742,6 +786,7 @@ const std::vector<const ObsOperation*>& obs_operations() {
                                                          &start_stream,
                                                          &stop_stream,
                                                          &stream_status,
+                                                         &stats,
                                                          &start_virtualcam,
                                                          &stop_virtualcam,
                                                          &virtualcam_status,

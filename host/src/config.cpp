@@ -170,8 +170,9 @@ bool read_playback(const nlohmann::json& j, PlaybackConfig& playback, std::strin
 bool read_health(const nlohmann::json& j, HealthConfig& health, std::string& error) {
     ObjectReader r(j, "health", error);
     std::string folder = health.record_folder.string();
-    if (!r.only_keys({"disk_warning_gb", "record_folder"}) ||
-        !r.integer("disk_warning_gb", health.disk_warning_gb, 0, 1'000'000) || !r.text("record_folder", folder))
+    if (!r.only_keys({"disk_warning_gb", "record_folder", "obs_poll_ms"}) ||
+        !r.integer("disk_warning_gb", health.disk_warning_gb, 0, 1'000'000) || !r.text("record_folder", folder) ||
+        !r.integer("obs_poll_ms", health.obs_poll_ms, 100, 60'000))
         return false;
     health.record_folder = folder;
     return true;
@@ -197,7 +198,7 @@ bool read_panel(const nlohmann::json& j, PanelConfig& panel, std::string& error)
         !r.text("main_audio_input", panel.main_audio_input))
         return false;
     if (panel.main_audio_input.empty()) {
-        error = "panel.main_audio_input: expected the name of an OBS audio input, got \"\"";
+        error = "panel.main_audio_input: expected the name of an OBS audio input, e.g. \"MAIN_AUDIO\", got \"\"";
         return false;
     }
     panel.flags_folder = flags;
@@ -384,7 +385,8 @@ nlohmann::json default_config_json() {
           {"memory_limit_mb", d.workflows.memory_limit_mb},
           {"hot_reload", d.workflows.hot_reload}}},
         {"playback", {{"mpv", d.playback.mpv}, {"args", nlohmann::json::array()}}},
-        {"health", {{"disk_warning_gb", d.health.disk_warning_gb}, {"record_folder", ""}}},
+        {"health",
+         {{"disk_warning_gb", d.health.disk_warning_gb}, {"record_folder", ""}, {"obs_poll_ms", d.health.obs_poll_ms}}},
         {"panel",
          {{"flags_folder", ""}, {"shortcuts", default_shortcuts()}, {"main_audio_input", d.panel.main_audio_input}}},
         {"overlays",

@@ -121,6 +121,13 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
     };
 
     host->obs_ = std::make_unique<obs::Connections>(io, setup.config.obs);
+    host->obs_monitor_ =
+        std::make_unique<ObsMonitor>(io, *host->obs_,
+                                     ObsMonitor::Options{std::chrono::milliseconds(setup.config.health.obs_poll_ms),
+                                                         setup.config.panel.main_audio_input});
+    host->obs_monitor_->on_update = [self] {
+        if (self->feed_) self->feed_->mark_changed();
+    };
     if (host->courts_) {
         host->courts_->set_match_number_source([ingest] { return ingest->tracker().state().number; });
         host->courts_->set_state_source([self] { return self->court_state(); });
@@ -159,7 +166,7 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
 
 void Host::on_snapshot(PanelFeed::SnapshotHandler handler, std::shared_ptr<LogRing> log) {
     feed_ = std::make_unique<PanelFeed>(
-        io_, PanelFeed::Sources{*ingest_, *listener_, *obs_, *workflows_, *days_, *reader_, *licence_},
+        io_, PanelFeed::Sources{*ingest_, *listener_, *obs_, *obs_monitor_, *workflows_, *days_, *reader_, *licence_},
         std::move(handler), std::move(log));
     actions_->set_feed(feed_.get());
 }
@@ -188,6 +195,7 @@ void Host::start() {
         }));
     }
     apply_licence();
+    obs_monitor_->start();
     licence_->start();
     if (overlays_) overlays_->start();
     if (courts_) courts_->start();
@@ -236,6 +244,7 @@ void Host::stop() {
     if (licence_) licence_->stop();
     workflows_.reset();  // before the OBS connections, the reader and the writer its backends use
     if (overlays_) overlays_->stop();
+    if (obs_monitor_) obs_monitor_->stop();
     if (obs_) obs_->stop_all();
     obs_state_logging_.clear();
     // Before the writer: a pending read may complete through it (store.stream_session_opened).

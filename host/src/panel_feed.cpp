@@ -144,7 +144,8 @@ std::shared_ptr<const HostSnapshot> PanelFeed::build() {
     for (const auto& client : sources_.connections.all()) {
         const obs::Status status = client->status();
         snapshot->obs.push_back({client->name(), std::string(obs::to_string(client->role())), status.connection,
-                                 status.recording, status.streaming, status.program_scene});
+                                 status.recording, status.streaming, status.program_scene,
+                                 sources_.obs_monitor.live(client->name())});
     }
     snapshot->has_match = ingest.tracker().has_match();
     snapshot->match = ingest.tracker().state();

@@ -51,6 +51,13 @@ StreamStatus to_stream_status(const Json& d) {
                         int_field(d, "outputSkippedFrames"), int_field(d, "outputTotalFrames")};
 }
 
+Stats to_stats(const Json& d) {
+    return Stats{double_field(d, "cpuUsage"),       double_field(d, "memoryUsage"),
+                 double_field(d, "activeFps"),      int_field(d, "renderSkippedFrames"),
+                 int_field(d, "renderTotalFrames"), int_field(d, "outputSkippedFrames"),
+                 int_field(d, "outputTotalFrames")};
+}
+
 // `list_key` is an array of strings (profiles, scene collections) or of objects naming each in `name_key`.
 NamedList to_named_list(const Json& d, const char* current_key, const char* list_key, const char* name_key = nullptr) {
     NamedList list{str_field(d, current_key), {}};
@@ -388,6 +395,8 @@ void Client::stop_stream(Handler<void> handler) { request("StopStream", {}, to_v
 void Client::get_stream_status(Handler<StreamStatus> handler) {
     request("GetStreamStatus", {}, mapped(std::move(handler), to_stream_status));
 }
+
+void Client::get_stats(Handler<Stats> handler) { request("GetStats", {}, mapped(std::move(handler), to_stats)); }
 
 // ---- virtual camera -------------------------------------------------------------------------
 

@@ -54,6 +54,18 @@ TEST(Health, ConfigKeysWithTheirDefaultAndClearErrors) {
     EXPECT_FALSE(bad.config);
     EXPECT_NE(bad.error.find("health.disk_warning_gb"), std::string::npos) << bad.error;
     EXPECT_EQ(default_config_json()["health"]["disk_warning_gb"], 20);
+
+    EXPECT_EQ(parse_config(nlohmann::json::object()).config->health.obs_poll_ms, 1000);
+    EXPECT_EQ(parse_config({{"health", {{"obs_poll_ms", 250}}}}).config->health.obs_poll_ms, 250);
+    const auto too_fast = parse_config({{"health", {{"obs_poll_ms", 10}}}});
+    EXPECT_FALSE(too_fast.config);
+    EXPECT_NE(too_fast.error.find("health.obs_poll_ms: expected an integer from 100 to 60000"), std::string::npos)
+        << too_fast.error;
+    EXPECT_EQ(parse_config(nlohmann::json::object()).config->panel.main_audio_input, "MAIN_AUDIO");
+    EXPECT_EQ(parse_config({{"panel", {{"main_audio_input", "Mic/Aux"}}}}).config->panel.main_audio_input, "Mic/Aux");
+    const auto unnamed = parse_config({{"panel", {{"main_audio_input", ""}}}});
+    EXPECT_FALSE(unnamed.config);
+    EXPECT_NE(unnamed.error.find("panel.main_audio_input"), std::string::npos) << unnamed.error;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ namespace vta::host {
 struct HealthConfig {
     int disk_warning_gb = 20;             // warn when the recording folder has less free space than this
     std::filesystem::path record_folder;  // where OBS_REC records, when OBS does not say (GetRecordDirectory)
+    int obs_poll_ms = 1000;               // how often each connected OBS is asked for its figures (ObsMonitor)
 };
 
 struct DiskSpace {

@@ -19,6 +19,7 @@
 #include "vta/host/config.hpp"
 #include "vta/host/ingest.hpp"
 #include "vta/host/licence_keeper.hpp"
+#include "vta/host/obs_monitor.hpp"
 #include "vta/host/operator_actions.hpp"
 #include "vta/host/overlays.hpp"
 #include "vta/host/panel_feed.hpp"
@@ -88,6 +89,7 @@ private:
     std::unique_ptr<pss::UdpListener> listener_;
     std::shared_ptr<LicenceKeeper> licence_;
     std::unique_ptr<obs::Connections> obs_;
+    std::unique_ptr<ObsMonitor> obs_monitor_;  // each OBS's figures for the panel and `vta status`
     std::vector<std::string> obs_held_back_;  // connections not started for want of multi_obs
     bool obs_started_ = false;                // apply_licence() has started the allowed connections once
     std::vector<obs::Subscription> obs_state_logging_;

@@ -14,6 +14,7 @@
 
 #include "vta/host/ingest.hpp"
 #include "vta/host/log_ring.hpp"
+#include "vta/host/obs_monitor.hpp"
 #include "vta/host/snapshot.hpp"
 #include "vta/host/tournament_days.hpp"
 #include "vta/host/workflow_link.hpp"
@@ -36,6 +37,7 @@ public:
         const Ingest& ingest;
         const pss::UdpListener& listener;
         obs::Connections& connections;
+        const ObsMonitor& obs_monitor;  // each connected OBS's polled figures
         WorkflowLink& workflows;
         const TournamentDays& days;
         store::Reader& reader;  // the stored clip links of the recent events

@@ -21,14 +21,15 @@
 namespace vta::host {
 
 // What the host last polled from one connected OBS (GetStats, GetStreamStatus, GetRecordStatus, GetSceneList,
-// the main audio input's mute), every `health.obs_poll_ms`.
+// the main audio input's mute and, where it records, GetRecordDirectory), every `health.obs_poll_ms`.
 struct ObsLiveSnapshot {
     obs::Stats stats;
     obs::StreamStatus stream;
     obs::RecordStatus record;
     double stream_kbps = 0;  // from the stream's bytes between the last two polls
     std::vector<std::string> scenes;
-    std::optional<bool> main_audio_muted;  // nothing when OBS has no such input
+    std::optional<bool> main_audio_muted;  // nothing when OBS has no such input (panel.main_audio_input)
+    std::string record_directory;          // where it records; "" for a streaming-only connection
     std::chrono::system_clock::time_point polled_at;
 };
 

@@ -266,6 +266,9 @@ public:
     void stop_stream(Handler<void> handler);
     void get_stream_status(Handler<StreamStatus> handler);
 
+    // How OBS itself is doing (GetStats): its CPU and memory, frames it could not render or encode in time.
+    void get_stats(Handler<Stats> handler);
+
     // Virtual camera (needs the v4l2loopback device on Linux; OBS fails the start without it).
     void start_virtual_cam(Handler<void> handler);
     void stop_virtual_cam(Handler<void> handler);
