@@ -516,7 +516,8 @@ const ObsOperation record_directory{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"directory", "/dry-run"}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_filename_format(format) -> true
 //! The file name pattern of new recordings (OBS date codes %CCYY %MM %DD %hh %mm %ss).
@@ -625,9 +626,11 @@ const ObsOperation stop_stream{
         return nullptr;
     }};
 
-//! @lua conn:stream_status() -> {active, reconnecting, timecode, duration_ms, congestion, bytes, skipped_frames,
-//! total_frames} The stream output's status; congestion runs from 0 (none) to 1, skipped_frames counts the frames the
+// clang-format off
+//! @lua conn:stream_status() -> {active, reconnecting, timecode, duration_ms, congestion, bytes, skipped_frames, total_frames}
+//! The stream output's status; congestion runs from 0 (none) to 1, skipped_frames counts the frames the
 //! output dropped.
+// clang-format on
 const ObsOperation stream_status{
     "stream_status",
     {},
@@ -640,16 +643,19 @@ const ObsOperation stream_status{
     },
     ObsEffect::reads};
 
-//! @lua conn:stats() -> {cpu_percent, memory_mb, active_fps, render_skipped_frames, render_total_frames,
-//! output_skipped_frames, output_total_frames} How OBS itself is doing (GetStats): its CPU use, memory, frame rate, and
-//! the frames it could not render (render_*) or encode (output_*) in time since it started.
+// clang-format off
+//! @lua conn:stats() -> {cpu_percent, memory_mb, active_fps, render_skipped_frames, render_total_frames, output_skipped_frames, output_total_frames}
+//! How OBS itself is doing (GetStats): its CPU use, memory, frame rate, and the frames it could not
+//! render (render_*) or encode (output_*) in time since it started.
+// clang-format on
 const ObsOperation stats{"stats",
                          {},
                          nullptr,
                          [](LiveObs& o, const Json&, ActionDone done) {
                              o.client->get_stats(reply<obs::Stats>(std::move(done), stats_json));
                          },
-                         [](Recorder&, const std::string&, const Json&) -> Json { return stats_json({}); }};
+                         [](Recorder&, const std::string&, const Json&) -> Json { return stats_json({}); },
+                         ObsEffect::reads};
 
 //! @lua conn:start_virtualcam() -> true
 //! Starts OBS's virtual camera (on Linux it needs the v4l2loopback device; without it OBS fails
