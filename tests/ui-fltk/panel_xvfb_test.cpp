@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <future>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -575,11 +576,25 @@ private:
 // ones to the first scene (OBS says so), shows OBS_STR_3's error in its row, and leaves one audit row.
 TEST_F(PanelUnderXvfb, TheOnAirRowAndTheControlRoomDriveRealObsWithOneDown) {
     const char* names[] = {"OBS_MAIN", "OBS_STR_2", "OBS_STR_3"};
-    test_peers::ObsPeer peers[3];
-    std::vector<std::unique_ptr<ObsProbe>> probes;  // destroyed after the loop stopped, as obs::Client must be
-    obs_live::Loop loop;
+    // The three OBS start side by side: each takes seconds to be ready.
+    std::future<std::unique_ptr<test_peers::ObsPeer>> starting[3];
+    for (auto& start : starting)
+        start = std::async(std::launch::async, [] { return std::make_unique<test_peers::ObsPeer>(); });
+    std::unique_ptr<test_peers::ObsPeer> peers[3];
+    for (int i = 0; i < 3; ++i) peers[i] = starting[i].get();
+    // The probes' clients go after their loop stopped and before it is destroyed, as obs::Client must.
+    struct Probes {
+        obs_live::Loop loop;
+        std::vector<std::unique_ptr<ObsProbe>> list;
+        ~Probes() {
+            loop.stop();
+            list.clear();
+        }
+    } probing;
+    obs_live::Loop& loop = probing.loop;
+    std::vector<std::unique_ptr<ObsProbe>>& probes = probing.list;
     for (int i = 0; i < 3; ++i) {
-        probes.push_back(std::make_unique<ObsProbe>(loop, peers[i], names[i]));
+        probes.push_back(std::make_unique<ObsProbe>(loop, *peers[i], names[i]));
         ASSERT_TRUE(probes.back()->connected()) << names[i];
         // The main audio input the panel mutes, and a third scene.
         ASSERT_TRUE(probes.back()->request(
@@ -598,8 +613,8 @@ TEST_F(PanelUnderXvfb, TheOnAirRowAndTheControlRoomDriveRealObsWithOneDown) {
         obs.push_back({{"name", names[i]},
                        {"role", i == 0 ? "both" : "str"},
                        {"host", "127.0.0.1"},
-                       {"port", peers[i].port()},
-                       {"password", peers[i].password()}});
+                       {"port", peers[i]->port()},
+                       {"password", peers[i]->password()}});
     std::ofstream(config_folder / "config.json")
         << nlohmann::json{{"obs", obs}, {"overlays", {{"enabled", false}}}}.dump();
     install_test_licence(env_["XDG_DATA_HOME"]);  // three OBS need multi_obs
@@ -648,10 +663,11 @@ TEST_F(PanelUnderXvfb, TheOnAirRowAndTheControlRoomDriveRealObsWithOneDown) {
         },
         15s))
         << "no running time on the record button: " << panel_->output();
+    tool(xdotool, {"mousemove", "--window", window, "1000", "600"});  // the pointer off the controls
     screenshot(window, 1280, 720, "panel-on-air-row.png");
 
     // OBS_STR_3 crashes; the control room's Switch goes to all three chosen ones.
-    peers[2].kill();
+    peers[2]->kill();
     ASSERT_TRUE(wait_until(
         [&] { return std::regex_search(panel_->output(), std::regex("OBS_STR_3: (reconnecting|disconnected)")); }, 15s))
         << panel_->output();
@@ -705,6 +721,7 @@ TEST_F(PanelUnderXvfb, TheOnAirRowAndTheControlRoomDriveRealObsWithOneDown) {
         },
         10s))
         << "the rows' outcomes are not shown in their tones";
+    tool(xdotool, {"mousemove", "--window", window, "1000", "600"});
     screenshot(window, 1280, 720, "panel-control-room.png");
 
     // One audit row for the bulk switch, with every connection's outcome.

@@ -16,7 +16,7 @@ struct Column {
     const char* title;
     int x, w;
 };
-constexpr Column columns[] = {{"OBS", 30, 146},     {"State", 178, 92},      {"Program scene", 274, 118},
+constexpr Column columns[] = {{"OBS", 30, 140},     {"State", 172, 106},     {"Program scene", 282, 110},
                               {"Stream", 396, 100}, {"Recording", 500, 108}, {"Bitrate", 612, 72},
                               {"Dropped", 688, 56}};
 constexpr int check_size = 18;
