@@ -139,8 +139,10 @@ obs = {}
 --- methods of a connection; a call runs on all its connections at once and returns, once each has
 --- answered, one result per connection by name: `{ok = true, value = <the method's result>}` or
 --- `{ok = false, message = ..., code = ...}`. A connection that is down answers at once with
---- not_connected and never holds the others up. E.g. `for name, r in pairs(obs.all("str"):set_scene("LIVE_SCENE"))
---- do if not r.ok then log.warn(name, r.message) end end`.
+--- not_connected and never holds the others up. A group call that changes OBS (a scene switch, an
+--- output started or stopped, a mute...; not one that only reads) leaves one row in the host's audit
+--- trail, source "script:<package>", with every connection's result. E.g. `for name, r in
+--- pairs(obs.all("str"):set_scene("LIVE_SCENE")) do if not r.ok then log.warn(name, r.message) end end`.
 ---@param role string
 ---@return table
 function obs.all(role) end

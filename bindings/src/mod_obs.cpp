@@ -144,11 +144,21 @@ int call_group_operation(lua_State* L) {
     const ObsOperation& op = operation_of(L);
     std::string role = self_field(L, op, "role", "obs.all(\"str\")");
     nlohmann::json args = collect_args(L, op, 2);
+    // A call that changes OBS is recorded in the host's audit trail with the package's name, once every member
+    // answered.
+    std::shared_ptr<AuditBackend> audit =
+        op.effect == ObsEffect::changes ? package_of(L).runtime().options().audit : nullptr;
     // Every member is asked at once; each answers by itself (a connection that is down at once, with
     // not_connected), so the slowest member bounds the wait, never the sum.
-    return wait_for_obs(L, [role, &op, args](ObsBackend& obs, const std::string& name, ActionDone done) {
+    return wait_for_obs(L, [role, &op, args, audit](ObsBackend& obs, const std::string& name, ActionDone done) {
         const std::vector<std::string> members = obs.members(role);
         if (members.empty()) return done(JsonResult(nlohmann::json::object()));
+        if (audit)
+            done = [audit, name, &op, request = nlohmann::json{{"connections", members}, {"arguments", args}},
+                    done = std::move(done)](JsonResult r) {
+                if (r) audit->control_room(name, op.name, request, r.value());
+                done(std::move(r));
+            };
         auto results = std::make_shared<GroupResults>(members.size(), std::move(done));
         for (const auto& member : members)
             obs.call(name, member, op, args, [results, member](JsonResult r) { results->add(member, r); });
@@ -178,8 +188,10 @@ void push_connection(lua_State* L, const char* target) {
 //! methods of a connection; a call runs on all its connections at once and returns, once each has
 //! answered, one result per connection by name: `{ok = true, value = <the method's result>}` or
 //! `{ok = false, message = ..., code = ...}`. A connection that is down answers at once with
-//! not_connected and never holds the others up. E.g. `for name, r in pairs(obs.all("str"):set_scene("LIVE_SCENE"))
-//! do if not r.ok then log.warn(name, r.message) end end`.
+//! not_connected and never holds the others up. A group call that changes OBS (a scene switch, an
+//! output started or stopped, a mute...; not one that only reads) leaves one row in the host's audit
+//! trail, source "script:<package>", with every connection's result. E.g. `for name, r in
+//! pairs(obs.all("str"):set_scene("LIVE_SCENE")) do if not r.ok then log.warn(name, r.message) end end`.
 int all(lua_State* L) {
     const std::string role = luaL_checkstring(L, 1);
     if (role != "str" && role != "rec" && role != "both" && role != "all")

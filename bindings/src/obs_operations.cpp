@@ -208,7 +208,8 @@ const ObsOperation get_scene{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"scene", "dry-run"}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:scenes() -> {current, scenes}
 //! The scene names, in OBS's order, and the current program scene.
@@ -223,7 +224,8 @@ const ObsOperation scenes{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"current", "dry-run"}, {"scenes", Json::array({"dry-run"})}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:studio_mode() -> {enabled}
 //! Whether studio mode (preview and program side by side) is on.
@@ -236,7 +238,8 @@ const ObsOperation studio_mode{
     },
     [](Recorder& r, const std::string& target, const Json&) -> Json {
         return {{"enabled", dry_state(r, target, "studio")}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_studio_mode(enabled) -> true
 //! Turns studio mode on or off.
@@ -274,7 +277,8 @@ const ObsOperation transitions{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"current", "Fade"}, {"transitions", Json::array({"Cut", "Fade"})}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_transition(name) -> true
 //! Makes `name` the current scene transition (used by scene switches and studio transitions).
@@ -308,7 +312,8 @@ const ObsOperation mute{"mute",
                         },
                         [](Recorder& r, const std::string& target, const Json& a) -> Json {
                             return {{"muted", dry_state(r, target, "mute:" + a.value("input", ""))}};
-                        }};
+                        },
+                        ObsEffect::reads};
 
 //! @lua conn:set_mute(input, muted) -> true
 //! Mutes (true) or unmutes (false) an audio input.
@@ -355,7 +360,8 @@ const ObsOperation volume{"volume",
                           },
                           [](Recorder&, const std::string&, const Json&) -> Json {
                               return {{"db", 0.0}, {"mul", 1.0}};
-                          }};
+                          },
+                          ObsEffect::reads};
 
 //! @lua conn:set_volume(input, volume, unit?) -> true
 //! Sets an audio input's volume: `unit` "db" (default; -100 to 26) or "mul" (a multiplier, 0 to 20).
@@ -380,7 +386,8 @@ const ObsOperation profiles{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"current", "dry-run"}, {"profiles", Json::array({"dry-run"})}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_profile(name) -> true
 //! Switches to another profile (refused by OBS while an output runs); returns once OBS loaded it.
@@ -404,7 +411,8 @@ const ObsOperation scene_collections{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"current", "dry-run"}, {"collections", Json::array({"dry-run"})}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_scene_collection(name) -> true
 //! Switches to another scene collection; returns once OBS loaded it.
@@ -455,7 +463,8 @@ const ObsOperation record_status{
     },
     [](Recorder& r, const std::string& target, const Json&) -> Json {
         return {{"active", r.active_outputs.count(target + ":record") > 0}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:pause_record() -> true
 //! Pauses the running recording (the file stays open) and returns once OBS reports it paused; fails
@@ -507,7 +516,8 @@ const ObsOperation record_directory{
     },
     [](Recorder&, const std::string&, const Json&) -> Json {
         return {{"directory", "/dry-run"}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_filename_format(format) -> true
 //! The file name pattern of new recordings (OBS date codes %CCYY %MM %DD %hh %mm %ss).
@@ -589,7 +599,8 @@ const ObsOperation recording_clip{"recording_clip",
                                       return {{"path", "/dry-run/review-" + std::to_string(++r.replays) + ".mkv"},
                                               {"from", 0},
                                               {"seconds", a.value("seconds", 0.0)}};
-                                  }};
+                                  },
+                                  ObsEffect::reads};
 
 //! @lua conn:start_stream() -> true
 //! Starts streaming.
@@ -627,7 +638,8 @@ const ObsOperation stream_status{
     },
     [](Recorder& r, const std::string& target, const Json&) -> Json {
         return {{"active", r.active_outputs.count(target + ":stream") > 0}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:stats() -> {cpu_percent, memory_mb, active_fps, render_skipped_frames, ...}
 //! How OBS itself is doing (GetStats): cpu_percent, memory_mb, active_fps, and the frames it could not
@@ -639,7 +651,8 @@ const ObsOperation stats{"stats",
                          [](LiveObs& o, const Json&, ActionDone done) {
                              o.client->get_stats(reply<obs::Stats>(std::move(done), stats_json));
                          },
-                         [](Recorder&, const std::string&, const Json&) -> Json { return stats_json({}); }};
+                         [](Recorder&, const std::string&, const Json&) -> Json { return stats_json({}); },
+                         ObsEffect::reads};
 
 //! @lua conn:start_virtualcam() -> true
 //! Starts OBS's virtual camera (on Linux it needs the v4l2loopback device; without it OBS fails
@@ -677,7 +690,8 @@ const ObsOperation virtualcam_status{
     },
     [](Recorder& r, const std::string& target, const Json&) -> Json {
         return {{"active", dry_state(r, target, "virtualcam")}};
-    }};
+    },
+    ObsEffect::reads};
 
 //! @lua conn:set_source_visible(scene, source, visible) -> true
 //! Shows or hides a source in a scene.

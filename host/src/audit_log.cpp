@@ -35,7 +35,6 @@ std::string last_token(const std::string& pointer) {
     return slash == std::string::npos ? pointer : pointer.substr(slash + 1);
 }
 
-
 }  // namespace
 
 nlohmann::json mask_secrets(nlohmann::json document) {
@@ -80,7 +79,16 @@ void AuditLog::record(store::AuditSource source, store::AuditAction action, std:
 
 void AuditLog::record_control_room(store::AuditSource source, const std::string& operation, nlohmann::json request,
                                    nlohmann::json results) {
-    record(std::move(source), store::AuditAction::control_room, operation, std::move(request), std::move(results));
+    // The subject names the connections too, so the trail's text filter finds a connection's actions.
+    std::string subject = operation;
+    if (request.contains("connections") && request["connections"].is_array()) {
+        std::string names;
+        for (const auto& name : request["connections"])
+            if (name.is_string()) names += (names.empty() ? "" : ", ") + name.get<std::string>();
+        subject += " on " + (names.empty() ? std::string("no connection") : names);
+    }
+    record(std::move(source), store::AuditAction::control_room, std::move(subject), std::move(request),
+           std::move(results));
 }
 
 }  // namespace vta::host

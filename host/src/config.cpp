@@ -1,5 +1,6 @@
 #include "vta/host/config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <initializer_list>
 #include <regex>
@@ -19,16 +20,17 @@ public:
         : object_(object), path_(std::move(path)), error_(error) {}
 
     bool only_keys(std::initializer_list<const char*> known) {
+        return only_keys(std::vector<std::string>(known.begin(), known.end()));
+    }
+
+    bool only_keys(const std::vector<std::string>& known) {
         if (!object_.is_object()) return fail(path_.empty() ? "the configuration" : path_, "an object");
         for (const auto& [key, value] : object_.items()) {
-            bool found = false;
-            for (const char* k : known) found = found || key == k;
-            if (!found) {
-                std::string list;
-                for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
-                error_ = "unknown key '" + name(key) + "' (expected one of: " + list + ")";
-                return false;
-            }
+            if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+            std::string list;
+            for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+            error_ = "unknown key '" + name(key) + "' (expected one of: " + list + ")";
+            return false;
         }
         return true;
     }
@@ -201,6 +203,19 @@ bool read_health(const nlohmann::json& j, HealthConfig& health, std::string& err
     return true;
 }
 
+// Every shortcut of the panel by its config key, in the order the README lists them.
+std::vector<std::pair<std::string, std::string*>> shortcut_keys(PanelShortcuts& shortcuts) {
+    std::vector<std::pair<std::string, std::string*>> keys{{"replay", &shortcuts.replay},
+                                                           {"back_to_live", &shortcuts.back_to_live},
+                                                           {"manual_mode", &shortcuts.manual_mode},
+                                                           {"toggle_mute", &shortcuts.toggle_mute},
+                                                           {"toggle_stream", &shortcuts.toggle_stream},
+                                                           {"toggle_record", &shortcuts.toggle_record}};
+    for (std::size_t i = 0; i < shortcuts.scenes.size(); ++i)
+        keys.emplace_back("scene_" + std::to_string(i + 1), &shortcuts.scenes[i]);
+    return keys;
+}
+
 bool read_panel(const nlohmann::json& j, PanelConfig& panel, std::string& error) {
     ObjectReader r(j, "panel", error);
     std::string flags;
@@ -215,19 +230,27 @@ bool read_panel(const nlohmann::json& j, PanelConfig& panel, std::string& error)
     const auto* shortcuts = r.child("shortcuts");
     if (!shortcuts) return true;
     ObjectReader keys(*shortcuts, "panel.shortcuts", error);
-    if (!keys.only_keys({"replay", "back_to_live", "manual_mode"})) return false;
-    for (auto [key, value] :
-         {std::pair{"replay", &panel.shortcuts.replay}, std::pair{"back_to_live", &panel.shortcuts.back_to_live},
-          std::pair{"manual_mode", &panel.shortcuts.manual_mode}}) {
-        if (!keys.text(key, *value)) return false;
+    const auto all = shortcut_keys(panel.shortcuts);
+    std::vector<std::string> names;
+    for (const auto& [key, value] : all) names.push_back(key);
+    if (!keys.only_keys(names)) return false;
+    for (const auto& [key, value] : all) {
+        if (!keys.text(key.c_str(), *value)) return false;
         if (!valid_shortcut(*value)) {
-            error = "panel.shortcuts." + std::string(key) +
+            error = "panel.shortcuts." + key +
                     ": expected a key such as \"F5\", \"Ctrl+R\" or \"Alt+Shift+B\" "
                     "(Ctrl/Alt/Shift + F1..F12, A..Z, 0..9, Space or Escape), got \"" +
                     *value + "\"";
             return false;
         }
     }
+    for (std::size_t a = 0; a < all.size(); ++a)
+        for (std::size_t b = a + 1; b < all.size(); ++b)
+            if (*all[a].second == *all[b].second) {
+                error = "panel.shortcuts." + all[b].first + ": \"" + *all[b].second + "\" is already the shortcut of " +
+                        all[a].first + "; each action needs its own key";
+                return false;
+            }
     return true;
 }
 
@@ -280,16 +303,17 @@ bool read_courts(const nlohmann::json& j, courts::CourtsConfig& courts, std::str
         return false;
     courts.outbox_max_rows = max_rows;
     if (delivery != "tournament" && delivery != "broker") {
-        error = "courts.delivery: expected \"tournament\" (an event leaves the outbox when the tournament side "
-                "stored it) or \"broker\" (when the broker acknowledged it), got \"" + delivery + "\"";
+        error =
+            "courts.delivery: expected \"tournament\" (an event leaves the outbox when the tournament side "
+            "stored it) or \"broker\" (when the broker acknowledged it), got \"" +
+            delivery + "\"";
         return false;
     }
     courts.confirmed_by_tournament = delivery == "tournament";
     // Never echoed: the value is a secret.
     if (j.contains("password")) {
         const auto& password = j["password"];
-        const auto secret =
-            password.is_object() && password.size() == 1 ? password.find("secret") : password.end();
+        const auto secret = password.is_object() && password.size() == 1 ? password.find("secret") : password.end();
         if (password.is_string()) {
             courts.password = password.get<std::string>();
         } else if (secret != password.end() && secret->is_string() && !secret->get_ref<const std::string&>().empty()) {
@@ -357,6 +381,17 @@ bool valid_shortcut(const std::string& text) {
     return std::regex_match(text, pattern);
 }
 
+namespace {
+
+nlohmann::json default_shortcuts() {
+    PanelShortcuts shortcuts;
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [key, value] : shortcut_keys(shortcuts)) j[key] = *value;
+    return j;
+}
+
+}  // namespace
+
 nlohmann::json default_config_json() {
     const Config d;
     return {
@@ -387,12 +422,7 @@ nlohmann::json default_config_json() {
           {"obs_skipped_frames_warning_percent", d.health.obs_skipped_frames_warning_percent},
           {"congestion_warning", d.health.congestion_warning}}},
         {"panel",
-         {{"flags_folder", ""},
-          {"shortcuts",
-           {{"replay", d.panel.shortcuts.replay},
-            {"back_to_live", d.panel.shortcuts.back_to_live},
-            {"manual_mode", d.panel.shortcuts.manual_mode}}},
-          {"main_audio_input", d.panel.main_audio_input}}},
+         {{"flags_folder", ""}, {"shortcuts", default_shortcuts()}, {"main_audio_input", d.panel.main_audio_input}}},
         {"overlays",
          {{"enabled", d.overlays.enabled},
           {"bind", d.overlays.bind},

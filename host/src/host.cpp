@@ -167,12 +167,12 @@ vta::Result<std::unique_ptr<Host>> Host::create(boost::asio::io_context& io, con
         } else
             spdlog::error("{}: the overlays are off until the host restarts", overlays.error().message);
     }
-    host->workflows_ =
-        std::make_unique<WorkflowLink>(io, setup.config, setup.workflow_folders, *host->obs_, *host->reader_,
-                                       *host->writer_, *ingest, host->overlays_, host->licence_, host->courts_);
-    host->actions_ =
-        std::make_unique<OperatorActions>(io, *host->workflows_, *host->obs_, *host->days_, *host->licence_,
-                                          *host->audit_, [self](const std::string& text) { self->feed_manual(text); });
+    host->workflows_ = std::make_unique<WorkflowLink>(io, setup.config, setup.workflow_folders, *host->obs_,
+                                                      *host->reader_, *host->writer_, *ingest, *host->audit_,
+                                                      host->overlays_, host->licence_, host->courts_);
+    host->actions_ = std::make_unique<OperatorActions>(
+        io, *host->workflows_, *host->obs_, *host->days_, *host->licence_, *host->audit_,
+        [self](const std::string& text) { self->feed_manual(text); }, setup.config.panel.main_audio_input);
     ingest->set_observer([self](const IngestedGroup& g) {
         // Before the workflows see the new match: a licence change that waited for it applies to it.
         for (const auto& derived : g.update.derived)

@@ -153,6 +153,7 @@ std::shared_ptr<const HostSnapshot> PanelFeed::build() {
     refresh_clip_links();
     refresh_audit();
     snapshot->audit = audit_;
+    snapshot->control_room = control_room_;
     snapshot->events.assign(recent_events_.begin(), recent_events_.end());
     snapshot->packages = sources_.workflows.status();
     if (log_) {

@@ -45,11 +45,25 @@ private:
     std::vector<std::uint64_t> subscriptions_;
 };
 
+// The packages' control-room calls (obs.all) in the host's audit trail, as "script:<package>".
+class TrailBackend final : public bindings::AuditBackend {
+public:
+    explicit TrailBackend(AuditLog& audit) : audit_(audit) {}
+
+    void control_room(const std::string& package, const std::string& operation, const nlohmann::json& request,
+                      const nlohmann::json& results) override {
+        audit_.record_control_room(store::AuditSource::script(package), operation, request, results);
+    }
+
+private:
+    AuditLog& audit_;
+};
+
 }  // namespace
 
 WorkflowLink::WorkflowLink(boost::asio::io_context& io, const Config& config,
                            std::vector<std::filesystem::path> folders, obs::Connections& connections,
-                           store::Reader& reader, store::Writer& writer, const Ingest& ingest,
+                           store::Reader& reader, store::Writer& writer, const Ingest& ingest, AuditLog& audit,
                            std::shared_ptr<bindings::OverlayBackend> overlay,
                            std::shared_ptr<bindings::LicenceBackend> licence, std::shared_ptr<courts::CourtBus> courts)
     : ingest_(ingest), folders_(std::move(folders)) {
@@ -67,6 +81,7 @@ WorkflowLink::WorkflowLink(boost::asio::io_context& io, const Config& config,
     options.playback = playback_;
     options.overlay = std::move(overlay);
     options.licence = std::move(licence);
+    options.audit = std::make_shared<TrailBackend>(audit);
     if (courts) options.courts = std::make_shared<BusBackend>(std::move(courts));
     options.current_match = [&ingest] { return ingest.tracker().state().to_json(); };
     options.current_match_id = [&ingest] { return ingest.match_id(); };

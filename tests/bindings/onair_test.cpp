@@ -152,5 +152,51 @@ TEST_F(RuntimeTest, AGroupCallReturnsOneResultPerConnectionOnceTheLastAnswered) 
         << dump();
 }
 
+// What the host's audit trail would get from a package's group calls.
+class AuditCapture : public AuditBackend {
+public:
+    void control_room(const std::string& package, const std::string& operation, const nlohmann::json& request,
+                      const nlohmann::json& results) override {
+        rows.push_back({{"package", package}, {"operation", operation}, {"request", request}, {"results", results}});
+    }
+    std::vector<nlohmann::json> rows;
+};
+
+TEST_F(RuntimeTest, AGroupCallThatChangesObsIsAuditedWithThePackagesNameOnceEveryMemberAnswered) {
+    package("room", R"lua(
+        on("go", function()
+          obs.all("str"):scenes()           -- reads: not audited
+          obs.all("str"):mute("MAIN_AUDIO") -- reads
+          obs.all("str"):set_scene("BREAK")
+          obs.connection("OBS_A"):set_scene("LIVE_SCENE")  -- one connection: not a control-room action
+          log.info("done")
+        end)
+    )lua");
+    auto o = options();
+    auto backend = std::make_shared<ThreeConnections>();
+    auto audit = std::make_shared<AuditCapture>();
+    o.obs = backend;
+    o.audit = audit;
+    start(o);
+    fire("go");
+    // OBS_C answers each call only when told: the reads first, then the scene switch.
+    for (int answered = 0; answered < 3; ++answered) {
+        ASSERT_EQ(backend->late.size(), std::size_t(answered + 1)) << dump();
+        EXPECT_TRUE(audit->rows.empty()) << "nothing is recorded before the last member answered";
+        backend->late.back()(JsonResult(nullptr));
+        settle();
+    }
+    EXPECT_EQ(messages("room"), std::vector<std::string>{"done"}) << dump();
+    ASSERT_EQ(audit->rows.size(), 1u);
+    const auto& row = audit->rows[0];
+    EXPECT_EQ(row["package"], "room");
+    EXPECT_EQ(row["operation"], "set_scene");
+    EXPECT_EQ(row["request"]["connections"], nlohmann::json({"OBS_A", "OBS_B", "OBS_C"}));
+    EXPECT_EQ(row["request"]["arguments"]["scene"], "BREAK");
+    EXPECT_EQ(row["results"]["OBS_A"]["ok"], true);
+    EXPECT_EQ(row["results"]["OBS_B"]["code"], "not_connected");
+    EXPECT_EQ(row["results"]["OBS_C"]["ok"], true);
+}
+
 }  // namespace
 }  // namespace vta::bindings::testing

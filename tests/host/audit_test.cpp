@@ -3,6 +3,8 @@
 // a `vta secret` command leaves a "cli" row; --since filters; bad --since is refused naming the option.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <functional>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -22,7 +24,9 @@ const std::string plain_password = "Audit-Plain-91c2e";
 
 class RunningHost {
 public:
-    RunningHost() : work_(boost::asio::make_work_guard(io_)) {
+    // `adjust` changes the set-up before the host is created (OBS connections, workflow folders).
+    explicit RunningHost(const std::function<void(HostSetup&, const std::filesystem::path& folder)>& adjust = {})
+        : work_(boost::asio::make_work_guard(io_)) {
         HostSetup setup;
         setup.database = folder_.path() / "vta.sqlite3";
         setup.config.udp.bind_address = "127.0.0.1";
@@ -30,6 +34,7 @@ public:
         setup.config.overlays.enabled = false;
         setup.workflow_folders = {VTA_SHIPPED_WORKFLOWS};
         setup.licence_folder = folder_.path() / "licence";
+        if (adjust) adjust(setup, folder_.path());
         auto created = Host::create(io_, setup);
         EXPECT_TRUE(created) << (created ? "" : created.error().message);
         if (!created) return;
@@ -143,7 +148,7 @@ TEST(AuditTrail, EachOperatorActionLeavesOneRowThatVtaAuditListsWhileTheHostRuns
     EXPECT_EQ(saved["after"]["secrets written"], nlohmann::json::array({"obs_rec"}));
     EXPECT_EQ((*find_row(rows, "settings_imported"))["subject"], "/tmp/imported.json");
     const auto& bulk = *find_row(rows, "control_room");
-    EXPECT_EQ(bulk["subject"], "set_scene");
+    EXPECT_EQ(bulk["subject"], "set_scene on OBS_STR, OBS_STR2");
     EXPECT_EQ(bulk["after"]["OBS_STR2"]["error"], "down");
     EXPECT_EQ(rows.dump().find(plain_password), std::string::npos) << "a password reached the audit trail";
 
@@ -158,6 +163,63 @@ TEST(AuditTrail, EachOperatorActionLeavesOneRowThatVtaAuditListsWhileTheHostRuns
         test::run_to_end(VTA_BINARY, {"audit", "--since", "yesterday", "--db", running.database().string()}, {});
     EXPECT_EQ(bad_status, 2);
     EXPECT_NE(bad.find("--since: expected a UTC time"), std::string::npos) << bad;
+}
+
+// An OBS connection nobody answers on (its port is closed): the panel's bulk action and a package's obs.all call
+// each answer at once with the connection's error, and each leaves one control_room row with every result.
+TEST(AuditTrail, TheControlRoomFromThePanelAndFromAScriptLeavesOneRowEachWithTheDownConnectionsError) {
+    RunningHost running([](HostSetup& setup, const std::filesystem::path& folder) {
+        obs::ConnectionConfig down;
+        down.name = "OBS_STR";
+        down.role = obs::Role::str;
+        down.host = "127.0.0.1";
+        down.port = std::uint16_t(test::free_udp_port());
+        setup.config.obs = {down};
+        const auto package = folder / "workflows" / "room";
+        std::filesystem::create_directories(package);
+        std::ofstream(package / "manifest.json") << R"({"name": "room", "version": "1.0.0", "permissions": []})";
+        std::ofstream(package / "main.lua") << R"lua(
+            on("operator_replay", function()
+              obs.all("str"):scenes()  -- only reads: no row
+              local r = obs.all("str"):set_scene("IVR_SCENE")
+              log.info("room switched", r.OBS_STR.ok, r.OBS_STR.code)
+            end)
+        )lua";
+        setup.workflow_folders = {folder / "workflows"};
+    });
+    ASSERT_NO_FATAL_FAILURE();
+    OperatorActions& actions = running.host().actions();
+    actions.post_control_room({ControlRoomOperation::mute, {"OBS_STR", "OBS_ELSEWHERE"}, ""});
+    actions.post_replay();  // the package's handler
+    nlohmann::json rows;
+    const auto control_rows = [&] {
+        nlohmann::json found = nlohmann::json::array();
+        if (rows.is_array())
+            for (const auto& row : rows)
+                if (row["action"] == "control_room") found.push_back(row);
+        return found;
+    };
+    ASSERT_TRUE(test::wait_until(
+        [&] {
+            rows = audit_json(running.database());
+            return control_rows().size() == 2;
+        },
+        10s))
+        << rows.dump(2);
+    const auto both = control_rows();
+    const auto& panel = both[0]["source"] == "panel" ? both[0] : both[1];
+    const auto& script = both[0]["source"] == "panel" ? both[1] : both[0];
+    EXPECT_EQ(panel["subject"], "mute on OBS_STR, OBS_ELSEWHERE");
+    EXPECT_EQ(panel["before"]["arguments"]["input"], "MAIN_AUDIO");
+    EXPECT_EQ(panel["after"]["OBS_STR"]["ok"], false);
+    EXPECT_EQ(panel["after"]["OBS_STR"]["code"], "not_connected");
+    EXPECT_EQ(panel["after"]["OBS_ELSEWHERE"]["code"], "not_connected");
+    EXPECT_NE(panel["after"]["OBS_ELSEWHERE"]["message"].get<std::string>().find("no OBS connection named"),
+              std::string::npos);
+    EXPECT_EQ(script["source"], "script:room");
+    EXPECT_EQ(script["subject"], "set_scene on OBS_STR");
+    EXPECT_EQ(script["before"]["arguments"]["scene"], "IVR_SCENE");
+    EXPECT_EQ(script["after"]["OBS_STR"]["code"], "not_connected");
 }
 
 TEST(AuditTrail, SinceTakesUtcTimesAndSpans) {

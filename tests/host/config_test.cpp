@@ -136,6 +136,43 @@ TEST(Config, ObsConnectionsAreReadAndTheirPasswordsNeverShowInErrors) {
     EXPECT_EQ(bad.error.find("s3cret"), std::string::npos) << bad.error;
 }
 
+TEST(Config, OnAirShortcutsAndTheMainAudioInputAreReadAndChecked) {
+    auto defaults = parse("{}");
+    ASSERT_TRUE(defaults.config) << defaults.error;
+    EXPECT_EQ(defaults.config->panel.main_audio_input, "MAIN_AUDIO");
+    EXPECT_EQ(defaults.config->panel.shortcuts.toggle_mute, "F8");
+    EXPECT_EQ(defaults.config->panel.shortcuts.toggle_stream, "F9");
+    EXPECT_EQ(defaults.config->panel.shortcuts.toggle_record, "F10");
+    EXPECT_EQ(defaults.config->panel.shortcuts.scenes[0], "Ctrl+1");
+    EXPECT_EQ(defaults.config->panel.shortcuts.scenes[8], "Ctrl+9");
+    EXPECT_EQ(default_config_json()["panel"]["shortcuts"]["scene_9"], "Ctrl+9");
+
+    auto set = parse(R"({"panel": {"main_audio_input": "Mic/Aux", "shortcuts": {"toggle_mute": "Ctrl+M",
+                                   "scene_1": "Alt+1", "scene_2": "F11"}}})");
+    ASSERT_TRUE(set.config) << set.error;
+    EXPECT_EQ(set.config->panel.main_audio_input, "Mic/Aux");
+    EXPECT_EQ(set.config->panel.shortcuts.toggle_mute, "Ctrl+M");
+    EXPECT_EQ(set.config->panel.shortcuts.scenes[0], "Alt+1");
+    EXPECT_EQ(set.config->panel.shortcuts.scenes[1], "F11");
+    EXPECT_EQ(set.config->panel.shortcuts.scenes[2], "Ctrl+3");
+
+    const std::pair<const char*, const char*> bad[] = {
+        {R"({"panel": {"shortcuts": {"toggle_stream": "Win+S"}}})", "panel.shortcuts.toggle_stream: expected a key"},
+        {R"({"panel": {"shortcuts": {"scene_10": "F12"}}})", "unknown key 'panel.shortcuts.scene_10'"},
+        {R"({"panel": {"shortcuts": {"toggle_record": "F5"}}})",
+         "panel.shortcuts.toggle_record: \"F5\" is already the shortcut of replay"},
+        {R"({"panel": {"shortcuts": {"scene_3": "Ctrl+1"}}})",
+         "panel.shortcuts.scene_3: \"Ctrl+1\" is already the shortcut of scene_1"},
+        {R"({"panel": {"main_audio_input": ""}})", "panel.main_audio_input: expected the name of an OBS audio input"},
+        {R"({"panel": {"main_audio_input": 3}})", "panel.main_audio_input"},
+    };
+    for (const auto& [text, message] : bad) {
+        const auto result = parse(text);
+        EXPECT_FALSE(result.config) << text;
+        EXPECT_NE(result.error.find(message), std::string::npos) << text << " -> " << result.error;
+    }
+}
+
 TEST(Paths, FollowTheXdgVariables) {
     setenv("XDG_CONFIG_HOME", "/x/config", 1);
     setenv("XDG_DATA_HOME", "/x/data", 1);

@@ -11,11 +11,15 @@
 
 #include <csignal>
 #include <cstring>
+#include <future>
 #include <fstream>
 #include <regex>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "child_process.hpp"
+#include "live_support.hpp"
 #include "test_licence.hpp"
 #include "vta_chromium_peer.hpp"
 
@@ -557,6 +561,237 @@ TEST_F(PanelUnderXvfb, TheLogTabListsTheAuditTrailThroughItsFilter) {
         << panel_->output();
     EXPECT_TRUE(wait_until([&] { return pixels_near(grab(file, 1280, 720), *list_box, amber) == 0; }, 10s))
         << "the list still shows rows";
+
+    panel_->signal(SIGTERM);
+    const auto status = panel_->wait(20s);
+    ASSERT_TRUE(status) << "the panel did not close on SIGTERM";
+    EXPECT_EQ(*status, 0);
+}
+
+}  // namespace
+}  // namespace vta::test
+
+namespace vta::test {
+namespace {
+
+using obs_live::await;
+
+// One OBS as the test itself sees it: a client of its own, to set OBS up and to hear from OBS what the panel did.
+class ObsProbe {
+public:
+    ObsProbe(obs_live::Loop& loop, const test_peers::ObsPeer& peer, const std::string& name) {
+        obs::ConnectionConfig config;
+        config.name = name + "_PROBE";
+        config.port = peer.port();
+        config.password = peer.password();
+        client_ = std::make_shared<obs::Client>(loop.io(), config);
+        client_->start();
+    }
+    bool connected() {
+        return wait_until([&] { return client_->state() == obs::State::connected; }, 20s);
+    }
+    vta::Result<nlohmann::json> request(const std::string& type, nlohmann::json data = nlohmann::json::object()) {
+        return await<nlohmann::json>([&](obs::Handler<nlohmann::json> done) { client_->request(type, data, done); });
+    }
+    std::string program_scene() {
+        const auto r = request("GetCurrentProgramScene");
+        return r ? r.value().value("currentProgramSceneName", "") : "error: " + r.error().message;
+    }
+    std::optional<bool> muted(const std::string& input) {
+        const auto r = request("GetInputMute", {{"inputName", input}});
+        return r ? std::optional<bool>(r.value().value("inputMuted", false)) : std::nullopt;
+    }
+    bool recording() {
+        const auto r = request("GetRecordStatus");
+        return r && r.value().value("outputActive", false);
+    }
+    std::vector<std::string> scenes() {
+        const auto r = await<obs::SceneList>([&](obs::Handler<obs::SceneList> done) { client_->get_scene_list(done); });
+        return r ? r.value().scenes : std::vector<std::string>{};
+    }
+
+private:
+    std::shared_ptr<obs::Client> client_;
+};
+
+// Three real OBS (OBS_MAIN serves both roles, OBS_STR_2 and OBS_STR_3 stream), all three chosen in the control
+// room by default. The on-air row by its shortcuts: OBS_MAIN's second scene, its main audio muted, its recording
+// started, each confirmed by OBS itself. Then OBS_STR_3 crashes, and the control room's Switch takes the two live
+// ones to the first scene (OBS says so), shows OBS_STR_3's error in its row, and leaves one audit row.
+TEST_F(PanelUnderXvfb, TheOnAirRowAndTheControlRoomDriveRealObsWithOneDown) {
+    const char* names[] = {"OBS_MAIN", "OBS_STR_2", "OBS_STR_3"};
+    // The three OBS start side by side: each takes seconds to be ready.
+    std::future<std::unique_ptr<test_peers::ObsPeer>> starting[3];
+    for (auto& start : starting)
+        start = std::async(std::launch::async, [] { return std::make_unique<test_peers::ObsPeer>(); });
+    std::unique_ptr<test_peers::ObsPeer> peers[3];
+    for (int i = 0; i < 3; ++i) peers[i] = starting[i].get();
+    // The probes' clients go after their loop stopped and before it is destroyed, as obs::Client must.
+    struct Probes {
+        obs_live::Loop loop;
+        std::vector<std::unique_ptr<ObsProbe>> list;
+        ~Probes() {
+            loop.stop();
+            list.clear();
+        }
+    } probing;
+    obs_live::Loop& loop = probing.loop;
+    std::vector<std::unique_ptr<ObsProbe>>& probes = probing.list;
+    for (int i = 0; i < 3; ++i) {
+        probes.push_back(std::make_unique<ObsProbe>(loop, *peers[i], names[i]));
+        ASSERT_TRUE(probes.back()->connected()) << names[i];
+        // The main audio input the panel mutes, and a third scene.
+        ASSERT_TRUE(probes.back()->request(
+            "CreateInput", {{"sceneName", "LIVE_SCENE"}, {"inputName", "MAIN_AUDIO"}, {"inputKind", "ffmpeg_source"}}));
+        ASSERT_TRUE(probes.back()->request("CreateScene", {{"sceneName", "BREAK"}}));
+    }
+    const auto scenes = probes[0]->scenes();
+    ASSERT_EQ(scenes.size(), 3u);
+    // Every OBS starts on the last scene: the control room's choice offers the first one at first.
+    for (auto& probe : probes) ASSERT_TRUE(probe->request("SetCurrentProgramScene", {{"sceneName", scenes.back()}}));
+
+    const auto config_folder = std::filesystem::path(env_["XDG_CONFIG_HOME"]) / "restrike-vta";
+    std::filesystem::create_directories(config_folder);
+    nlohmann::json obs = nlohmann::json::array();
+    for (int i = 0; i < 3; ++i)
+        obs.push_back({{"name", names[i]},
+                       {"role", i == 0 ? "both" : "str"},
+                       {"host", "127.0.0.1"},
+                       {"port", peers[i]->port()},
+                       {"password", peers[i]->password()}});
+    std::ofstream(config_folder / "config.json")
+        << nlohmann::json{{"obs", obs}, {"overlays", {{"enabled", false}}}}.dump();
+    install_test_licence(env_["XDG_DATA_HOME"]);  // three OBS need multi_obs
+    panel_ = std::make_unique<ChildProcess>(
+        VTA_TEST_BINARY,
+        std::vector<std::string>{"panel", "--bind", "127.0.0.1", "--port", std::to_string(free_udp_port())}, env_,
+        folder_.path() / "panel.log");
+    std::string scene_list;
+    for (const auto& s : scenes) scene_list += (scene_list.empty() ? "" : ", ") + s;
+    ASSERT_TRUE(wait_until(
+        [&] { return panel_->output().find("panel: on-air scenes of OBS_MAIN: " + scene_list) != std::string::npos; },
+        30s))
+        << "the on-air row did not show OBS_MAIN's scenes: " << panel_->output();
+    const std::string window = window_id();
+    ASSERT_FALSE(window.empty());
+    ASSERT_EQ(tool(xdotool, {"windowmove", "--sync", window, "0", "0"}).first, 0);
+    ASSERT_EQ(tool(xdotool, {"windowfocus", "--sync", window}).first, 0);
+
+    // The on-air row by its default shortcuts, each confirmed by OBS.
+    ASSERT_EQ(tool(xdotool, {"key", "ctrl+2"}).first, 0);
+    EXPECT_TRUE(wait_until([&] { return probes[0]->program_scene() == scenes[1]; }, 10s))
+        << "OBS_MAIN is on " << probes[0]->program_scene();
+    ASSERT_EQ(tool(xdotool, {"key", "F8"}).first, 0);
+    EXPECT_TRUE(wait_until([&] { return probes[0]->muted("MAIN_AUDIO") == true; }, 10s)) << panel_->output();
+    ASSERT_EQ(tool(xdotool, {"key", "F10"}).first, 0);
+    EXPECT_TRUE(wait_until([&] { return probes[0]->recording(); }, 15s)) << panel_->output();
+    EXPECT_EQ(probes[1]->program_scene(), scenes.back()) << "the on-air row acts on OBS_MAIN alone";
+
+    // The panel shows it: the program scene's button and the recording in tally red, the muted audio amber.
+    const auto scene_button = logged_box(panel_->output(), "panel: scene button " + scenes[1]);
+    const auto record_button = logged_box(panel_->output(), "panel: record button");
+    const auto mute_button = logged_box(panel_->output(), "panel: mute button");
+    ASSERT_TRUE(scene_button && record_button && mute_button) << panel_->output();
+    constexpr int tally[] = {200, 30, 40};
+    const auto edge = [](const Box& b) { return std::pair{b.x + 4, b.y + b.h / 2}; };
+    const auto scene_pixel = pixel_when(edge(*scene_button).first, edge(*scene_button).second, tally);
+    EXPECT_TRUE(near(scene_pixel, tally[0], tally[1], tally[2])) << "scene button: " << rgb_text(scene_pixel);
+    const auto mute_pixel = pixel_when(edge(*mute_button).first, edge(*mute_button).second, amber);
+    EXPECT_TRUE(near(mute_pixel, amber[0], amber[1], amber[2])) << "mute button: " << rgb_text(mute_pixel);
+    const auto record_pixel = pixel_when(edge(*record_button).first, edge(*record_button).second, tally);
+    EXPECT_TRUE(near(record_pixel, tally[0], tally[1], tally[2])) << "record button: " << rgb_text(record_pixel);
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return std::regex_search(panel_->output(),
+                                     std::regex("panel: record button shows REC \\d:\\d\\d:\\d\\d · stop"));
+        },
+        15s))
+        << "no running time on the record button: " << panel_->output();
+    tool(xdotool, {"mousemove", "--window", window, "1000", "600"});  // the pointer off the controls
+    screenshot(window, 1280, 720, "panel-on-air-row.png");
+
+    // OBS_STR_3 crashes; the control room's Switch goes to all three chosen ones.
+    peers[2]->kill();
+    ASSERT_TRUE(wait_until(
+        [&] { return std::regex_search(panel_->output(), std::regex("OBS_STR_3: (reconnecting|disconnected)")); }, 15s))
+        << panel_->output();
+    const std::string ready = "panel: control room shows 3 connections, 3 scenes";
+    ASSERT_TRUE(wait_until(
+        [&, x = 530]() mutable {
+            if (panel_->output().find(ready) != std::string::npos) return true;
+            tool(xdotool, {"mousemove", "--window", window, std::to_string(x), "82", "click", "1"});
+            x = x >= 800 ? 530 : x + 15;
+            return false;
+        },
+        20s))
+        << "the control room tab did not show: " << panel_->output();
+    const auto switch_button = logged_box(panel_->output(), "panel: control room switch");
+    const auto table = logged_box(panel_->output(), "panel: control room table");
+    ASSERT_TRUE(switch_button && table) << panel_->output();
+    ASSERT_EQ(tool(xdotool, {"mousemove", "--window", window, std::to_string(switch_button->x + switch_button->w / 2),
+                             std::to_string(switch_button->y + switch_button->h / 2), "click", "1"})
+                  .first,
+              0);
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return panel_->output().find("operator: control room set_scene answered by all 3 connections") !=
+                   std::string::npos;
+        },
+        15s))
+        << panel_->output();
+    EXPECT_EQ(probes[0]->program_scene(), scenes[0]);
+    EXPECT_EQ(probes[1]->program_scene(), scenes[0]);
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return panel_->output().find(
+                       "OBS_STR_3 not_connected: SetCurrentProgramScene: OBS \"OBS_STR_3\" is "
+                       "not connected") != std::string::npos;
+        },
+        10s))
+        << "the tab did not show OBS_STR_3's error: " << panel_->output();
+
+    // Each row's outcome in its tone: green for the two live ones, red for OBS_STR_3 (the third row).
+    const int header = 24, row = 48;
+    const auto result_line = [&](int index) {
+        return Box{table->x + 30, table->y + header + index * row + row / 2, table->w - 40, row / 2};
+    };
+    constexpr int bad_red[] = {200, 40, 40};
+    const auto file = folder_.path() / "room.png";
+    EXPECT_TRUE(wait_until(
+        [&] {
+            const auto image = grab(file, 1280, 720);
+            return pixels_near(image, result_line(0), green) > 20 && pixels_near(image, result_line(1), green) > 20 &&
+                   pixels_near(image, result_line(2), bad_red) > 40 && pixels_near(image, result_line(2), green) == 0;
+        },
+        10s))
+        << "the rows' outcomes are not shown in their tones";
+    tool(xdotool, {"mousemove", "--window", window, "1000", "600"});
+    screenshot(window, 1280, 720, "panel-control-room.png");
+
+    // One audit row for the bulk switch, with every connection's outcome.
+    nlohmann::json rows;
+    const std::string subject = "set_scene on OBS_MAIN, OBS_STR_2, OBS_STR_3";
+    int bulk_rows = 0;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const auto [status, out] = tool(VTA_BINARY, {"audit", "--json"});
+            rows = nlohmann::json::parse(out, nullptr, false);
+            bulk_rows = 0;
+            if (rows.is_array())
+                for (const auto& r : rows) bulk_rows += r.value("subject", "") == subject;
+            return bulk_rows > 0;
+        },
+        10s))
+        << rows.dump(2);
+    EXPECT_EQ(bulk_rows, 1);
+    for (const auto& r : rows) {
+        if (r.value("subject", "") != subject) continue;
+        EXPECT_EQ(r["source"], "panel");
+        EXPECT_EQ(r["before"]["arguments"]["scene"], scenes[0]);
+        EXPECT_EQ(r["after"]["OBS_MAIN"]["ok"], true);
+        EXPECT_EQ(r["after"]["OBS_STR_2"]["ok"], true);
+        EXPECT_EQ(r["after"]["OBS_STR_3"]["code"], "not_connected");
+    }
 
     panel_->signal(SIGTERM);
     const auto status = panel_->wait(20s);

@@ -117,6 +117,7 @@ int panel_command(const std::vector<std::string>& args) {
     spdlog::info("panel: Add day button at {},{} size {}x{}", day_x, day_y, day_w, day_h);
     const auto [licence_x, licence_y, licence_w, licence_h] = window->licence_button_box();
     spdlog::info("panel: Licence button at {},{} size {}x{}", licence_x, licence_y, licence_w, licence_h);
+    window->log_control_boxes();
     const int status = Fl::run();
 
     const PanelFigures figures = window->figures();

@@ -1,6 +1,7 @@
 #include "panel_window.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include <FL/Fl.H>
 #include <FL/Fl_Box.H>
@@ -24,6 +25,7 @@
 
 #include "audit_view.hpp"
 #include "health_bar.hpp"
+#include "control_room_table.hpp"
 #include "licence_dialog.hpp"
 #include "svg_image.hpp"
 #include "tone_colour.hpp"
@@ -41,6 +43,9 @@ constexpr int status_bar_h = 26;
 constexpr int licence_button_w = 120;
 constexpr int licence_band_h = 48;
 constexpr int licence_status_w = 330;  // the licence's part of the status bar; the health items have the rest
+// The on-air colours: the program scene and a running output in tally red, a muted main audio in amber.
+const Fl_Color tally = fl_rgb_color(200, 30, 40);
+const Fl_Color off_air = fl_rgb_color(90, 90, 90);
 
 // One browser line: each column prefixed so FLTK prints it verbatim, the first in the row's colour.
 std::string browser_line(const std::vector<std::string>& columns, Fl_Color colour) {
@@ -157,83 +162,78 @@ PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesys
 
     // The live match, left.
     const int left_w = 500;
-    match_title_ = new Fl_Box(5, 68, left_w, 30, "No match loaded");
+    match_title_ = new Fl_Box(5, 68, left_w, 28, "No match loaded");
     match_title_->labelsize(18);
     match_title_->labelfont(FL_HELVETICA_BOLD);
     match_title_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
     const Fl_Color side_colours[2] = {fl_rgb_color(30, 80, 200), fl_rgb_color(200, 30, 40)};
     for (int side = 0; side < 2; ++side) {
-        const int y = 102 + side * 95;
-        auto* band = new Fl_Box(5, y, left_w, 90);
+        const int y = 100 + side * 86;
+        auto* band = new Fl_Box(5, y, left_w, 82);
         band->box(FL_FLAT_BOX);
         band->color(side_colours[side]);
         athletes_[side].flag = new Fl_Box(10, y + 5, 60, 40);
-        athletes_[side].name = new Fl_Box(75, y + 5, 290, 40, side == 0 ? "Blue" : "Red");
+        athletes_[side].name = new Fl_Box(75, y + 4, 290, 38, side == 0 ? "Blue" : "Red");
         athletes_[side].name->labelsize(20);
         athletes_[side].name->labelcolor(FL_WHITE);
         athletes_[side].name->labelfont(FL_HELVETICA_BOLD);
         athletes_[side].name->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
-        athletes_[side].detail = new Fl_Box(10, y + 47, 355, 40);
+        athletes_[side].detail = new Fl_Box(10, y + 44, 355, 36);
         athletes_[side].detail->labelcolor(FL_WHITE);
         athletes_[side].detail->labelsize(14);
         athletes_[side].detail->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_WRAP);
-        athletes_[side].score = new Fl_Box(370, y + 2, 130, 86, "0");
+        athletes_[side].score = new Fl_Box(370, y + 2, 130, 78, "0");
         athletes_[side].score->labelsize(60);
         athletes_[side].score->labelfont(FL_HELVETICA_BOLD);
         athletes_[side].score->labelcolor(FL_WHITE);
     }
-    round_clock_ = new Fl_Box(5, 292, left_w, 40, "");
-    round_clock_->labelsize(26);
+    round_clock_ = new Fl_Box(5, 272, left_w, 32, "");
+    round_clock_->labelsize(24);
     round_clock_->labelfont(FL_COURIER_BOLD);
-    match_status_ = new Fl_Box(5, 332, left_w, 30, "");
+    match_status_ = new Fl_Box(5, 304, left_w, 26, "");
     match_status_->labelsize(16);
 
     // One-click actions.
-    replay_button_ = big_button(5, 368, 165, 72, "Replay", fl_rgb_color(190, 90, 10));
+    replay_button_ = big_button(5, 334, 245, 56, "Replay", fl_rgb_color(190, 90, 10));
     on_click(replay_button_, [this] { host_.post_replay(); });
-    auto* live = big_button(175, 368, 165, 72, "Back to live", fl_rgb_color(30, 120, 60));
+    auto* live = big_button(255, 334, 250, 56, "Back to live", fl_rgb_color(30, 120, 60));
     on_click(live, [this] { host_.post_back_to_live(); });
-    auto* start_rec = big_button(345, 368, 78, 72, "Rec\nstart", fl_rgb_color(160, 30, 30));
-    start_rec->labelsize(16);
-    on_click(start_rec, [this] { host_.post_recording(true); });
-    auto* stop_rec = big_button(427, 368, 78, 72, "Rec\nstop", fl_rgb_color(90, 90, 90));
-    stop_rec->labelsize(16);
-    on_click(stop_rec, [this] { host_.post_recording(false); });
+    build_on_air(5, 396, left_w);
 
-    manual_button_ = new Fl_Light_Button(5, 448, 130, 34, "Manual mode");
+    manual_button_ = new Fl_Light_Button(5, 474, 130, 30, "Manual mode");
     on_click(manual_button_, [this] { set_manual_mode(manual_button_->value() != 0); });
-    manual_input_ = new Fl_Input(140, 448, 290, 34);
+    manual_input_ = new Fl_Input(140, 474, 290, 30);
     manual_input_->tooltip("PSS group(s) as tkStrike sends them, e.g. pt1;3;");
     manual_input_->when(FL_WHEN_ENTER_KEY_ALWAYS);
     on_click(manual_input_, [this] { send_manual(); });
-    manual_send_ = new Fl_Button(435, 448, 70, 34, "Send");
+    manual_send_ = new Fl_Button(435, 474, 70, 30, "Send");
     on_click(manual_send_, [this] { send_manual(); });
-    day_box_ = new Fl_Box(5, 488, left_w, 26, "");
+    day_box_ = new Fl_Box(5, 507, left_w, 24, "");
     day_box_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT);
     day_box_->labelfont(FL_HELVETICA_BOLD);
     // The tournament/day selector: new matches attach to the active day.
-    day_choice_ = new Fl_Choice(5, 518, 395, 30);
+    day_choice_ = new Fl_Choice(5, 533, 395, 28);
     day_choice_->textsize(13);
     day_choice_->tooltip("tournament days: activate one so the next matches attach to it");
-    auto* activate = new Fl_Button(405, 518, 100, 30, "Activate");
+    auto* activate = new Fl_Button(405, 533, 100, 28, "Activate");
     on_click(activate, [this] {
         if (auto day = selected_day()) host_.post_activate_day(day->day_id);
     });
-    new_day_date_ = new Fl_Input(5, 552, 110, 30);
+    new_day_date_ = new Fl_Input(5, 564, 110, 28);
     new_day_date_->tooltip("date of the new day or tournament, YYYY-MM-DD");
     new_day_date_->value(host::local_date_iso().c_str());
-    add_day_button_ = new Fl_Button(120, 552, 100, 30, "Add day");
+    add_day_button_ = new Fl_Button(120, 564, 100, 28, "Add day");
     add_day_button_->tooltip("adds the next day to the chosen tournament and activates it");
     on_click(add_day_button_, [this] {
         if (auto day = selected_day()) host_.post_add_day(day->tournament_id, new_day_date_->value());
     });
-    new_tournament_name_ = new Fl_Input(225, 552, 170, 30);
+    new_tournament_name_ = new Fl_Input(225, 564, 170, 28);
     new_tournament_name_->tooltip("name of a new tournament");
-    auto* add_tournament = new Fl_Button(400, 552, 105, 30, "New tourn.");
+    auto* add_tournament = new Fl_Button(400, 564, 105, 28, "New tourn.");
     add_tournament->tooltip("creates the tournament with its day 1 on the date given and activates it");
     on_click(add_tournament,
              [this] { host_.post_create_tournament(new_tournament_name_->value(), new_day_date_->value()); });
-    day_error_ = new Fl_Box(5, 584, left_w, 26, "");
+    day_error_ = new Fl_Box(5, 594, left_w, 24, "");
     day_error_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
     day_error_->labelcolor(tone_colour(Tone::bad));
     set_manual_mode(false);
@@ -263,6 +263,8 @@ PanelWindow::PanelWindow(int w, int h, host::OperatorActions& host, std::filesys
     });
     events_tab_->resizable(events_);
     events_tab_->end();
+
+    build_control_room(tx, cy, tw, ch);
 
     workflows_tab_ = new Fl_Group(tx, cy, tw, ch, "Workflows");
     workflows_ = new Fl_Hold_Browser(tx + 5, cy + 5, tw - 10, ch - 100);
@@ -572,7 +574,251 @@ void PanelWindow::apply_shortcuts(const host::PanelShortcuts& shortcuts) {
     replay_key_ = parse_shortcut(shortcuts.replay).value_or(KeyChord{});
     back_to_live_key_ = parse_shortcut(shortcuts.back_to_live).value_or(KeyChord{});
     manual_key_ = parse_shortcut(shortcuts.manual_mode).value_or(KeyChord{});
+    mute_key_ = parse_shortcut(shortcuts.toggle_mute).value_or(KeyChord{});
+    stream_key_ = parse_shortcut(shortcuts.toggle_stream).value_or(KeyChord{});
+    record_key_ = parse_shortcut(shortcuts.toggle_record).value_or(KeyChord{});
+    for (std::size_t i = 0; i < scene_keys_.size(); ++i)
+        scene_keys_[i] = parse_shortcut(shortcuts.scenes[i]).value_or(KeyChord{});
+    scene_shortcuts_ = shortcuts.scenes;
+    mute_shortcut_ = shortcuts.toggle_mute;
+    stream_shortcut_ = shortcuts.toggle_stream;
+    record_shortcut_ = shortcuts.toggle_record;
     replay_button_->copy_label(("Replay  " + shortcuts.replay).c_str());
+    scene_names_.clear();  // the scene buttons' tooltips name their keys: rebuilt with the next snapshot
+    if (shown_) render_on_air(*shown_);
+}
+
+void PanelWindow::build_on_air(int x, int y, int w) {
+    // Row 1: OBS_STR's scenes, one button each (rebuilt when its scene list changes); row 2: stream, recording and
+    // main audio.
+    scene_strip_ = new Fl_Group(x, y, w, 32);
+    scene_strip_->user_data(this);
+    scene_hint_ = new Fl_Box(x, y, w, 32, "OBS_STR's scenes show here once the host has read them from OBS");
+    scene_hint_->box(FL_FLAT_BOX);
+    scene_hint_->color(fl_rgb_color(225, 225, 225));
+    scene_hint_->labelsize(13);
+    scene_hint_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
+    scene_strip_->end();
+    const int row = y + 36, third = (w - 10) / 3;
+    stream_button_ = new Fl_Button(x, row, third, 36);
+    on_click(stream_button_, [this] { toggle_stream(); });
+    record_button_ = new Fl_Button(x + third + 5, row, third, 36);
+    on_click(record_button_, [this] { toggle_record(); });
+    mute_button_ = new Fl_Button(x + 2 * (third + 5), row, w - 2 * (third + 5), 36);
+    on_click(mute_button_, [this] { toggle_mute(); });
+    for (auto* b : {stream_button_, record_button_, mute_button_}) {
+        b->labelfont(FL_HELVETICA_BOLD);
+        b->labelcolor(FL_WHITE);
+        b->color(off_air);
+        b->deactivate();  // until a snapshot says the connection is there
+    }
+}
+
+void PanelWindow::render_on_air(const host::HostSnapshot& snapshot) {
+    on_air_ = on_air(snapshot);
+    const OnAirView& v = on_air_;
+    std::vector<std::string> names;
+    for (const auto& scene : v.scenes) names.push_back(scene.name);
+    if (names != scene_names_) {
+        for (auto* b : scene_buttons_) {
+            scene_strip_->remove(b);
+            Fl::delete_widget(b);
+        }
+        scene_buttons_.clear();
+        scene_names_ = names;
+        const std::size_t shown = std::min<std::size_t>(names.size(), scene_keys_.size());
+        const int gap = 4, bw = shown ? (scene_strip_->w() - gap * (int(shown) - 1)) / int(shown) : 0;
+        scene_strip_->begin();
+        for (std::size_t i = 0; i < shown; ++i) {
+            auto* b = new Fl_Button(scene_strip_->x() + int(i) * (bw + gap), scene_strip_->y(), bw, 32);
+            b->copy_label(names[i].c_str());
+            b->copy_tooltip(("program scene of " + v.str_connection + " (" + scene_shortcuts_[i] + ")").c_str());
+            b->labelfont(FL_HELVETICA_BOLD);
+            b->callback(
+                [](Fl_Widget* button, void* index) {
+                    static_cast<PanelWindow*>(button->parent()->user_data())
+                        ->switch_scene(std::size_t(reinterpret_cast<std::intptr_t>(index)));
+                },
+                reinterpret_cast<void*>(std::intptr_t(i)));
+            fit_label(b, 15, 9);
+            scene_buttons_.push_back(b);
+        }
+        scene_strip_->end();
+        if (scene_buttons_.empty())
+            scene_hint_->show();
+        else
+            scene_hint_->hide();
+        scene_strip_->redraw();
+        spdlog::info(
+            "panel: on-air scenes of {}: {}", v.str_connection.empty() ? "none" : v.str_connection,
+            names.empty() ? "none" : [&] {
+                std::string list;
+                for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+                return list;
+            }());
+        log_control_boxes();
+    }
+    for (std::size_t i = 0; i < scene_buttons_.size(); ++i) {
+        Fl_Button* b = scene_buttons_[i];
+        const bool current = v.scenes[i].current;
+        const Fl_Color colour = current ? tally : FL_BACKGROUND_COLOR;
+        if (b->color() != colour) {
+            b->color(colour);
+            b->labelcolor(current ? FL_WHITE : FL_BLACK);
+            b->redraw();
+        }
+        if (v.str_connected)
+            b->activate();
+        else
+            b->deactivate();
+    }
+    const auto place = [this](int which, Fl_Button* b, const std::string& label, Fl_Color colour, Fl_Color text,
+                              bool active) {
+        if (!b->label() || label != b->label()) {
+            b->copy_label(label.c_str());
+            fit_label(b, 15, 10);
+            // Logged when what it says changes, not its running time: the UI tests read it.
+            std::string shape = label;
+            for (char& c : shape)
+                if (c >= '0' && c <= '9') c = '#';
+            if (shape != on_air_logged_[std::size_t(which)]) {
+                on_air_logged_[std::size_t(which)] = shape;
+                const char* names[] = {"stream", "record", "mute"};
+                spdlog::info("panel: {} button shows {}", names[which], label);
+            }
+        }
+        b->color(colour);
+        b->labelcolor(text);
+        if (active)
+            b->activate();
+        else
+            b->deactivate();
+        b->redraw();
+    };
+    place(0, stream_button_, v.stream_label + "  " + stream_shortcut_, v.streaming ? tally : off_air, FL_WHITE,
+          v.str_connected);
+    place(1, record_button_, v.record_label + "  " + record_shortcut_, v.recording ? tally : off_air, FL_WHITE,
+          v.rec_connected);
+    const Fl_Color mute_colour = !v.muted ? off_air : *v.muted ? tone_colour(Tone::busy) : tone_colour(Tone::good);
+    place(2, mute_button_, v.mute_label + "  " + mute_shortcut_, mute_colour, v.muted && *v.muted ? FL_BLACK : FL_WHITE,
+          v.str_connected);
+}
+
+void PanelWindow::switch_scene(std::size_t index) {
+    if (index >= on_air_.scenes.size() || !on_air_.str_connected) return;
+    host_.post_control_room(
+        {host::ControlRoomOperation::set_scene, {on_air_.str_connection}, on_air_.scenes[index].name});
+}
+
+void PanelWindow::toggle_stream() {
+    if (!on_air_.str_connected) return;
+    host_.post_control_room(
+        {on_air_.streaming ? host::ControlRoomOperation::stop_stream : host::ControlRoomOperation::start_stream,
+         {on_air_.str_connection},
+         ""});
+}
+
+void PanelWindow::toggle_record() {
+    if (on_air_.rec_connected) host_.post_recording(!on_air_.recording);
+}
+
+void PanelWindow::toggle_mute() {
+    // OBS flips its own state: a mute from elsewhere since the last poll is not undone.
+    if (on_air_.str_connected)
+        host_.post_control_room({host::ControlRoomOperation::toggle_mute, {on_air_.str_connection}, ""});
+}
+
+void PanelWindow::build_control_room(int x, int y, int w, int h) {
+    control_tab_ = new Fl_Group(x, y, w, h, "Control room");
+    bulk_scene_ = new Fl_Choice(x + 55, y + 6, 170, 28, "Scene");
+    bulk_scene_->tooltip("the scenes of the chosen connections");
+    bulk_switch_ = new Fl_Button(x + 230, y + 6, 70, 28, "Switch");
+    on_click(bulk_switch_, [this] { bulk(host::ControlRoomOperation::set_scene); });
+    const char* labels[] = {"Start stream", "Stop stream", "Mute audio", "Unmute"};
+    const host::ControlRoomOperation operations[] = {
+        host::ControlRoomOperation::start_stream, host::ControlRoomOperation::stop_stream,
+        host::ControlRoomOperation::mute, host::ControlRoomOperation::unmute};
+    int bx = x + 310;
+    for (int i = 0; i < 4; ++i) {
+        const int bw = i == 3 ? 80 : 105;
+        bulk_buttons_[i] = new Fl_Button(bx, y + 6, bw, 28, labels[i]);
+        on_click(bulk_buttons_[i], [this, operation = operations[i]] { bulk(operation); });
+        bx += bw + 5;
+    }
+    bulk_summary_ =
+        new Fl_Box(x + 5, y + 38, w - 10, 26, "Choose connections below (all STR at first), then an action");
+    bulk_summary_->align(FL_ALIGN_INSIDE | FL_ALIGN_LEFT | FL_ALIGN_CLIP);
+    bulk_summary_->labelfont(FL_HELVETICA_BOLD);
+    control_table_ = new ControlRoomTable(x + 5, y + 68, w - 10, h - 73);
+    control_table_->callback([](Fl_Widget* table, void*) {
+        auto* self = static_cast<PanelWindow*>(table->window());
+        if (self->shown_) self->render_control_room(*self->shown_);
+    });
+    control_tab_->resizable(control_table_);
+    control_tab_->end();
+}
+
+void PanelWindow::bulk(host::ControlRoomOperation operation) {
+    const auto chosen = control_table_->chosen();
+    if (chosen.empty()) return set_label(bulk_summary_, "No connection chosen: tick one or more rows below");
+    host::ControlRoomRequest request{operation, chosen, ""};
+    if (operation == host::ControlRoomOperation::set_scene) {
+        const int index = bulk_scene_->value();
+        if (index < 0 || std::size_t(index) >= bulk_scene_names_.size())
+            return set_label(bulk_summary_, "No scene to switch to: the chosen connections have told none yet");
+        request.scene = bulk_scene_names_[std::size_t(index)];
+    }
+    host_.post_control_room(std::move(request));
+}
+
+void PanelWindow::render_control_room(const host::HostSnapshot& snapshot) {
+    control_table_->show_rows(control_room_rows(snapshot));
+    const auto scenes = bulk_scenes(snapshot, control_table_->chosen());
+    if (scenes != bulk_scene_names_) {
+        const std::string current =
+            bulk_scene_->value() >= 0 && std::size_t(bulk_scene_->value()) < bulk_scene_names_.size()
+                ? bulk_scene_names_[std::size_t(bulk_scene_->value())]
+                : "";
+        bulk_scene_->clear();
+        for (const auto& scene : scenes) bulk_scene_->add(menu_text(scene).c_str());
+        const auto found = std::find(scenes.begin(), scenes.end(), current);
+        if (!scenes.empty()) bulk_scene_->value(found == scenes.end() ? 0 : int(found - scenes.begin()));
+        bulk_scene_names_ = scenes;
+        bulk_scene_->redraw();
+    }
+    const std::string summary = control_room_summary(snapshot);
+    if (!summary.empty()) {
+        set_label(bulk_summary_, summary);
+        bool failed = false;
+        for (const auto& o : snapshot.control_room->outcomes)
+            failed = failed || o.state == host::ControlRoomOutcome::State::failed;
+        bulk_summary_->labelcolor(failed ? tone_colour(Tone::bad) : FL_BLACK);
+    }
+    // What the tab shows, once per change: the UI tests wait on it.
+    std::string shown =
+        std::to_string(snapshot.obs.size()) + " connections, " + std::to_string(scenes.size()) + " scenes";
+    for (const auto& row : control_room_rows(snapshot))
+        if (!row.result.empty()) shown += "; " + row.name + " " + row.result;
+    if (shown != control_room_shown_) {
+        control_room_shown_ = shown;
+        spdlog::info("panel: control room shows {}", shown);
+    }
+}
+
+void PanelWindow::log_control_boxes() const {
+    const auto log_box = [](const std::string& what, const Fl_Widget* w) {
+        spdlog::info("panel: {} at {},{} size {}x{}", what, w->x(), w->y(), w->w(), w->h());
+    };
+    log_box("stream button", stream_button_);
+    log_box("record button", record_button_);
+    log_box("mute button", mute_button_);
+    for (std::size_t i = 0; i < scene_buttons_.size(); ++i)
+        log_box("scene button " + scene_names_[i], scene_buttons_[i]);
+    log_box("control room scene choice", bulk_scene_);
+    log_box("control room switch", bulk_switch_);
+    const char* names[] = {"start stream", "stop stream", "mute", "unmute"};
+    for (int i = 0; i < 4; ++i) log_box("control room " + std::string(names[i]), bulk_buttons_[i]);
+    log_box("control room table", control_table_);
 }
 
 void PanelWindow::set_manual_mode(bool on) {
@@ -635,6 +881,23 @@ int PanelWindow::handle(int event) {
             set_manual_mode(!manual_button_->value());
             return 1;
         }
+        if (matches(mute_key_, key, state)) {
+            toggle_mute();
+            return 1;
+        }
+        if (matches(stream_key_, key, state)) {
+            toggle_stream();
+            return 1;
+        }
+        if (matches(record_key_, key, state)) {
+            toggle_record();
+            return 1;
+        }
+        for (std::size_t i = 0; i < scene_keys_.size(); ++i)
+            if (matches(scene_keys_[i], key, state)) {
+                switch_scene(i);
+                return 1;
+            }
         if (key == FL_Escape) return 1;  // Escape must not close the panel mid-match
     }
     return Fl_Double_Window::handle(event);
@@ -721,8 +984,10 @@ void PanelWindow::render(const host::HostSnapshot& snapshot) {
     render_connections(snapshot);
     render_match(snapshot);
     render_days(snapshot);
+    render_on_air(snapshot);
     Fl_Widget* tab = tabs_->value();
     if (tab == events_tab_) render_events(snapshot);
+    if (tab == control_tab_) render_control_room(snapshot);
     if (tab == workflows_tab_) render_workflows(snapshot);
     if (tab == log_tab_) {
         render_log(snapshot);

@@ -16,6 +16,7 @@
 #include "vta/host/config.hpp"
 #include "vta/host/operator_actions.hpp"
 #include "vta/host/host.hpp"
+#include "vta/ui/control_room_view.hpp"
 #include "vta/ui/settings.hpp"
 #include "vta/ui/shortcut.hpp"
 #include "vta/ui/view_models.hpp"
@@ -35,6 +36,7 @@ class Fl_Image;
 namespace vta::ui {
 
 class AuditView;
+class ControlRoomTable;
 class LicenceDialog;
 
 struct PanelFigures {
@@ -63,6 +65,8 @@ public:
     std::array<int, 4> add_day_button_box() const;
     // Likewise for the status bar's Licence… button.
     std::array<int, 4> licence_button_box() const;
+    // Logs where the on-air row's and the control room's controls are, for the UI tests.
+    void log_control_boxes() const;
 
     int handle(int event) override;
     // Keeps the licence band and the status bar along the bottom at any size.
@@ -89,6 +93,17 @@ private:
     void render_workflows(const host::HostSnapshot& snapshot);
     void render_log(const host::HostSnapshot& snapshot);
     void render_licence(const host::HostSnapshot& snapshot);
+    void render_on_air(const host::HostSnapshot& snapshot);
+    void render_control_room(const host::HostSnapshot& snapshot);
+    void build_on_air(int x, int y, int w);
+    void build_control_room(int x, int y, int w, int h);
+    // The on-air row's actions, by button or shortcut, on what the last snapshot showed.
+    void switch_scene(std::size_t index);
+    void toggle_stream();
+    void toggle_record();
+    void toggle_mute();
+    // A bulk action of the control room on the connections chosen in its table.
+    void bulk(host::ControlRoomOperation operation);
     void layout_bottom();
     void build_settings(int x, int y, int w, int h);
     void load_form(const SettingsForm& form);
@@ -112,7 +127,9 @@ private:
     std::vector<PackageSchema> package_schemas_;
     std::filesystem::path flags_folder_;
     std::optional<flags::NocTable> nocs_;
-    KeyChord replay_key_, back_to_live_key_, manual_key_;
+    KeyChord replay_key_, back_to_live_key_, manual_key_, mute_key_, stream_key_, record_key_;
+    std::array<KeyChord, 9> scene_keys_{};
+    std::array<std::string, 9> scene_shortcuts_;
 
     mutable std::mutex pending_mutex_;
     std::shared_ptr<const host::HostSnapshot> pending_;
@@ -139,6 +156,26 @@ private:
     Fl_Input* manual_input_ = nullptr;
     Fl_Button* manual_send_ = nullptr;
     Fl_Button* replay_button_ = nullptr;
+    // The on-air row: OBS_STR's scenes, its stream and main audio, the recording.
+    Fl_Group* scene_strip_ = nullptr;
+    Fl_Box* scene_hint_ = nullptr;
+    std::vector<Fl_Button*> scene_buttons_;
+    std::vector<std::string> scene_names_;  // as the buttons show them
+    Fl_Button* stream_button_ = nullptr;
+    Fl_Button* record_button_ = nullptr;
+    Fl_Button* mute_button_ = nullptr;
+    std::string mute_shortcut_, stream_shortcut_, record_shortcut_;
+    OnAirView on_air_;                          // as last rendered
+    std::array<std::string, 3> on_air_logged_;  // the stream, record and mute labels last logged, digits as '#'
+    // The control-room tab.
+    Fl_Group* control_tab_ = nullptr;
+    ControlRoomTable* control_table_ = nullptr;
+    Fl_Choice* bulk_scene_ = nullptr;
+    std::vector<std::string> bulk_scene_names_;
+    Fl_Button* bulk_switch_ = nullptr;
+    Fl_Button* bulk_buttons_[4] = {};  // start stream, stop stream, mute, unmute
+    Fl_Box* bulk_summary_ = nullptr;
+    std::string control_room_shown_;  // what the tab last logged
     Fl_Tabs* tabs_ = nullptr;
     Fl_Group* events_tab_ = nullptr;
     Fl_Choice* event_filter_ = nullptr;

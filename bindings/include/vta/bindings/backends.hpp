@@ -90,6 +90,18 @@ public:
     virtual bool has(const std::string& feature) = 0;
 };
 
+// The host's audit trail: what a script changes on air across the control room (an obs.all group call that
+// changes OBS: a scene switch, stream/record start or stop, a mute...) is recorded with the package's name.
+// Called from any thread; never waits (the host's writer stores the row).
+class AuditBackend {
+public:
+    virtual ~AuditBackend() = default;
+    // `operation` the group method ("set_scene"); `request` {"connections": [...], "arguments": {...}};
+    // `results` the call's result, one entry per connection.
+    virtual void control_room(const std::string& package, const std::string& operation, const nlohmann::json& request,
+                              const nlohmann::json& results) = 0;
+};
+
 // The match database. Reads run off the runtime's thread and complete through `done` (JSON null:
 // nothing found); writes queue rows for the host's Writer and return at once. Called on the runtime's
 // thread. Events are JSON objects: {id, code, at_us, fields, match_id, round, clip_path,

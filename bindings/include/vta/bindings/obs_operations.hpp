@@ -35,6 +35,10 @@ struct LiveObs {
 
 enum class ArgType { string, number, boolean, table };
 
+// Whether an operation only reads OBS's state or changes it (what is on air, recorded or heard): a group call of
+// one that changes leaves a row in the host's audit trail.
+enum class ObsEffect { changes, reads };
+
 struct ObsArg {
     const char* name;  // its key in the args object the backends get
     ArgType type;
@@ -53,6 +57,7 @@ struct ObsOperation {
     // A dry run's answer (what OBS would plausibly return), recorded by `recorder`; may report host events
     // through recorder.obs_sink as OBS would.
     nlohmann::json (*dry_run)(Recorder& recorder, const std::string& target, const nlohmann::json& args);
+    ObsEffect effect = ObsEffect::changes;
 };
 
 // Every operation, in the reference's order.

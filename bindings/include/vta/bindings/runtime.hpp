@@ -152,6 +152,7 @@ struct RuntimeOptions {
     std::shared_ptr<OverlayBackend> overlay;
     std::shared_ptr<CourtsBackend> courts;    // null: the courts' bus is off (config courts.enabled)
     std::shared_ptr<LicenceBackend> licence;  // null: evaluation mode (license.status().state "evaluation")
+    std::shared_ptr<AuditBackend> audit;      // null: group calls are not recorded (dry runs, tools)
     std::shared_ptr<spdlog::logger> logger;   // null: spdlog default logger
     // The current match between dispatched events (the host's tracker), for match() and store calls;
     // null: the match of the last dispatched event.

@@ -30,10 +30,11 @@ public:
                 std::optional<nlohmann::json> before = std::nullopt,
                 std::optional<nlohmann::json> after = std::nullopt);
 
-    // The hook for the control room's bulk actions (the same operation on several OBS connections at once): one
-    // row per bulk action. `operation` names it ("set_scene", "start_stream", "mute"...) and is the row's subject;
-    // `request` holds its arguments and the connections it went to (the row's before), `results` one entry per
-    // connection, an error included (the row's after).
+    // The control room's bulk actions (the same operation on several OBS connections at once, from the panel or a
+    // script's obs.all): one row per bulk action. `operation` names it ("set_scene", "start_stream", "mute"...);
+    // `request` holds the connections it went to ({"connections": [...], "arguments": {...}}, the row's before),
+    // `results` one entry per connection, an error included (the row's after). The subject is the operation and
+    // the connections: "set_scene on OBS_STR_1, OBS_STR_2".
     void record_control_room(store::AuditSource source, const std::string& operation, nlohmann::json request,
                              nlohmann::json results);
 

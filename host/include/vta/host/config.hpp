@@ -2,6 +2,7 @@
 // with a message naming the key and what is expected.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -44,16 +45,23 @@ struct PlaybackConfig {
 };
 
 // Keyboard shortcuts are written like "F5", "Ctrl+R", "Alt+Shift+B", "Space" (see valid_shortcut).
+// Two actions never share one.
 struct PanelShortcuts {
     std::string replay = "F5";
     std::string back_to_live = "F6";
     std::string manual_mode = "F7";
+    // The on-air row: OBS_STR's main audio mute, its stream, the recording, and its scenes in OBS's order.
+    std::string toggle_mute = "F8";
+    std::string toggle_stream = "F9";
+    std::string toggle_record = "F10";
+    std::array<std::string, 9> scenes = {"Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5",
+                                         "Ctrl+6", "Ctrl+7", "Ctrl+8", "Ctrl+9"};  // keys scene_1..scene_9
 };
 
 struct PanelConfig {
     std::filesystem::path flags_folder;  // <NOC>.png flag images; empty: the overlays' SVG flags (NOC table)
     PanelShortcuts shortcuts;
-    std::string main_audio_input = "MAIN_AUDIO";  // the OBS input whose mute the panel shows and switches
+    std::string main_audio_input = "MAIN_AUDIO";  // the OBS input the on-air row and the control room mute
 };
 
 // The overlay pages and their live feed (scripts/overlays), served for OBS browser sources.

@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 
 #include "vta/host/audit_log.hpp"
+#include "vta/host/control_room.hpp"
 #include "vta/host/licence_keeper.hpp"
 #include "vta/host/panel_feed.hpp"
 #include "vta/host/tournament_days.hpp"
@@ -22,9 +24,11 @@ namespace vta::host {
 class OperatorActions {
 public:
     // `feed_manual` stores and tracks PSS text like a datagram (the host's ingest path).
+    // `main_audio_input`: the OBS input the control room mutes (config panel.main_audio_input).
     OperatorActions(boost::asio::io_context& io, WorkflowLink& workflows, obs::Connections& connections,
                     TournamentDays& days, LicenceKeeper& licence, AuditLog& audit,
-                    std::function<void(const std::string&)> feed_manual);
+                    std::function<void(const std::string&)> feed_manual, std::string main_audio_input = "MAIN_AUDIO");
+    ~OperatorActions();
 
     // The feed to tell of changes, once the panel asked for snapshots (may stay unset: `vta run`).
     void set_feed(PanelFeed* feed) { feed_ = feed; }
@@ -51,13 +55,16 @@ public:
     void settings_saved(const nlohmann::json& before, const nlohmann::json& after,
                         const std::vector<std::string>& secrets_written = {});
     void settings_imported(const std::string& file, const nlohmann::json& before, const nlohmann::json& after);
-    // The audit trail, for the control room's bulk actions (AuditLog::record_control_room).
-    AuditLog& audit() { return audit_; }
+    // The control room: `request.operation` on every connection named, all at once. A connection that is down (or
+    // not configured) answers at once with its error and never holds the others up. The outcomes show in the
+    // snapshot's `control_room` as they come; once the last one came, one audit row (control_room) holds them all.
+    void post_control_room(ControlRoomRequest request);
     // The activation dialog: fetches this machine's licence for `key` from `server` ("" for licence.server) and
     // installs it; the outcome shows in the snapshot's licence view and the log.
     void post_activate_licence(std::string server, std::string key);
 
 private:
+    void run_control_room(ControlRoomRequest request);
     // Runs `action` on the io thread unless the host stopped meanwhile.
     void post(std::function<void()> action);
     nlohmann::json package_state(const std::string& package) const;  // {"state": ...}, null when not loaded
@@ -72,8 +79,11 @@ private:
     LicenceKeeper& licence_;
     AuditLog& audit_;
     std::function<void(const std::string&)> feed_manual_;
+    std::string main_audio_input_;
     PanelFeed* feed_ = nullptr;
     bool stopped_ = false;
+    std::uint64_t control_room_actions_ = 0;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // OBS answers after destruction are dropped
 };
 
 }  // namespace vta::host

@@ -58,6 +58,11 @@ public:
     void on_datagram(const pss::ReceivedDatagram& datagram);
     // `manual`: the operator typed it.
     void on_group(const IngestedGroup& group, bool manual);
+    // The last control-room action as it stands (OperatorActions), for the next snapshot.
+    void set_control_room(ControlRoomResult result) {
+        control_room_ = std::move(result);
+        changed_ = true;
+    }
 
 private:
     void schedule();
@@ -88,6 +93,7 @@ private:
     std::chrono::steady_clock::time_point last_audit_refresh_{};
     bool audit_pending_ = false;
     std::vector<store::AuditEntry> audit_;
+    std::optional<ControlRoomResult> control_room_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // a read answered after destruction is dropped
 };
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vta/bindings/runtime.hpp"
+#include "vta/host/control_room.hpp"
 #include "vta/host/health.hpp"
 #include "vta/host/licence_keeper.hpp"
 #include "vta/host/log_ring.hpp"
@@ -80,6 +81,7 @@ struct HostSnapshot {
     std::vector<bindings::PackageStatus> packages;  // loaded packages, then those the operator disabled
     std::vector<LogLine> log;                       // oldest first
     std::vector<store::AuditEntry> audit;           // the newest rows of the audit trail, oldest first
+    std::optional<ControlRoomResult> control_room;  // the last control-room action, as far as it got
     store::ActiveDay day;
     std::vector<store::TournamentInfo> tournaments;  // each with its days, in id order
     std::string day_change_error;  // why the operator's last tournament/day change was refused, "" after a success

@@ -11,6 +11,7 @@
 
 #include "vta/bindings/runtime.hpp"
 #include "vta/courts/court_bus.hpp"
+#include "vta/host/audit_log.hpp"
 #include "vta/host/config.hpp"
 #include "vta/host/ingest.hpp"
 #include "vta/obs/connections.hpp"
@@ -21,13 +22,13 @@ namespace vta::host {
 
 class WorkflowLink {
 public:
-    // `connections`, `reader`, `writer` and `ingest` must outlive the link (the host owns them all); `overlay` may
-    // be null (overlays off); `licence` is what the Lua `license` module reads; `courts` (null when off) carries
-    // the Lua `courts` module.
+    // `connections`, `reader`, `writer`, `ingest` and `audit` must outlive the link (the host owns them all);
+    // `overlay` may be null (overlays off); `licence` is what the Lua `license` module reads; `courts` (null when
+    // off) carries the Lua `courts` module. The packages' obs.all calls that change OBS go to `audit`.
     WorkflowLink(boost::asio::io_context& io, const Config& config, std::vector<std::filesystem::path> folders,
                  obs::Connections& connections, store::Reader& reader, store::Writer& writer, const Ingest& ingest,
-                 std::shared_ptr<bindings::OverlayBackend> overlay, std::shared_ptr<bindings::LicenceBackend> licence,
-                 std::shared_ptr<courts::CourtBus> courts = nullptr);
+                 AuditLog& audit, std::shared_ptr<bindings::OverlayBackend> overlay,
+                 std::shared_ptr<bindings::LicenceBackend> licence, std::shared_ptr<courts::CourtBus> courts = nullptr);
     ~WorkflowLink();  // unloads the packages before the backends they use go
 
     // Loads every package of the folders and logs what failed; returns how many loaded.

@@ -27,7 +27,7 @@ enum class AuditAction {
     day_activated,       // before/after: the active tournament day
     day_added,           //
     tournament_created,  //
-    control_room,        // a bulk action across OBS connections; subject: the operation
+    control_room,        // a bulk action across OBS connections; subject: the operation and the connections
     secret_set,          // subject: the secret's name (never its value)
     secret_deleted,      //
     other,               // read back only: an action a newer build wrote
