@@ -14,7 +14,7 @@ TEST(CodecPayload, PointAndHitLevelAreTyped) {
     const auto& p = std::get<Point>(groups[0].payload);
     EXPECT_EQ(p.athlete, 2);
     EXPECT_EQ(p.points, 4);
-    const auto& h = std::get<HitLevel>(decode("hl1;57;")[0].payload);
+    const auto h = std::get<HitLevel>(decode("hl1;57;")[0].payload);  // a copy: decode()'s vector is a temporary
     EXPECT_EQ(h.athlete, 1);
     EXPECT_EQ(h.level, 57);
 }
