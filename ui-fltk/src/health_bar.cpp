@@ -73,11 +73,22 @@ void HealthBar::resize(int x, int y, int w, int h) {
 
 void HealthBar::lay_out() {
     fl_font(FL_HELVETICA, font_size);
+    int needed = 0;
+    for (auto& s : segments_) {
+        s.w = std::max(minimum_width(s.key), int(fl_width(s.text.c_str())) + 2 * padding);
+        needed += s.w + gap;
+    }
+    // More items than the bar holds (several OBS): each gets an equal share, its text clipped, so every item's colour
+    // stays in view; the tooltip keeps the reasons.
+    const int n = int(segments_.size());
+    if (n > 0 && needed - gap > w()) {
+        const int share = std::max(1, (w() - gap * (n - 1)) / n);
+        for (auto& s : segments_) s.w = share;
+    }
     int at = x();
     std::string layout;
     for (auto& s : segments_) {
         s.x = at;
-        s.w = std::max(minimum_width(s.key), int(fl_width(s.text.c_str())) + 2 * padding);
         at += s.w + gap;
         layout += fmt::format("panel: health item {} {} at {},{} size {}x{}\n", s.key, host::to_string(s.level), s.x,
                               y(), std::min(s.w, std::max(0, x() + w() - s.x)), h());

@@ -42,7 +42,7 @@ constexpr int margin = 5;
 constexpr int status_bar_h = 26;
 constexpr int licence_button_w = 120;
 constexpr int licence_band_h = 48;
-constexpr int licence_status_w = 330;  // the licence's part of the status bar; the health items have the rest
+constexpr int licence_status_w = 400;  // the licence's part of the status bar; the health items have the rest
 // The on-air colours: the program scene and a running output in tally red, a muted main audio in amber.
 const Fl_Color tally = fl_rgb_color(200, 30, 40);
 const Fl_Color off_air = fl_rgb_color(90, 90, 90);
