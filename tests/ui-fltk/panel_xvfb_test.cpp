@@ -149,6 +149,14 @@ protected:
         return pixel;
     }
 
+    // The end of a test: the panel closes on SIGTERM, with status 0.
+    void expect_closes_cleanly() {
+        panel_->signal(SIGTERM);
+        const auto status = panel_->wait(20s);
+        ASSERT_TRUE(status) << "the panel did not close on SIGTERM";
+        EXPECT_EQ(*status, 0);
+    }
+
     TempFolder folder_;
     int display_number_ = -1;
     std::string display_;
@@ -324,10 +332,7 @@ TEST_F(PanelUnderXvfb, WithoutALicenceTheStatusBarSaysEvaluationMode) {
     const auto status_pixel = pixel_when(licence_button->x - 20, licence_button->y + licence_button->h / 2, grey);
     EXPECT_TRUE(near(status_pixel, grey[0], grey[1], grey[2])) << "status bar: " << rgb_text(status_pixel);
     EXPECT_EQ(panel_->output().find("panel: licence band at"), std::string::npos) << "no band in evaluation mode";
-    panel_->signal(SIGTERM);
-    const auto status = panel_->wait(20s);
-    ASSERT_TRUE(status) << "the panel did not close on SIGTERM";
-    EXPECT_EQ(*status, 0);
+    expect_closes_cleanly();
 }
 
 // Health at a glance in the status bar: a 50 MB tmpfs as the recording folder (health.record_folder) turns the disk
@@ -562,10 +567,7 @@ TEST_F(PanelUnderXvfb, TheLogTabListsTheAuditTrailThroughItsFilter) {
     EXPECT_TRUE(wait_until([&] { return pixels_near(grab(file, 1280, 720), *list_box, amber) == 0; }, 10s))
         << "the list still shows rows";
 
-    panel_->signal(SIGTERM);
-    const auto status = panel_->wait(20s);
-    ASSERT_TRUE(status) << "the panel did not close on SIGTERM";
-    EXPECT_EQ(*status, 0);
+    expect_closes_cleanly();
 }
 
 }  // namespace
@@ -793,10 +795,7 @@ TEST_F(PanelUnderXvfb, TheOnAirRowAndTheControlRoomDriveRealObsWithOneDown) {
         EXPECT_EQ(r["after"]["OBS_STR_3"]["code"], "not_connected");
     }
 
-    panel_->signal(SIGTERM);
-    const auto status = panel_->wait(20s);
-    ASSERT_TRUE(status) << "the panel did not close on SIGTERM";
-    EXPECT_EQ(*status, 0);
+    expect_closes_cleanly();
 }
 
 }  // namespace
