@@ -79,6 +79,7 @@ void Ingest::resume(std::int64_t match_id, const pss::MatchState& state) {
 
 void Ingest::on_datagram(const pss::ReceivedDatagram& datagram) {
     std::vector<pss::Group> groups = pss::decode(datagram.bytes);
+    const store::SameBatch together(writer_);  // the datagram, its events, unknown groups and match rows
     const std::int64_t datagram_id = writer_.add_datagram(
         {datagram.arrival_us,
          datagram.sender_name.empty() ? sender_text(datagram.sender) : std::string(datagram.sender_name),

@@ -50,6 +50,14 @@ struct Writer::State {
     std::uint64_t submitted = 0;      // calls that added or changed a row
     std::uint64_t committed_seq = 0;  // `submitted` value covered by the last finished batch
     std::size_t flush_waiters = 0;
+    int holds = 0;                     // hold_batch() calls not yet released
+    bool waiting_for_release = false;  // the writer thread waits for the last release's handoff
+    // The pending rows, taken by the last release_batch() for the waiting writer thread.
+    struct Taken {
+        detail::Batch batch;
+        std::uint64_t submitted_seq = 0;  // `submitted` when they were taken
+    };
+    std::optional<Taken> handoff;
     bool stopping = false;    // close(): commit what is pending, then end
     bool abandoning = false;  // close() gave up waiting: stop retrying a failing batch
     bool thread_done = false;
@@ -77,6 +85,15 @@ struct Writer::State {
     // Called on the writer thread without the mutex; empty when close() abandoned the batch.
     std::optional<Committed> commit_until_done(const detail::Batch& batch);
     void report(const Error& error) const;
+
+    // Called with mutex held: the pending rows become a batch to commit.
+    Taken take_pending() {
+        Taken taken{std::exchange(pending, detail::Batch{}), submitted};
+        if (options.outbox_max_rows > 0 && !taken.batch.outbox.empty())
+            taken.batch.outbox_keep_from = std::max<std::int64_t>(0, next_outbox_seq - options.outbox_max_rows);
+        timer_started = false;
+        return taken;
+    }
 
     // Called with mutex held after a row was added or changed: wakes the thread only when the first
     // row starts the batch_delay timer and when the batch is full, to keep the loop thread's cost low.
@@ -393,6 +410,23 @@ Result<void> Writer::close(std::chrono::milliseconds timeout) {
     return flushed;
 }
 
+void Writer::hold_batch() {
+    std::lock_guard lock(state_->mutex);
+    ++state_->holds;
+}
+
+void Writer::release_batch() {
+    std::lock_guard lock(state_->mutex);
+    State& s = *state_;
+    // Only when the writer thread waits on the hold (a release per datagram must not wake it each time). The
+    // rows are handed over here, before this thread can hold again: under a steady stream of datagrams the
+    // writer thread would otherwise seldom find the count at zero.
+    if (--s.holds > 0 || !s.waiting_for_release) return;
+    s.handoff = s.take_pending();
+    s.waiting_for_release = false;
+    s.wake_writer.notify_one();
+}
+
 std::size_t Writer::pending_rows() const {
     std::lock_guard lock(state_->mutex);
     return state_->pending.rows();
@@ -404,6 +438,7 @@ WriterStatus Writer::status() const {
     status.pending_rows = state_->pending.rows();
     status.submitted_changes = state_->submitted;
     status.committed_changes = state_->committed_seq;
+    status.waiting_on_hold = state_->waiting_for_release;
     return status;
 }
 
@@ -491,12 +526,14 @@ void Writer::run(State& s) {
         s.wake_writer.wait_until(lock, s.first_pending_at + s.options.batch_delay, [&] {
             return s.stopping || s.flush_waiters > 0 || s.pending.rows() >= s.options.batch_rows;
         });
-
-        detail::Batch batch = std::exchange(s.pending, detail::Batch{});
-        if (s.options.outbox_max_rows > 0 && !batch.outbox.empty())
-            batch.outbox_keep_from = std::max<std::int64_t>(0, s.next_outbox_seq - s.options.outbox_max_rows);
-        s.timer_started = false;
-        const std::uint64_t batch_seq = s.submitted;
+        if (s.holds > 0 && !s.stopping) {
+            s.waiting_for_release = true;
+            s.wake_writer.wait(lock, [&] { return s.handoff || s.stopping; });
+            s.waiting_for_release = false;
+        }
+        State::Taken taken = s.handoff ? std::move(*std::exchange(s.handoff, std::nullopt)) : s.take_pending();
+        detail::Batch batch = std::move(taken.batch);
+        const std::uint64_t batch_seq = taken.submitted_seq;
         const std::size_t rows = batch.rows();
         s.counts.in_flight_rows = rows;
         lock.unlock();

@@ -44,6 +44,14 @@ std::pair<int, std::string> run_to_end(const std::string& program, const std::ve
 std::optional<std::string> wait_for_output(const ChildProcess& child, const std::string& pattern,
                                            std::chrono::milliseconds timeout);
 
+// Timing targets hold for the plain build; under sanitizers (tests/sanitizers/run.sh) the same code runs a few times
+// slower, so tests that assert a time multiply it by this.
+#ifdef VTA_SANITIZED
+inline constexpr int sanitizer_slowdown = 3;
+#else
+inline constexpr int sanitizer_slowdown = 1;
+#endif
+
 // Polls `condition` every few milliseconds until it holds or the deadline passes.
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 

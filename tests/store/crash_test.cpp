@@ -39,8 +39,11 @@ using testing::TempFolder;
         ::_exit(2);
     }
     for (std::int64_t i = 0;; ++i) {
-        const auto d = writer.value()->add_datagram(testing::datagram(i, "pt1;3;" + std::to_string(i)));
-        writer.value()->add_event(testing::event(d, std::nullopt));
+        {
+            const SameBatch together(*writer.value());  // as the ingest adds a datagram and its events
+            const auto d = writer.value()->add_datagram(testing::datagram(i, "pt1;3;" + std::to_string(i)));
+            writer.value()->add_event(testing::event(d, std::nullopt));
+        }
         while (writer.value()->pending_rows() > 5000) {
             std::this_thread::yield();  // keep the child's memory bounded; the parent kills it anyway
         }

@@ -105,6 +105,51 @@ TEST(Writer, CommitsWhenTheDelayHasPassed) {
     EXPECT_EQ(w.writer->status().committed_rows, 2u);
 }
 
+// The ingest holds the batch over one datagram's rows: a datagram is never committed, nor reported committed,
+// without its events (a SIGKILL between two commits would otherwise keep the one without the others).
+TEST(Writer, RowsAddedUnderAHoldAreCommittedTogether) {
+    TempFolder folder;
+    RecordedWriter w(folder.file("vta.sqlite"), never_by_time(1));  // each row alone fills a batch
+    {
+        const SameBatch together(*w.writer);
+        const auto d = w.writer->add_datagram(testing::datagram(1));
+        // The batch is full: the writer thread wants it, and must not get it before the release.
+        EXPECT_FALSE(w.log.wait_for([](const CommitLog& l) { return !l.commits.empty(); }, 50ms))
+            << "a batch was taken in the middle of a datagram's rows";
+        w.writer->add_event(testing::event(d, std::nullopt));
+        w.writer->add_event(testing::event(d, std::nullopt));
+    }
+    ASSERT_TRUE(w.log.wait_for([](const CommitLog& l) { return !l.commits.empty(); }));
+    EXPECT_EQ(w.log.get().commits[0].rows, 3u);
+    EXPECT_EQ(w.log.get().commits[0].last_datagram_id, 1);
+    w.writer->add_datagram(testing::datagram(2));  // without a hold, a row goes as it comes
+    ASSERT_TRUE(w.log.wait_for([](const CommitLog& l) { return l.commits.size() == 2; }));
+    EXPECT_EQ(w.log.get().commits[1].rows, 1u);
+}
+
+// Datagrams back to back: the next hold follows the release before the writer thread runs, so it never sees the
+// count at zero. The release itself hands it the rows it waits for.
+TEST(Writer, TheReleaseHandsTheRowsToAWriterThreadWaitingOnTheHold) {
+    TempFolder folder;
+    RecordedWriter w(folder.file("vta.sqlite"), never_by_time(1));
+    w.writer->hold_batch();
+    const auto first = w.writer->add_datagram(testing::datagram(1));
+    w.writer->add_event(testing::event(first, std::nullopt));
+    const auto deadline = std::chrono::steady_clock::now() + 10s;  // the batch is full: the writer thread wakes
+    while (!w.writer->status().waiting_on_hold && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    ASSERT_TRUE(w.writer->status().waiting_on_hold);
+    w.writer->release_batch();
+    w.writer->hold_batch();  // the next datagram's
+    w.writer->add_datagram(testing::datagram(2));
+    ASSERT_TRUE(w.log.wait_for([](const CommitLog& l) { return !l.commits.empty(); })) << "the writer thread starved";
+    EXPECT_EQ(w.log.get().commits[0].rows, 2u);
+    EXPECT_EQ(w.log.get().commits[0].last_datagram_id, first);
+    w.writer->release_batch();
+    ASSERT_TRUE(w.writer->flush());
+    EXPECT_EQ(w.writer->status().last_datagram_id, first + 1);
+}
+
 TEST(Writer, KeepsForeignKeysValidInsideABatch) {
     TempFolder folder;
     const auto file = folder.file("vta.sqlite");

@@ -59,7 +59,8 @@ void TournamentSide::start() {
     if (!wait_until([this] { return process_->output().find("board at") != std::string::npos; }, 15s))
         throw std::runtime_error("vta tournament run did not start:\n" + process_->output());
     // Subscribed (SUBACK): from here on the broker routes the courts' messages to this side.
-    if (!board_shows([](const json& b) { return b.value("broker", json::object()).value("connected", false); }))
+    if (!board_shows([](const json& b) { return b.value("broker", json::object()).value("connected", false); },
+                     sanitizer_slowdown * 5s))
         throw std::runtime_error("vta tournament run did not subscribe:\n" + process_->output());
 }
 

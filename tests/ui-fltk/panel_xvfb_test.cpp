@@ -154,7 +154,7 @@ protected:
         panel_->signal(SIGTERM);
         const auto status = panel_->wait(20s);
         ASSERT_TRUE(status) << "the panel did not close on SIGTERM";
-        EXPECT_EQ(*status, 0);
+        EXPECT_EQ(*status, 0) << panel_->output();
     }
 
     TempFolder folder_;
@@ -186,12 +186,13 @@ TEST_F(PanelUnderXvfb, ReplayByShortcutAndClickWhileACaptureStreamsIn) {
     panel_ = std::make_unique<ChildProcess>(VTA_TEST_BINARY,
                                             std::vector<std::string>{"panel", "--bind", "127.0.0.1", "--port", port},
                                             env_, folder_.path() / "panel.log");
+    std::string output;  // outlives `geometry`, which points into it
     std::smatch geometry;
     const std::regex replay_at("Replay button at (\\d+),(\\d+) size (\\d+)x(\\d+)");
     ASSERT_TRUE(wait_until(
         [&] {
-            const auto out = panel_->output();
-            return std::regex_search(out, geometry, replay_at);
+            output = panel_->output();
+            return std::regex_search(output, geometry, replay_at);
         },
         20s))
         << "the panel did not open: " << panel_->output();

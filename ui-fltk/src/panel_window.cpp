@@ -57,13 +57,6 @@ std::string browser_line(const std::vector<std::string>& columns, Fl_Color colou
     return line;
 }
 
-template <class F>
-void on_click(Fl_Widget* widget, F action) {
-    // The callback data owns the action for the widget's lifetime (widgets live as long as the window).
-    auto* owned = new F(std::move(action));
-    widget->callback([](Fl_Widget*, void* data) { (*static_cast<F*>(data))(); }, owned);
-}
-
 Fl_Button* big_button(int x, int y, int w, int h, const char* label, Fl_Color colour) {
     auto* b = new Fl_Button(x, y, w, h, label);
     b->labelsize(22);
@@ -370,6 +363,12 @@ void PanelWindow::close_requested() {
 }
 
 PanelWindow::~PanelWindow() { Fl::remove_timeout(on_tick, this); }
+
+void PanelWindow::on_click(Fl_Widget* widget, std::function<void()> action) {
+    // The window owns the action: its widgets, and so their callbacks, never outlive it.
+    const auto& owned = click_actions_.emplace_back(std::make_unique<std::function<void()>>(std::move(action)));
+    widget->callback([](Fl_Widget*, void* data) { (*static_cast<std::function<void()>*>(data))(); }, owned.get());
+}
 
 void PanelWindow::build_settings(int x, int y, int w, int h) {
     auto* tab = new Fl_Group(x, y, w, h, "Settings");

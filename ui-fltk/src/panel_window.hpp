@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -76,6 +77,9 @@ public:
 
 private:
     int drawn_w_ = 0, drawn_h_ = 0;  // size of the last drawing, see draw()
+
+    // The widgets' callback data, see on_click.
+    std::vector<std::unique_ptr<std::function<void()>>> click_actions_;
     struct AthleteWidgets {
         Fl_Box* flag;
         Fl_Box* name;
@@ -86,6 +90,8 @@ private:
 
     static void on_awake(void* self);
     static void on_tick(void* self);
+    // Runs `action` when `widget` is clicked (or otherwise triggers its callback).
+    void on_click(Fl_Widget* widget, std::function<void()> action);
     void render(const host::HostSnapshot& snapshot);
     void render_connections(const host::HostSnapshot& snapshot);
     void render_match(const host::HostSnapshot& snapshot);

@@ -90,6 +90,8 @@ public:
     void update_event_fields(std::int64_t id, std::string fields_json) override {
         bus_.writer_.update_event_fields(id, std::move(fields_json));
     }
+    void hold_batch() override { bus_.writer_.hold_batch(); }
+    void release_batch() override { bus_.writer_.release_batch(); }
 
 private:
     CourtBus& bus_;

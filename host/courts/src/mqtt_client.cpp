@@ -4,6 +4,8 @@
 
 #include <mosquitto.h>
 
+#include "vta/common/cancel_deferred.hpp"
+
 namespace vta::courts {
 
 namespace {
@@ -45,12 +47,19 @@ Result<std::unique_ptr<MqttClient>> MqttClient::create(const std::string& client
             return mosquitto_error(rc, "courts.tls.ca_file " + config.tls_ca_file.string());
     }
     mosquitto_connect_callback_set(handle, [](mosquitto*, void* user, int rc) {
+        const CancelDeferred deferred;
         callbacks_of(user).on_connect(rc, rc == 0 ? "" : mosquitto_connack_string(rc));
     });
-    mosquitto_disconnect_callback_set(handle,
-                                      [](mosquitto*, void* user, int rc) { callbacks_of(user).on_disconnect(rc); });
-    mosquitto_publish_callback_set(handle, [](mosquitto*, void* user, int mid) { callbacks_of(user).on_puback(mid); });
+    mosquitto_disconnect_callback_set(handle, [](mosquitto*, void* user, int rc) {
+        const CancelDeferred deferred;
+        callbacks_of(user).on_disconnect(rc);
+    });
+    mosquitto_publish_callback_set(handle, [](mosquitto*, void* user, int mid) {
+        const CancelDeferred deferred;
+        callbacks_of(user).on_puback(mid);
+    });
     mosquitto_message_callback_set(handle, [](mosquitto*, void* user, const mosquitto_message* message) {
+        const CancelDeferred deferred;
         callbacks_of(user).on_message(
             message->topic, std::string(static_cast<const char*>(message->payload), std::size_t(message->payloadlen)));
     });

@@ -1,10 +1,13 @@
 #include "vta/tournament/subscriber.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 
 #include <mosquitto.h>
 #include <nlohmann/json.hpp>
+
+#include "vta/common/cancel_deferred.hpp"
 
 namespace vta::tournament {
 
@@ -15,6 +18,7 @@ struct Subscriber::State {
     std::mutex client_mutex;  // publish() from other threads against stop()
     mosquitto* client = nullptr;
     bool stopped = false;
+    std::atomic<bool> connected{false};  // set by the network thread's callbacks
 };
 
 namespace {
@@ -27,17 +31,20 @@ std::string status_payload(bool online) {
 }
 
 void connected_callback(mosquitto* client, void* user, int rc) {
+    const CancelDeferred deferred;
     auto* s = static_cast<Subscriber::State*>(user);
     if (rc != 0) {
         s->on_connection(false, mosquitto_connack_string(rc));
         return;
     }
+    s->connected = true;
     // Connected counts from the SUBACK (subscribed_callback): only then does the broker route the courts' messages.
     if (const int rc = mosquitto_subscribe(client, nullptr, s->options.topic_filter.c_str(), 1); rc != MOSQ_ERR_SUCCESS)
         s->on_connection(false, std::string("subscribe: ") + mosquitto_strerror(rc));
 }
 
 void subscribed_callback(mosquitto* client, void* user, int, int count, const int* granted) {
+    const CancelDeferred deferred;
     auto* s = static_cast<Subscriber::State*>(user);
     const bool granted_ok = count == 1 && granted[0] >= 0 && granted[0] <= 2;
     if (granted_ok && !s->options.status_topic.empty()) {
@@ -48,11 +55,14 @@ void subscribed_callback(mosquitto* client, void* user, int, int count, const in
 }
 
 void disconnected_callback(mosquitto*, void* user, int rc) {
+    const CancelDeferred deferred;
     auto* s = static_cast<Subscriber::State*>(user);
+    s->connected = false;
     s->on_connection(false, rc == 0 ? "disconnected" : std::string("connection lost: ") + mosquitto_strerror(rc));
 }
 
 void message_callback(mosquitto*, void* user, const mosquitto_message* message) {
+    const CancelDeferred deferred;
     auto* s = static_cast<Subscriber::State*>(user);
     s->on_message(message->topic,
                   std::string(static_cast<const char*>(message->payload), std::size_t(message->payloadlen)),
@@ -134,8 +144,13 @@ void Subscriber::stop() {
         mosquitto_publish(state_->client, nullptr, state_->options.status_topic.c_str(), int(offline.size()),
                           offline.data(), 1, true);
     }
+    // Connected, the DISCONNECT ends the network thread's loop: it is joined, not cancelled (a cancel can land
+    // while libmosquitto holds its lock: ThreadSanitizer saw it). Not connected, it may sleep out the reconnect
+    // delay or block in connect(): cancelled there, as the courts' client does. Read before the DISCONNECT, whose
+    // callback clears it.
+    const bool connected = state_->connected;
     mosquitto_disconnect(state_->client);
-    mosquitto_loop_stop(state_->client, true);
+    mosquitto_loop_stop(state_->client, !connected);
     mosquitto_destroy(state_->client);
     state_->client = nullptr;
 }

@@ -50,6 +50,7 @@ struct WriterStatus {
     std::uint64_t refused_rows = 0;         // rows rejected by a constraint, reported through on_error
     std::int64_t last_datagram_id = 0;      // highest datagram id committed
     std::uint64_t outbox_dropped_rows = 0;  // outbox rows deleted past outbox_max_rows
+    bool waiting_on_hold = false;           // the writer thread waits for a held batch (see hold_batch)
     // Calls that added or changed a row so far, and how many of them are committed (in call order): a
     // change is readable from other connections once committed_changes reaches submitted_changes as read
     // right after it.
@@ -94,6 +95,10 @@ public:
     void update_match(std::int64_t match_id, std::function<MatchRow()> make_row) override;
     // Replaces an event's fields JSON (a late hit level linked to a point); coalesced like update_match.
     void update_event_fields(std::int64_t event_id, std::string fields_json) override;
+    // While held (by any thread, counted), the writer thread does not take the pending rows: they wait, with
+    // those added meanwhile, for the last release. Hold for microseconds only; never flush() while holding.
+    void hold_batch() override;
+    void release_batch() override;
     // Applied after the inserts of its batch, so it also reaches matching events still pending.
     void tag_events(EventTag tag);
     std::int64_t add_recording(RecordingRow row);
