@@ -16,8 +16,10 @@ CaptureResult read_capture(const std::filesystem::path& file) {
         const auto object = nlohmann::json::parse(line, nullptr, false);
         const auto where = file.string() + ":" + std::to_string(number) + ": ";
         if (object.is_discarded() || !object.is_object()) return {std::nullopt, where + "not a JSON object"};
-        if (!object.contains("t") || !object["t"].is_number())
-            return {std::nullopt, where + "expected \"t\": milliseconds from the start"};
+        // Up to ten years of milliseconds: beyond an int64_t the conversion below would be undefined.
+        if (!object.contains("t") || !object["t"].is_number() || !(object["t"].get<double>() >= 0) ||
+            object["t"].get<double>() > 3.2e11)
+            return {std::nullopt, where + "expected \"t\": milliseconds from the start (0 to 3.2e11)"};
         if (!object.contains("d") || !object["d"].is_string())
             return {std::nullopt, where + "expected \"d\": the datagram text"};
         datagrams.push_back({std::int64_t(object["t"].get<double>()), object["d"].get<std::string>()});

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "vta/host/capture.hpp"
 #include "vta/host/dry_run.hpp"
 
 namespace vta::host {
@@ -57,6 +58,15 @@ TEST(DryRun, AMalformedCaptureIsAnError) {
     EXPECT_FALSE(report.ok);
     EXPECT_NE(report.error.find("bad.jsonl:2"), std::string::npos) << report.error;
     EXPECT_FALSE(dry_run(root / "missing.jsonl", bindings::DryRunOptions{}, out).ok);
+    // A time no int64_t holds, or before the start, is refused with its line (the conversion would be undefined).
+    for (const char* t : {"1e300", "-5", "6666666666666666666666666666666666666666"}) {
+        std::ofstream(root / "time.jsonl")
+            << "{\"t\": 0, \"d\": \"pre;FightLoaded;\"}\n{\"t\": " << t << ", \"d\": \"pt1;3;\"}\n";
+        const auto capture = read_capture(root / "time.jsonl");
+        EXPECT_FALSE(capture.datagrams) << t;
+        EXPECT_NE(capture.error.find("time.jsonl:2: expected \"t\": milliseconds from the start"), std::string::npos)
+            << capture.error;
+    }
     std::filesystem::remove_all(root);
 }
 

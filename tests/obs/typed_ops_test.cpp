@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
+#include "json_fields.hpp"
 #include "test_support.hpp"
 
 namespace vta::obs::testing {
@@ -133,6 +136,20 @@ TEST(ObsTypedOps, StreamStatusAndMisc) {
     EXPECT_TRUE(await<void>(rig.io, [&](auto h) {
         rig.client->set_input_settings("Score", {{"text", "3:2"}}, true, h);
     }));
+}
+
+// Fields read leniently: a number no int64_t holds (the fuzzer's hundred-digit "eventIntent", read as a double)
+// is the fallback, never an undefined conversion.
+TEST(JsonFields, NumbersBeyondInt64ReadAsTheFallback) {
+    const auto j =
+        Json::parse(R"({"big": 6666666666666666666666666666666666666666, "huge_unsigned": 18446744073709551615,
+        "negative": -9223372036854775808, "float": 42.9, "text": "7"})");
+    EXPECT_EQ(detail::int_field(j, "big", -1), -1);
+    EXPECT_EQ(detail::int_field(j, "huge_unsigned", -1), -1);
+    EXPECT_EQ(detail::int_field(j, "negative", -1), std::numeric_limits<std::int64_t>::min());
+    EXPECT_EQ(detail::int_field(j, "float", -1), 42);
+    EXPECT_EQ(detail::int_field(j, "text", -1), -1);
+    EXPECT_EQ(detail::int_field(j, "missing", -1), -1);
 }
 
 }  // namespace
